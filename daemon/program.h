@@ -22,8 +22,8 @@
  * chosen level and every device scale; the policy then applies the soft start,
  * ramp, caps and device capabilities on top — a program can never exceed them.
  *
- * Built-ins live in $(datadir)/massaged/programs (daemon/programs/*.program);
- * user programs in $XDG_CONFIG_HOME/massaged/programs/*.program override a
+ * Built-ins live in $(datadir)/massaged/programs (daemon/programs/NAME.program);
+ * user programs in $XDG_CONFIG_HOME/massaged/programs/NAME.program override a
  * built-in of the same name. Invalid files are reported and skipped.
  *
  * The Program struct is plain C (the policy reads it); loading uses GLib.
@@ -82,7 +82,7 @@ int program_load_file(const char *path, Program **ret, char **ret_error);
 /* Parse program text (the same format; path is used in messages only). */
 int program_load_data(const char *data, size_t len, const char *path, Program **ret, char **ret_error);
 
-/* Load every *.program from the directories in order (later ones override
+/* Load every NAME.program from the directories in order (later ones override
  * earlier ones by name; NULL entries and missing directories are skipped).
  * Invalid files are skipped and described in *ret_warnings (a NULL-terminated
  * malloc'd array of malloc'd strings, free with program_strv_free(); NULL when
