@@ -21,3 +21,20 @@ daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE \
 daemon_massaged_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
 daemon_massaged_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
 	$(SYSTEMD_LIBS) $(GLIB_LIBS) $(SQLITE_LIBS) -lm
+
+# Integration tests: private dbus-daemons + massager-sim + massaged from the build
+# tree, driven from Python + Gio, asserting the simulator's true device state.
+DAEMON_INTEGRATION_TESTS = \
+	tests/daemon/test-daemon-session.py \
+	tests/daemon/test-daemon-faults.py \
+	tests/daemon/test-daemon-crash.py
+TESTS += $(DAEMON_INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
+EXTRA_DIST += tests/lib/massaged_env.py
+
+# Writes past sessions through the ledger's API (tests seed a history with it).
+check_PROGRAMS += tests/daemon/ledger-seed
+tests_daemon_ledger_seed_SOURCES = tests/daemon/ledger-seed.c
+tests_daemon_ledger_seed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_daemon_ledger_seed_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
+	$(GLIB_LIBS) $(SQLITE_LIBS)
