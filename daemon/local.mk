@@ -27,7 +27,8 @@ daemon_massaged_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protoc
 DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-session.py \
 	tests/daemon/test-daemon-faults.py \
-	tests/daemon/test-daemon-crash.py
+	tests/daemon/test-daemon-crash.py \
+	tests/daemon/test-daemon-api.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py
