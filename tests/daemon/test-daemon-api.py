@@ -7,13 +7,12 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from massaged_env import (MassagedEnv, Tap, wait_until, device_path, top_srcdir, BUS, MANAGER_PATH,  # noqa: E402
-                          MANAGER, DEVICE)
-from gi.repository import Gio, GLib  # noqa: E402
+sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
+from massaged_env import (BUS, DEVICE, MANAGER, MANAGER_PATH, Scenarios, device_path, source_path,  # noqa: E402
+                          wait_for, wait_until)
+from gi.repository import Gio  # noqa: E402
 
-A = "AA:BB:CC:DD:EE:01"
-holder = {}
+S = Scenarios()
 
 
 def members(iface):
@@ -38,15 +37,14 @@ def live_interfaces(env, path):
 
 
 def test_introspection_matches_doc():
-    with MassagedEnv() as env:
-        holder["env"] = env
-        env.add_and_connect(A)
+    with S.env() as env:
+        env.add_and_connect(env.addr[0])
         live = live_interfaces(env, MANAGER_PATH)
-        live.update(live_interfaces(env, device_path(A)))
-        with open(os.path.join(top_srcdir(), "doc", "dbus-api.md")) as f:
+        live.update(live_interfaces(env, device_path(env.addr[0])))
+        with open(source_path("doc", "dbus-api.md")) as f:
             md = f.read()
         for name in ("org.massaged1.Manager", "org.massaged1.History", "org.massaged1.Device"):
-            doc = ET.parse(os.path.join(top_srcdir(), "doc", name + ".xml")).getroot().find("interface")
+            doc = ET.parse(source_path("doc", name + ".xml")).getroot().find("interface")
             got, want = members(live[name]), members(doc)
             assert got == want, "%s: exported but not documented %r; documented but not exported %r" % (
                 name, sorted(got - want), sorted(want - got))
@@ -55,60 +53,44 @@ def test_introspection_matches_doc():
 
 
 def test_object_manager_and_changes():
-    with MassagedEnv() as env:
-        holder["env"] = env
-        added = []
+    with S.env() as env:
+        a = env.addr[0]
+        added, changes = [], []
         env.api.signal_subscribe(BUS, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", MANAGER_PATH,
-                                 None, Gio.DBusSignalFlags.NONE, lambda *a: added.append(a[5].unpack()[0]), None)
-        changes = []
-        env.api.signal_subscribe(BUS, "org.freedesktop.DBus.Properties", "PropertiesChanged", device_path(A),
-                                 None, Gio.DBusSignalFlags.NONE, lambda *a: changes.append(a[5].unpack()), None)
-        env.add_and_connect(A)
-        ctx = GLib.MainContext.default()
-
-        def pumped(pred):
-            while ctx.iteration(False):
-                pass
-            return pred()
-        wait_until(lambda: pumped(lambda: device_path(A) in added), 5, what="InterfacesAdded")
-        # ConnectionState changes were announced up to "ready".
-        wait_until(lambda: pumped(lambda: any(c[1].get("ConnectionState") == "ready" for c in changes)), 5,
+                                 None, Gio.DBusSignalFlags.NONE, lambda *x: added.append(x[5].unpack()[0]))
+        env.api.signal_subscribe(BUS, "org.freedesktop.DBus.Properties", "PropertiesChanged", device_path(a),
+                                 None, Gio.DBusSignalFlags.NONE, lambda *x: changes.append(x[5].unpack()))
+        env.add_and_connect(a)
+        wait_until(lambda: device_path(a) in added, 5, what="InterfacesAdded")
+        # ConnectionState changes were announced, up to "ready".
+        wait_until(lambda: any(c[1].get("ConnectionState") == "ready" for c in changes), 5,
                    what="PropertiesChanged ConnectionState=ready")
-        objs = env.api.call_sync(BUS, MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                                 None, None, Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
-        assert objs[device_path(A)][DEVICE]["Address"] == A, objs
-        r = env.api.call_sync(BUS, MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get",
-                              GLib.Variant("(ss)", (MANAGER, "APIVersion")), None, Gio.DBusCallFlags.NONE, 5000, None)
-        assert r.unpack()[0] == 1
-        # Forget: the object goes away, and the device is unpaired by BlueZ.
-        env.manager("ForgetDevice", "o", device_path(A))
-        objs = env.api.call_sync(BUS, MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                                 None, None, Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
-        assert device_path(A) not in objs, objs
+        objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+        assert objs[device_path(a)][DEVICE]["Address"] == a, objs
+        assert env.get(MANAGER_PATH, MANAGER, "APIVersion") == 1
+        # Forget: the object goes away, and BlueZ unpairs the device.
+        env.manager("ForgetDevice", "o", device_path(a))
+        objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+        assert device_path(a) not in objs, objs
+        wait_until(lambda: not env.state(a)["paired"], 5, what="unpaired")
 
 
 def test_pairing_through_agent():
-    # An unpaired massager: AddDevice must pair it through massaged's own agent.
-    with MassagedEnv(paired=False) as env:
-        holder["env"] = env
+    # An unpaired massager: AddDevice pairs it through massaged's own agent.
+    with S.env(paired=False) as env:
+        a = env.addr[0]
         env.manager("StartDiscovery")
-        wait_until(lambda: any(a == A for a, _ in env.call(MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get",
-                                                             "ss", (MANAGER, "Discovered"))), 10,
-                   what="discovered")
-        env.add_and_connect(A)
+        assert env.get(MANAGER_PATH, MANAGER, "Discovering")
+        wait_for(lambda: any(x == a for x, _ in env.get(MANAGER_PATH, MANAGER, "Discovered")), 10,
+                 what="discovered")
+        env.add_and_connect(a)
         env.manager("StopDiscovery")
-        st = env.sim_state(A)
+        st = env.state(a)
         assert st["paired"] and st["connected"], st
 
 
-TESTS = [
-    ("exported interfaces match doc/*.xml and doc/dbus-api.md", test_introspection_matches_doc),
-    ("ObjectManager and PropertiesChanged announce devices and states", test_object_manager_and_changes),
-    ("AddDevice pairs an unpaired massager through the agent", test_pairing_through_agent),
-]
-
-if __name__ == "__main__":
-    tap = Tap(len(TESTS))
-    for name, fn in TESTS:
-        tap.run(name, fn, holder)
-    sys.exit(tap.done())
+S.run("exported interfaces match doc/*.xml and doc/dbus-api.md", test_introspection_matches_doc)
+S.run("ObjectManager and PropertiesChanged announce devices and states; ForgetDevice unpairs",
+      test_object_manager_and_changes)
+S.run("AddDevice pairs an unpaired massager through the agent", test_pairing_through_agent)
+S.exit()

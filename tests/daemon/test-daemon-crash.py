@@ -9,34 +9,28 @@ import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", "..")), "tests", "lib"))
-from massaged_env import MassagedEnv, Tap, wait_until  # noqa: E402
+sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
+from massaged_env import Scenarios, log, wait_for, wait_until  # noqa: E402
 
-A = "AA:BB:CC:DD:EE:01"
-holder = {}
-
-
-def fresh(**kw):
-    env = MassagedEnv(**kw)
-    holder["env"] = env
-    return env
+S = Scenarios()
 
 
 def test_sigkill():
-    with fresh() as env:
+    with S.env() as env:
+        a = env.addr[0]
         env.screen_ok()
-        env.add_and_connect(A)
-        env.start(A, duration=600)
+        env.add_and_connect(a)
+        env.start(a, duration=600)
         planned = env.sessions()[0]["planned_seconds"]
-        assert env.sim_state(A)["running"]
+        assert env.state(a)["running"]
         t0 = time.monotonic()
         env.kill_daemon(signal.SIGKILL)
-        # Nobody renews the lease now: the device must stop by itself within one lease (≤ 10 s).
-        wait_until(lambda: not env.sim_state(A)["running"], 12, interval=0.05, what="device stopped by its lease")
+        # Nobody renews the lease now: the device stops by itself within one lease (≤ 10 s).
+        wait_until(lambda: not env.state(a)["running"], 12, interval=0.05, what="device stopped by its lease")
         took = time.monotonic() - t0
-        st = env.sim_state(A)
+        st = env.state(a)
         assert st["stop_cause"] == "lease", st
-        print("# SIGKILL → device stopped by its lease after %.1f s" % took)
+        log("SIGKILL → device stopped by its lease after %.1f s" % took)
         assert took <= 10.5, took
         # Restart: the open row is closed as interrupted, counted at its planned length.
         env.start_daemon()
@@ -46,19 +40,35 @@ def test_sigkill():
         assert not r["open"] and r["end_reason"] == "interrupted", r
         assert r["seconds"] == planned, (r["seconds"], planned)
         # The device is reconnected and left stopped.
-        wait_until(lambda: env.prop(A, "ConnectionState") == "ready", 15, what="ready after restart")
-        assert not env.sim_state(A)["running"]
+        wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 15, what="ready after restart")
+        assert not env.state(a)["running"]
+
+
+def test_sigkill_restart_stops_running_device():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, duration=600)
+        env.kill_daemon(signal.SIGKILL)
+        # Restart at once, while the device still runs on its last lease: the
+        # daemon must stop it rather than adopt or resume the session.
+        assert env.state(a)["running"]
+        env.start_daemon()
+        wait_until(lambda: not env.state(a)["running"], 5, what="device stopped by the restarted daemon")
+        assert env.state(a)["stop_cause"] == "command", env.state(a)
 
 
 def test_sigterm():
-    with fresh() as env:
+    with S.env() as env:
+        a = env.addr[0]
         env.screen_ok()
-        env.add_and_connect(A)
-        env.start(A, heat=1, duration=600)
-        wait_until(lambda: env.sim_state(A)["heater_on"], 5, what="heating")
+        env.add_and_connect(a)
+        env.start(a, heat=1, duration=600)
+        wait_until(lambda: env.state(a)["heater_on"], 5, what="heating")
         rc = env.kill_daemon(signal.SIGTERM)
         assert rc == 0, "massaged exited %d on SIGTERM" % rc
-        st = env.sim_state(A)
+        st = env.state(a)
         assert not st["running"] and not st["heater_on"], st
         assert st["stop_cause"] == "command", st
         env.start_daemon()
@@ -66,13 +76,8 @@ def test_sigterm():
         assert len(rows) == 1 and rows[0]["end_reason"] == "shutdown" and not rows[0]["open"], rows
 
 
-TESTS = [
-    ("SIGKILL mid-session: device stops by lease; restart closes the row as interrupted", test_sigkill),
-    ("SIGTERM mid-session: STOP sent, row closed 'shutdown', exit 0", test_sigterm),
-]
-
-if __name__ == "__main__":
-    tap = Tap(len(TESTS))
-    for name, fn in TESTS:
-        tap.run(name, fn, holder)
-    sys.exit(tap.done())
+S.run("SIGKILL mid-session: device stops by its lease; restart closes the row as interrupted", test_sigkill)
+S.run("SIGKILL then immediate restart: the device still running is stopped, not resumed",
+      test_sigkill_restart_stops_running_device)
+S.run("SIGTERM mid-session: STOP sent, row closed 'shutdown', exit 0", test_sigterm)
+S.exit()
