@@ -467,6 +467,16 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
         r = safety_reload_limits(safety);
         if (r < 0)
                 return bus_error_set_storage(error, "Cannot read limits back: %s", ledger_error(safety->ledger));
+
+        /* Running sessions follow at once (a lowered limit may end one). */
+        GHashTableIter i;
+        gpointer v;
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                if (d->session)
+                        session_limits_changed(d->session);
+        }
         return sd_bus_reply_method_return(msg, NULL);
 }
 

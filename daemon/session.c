@@ -821,3 +821,21 @@ int session_set_intensity(Session *s, unsigned intensity, sd_bus_message *call, 
 int session_set_heat(Session *s, unsigned heat, sd_bus_message *call, sd_bus_error *error) {
         return apply_change(s, POLICY_CHANGE_HEAT, (uint8_t) heat, call, error);
 }
+
+/* Limits changed at run time: a lowered limit takes effect at once. */
+void session_limits_changed(Session *s) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        Device *d = s->device;
+
+        if (!s->started || s->paused || s->ending)
+                return;
+        if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
+                log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
+                stop_and_end(s, POLICY_END_LIMIT);
+                return;
+        }
+        s->segment_start_us = boottime_us();
+        (void) send_step(s, 0, NULL, NULL);
+        schedule_next_step(s);
+        device_emit_changed(d, "Remaining", NULL);
+}

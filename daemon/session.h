@@ -41,6 +41,9 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error);
 int session_set_intensity(Session *s, unsigned intensity, sd_bus_message *call, sd_bus_error *error);
 int session_set_heat(Session *s, unsigned heat, sd_bus_message *call, sd_bus_error *error);
 
+/* Limits changed (SetLimits): re-plan with them, or end the session (limit). */
+void session_limits_changed(Session *s);
+
 /* Device events. */
 void session_on_status(Session *s, const MassagerStatus *previous);
 

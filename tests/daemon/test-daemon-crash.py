@@ -29,7 +29,7 @@ def test_sigkill():
         wait_until(lambda: not env.state(a)["running"], 12, interval=0.05, what="device stopped by its lease")
         took = time.monotonic() - t0
         st = env.state(a)
-        assert st["stop_cause"] == "lease", st
+        assert st["stop_cause"] == "lease-expired", st
         log("SIGKILL → device stopped by its lease after %.1f s" % took)
         assert took <= 10.5, took
         # Restart: the open row is closed as interrupted, counted at its planned length.

@@ -110,15 +110,9 @@ def test_several_devices():
         wait_for(lambda: env.prop(b, "ConnectionState") != "ready", 5, what="B lost")
         wait_for(lambda: env.prop(b, "ConnectionState") == "ready", 20, what="B ready again")
         assert env.state(a)["running"] and env.prop(a, "State") == "running", "A affected by B's link loss"
-        # A second session at once is the policy's call (one neck: rest/limits apply); whatever it
-        # says, the device must match: running if accepted, untouched if refused.
-        try:
-            env.start(b, duration=600)
-            assert env.state(b)["running"]
-            env.device(b, "Stop")
-        except Exception as e:  # a policy refusal
-            log("second concurrent session refused: %s" % e)
-            assert not env.state(b)["running"] and env.state(b)["writes"] == 0, env.state(b)
+        # One user, one neck: a second session at once is refused by the rest rule, and B stays untouched.
+        env.expect_error(lambda: env.start(b, duration=600), "org.massaged1.Error.RestRequired", "Rest")
+        assert not env.state(b)["running"] and env.state(b)["writes"] == 0, env.state(b)
         env.device(a, "Stop")
         assert not env.state(a)["running"]
 
