@@ -28,7 +28,9 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-session.py \
 	tests/daemon/test-daemon-faults.py \
 	tests/daemon/test-daemon-crash.py \
-	tests/daemon/test-daemon-api.py
+	tests/daemon/test-daemon-api.py \
+	tests/daemon/test-daemon-limits.py \
+	tests/daemon/test-daemon-ramp.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py
