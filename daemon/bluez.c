@@ -608,6 +608,7 @@ static void on_managed_objects(sd_bus_message *reply, const sd_bus_error *error,
         if (sd_bus_error_is_set(error)) {
                 log_warning("Could not list BlueZ objects (%s: %s); waiting for BlueZ to restart",
                             error->name, error->message);
+                manager_bluez_settled(m);
                 return;
         }
         r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
@@ -629,9 +630,11 @@ static void on_managed_objects(sd_bus_message *reply, const sd_bus_error *error,
         log_info("BlueZ is up: %u adapter(s), %u device(s)", g_hash_table_size(m->adapters),
                  g_hash_table_size(m->bluez_devices));
         manager_bluez_appeared(m);
+        manager_bluez_settled(m);
         return;
 fail:
         log_error_errno(r, "Malformed GetManagedObjects reply from BlueZ: %m");
+        manager_bluez_settled(m);
 }
 
 static void bluez_owner_set(Manager *m, const char *owner) {
@@ -647,8 +650,10 @@ static void bluez_owner_set(Manager *m, const char *owner) {
                 g_hash_table_remove_all(m->bluez_devices);
                 g_hash_table_remove_all(m->adapters);
         }
-        if (!owner || !*owner)
+        if (!owner || !*owner) {
+                manager_bluez_settled(m);
                 return;
+        }
 
         m->bluez_owner = strdup(owner);
         if (!m->bluez_owner) {
@@ -681,10 +686,13 @@ static int on_get_name_owner(sd_bus_message *reply, void *userdata, sd_bus_error
 
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 log_notice("BlueZ (org.bluez) is not running; waiting for it to appear");
+                manager_bluez_settled(m);
                 return 0;
         }
-        if (sd_bus_message_read(reply, "s", &owner) < 0)
+        if (sd_bus_message_read(reply, "s", &owner) < 0) {
+                manager_bluez_settled(m);
                 return 0;
+        }
         /* NameOwnerChanged may have beaten this reply; never go back to an older owner. */
         if (!m->bluez_owner)
                 bluez_owner_set(m, owner);

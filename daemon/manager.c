@@ -19,6 +19,7 @@
 #include "util.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
+#define NAME_WAIT_USEC (5ULL * USEC_PER_SEC)
 
 Device *manager_find_device(Manager *m, const char *address) {
         GHashTableIter i;
@@ -215,6 +216,40 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                                           on_shutdown_timeout, m);
 }
 
+/* ---- the bus name ----------------------------------------------------- */
+
+static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e) {
+                log_error("Cannot own %s: %s (is another massaged running?)", MASSAGED_BUS_NAME, e->message);
+                return sd_event_exit(m->event, EXIT_FAILURE);
+        }
+        log_info("massaged ready on %s", MASSAGED_BUS_NAME);
+        return 0;
+}
+
+void manager_bluez_settled(Manager *m) {
+        int r;
+
+        if (m->name_requested)
+                return;
+        m->name_requested = true;
+        m->name_timer = sd_event_source_disable_unref(m->name_timer);
+        r = sd_bus_request_name_async(m->api, NULL, MASSAGED_BUS_NAME, 0, on_name_acquired, m);
+        if (r < 0) {
+                log_error_errno(r, "Cannot request %s: %m", MASSAGED_BUS_NAME);
+                (void) sd_event_exit(m->event, EXIT_FAILURE);
+        }
+}
+
+static int on_name_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        log_warning("BlueZ did not describe its objects in time; serving the API without them for now");
+        manager_bluez_settled(userdata);
+        return 0;
+}
+
 /* ---- setup ------------------------------------------------------------ */
 
 static int open_bus(sd_bus **ret, const char *address, bool system, const char *what) {
@@ -333,12 +368,13 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = bluez_start(m);
         if (r < 0)
                 goto fail;
-
-        r = sd_bus_request_name(m->api, MASSAGED_BUS_NAME, 0);
-        if (r < 0) {
-                log_error_errno(r, "Cannot own %s: %m (is another massaged running?)", MASSAGED_BUS_NAME);
+        /* The name is taken once BlueZ's state is known (manager_bluez_settled()),
+         * so no client sees a daemon that does not know its devices yet; the
+         * timer bounds that wait when BlueZ hangs. */
+        r = sd_event_add_time_relative(m->event, &m->name_timer, CLOCK_MONOTONIC, NAME_WAIT_USEC, 0,
+                                       on_name_timer, m);
+        if (r < 0)
                 goto fail;
-        }
         *ret = m;
         return 0;
 fail:
@@ -361,6 +397,7 @@ Manager *manager_free(Manager *m) {
         }
         bluez_stop(m);
         bluez_call_cancel(&m->discovery_call);
+        m->name_timer = sd_event_source_disable_unref(m->name_timer);
         if (m->bluez)
                 sd_bus_flush_close_unref(m->bluez);
         if (m->api)
@@ -377,6 +414,5 @@ Manager *manager_free(Manager *m) {
 }
 
 int manager_run(Manager *m) {
-        log_info("massaged ready");
         return sd_event_loop(m->event);
 }

@@ -45,6 +45,8 @@ typedef struct Manager {
         struct SafetyContext *safety;   /* ledger, limits, config (safety-glue.c) */
 
         sd_bus_slot *name_owner_slot;
+        sd_event_source *name_timer;
+        bool name_requested;
         bool shutting_down;
         int exit_code;
 } Manager;
@@ -64,6 +66,8 @@ void manager_bluez_device_removed(Manager *m, const char *bluez_path);
 void manager_bluez_device_changed(Manager *m, const char *bluez_path);
 void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_t *value, size_t size);
 void manager_adapter_slot_free(Manager *m, const char *adapter_path);
+/* BlueZ's initial state is known (or BlueZ is absent): take the bus name. */
+void manager_bluez_settled(Manager *m);
 
 /* Should we be scanning right now? (user asked, or a device must be found again) */
 bool manager_wants_discovery(Manager *m);

@@ -46,6 +46,7 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
         if (!config_path)
                 config_path = conf_path = conf_default_path();
         if (config_path) {
+                conf_clear(&s->conf);   /* conf_load() initialises it again */
                 r = conf_load(config_path, &s->conf, &warnings, &error);
                 log_warnings(warnings);
                 if (r < 0) {
