@@ -214,6 +214,8 @@ typedef struct PolicyPlan {
         uint32_t heat_budget_s;         /* heat-on seconds allowed in the whole session */
         bool gentle;
         uint64_t heat_today_at_start_s; /* figures at start, to re-check caps when limits change */
+        uint64_t seconds_today_at_start_s;
+        uint64_t seconds_week_at_start_s;
 
         /* This segment: the steps from origin_s to session_s. */
         uint32_t origin_s;              /* session seconds already run when the plan starts */

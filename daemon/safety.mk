@@ -1,1 +1,70 @@
-# (empty until its component lands)
+# libmassaged-safety: the safety policy (pure), limits, clock rules, screening,
+# programs, configuration and the SQLite usage ledger. The daemon links it;
+# each unit test links only what it tests.
+
+noinst_LTLIBRARIES += daemon/libmassaged-safety.la
+daemon_libmassaged_safety_la_SOURCES = \
+	daemon/safety-clock.c daemon/safety-clock.h \
+	daemon/safety-limits.c daemon/safety-limits.h \
+	daemon/screening.c daemon/screening.h \
+	daemon/program.c daemon/program.h \
+	daemon/program-load.c \
+	daemon/policy.c daemon/policy.h \
+	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-internal.h \
+	daemon/conf.c daemon/conf.h \
+	daemon/ledger.c daemon/ledger.h daemon/ledger-internal.h \
+	daemon/ledger-schema.c daemon/ledger-query.c
+daemon_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
+	-DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
+daemon_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
+daemon_libmassaged_safety_la_LIBADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SQLITE_LIBS)
+
+# Built-in programs (data, SPEC §4), installed for the daemon to load.
+programsdir = $(datadir)/massaged/programs
+dist_programs_DATA = \
+	daemon/programs/gentle.program \
+	daemon/programs/kneading.program \
+	daemon/programs/trigger-point.program \
+	daemon/programs/suboccipital.program \
+	daemon/programs/myofascial.program \
+	daemon/programs/relax.program \
+	daemon/programs/migraine.program
+EXTRA_DIST += daemon/massaged.conf.example
+
+# ---- unit tests ----
+SAFETY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
+	-DBUILTIN_PROGRAMS_DIR='"$(abs_top_srcdir)/daemon/programs"' \
+	-DCONF_EXAMPLE='"$(abs_top_srcdir)/daemon/massaged.conf.example"'
+SAFETY_TEST_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+
+# The policy is pure: its test links the policy, limits, clock and program
+# files only (no SQLite, no GLib in the code under test).
+check_PROGRAMS += tests/test-policy
+TESTS += tests/test-policy
+tests_test_policy_SOURCES = tests/test-policy.c tests/safety-test-util.h \
+	daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c \
+	daemon/safety-limits.c daemon/safety-clock.c daemon/program.c daemon/screening.c
+tests_test_policy_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_policy_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_policy_LDADD = $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-safety-clock
+TESTS += tests/test-safety-clock
+tests_test_safety_clock_SOURCES = tests/test-safety-clock.c daemon/safety-clock.c
+tests_test_safety_clock_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_safety_clock_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_safety_clock_LDADD = $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-limits-conf
+TESTS += tests/test-limits-conf
+tests_test_limits_conf_SOURCES = tests/test-limits-conf.c
+tests_test_limits_conf_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_limits_conf_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_limits_conf_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-program
+TESTS += tests/test-program
+tests_test_program_SOURCES = tests/test-program.c
+tests_test_program_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_program_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_program_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Shared fixtures of the safety unit tests: a device like the simulator's,
+ * a program built in code, a clock in Europe/Berlin. */
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "policy.h"
+#include "program.h"
+#include "safety-clock.h"
+
+#define TEST_BOOT "0123456789abcdef0123456789abcdef"
+#define TEST_OTHER_BOOT "fedcba9876543210fedcba9876543210"
+#define S(x) ((int64_t) (x) * (int64_t) USEC_PER_SEC)
+
+/* Must run before the first localtime call of the process. */
+static inline void test_set_tz(void) {
+        g_assert_cmpint(setenv("TZ", "Europe/Berlin", 1), ==, 0);
+        tzset();
+}
+
+/* Wall µs of a UTC date/time. */
+static inline int64_t test_utc(int y, int mo, int d, int h, int mi, int s) {
+        struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = s };
+        return S(timegm(&tm));
+}
+
+static inline MassagerDeviceInfo test_device(void) {
+        return (MassagerDeviceInfo) {
+                .protocol_version = 1,
+                .intensity_max = 10,
+                .heat_levels = 3,
+                .patterns = 0x3f,
+                .heat_setpoint = { 380, 400, 420 },
+                .model = "test",
+        };
+}
+
+/* One step per pattern triple; pct/pattern/heat arrays of n entries. */
+static inline Program *test_program(const char *name, bool gentle, bool heat, size_t n, const uint32_t *seconds,
+                                    const uint8_t *pct, const uint8_t *pattern) {
+        Program *p = calloc(1, sizeof *p);
+        g_assert_nonnull(p);
+        p->name = strdup(name);
+        p->description = strdup("");
+        p->gentle = gentle;
+        p->heat = heat;
+        p->repeat = true;
+        p->n_steps = n;
+        p->steps = calloc(n, sizeof *p->steps);
+        for (size_t i = 0; i < n; i++)
+                p->steps[i] = (ProgramStep) { seconds[i], pct[i], pattern[i], true };
+        return p;
+}
+
+static inline Program *test_program_steady(void) {
+        static const uint32_t sec[] = { 60 };
+        static const uint8_t pct[] = { 100 }, pat[] = { MASSAGER_PATTERN_STEADY };
+        return test_program("steady", false, false, 1, sec, pct, pat);
+}
