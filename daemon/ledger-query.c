@@ -60,9 +60,17 @@ static int count_int64(Ledger *l, const char *sql, int64_t a, int64_t *ret) {
 
 static int days_used(Ledger *l, const SafetyClock *c, uint32_t *ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        int64_t last_day = INT64_MIN;
+        int64_t bounds[8];
+        bool used[7] = {};
         uint32_t n = 0;
+        size_t k = 0;
         int r, rc;
+
+        /* The 7 local days of the window, each its own length across DST. */
+        bounds[0] = c->week_start_us;
+        for (size_t d = 1; d < 8; d++)
+                if (safety_clock_local_bounds(bounds[d - 1], NULL, &bounds[d], NULL, NULL) < 0)
+                        return ledger_failf(l, -ERANGE, "Cannot compute local day bounds");
 
         r = ledger_prepare(l, "SELECT start_wall_us FROM sessions WHERE start_wall_us >= ? ORDER BY start_wall_us",
                            &s);
@@ -70,21 +78,17 @@ static int days_used(Ledger *l, const SafetyClock *c, uint32_t *ret) {
                 return r;
         sqlite3_bind_int64(s, 1, c->week_start_us);
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-                int64_t start = sqlite3_column_int64(s, 0), day;
-                /* Rows after today (clock set back) all belong to "today". */
-                if (start >= c->next_day_start_us)
-                        day = c->day_start_us;
-                else if (safety_clock_local_bounds(start, &day, NULL, NULL, NULL) < 0)
-                        continue;
-                if (day != last_day) {
-                        n++;
-                        last_day = day;
-                }
+                int64_t start = sqlite3_column_int64(s, 0);
+                while (k < 6 && start >= bounds[k + 1])
+                        k++;
+                /* Rows after today (a clock set back) all belong to "today", the last day. */
+                used[k] = true;
         }
         if (rc != SQLITE_DONE)
                 return ledger_fail(l, rc, "counting days used");
-        /* "Today" may have been counted twice (real today rows + future rows). */
-        *ret = MIN(n, 7u);
+        for (size_t d = 0; d < 7; d++)
+                n += used[d];
+        *ret = n;
         return 0;
 }
 
@@ -272,13 +276,16 @@ int ledger_usage_range(Ledger *l, int64_t from, int64_t to, uint32_t *ret_sessio
         if (to < from)
                 return ledger_failf(l, -EINVAL, "Time range ends before it starts");
         /* Overlap of each session's [start, end) with [from, to), capped by its counted seconds. */
+        /* Ranged on the start index: a session's wall span (start to end, pauses
+         * included) is assumed to be under LEDGER_SPAN_MAX (see ledger.h). */
         r = ledger_prepare(l, "SELECT COALESCE(SUM(MIN(seconds, (MIN(end_wall_us, ?2) - MAX(start_wall_us, ?1) "
                               "+ 999999) / 1000000)), 0) FROM sessions "
-                              "WHERE end_wall_us > ?1 AND start_wall_us < ?2", &s);
+                              "WHERE start_wall_us >= ?1 - ?3 AND start_wall_us < ?2 AND end_wall_us > ?1", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, from);
         sqlite3_bind_int64(s, 2, to);
+        sqlite3_bind_int64(s, 3, LEDGER_SPAN_MAX_US);
         rc = sqlite3_step(s);
         if (rc != SQLITE_ROW)
                 return ledger_fail(l, rc, "summing usage");

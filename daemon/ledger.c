@@ -99,8 +99,9 @@ static const char *fix_for(int r) {
                 return "the file is damaged. massaged never deletes it: move it aside (mv FILE FILE.broken) to "
                        "start a new, empty ledger, or restore it from a backup";
         case -EROFS:
-                return "the file or its file system is read-only: make it writable (chmod u+w FILE, or remount "
-                       "the file system read-write)";
+                return "the file, its directory or its file system is read-only: make them writable (chmod u+w "
+                       "FILE and its directory, which must hold FILE-wal and FILE-shm), or remount the file system "
+                       "read-write";
         case -ENOSPC:
                 return "the disk is full: free some space on the file system that holds FILE";
         case -EACCES:

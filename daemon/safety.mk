@@ -68,3 +68,10 @@ tests_test_program_SOURCES = tests/test-program.c
 tests_test_program_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_program_CFLAGS = $(SAFETY_TEST_CFLAGS)
 tests_test_program_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-ledger
+TESTS += tests/test-ledger
+tests_test_ledger_SOURCES = tests/test-ledger.c tests/safety-test-util.h
+tests_test_ledger_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_ledger_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_test_ledger_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
