@@ -21,7 +21,7 @@
 #include "macro.h"
 
 static void copy_boot(char dst[static SAFETY_BOOT_ID_LEN + 1], const unsigned char *src) {
-        snprintf(dst, SAFETY_BOOT_ID_LEN + 1, "%s", src ? (const char *) src : "");
+        (void) snprintf(dst, SAFETY_BOOT_ID_LEN + 1, "%s", src ? (const char *) src : "");
 }
 
 /* Motor seconds inside [from, ∞) (to < 0) or [from, to): a session that began
@@ -337,6 +337,9 @@ int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **r
                 d = next;
                 end = next;
         }
+
+        if (n == 0 || !days)
+                return ledger_failf(l, -EINVAL, "Empty time range");
 
         r = ledger_prepare(l, "SELECT start_wall_us, seconds, heat_seconds FROM sessions "
                               "WHERE start_wall_us >= ? AND start_wall_us < ? ORDER BY start_wall_us", &s);

@@ -112,7 +112,7 @@ int ledger_schema_migrate(Ledger *l, int target) {
                 r = ledger_exec(l, migrations[v], "migrating the schema");
                 if (r < 0)
                         return r;
-                snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+                (void) snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
                 r = ledger_exec(l, pragma, "recording the schema version");
                 if (r < 0)
                         return r;

@@ -196,25 +196,26 @@ char *ledger_default_path(void) {
 
 /* mkdir -p for the ledger's directory; components we create are 0700. */
 static int mkdir_parents(const char *path) {
-        _cleanup_free_ char *d = strdup(path);
-        char *slash;
+        char *d = strdup(path), *slash;
+        int r = 0;
 
         if (!d)
                 return -ENOMEM;
         slash = strrchr(d, '/');
-        if (!slash || slash == d)
-                return 0;
-        *slash = '\0';
-        for (char *p = d + 1; *p; p++)
-                if (*p == '/') {
-                        *p = '\0';
-                        if (mkdir(d, 0700) < 0 && errno != EEXIST)
-                                return -errno;
-                        *p = '/';
-                }
-        if (mkdir(d, 0700) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
+        if (slash && slash != d) {
+                *slash = '\0';
+                for (char *p = d + 1; r == 0 && *p; p++)
+                        if (*p == '/') {
+                                *p = '\0';
+                                if (mkdir(d, 0700) < 0 && errno != EEXIST)
+                                        r = -errno;
+                                *p = '/';
+                        }
+                if (r == 0 && mkdir(d, 0700) < 0 && errno != EEXIST)
+                        r = -errno;
+        }
+        free(d);
+        return r;
 }
 
 /* Create the file 0600 if it does not exist; tighten an existing one to 0600. */
@@ -296,7 +297,7 @@ static int recover(Ledger *l, const SafetyClock *now) {
                 return r;
         while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
                 char detail[128];
-                snprintf(detail, sizeof detail, "session %lld left open by a crash; counted as its planned %d s",
+                (void) snprintf(detail, sizeof detail, "session %lld left open by a crash; counted as its planned %d s",
                          (long long) sqlite3_column_int64(sel, 0), sqlite3_column_int(sel, 2));
                 sqlite3_reset(ev);
                 sqlite3_bind_int64(ev, 1, now->wall_us);
@@ -574,10 +575,10 @@ int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAn
         for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
                 if (a->yes & (UINT32_C(1) << q)) {
                         size_t n = strlen(detail);
-                        snprintf(detail + n, sizeof detail - n, "%s%s", n ? "," : "yes: ", screening_question_key(q));
+                        (void) snprintf(detail + n, sizeof detail - n, "%s%s", n ? "," : "yes: ", screening_question_key(q));
                 }
         if (!detail[0])
-                snprintf(detail, sizeof detail, "all no");
+                (void) snprintf(detail, sizeof detail, "all no");
 
         r = ledger_exec(l, "BEGIN IMMEDIATE", "recording screening answers");
         if (r < 0)
@@ -648,13 +649,16 @@ int ledger_screening_clear(Ledger *l, const SafetyClock *now) {
 int ledger_setting_set(Ledger *l, LimitId id, uint32_t value, LimitSource source, int64_t wall_us) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         const LimitInfo *li = limit_info(id);
-        _cleanup_free_ char *msg = NULL;
+        char *msg = NULL;
         int r, rc;
 
         if (!li)
                 return ledger_failf(l, -EINVAL, "Unknown limit");
-        if (limit_validate(id, value, &msg) < 0)
-                return ledger_failf(l, -ERANGE, "%s", msg ? msg : "value out of range");
+        if (limit_validate(id, value, &msg) < 0) {
+                r = ledger_failf(l, -ERANGE, "%s", msg ? msg : "value out of range");
+                free(msg);
+                return r;
+        }
         r = ledger_prepare(l, "INSERT INTO settings (key, value, source, wall_us) VALUES (?, ?, ?, ?) "
                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value, source = excluded.source, "
                               "wall_us = excluded.wall_us", &s);
@@ -787,7 +791,7 @@ static uint32_t plan_heat_seconds(const PolicyPlan *p) {
 int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, const PolicyPlan *plan,
                          int64_t *ret_id) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        _cleanup_free_ char *text = NULL;
+        char *text = NULL;
         uint32_t heat;
         int r, rc;
 
@@ -800,8 +804,10 @@ int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, 
 
         /* FULL: the commit is on disk before we return, hence before the device starts. */
         r = ledger_exec(l, "PRAGMA synchronous=FULL", "making the session row durable");
-        if (r < 0)
+        if (r < 0) {
+                free(text);
                 return r;
+        }
         r = ledger_prepare(l, "INSERT INTO sessions (device, program, start_wall_us, start_mono_us, boot_id, "
                               "planned_s, planned_heat_s, intensity, heat_level, plan, seconds, heat_seconds, "
                               "end_wall_us, end_mono_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
@@ -820,13 +826,14 @@ int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, 
                 sqlite3_bind_int64(s, 11, plan->session_s);
                 sqlite3_bind_int64(s, 12, heat);
                 sqlite3_bind_int64(s, 13, now->wall_us + (int64_t) plan->session_s * (int64_t) USEC_PER_SEC);
-                sqlite3_bind_int64(s, 14, (sqlite3_int64) (now->mono_us + plan->session_s * USEC_PER_SEC));
+                sqlite3_bind_int64(s, 14, (sqlite3_int64) now->mono_us + (sqlite3_int64) plan->session_s * (sqlite3_int64) USEC_PER_SEC);
                 rc = sqlite3_step(s);
                 if (rc != SQLITE_DONE)
                         r = ledger_fail(l, rc, "recording the session start");
         }
         if (r >= 0)
                 *ret_id = sqlite3_last_insert_rowid(l->db);
+        free(text);
         {
                 /* Back to NORMAL whatever happened; a failure here only costs durability of later writes. */
                 int k = ledger_exec(l, "PRAGMA synchronous=NORMAL", "restoring sync mode");

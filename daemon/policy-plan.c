@@ -178,7 +178,7 @@ int policy_plan_step_at(const PolicyPlan *p, uint32_t offset_s) {
 void refusal_set(PolicyRefusal *r, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(r->message, sizeof r->message, fmt, ap);
+        (void) vsnprintf(r->message, sizeof r->message, fmt, ap);
         va_end(ap);
 }
 
@@ -193,6 +193,6 @@ void message_append(char *buf, size_t size, const char *fmt, ...) {
                 buf[n] = '\0';
         }
         va_start(ap, fmt);
-        vsnprintf(buf + n, size - n, fmt, ap);
+        (void) vsnprintf(buf + n, size - n, fmt, ap);
         va_end(ap);
 }

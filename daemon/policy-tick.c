@@ -73,7 +73,7 @@ static PolicyAction stop(PolicyTickResult *ret, PolicyEndReason why, bool trip, 
         ret->end_reason = why;
         ret->thermal_trip = trip;
         va_start(ap, fmt);
-        vsnprintf(ret->message, sizeof ret->message, fmt, ap);
+        (void) vsnprintf(ret->message, sizeof ret->message, fmt, ap);
         va_end(ap);
         return POLICY_STOP;
 }
@@ -167,7 +167,7 @@ PolicyAction policy_tick(const PolicyInput *in, const PolicyPlan *plan, PolicyTh
                         why = "Heat is disabled after thermal cut-offs: heater off.";
                 if (why) {
                         ret->action = POLICY_HEAT_OFF;
-                        snprintf(ret->message, sizeof ret->message, "%s", why);
+                        (void) snprintf(ret->message, sizeof ret->message, "%s", why);
                         return POLICY_HEAT_OFF;
                 }
         }

@@ -126,7 +126,7 @@ bool policy_end_reason_is_symptom(PolicyEndReason r);
  * counts at its planned length; windows are open-ended ([start, ∞)) so rows
  * left "in the future" by a backward clock jump still count.
  */
-typedef struct PolicyFigures {
+typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Padding): grouped by meaning
         SafetyClock clock;              /* the (reconciled) clock the figures were computed for */
 
         uint32_t sessions_today;        /* sessions started in [day_start, ∞) */

@@ -145,22 +145,13 @@ static int load_step(GKeyFile *kf, const char *path, const char *group, bool gen
         return 0;
 }
 
-int program_load_data(const char *data, size_t len, const char *path, Program **ret, char **ret_error) {
+/* Fill the caller's (zeroed) p from kf; the caller frees p on failure. */
+static int program_parse(GKeyFile *kf, const char *path, Program *p, char **ret_error) {
         static const char *const allowed[] = { "Name", "Description", "Gentle", "Heat", "Repeat", NULL };
-        g_autoptr(GKeyFile) kf = g_key_file_new();
-        g_autoptr(GError) e = NULL;
         g_auto(GStrv) groups = NULL;
         g_autofree char *name = NULL, *expected = NULL;
-        _cleanup_program_ Program *p = NULL;
         size_t n_groups = 0;
         int r;
-
-        if (!path)
-                path = "(program)";
-        if (!data || len > PROGRAM_FILE_MAX)
-                return fail(ret_error, -EINVAL, "%s: file is larger than %d bytes", path, PROGRAM_FILE_MAX);
-        if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e))
-                return fail(ret_error, -EINVAL, "%s: not a valid key file: %s", path, e->message);
 
         if (!g_key_file_has_group(kf, "Program"))
                 return fail(ret_error, -EINVAL, "%s: missing the [Program] group", path);
@@ -168,14 +159,10 @@ int program_load_data(const char *data, size_t len, const char *path, Program **
         if (r < 0)
                 return r;
 
-        p = calloc(1, sizeof *p);
-        if (!p)
-                return -ENOMEM;
-
         name = g_key_file_get_value(kf, "Program", "Name", NULL);
         if (name)
                 g_strstrip(name);
-        if (!name_valid(name))
+        if (!name || !name_valid(name))
                 return fail(ret_error, -EINVAL,
                             "%s: [Program] Name: \"%s\" is not a valid name (1–%d characters a-z, 0-9, -)", path,
                             name ? name : "", PROGRAM_NAME_MAX);
@@ -184,10 +171,10 @@ int program_load_data(const char *data, size_t len, const char *path, Program **
                 g_autofree char *base = g_path_get_basename(path);
                 if (g_str_has_suffix(base, PROGRAM_SUFFIX)) {
                         expected = g_strndup(base, strlen(base) - strlen(PROGRAM_SUFFIX));
-                        if (strcmp(expected, name) != 0)
+                        if (!expected || strcmp(expected, name) != 0)
                                 return fail(ret_error, -EINVAL,
                                             "%s: [Program] Name: \"%s\" does not match the file name (\"%s\")", path,
-                                            name, expected);
+                                            name, expected ? expected : "");
                 }
         }
         p->name = strdup(name);
@@ -236,7 +223,31 @@ int program_load_data(const char *data, size_t len, const char *path, Program **
                 return fail(ret_error, -EINVAL, "%s: no steps (add [Step 1] with Seconds, Intensity and Pattern)",
                             path);
 
-        *ret = g_steal_pointer(&p);
+        return 0;
+}
+
+int program_load_data(const char *data, size_t len, const char *path, Program **ret, char **ret_error) {
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autoptr(GError) e = NULL;
+        Program *p;
+        int r;
+
+        if (!path)
+                path = "(program)";
+        if (!data || len > PROGRAM_FILE_MAX)
+                return fail(ret_error, -EINVAL, "%s: file is larger than %d bytes", path, PROGRAM_FILE_MAX);
+        if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e))
+                return fail(ret_error, -EINVAL, "%s: not a valid key file: %s", path, e->message);
+
+        p = calloc(1, sizeof *p);
+        if (!p)
+                return -ENOMEM;
+        r = program_parse(kf, path, p, ret_error);
+        if (r < 0) {
+                program_free(p);
+                return r;
+        }
+        *ret = p;
         return 0;
 }
 
@@ -264,13 +275,15 @@ static gint compare_names(gconstpointer a, gconstpointer b) {
 }
 
 static int list_put(ProgramList *l, Program *p) {
-        for (size_t i = 0; i < l->n; i++)
-                if (strcmp(l->programs[i]->name, p->name) == 0) {
+        if (!p || !p->name)
+                return -EINVAL;
+        for (size_t i = 0; l->programs && i < l->n; i++)
+                if (l->programs[i] && l->programs[i]->name && strcmp(l->programs[i]->name, p->name) == 0) {
                         program_free(l->programs[i]);
                         l->programs[i] = p;     /* a later directory overrides */
                         return 0;
                 }
-        Program **n = realloc(l->programs, (l->n + 1) * sizeof *n);
+        Program **n = realloc(l->programs, (l->n + 1) * sizeof(Program *));
         if (!n)
                 return -ENOMEM;
         l->programs = n;
@@ -306,7 +319,7 @@ int program_list_load(const char *const *dirs, size_t n_dirs, ProgramList *ret, 
                         g_autofree char *err = NULL;
                         Program *p = NULL;
                         int r = program_load_file(path, &p, &err);
-                        if (r < 0) {
+                        if (r < 0 || !p) {
                                 g_ptr_array_add(warnings, g_strdup_printf("%s; skipping this program", err ? err : path));
                                 continue;
                         }
@@ -318,14 +331,14 @@ int program_list_load(const char *const *dirs, size_t n_dirs, ProgramList *ret, 
                 }
         }
         if (l.n > 1)
-                qsort(l.programs, l.n, sizeof *l.programs, compare_programs);
+                qsort(l.programs, l.n, sizeof(Program *), compare_programs);
 
         *ret = l;
         if (ret_warnings) {
                 if (warnings->len == 0)
                         *ret_warnings = NULL;
                 else {
-                        char **w = calloc(warnings->len + 1, sizeof *w);
+                        char **w = calloc(warnings->len + 1, sizeof(char *));
                         if (!w) {
                                 program_list_clear(ret);
                                 return -ENOMEM;

@@ -34,7 +34,7 @@ static int strdup_or_null(const char *s, char **ret) {
 }
 
 Program *program_dup(const Program *p) {
-        _cleanup_program_ Program *c = NULL;
+        Program *c;
 
         if (!p)
                 return NULL;
@@ -43,18 +43,18 @@ Program *program_dup(const Program *p) {
                 return NULL;
         if (strdup_or_null(p->name, &c->name) < 0 || strdup_or_null(p->description, &c->description) < 0 ||
             strdup_or_null(p->path, &c->path) < 0)
-                return NULL;
+                return program_free(c);
         c->gentle = p->gentle;
         c->heat = p->heat;
         c->repeat = p->repeat;
-        if (p->n_steps > 0) {
+        if (p->n_steps > 0 && p->steps) {
                 c->steps = calloc(p->n_steps, sizeof *c->steps);
                 if (!c->steps)
-                        return NULL;
+                        return program_free(c);
                 memcpy(c->steps, p->steps, p->n_steps * sizeof *c->steps);
                 c->n_steps = p->n_steps;
         }
-        return STEAL_PTR(c);
+        return c;
 }
 
 uint64_t program_cycle_seconds(const Program *p) {

@@ -68,7 +68,7 @@ int safety_clock_make(int64_t wall_us, uint64_t mono_us, const char *boot_id, Sa
         int r;
 
         if (boot_id)
-                snprintf(c.boot_id, sizeof c.boot_id, "%s", boot_id);
+                (void) snprintf(c.boot_id, sizeof c.boot_id, "%s", boot_id);
         r = clock_fill_bounds(&c);
         if (r < 0)
                 return r;
@@ -89,7 +89,7 @@ static void read_boot_id(char out[static SAFETY_BOOT_ID_LEN + 1]) {
                 for (const char *p = line; *p && n < SAFETY_BOOT_ID_LEN; p++)
                         if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
                                 out[n++] = *p;
-        fclose(f);
+        (void) fclose(f);
         out[n == SAFETY_BOOT_ID_LEN ? n : 0] = '\0';
 }
 
@@ -138,6 +138,6 @@ char *safety_clock_format_hhmm(const SafetyClock *clock, int64_t wall_us, char b
         int64_t local_s = floor_div(wall_us, (int64_t) USEC_PER_SEC) + clock->utc_offset_s;
         int64_t sod = local_s - floor_div(local_s, 86400) * 86400;
 
-        snprintf(buf, 6, "%02u:%02u", (unsigned) (sod / 3600) % 24u, (unsigned) (sod % 3600 / 60) % 60u);
+        (void) snprintf(buf, 6, "%02u:%02u", (unsigned) (sod / 3600) % 24u, (unsigned) (sod % 3600 / 60) % 60u);
         return buf;
 }

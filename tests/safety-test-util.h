@@ -40,25 +40,35 @@ static inline MassagerDeviceInfo test_device(void) {
         };
 }
 
-/* One step per pattern triple; pct/pattern/heat arrays of n entries. */
-static inline Program *test_program(const char *name, bool gentle, bool heat, size_t n, const uint32_t *seconds,
-                                    const uint8_t *pct, const uint8_t *pattern) {
-        Program *p = calloc(1, sizeof *p);
-        g_assert_nonnull(p);
-        p->name = strdup(name);
-        p->description = strdup("");
-        p->gentle = gentle;
-        p->heat = heat;
-        p->repeat = true;
-        p->n_steps = n;
-        p->steps = calloc(n, sizeof *p->steps);
+/* A program on the caller's stack (no heap: nothing for a test to leak). */
+typedef struct TestProgram {
+        Program p;
+        ProgramStep steps[8];
+        char name[PROGRAM_NAME_MAX + 1];
+        char description[1];
+} TestProgram;
+
+static inline Program *test_program(TestProgram *t, const char *name, bool gentle, bool heat, size_t n,
+                                    const uint32_t *seconds, const uint8_t *pct, const uint8_t *pattern) {
+        g_assert_cmpuint(n, <=, G_N_ELEMENTS(t->steps));
+        *t = (TestProgram) {};
+        g_strlcpy(t->name, name, sizeof t->name);
+        t->p = (Program) {
+                .name = t->name,
+                .description = t->description,
+                .gentle = gentle,
+                .heat = heat,
+                .repeat = true,
+                .n_steps = n,
+                .steps = t->steps,
+        };
         for (size_t i = 0; i < n; i++)
-                p->steps[i] = (ProgramStep) { seconds[i], pct[i], pattern[i], true };
-        return p;
+                t->steps[i] = (ProgramStep) { seconds[i], pct[i], pattern[i], true };
+        return &t->p;
 }
 
-static inline Program *test_program_steady(void) {
+static inline Program *test_program_steady(TestProgram *t) {
         static const uint32_t sec[] = { 60 };
         static const uint8_t pct[] = { 100 }, pat[] = { MASSAGER_PATTERN_STEADY };
-        return test_program("steady", false, false, 1, sec, pct, pat);
+        return test_program(t, "steady", false, false, 1, sec, pct, pat);
 }

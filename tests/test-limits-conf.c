@@ -221,7 +221,7 @@ static void test_conf_files(void) {
         g_autofree char *missing = g_build_filename(dir, "none.conf", NULL);
         g_autofree char *big = g_build_filename(dir, "big.conf", NULL);
         g_autofree char *err = NULL;
-        g_autofree char *blob = g_malloc(300 * 1024);
+        static char blob[300 * 1024];
         char **w = NULL;
         Conf conf;
 
@@ -240,8 +240,8 @@ static void test_conf_files(void) {
         g_clear_pointer(&err, g_free);
 
         /* Oversized. */
-        memset(blob, '#', 300 * 1024);
-        g_assert_true(g_file_set_contents(big, blob, 300 * 1024, NULL));
+        memset(blob, '#', sizeof blob);
+        g_assert_true(g_file_set_contents(big, blob, sizeof blob, NULL));
         g_assert_cmpint(conf_load(big, &conf, &w, &err), ==, -EINVAL);
         g_assert_nonnull(strstr(err, "larger than"));
         conf_clear(&conf);

@@ -22,6 +22,7 @@ typedef struct Env {
         PolicyFigures fig;
         MassagerDeviceInfo dev;
         PolicyInput in;
+        TestProgram tp;
         Program *prog;
         PolicyStartRequest req;
 } Env;
@@ -33,13 +34,13 @@ static void env_init(Env *e) {
         e->fig.screened = true;
         e->fig.screening_wall_us = T0 - S(86400);
         e->dev = test_device();
-        e->prog = test_program_steady();
+        e->prog = test_program_steady(&e->tp);
         e->in = (PolicyInput) { &e->lim, &e->fig, &e->dev, 80, 300 };
         e->req = (PolicyStartRequest) { .program = e->prog, .intensity = 5 };
 }
 
 static void env_done(Env *e) {
-        program_free(e->prog);
+        (void) e;       /* nothing on the heap: kept so every test has one exit point */
 }
 
 static void last_end_ago(Env *e, int64_t secs) {
@@ -58,7 +59,6 @@ static void symptom_ago(Env *e, int64_t secs) {
 }
 
 static void set_program(Env *e, Program *p) {
-        program_free(e->prog);
         e->prog = p;
         e->req.program = p;
 }
@@ -153,7 +153,7 @@ SETUP(s_heat_full_session, { e->req.heat_level = 2; e->req.heat_explicit = true;
 SETUP(s_gentle_program, {
         static const uint32_t sec[] = { 30, 30 };
         static const uint8_t pct[] = { 100, 100 }, pat[] = { MASSAGER_PATTERN_KNEAD, MASSAGER_PATTERN_WAVE };
-        set_program(e, test_program("g", true, false, 2, sec, pct, pat));
+        set_program(e, test_program(&e->tp, "g", true, false, 2, sec, pct, pat));
         e->req.intensity = 9;
         e->req.duration_s = 900;
 })
@@ -401,7 +401,7 @@ static void test_program_ramp(void) {
         Env e;
 
         env_init(&e);
-        set_program(&e, test_program("dip", false, false, 3, sec, pct, pat));
+        set_program(&e, test_program(&e.tp, "dip", false, false, 3, sec, pct, pat));
         e.req.intensity = 10;
         g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 1);
         assert_plan_invariants(&e, &plan);
@@ -426,7 +426,7 @@ static void test_pattern_unsupported(void) {
         Env e;
 
         env_init(&e);
-        set_program(&e, test_program("tap", false, false, 1, sec, pct, pat));
+        set_program(&e, test_program(&e.tp, "tap", false, false, 1, sec, pct, pat));
         e.dev.patterns = (1u << MASSAGER_PATTERN_WAVE) | (1u << MASSAGER_PATTERN_KNEAD);
         g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 1);
         g_assert_cmpuint(plan.steps[0].pattern, ==, MASSAGER_PATTERN_WAVE);

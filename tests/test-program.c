@@ -185,19 +185,20 @@ static void test_too_many_steps(void) {
 }
 
 static void test_oversized(void) {
-        g_autofree char *blob = g_malloc0(70 * 1024);
+        static char blob[70 * 1024];
         g_autofree char *err = NULL;
         Program *p = NULL;
 
-        memset(blob, '#', 70 * 1024 - 1);
-        g_assert_cmpint(program_load_data(blob, 70 * 1024 - 1, "/x/t.program", &p, &err), ==, -EINVAL);
+        memset(blob, '#', sizeof blob - 1);
+        g_assert_cmpint(program_load_data(blob, sizeof blob - 1, "/x/t.program", &p, &err), ==, -EINVAL);
         g_assert_nonnull(strstr(err, "larger than"));
 }
 
 static void test_step_at(void) {
         static const uint32_t sec[] = { 10, 20 };
         static const uint8_t pct[] = { 50, 100 }, pat[] = { MASSAGER_PATTERN_WAVE, MASSAGER_PATTERN_PRESS };
-        _cleanup_program_ Program *p = test_program("t", false, false, 2, sec, pct, pat);
+        TestProgram tp;
+        Program *p = test_program(&tp, "t", false, false, 2, sec, pct, pat);
         uint64_t end;
 
         g_assert_cmpuint(program_cycle_seconds(p), ==, 30);
@@ -281,8 +282,9 @@ static void test_dirs_override_and_skip(void) {
 }
 
 static void test_dup(void) {
-        _cleanup_program_ Program *p = test_program_steady();
-        _cleanup_program_ Program *c = program_dup(p);
+        TestProgram tp;
+        Program *p = test_program_steady(&tp);
+        Program *c = program_dup(p);
 
         g_assert_nonnull(c);
         g_assert_true(c != p);
@@ -291,6 +293,7 @@ static void test_dup(void) {
         g_assert_true(c->steps != p->steps);
         g_assert_cmpmem(c->steps, c->n_steps * sizeof *c->steps, p->steps, p->n_steps * sizeof *p->steps);
         g_assert_null(program_dup(NULL));
+        program_free(c);
 }
 
 int main(int argc, char *argv[]) {

@@ -9,7 +9,7 @@
 #include "safety-clock.h"
 #include "safety-test-util.h"
 
-typedef struct BoundsCase {
+typedef struct BoundsCase { // NOLINT(clang-analyzer-optin.performance.Padding): table layout
         const char *name;
         int64_t wall;                   /* filled in main() */
         int y, mo, d, h, mi;            /* the wall time, UTC */
