@@ -355,6 +355,10 @@ int program_list_load(const char *const *dirs, size_t n_dirs, ProgramList *ret, 
         return 0;
 }
 
+const char *program_builtin_dir(void) {
+        return MASSAGED_PROGRAMS_DIR;
+}
+
 int program_list_load_default(const char *builtin_dir, ProgramList *ret, char ***ret_warnings) {
         g_autofree char *user = NULL;
         const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");

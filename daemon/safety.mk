@@ -29,7 +29,7 @@ dist_programs_DATA = \
 	daemon/programs/myofascial.program \
 	daemon/programs/relax.program \
 	daemon/programs/migraine.program
-EXTRA_DIST += daemon/massaged.conf.example
+EXTRA_DIST += daemon/massaged.conf.example doc/safety.md doc/configuration.md
 
 # ---- unit tests ----
 SAFETY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \

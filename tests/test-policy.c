@@ -632,6 +632,45 @@ static void test_replan_limits_lowered(void) {
         env_done(&e);
 }
 
+/* Lowering the setpoint or switching gentle mode on mid-session applies at once. */
+static void test_replan_limits_heat_gentle(void) {
+        PolicyRefusal refusal;
+        PolicyPlan plan = {}, next = {};
+        Env e;
+
+        env_init(&e);
+        e.req.intensity = 8;
+        e.req.heat_level = 2;
+        e.req.heat_explicit = true;
+        start_plan(&e, &plan);
+        g_assert_cmpuint(plan.heat_level, ==, 2);
+
+        e.lim.value[LIMIT_HEAT_SETPOINT_CELSIUS] = 38;
+        g_assert_cmpint(policy_replan(&e.in, &plan, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_LIMITS, .elapsed_s = 120, .current_intensity = 4,
+                }, &next, &refusal), ==, 1);
+        g_assert_cmpuint(next.heat_level, ==, 1);
+        for (size_t i = 0; i < next.n_steps; i++)
+                g_assert_cmpuint(next.steps[i].heat_level, <=, 1);
+        policy_plan_clear(&next);
+
+        e.lim.value[LIMIT_GENTLE_MODE] = 1;
+        g_assert_cmpint(policy_replan(&e.in, &plan, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_LIMITS, .elapsed_s = 120, .current_intensity = 6,
+                }, &next, &refusal), ==, 1);
+        g_assert_cmpuint(next.intensity_cap, ==, 3);
+        g_assert_cmpuint(next.session_s, ==, 600);      /* gentle sessions last 10 min at most */
+        g_assert_cmpuint(policy_plan_intensity_at(&next, 0), ==, 3);    /* lowered at once */
+        for (size_t i = 0; i < next.n_steps; i++) {
+                g_assert_cmpuint(next.steps[i].heat_level, ==, 0);     /* no opt-in: heat off */
+                g_assert_true(next.steps[i].pattern == MASSAGER_PATTERN_STEADY ||
+                              next.steps[i].pattern == MASSAGER_PATTERN_WAVE);
+        }
+        policy_plan_clear(&next);
+        policy_plan_clear(&plan);
+        env_done(&e);
+}
+
 static void test_replan_heat(void) {
         PolicyRefusal refusal;
         PolicyPlan plan = {}, next = {};
@@ -957,6 +996,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/replan/symptom-cap", test_replan_symptom_cap_applies);
         g_test_add_func("/policy/replan/limits-lowered", test_replan_limits_lowered);
         g_test_add_func("/policy/replan/heat", test_replan_heat);
+        g_test_add_func("/policy/replan/limits-heat-gentle", test_replan_limits_heat_gentle);
         g_test_add_func("/policy/tick/cutoff-45", test_tick_cutoff);
         g_test_add_func("/policy/tick/rise-rate", test_tick_rise);
         g_test_add_func("/policy/tick/sensor", test_tick_sensor);
