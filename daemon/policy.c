@@ -502,9 +502,12 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
                         if (usable < heat_level)
                                 plan.adjustments |= POLICY_ADJUST_HEAT_LEVEL;
                         heat_level = usable;
-                        plan.heat_budget_s = budget;
                 }
         }
+
+        /* The budget is what the session may use, also when it starts without heat
+         * and SetHeat switches it on later. */
+        plan.heat_budget_s = heat_budget(in, dur, in->figures->heat_seconds_today);
 
         plan.program = program_copy_checked(req->program);
         if (!plan.program)

@@ -712,6 +712,23 @@ static void test_replan_heat(void) {
                 g_assert_cmpuint(next.steps[i].heat_level, ==, 0);
         policy_plan_clear(&next);
 
+        /* A session started without heat may switch it on later, within the same budget. */
+        {
+                PolicyPlan cold = {};
+                Env e2;
+                env_init(&e2);
+                start_plan(&e2, &cold);
+                g_assert_cmpuint(cold.heat_level, ==, 0);
+                g_assert_cmpint(policy_replan(&e2.in, &cold, &(PolicyChange) {
+                                .kind = POLICY_CHANGE_HEAT, .elapsed_s = 100, .current_intensity = 5, .heat_level = 2,
+                        }, &next, &refusal), ==, 1);
+                g_assert_cmpuint(next.heat_level, ==, 2);
+                g_assert_cmpuint(next.steps[0].heat_level, ==, 2);
+                policy_plan_clear(&next);
+                policy_plan_clear(&cold);
+                env_done(&e2);
+        }
+
         /* Battery at 19 %: heat refused mid-session too. */
         e.in.battery = 19;
         g_assert_cmpint(policy_replan(&e.in, &plan, &(PolicyChange) {
