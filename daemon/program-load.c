@@ -17,6 +17,12 @@
 #include "massager-protocol.h"
 #include "program.h"
 
+#ifndef MASSAGED_PROGRAMS_DIR
+/* The build always defines it (daemon/safety.mk); this only serves tools that
+ * compile the file on their own, like static analysers. */
+#define MASSAGED_PROGRAMS_DIR "/usr/local/share/massaged/programs"
+#endif
+
 #define PROGRAM_FILE_MAX (64 * 1024)
 #define PROGRAM_SUFFIX ".program"
 

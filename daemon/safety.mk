@@ -32,9 +32,7 @@ dist_programs_DATA = \
 EXTRA_DIST += daemon/massaged.conf.example doc/safety.md doc/configuration.md
 
 # ---- unit tests ----
-SAFETY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
-	-DBUILTIN_PROGRAMS_DIR='"$(abs_top_srcdir)/daemon/programs"' \
-	-DCONF_EXAMPLE='"$(abs_top_srcdir)/daemon/massaged.conf.example"'
+SAFETY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
 SAFETY_TEST_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 
 # The policy is pure: its test links the policy, limits, clock and program

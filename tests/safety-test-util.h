@@ -13,9 +13,20 @@
 #include "program.h"
 #include "safety-clock.h"
 
+#ifndef TEST_TOP_SRCDIR
+#define TEST_TOP_SRCDIR "."
+#endif
+
 #define TEST_BOOT "0123456789abcdef0123456789abcdef"
 #define TEST_OTHER_BOOT "fedcba9876543210fedcba9876543210"
 #define S(x) ((int64_t) (x) * (int64_t) USEC_PER_SEC)
+
+/* A file of the source tree: $top_srcdir (exported by `make check`), else
+ * the source directory this test was built from. */
+static inline char *test_srcdir_path(const char *rel) {
+        const char *top = g_getenv("top_srcdir");
+        return g_build_filename(top && *top ? top : TEST_TOP_SRCDIR, rel, NULL);
+}
 
 /* Must run before the first localtime call of the process. */
 static inline void test_set_tz(void) {

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "program.h"
 #include "safety-limits.h"
+#include "safety-test-util.h"
 
 static void test_table(void) {
         static const struct {
@@ -252,11 +253,12 @@ static void test_conf_files(void) {
 
 /* The annotated example must parse cleanly and list exactly the defaults. */
 static void test_conf_example(void) {
+        g_autofree char *example = test_srcdir_path("daemon/massaged.conf.example");
         g_autofree char *err = NULL;
         char **w = NULL;
         Conf conf;
 
-        g_assert_cmpint(conf_load(CONF_EXAMPLE, &conf, &w, &err), ==, 0);
+        g_assert_cmpint(conf_load(example, &conf, &w, &err), ==, 0);
         g_assert_null(err);
         g_assert_null(w);
         for (unsigned i = 0; i < _LIMIT_MAX; i++) {

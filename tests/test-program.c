@@ -17,7 +17,8 @@ static const char *const builtin_names[] = {
 };
 
 static void load_builtins(ProgramList *l) {
-        const char *dirs[] = { BUILTIN_PROGRAMS_DIR };
+        g_autofree char *dir = test_srcdir_path("daemon/programs");
+        const char *dirs[] = { dir };
         char **w = NULL;
 
         g_assert_cmpint(program_list_load(dirs, 1, l, &w), ==, 0);
@@ -252,7 +253,8 @@ static void test_dirs_override_and_skip(void) {
                 g_assert_cmpint(g_mkdir_with_parents(pd, 0700), ==, 0);
                 mine = write_file(pd, "gentle.program", "[Program]\nName=gentle\nDescription=mine\n" STEP1);
                 g_assert_cmpint(setenv("XDG_CONFIG_HOME", cfg, 1), ==, 0);
-                g_assert_cmpint(program_list_load_default(BUILTIN_PROGRAMS_DIR, &l, &w), ==, 0);
+                g_autofree char *builtin = test_srcdir_path("daemon/programs");
+                g_assert_cmpint(program_list_load_default(builtin, &l, &w), ==, 0);
                 g_assert_null(w);
                 g_assert_cmpuint(l.n, ==, G_N_ELEMENTS(builtin_names));
                 g_assert_cmpstr(program_list_find(&l, "gentle")->description, ==, "mine");
