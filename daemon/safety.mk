@@ -73,3 +73,24 @@ tests_test_ledger_SOURCES = tests/test-ledger.c tests/safety-test-util.h
 tests_test_ledger_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_ledger_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_test_ledger_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
+
+# libFuzzer targets for the two parsers of outside files (--enable-fuzzing,
+# clang; `make fuzz` runs them with the others). fuzz-program also plans every
+# accepted program and aborts if a plan breaks a rule.
+EXTRA_DIST += tests/fuzz/fuzz-program.c tests/fuzz/fuzz-conf.c
+if ENABLE_FUZZING
+SAFETY_FUZZ_POLICY = daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c daemon/safety-limits.c \
+	daemon/safety-clock.c daemon/screening.c daemon/program.c daemon/program-load.c protocol/codec.c
+FUZZ_TARGETS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf
+noinst_PROGRAMS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf
+tests_fuzz_fuzz_program_SOURCES = tests/fuzz/fuzz-program.c $(SAFETY_FUZZ_POLICY)
+tests_fuzz_fuzz_program_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
+tests_fuzz_fuzz_program_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
+tests_fuzz_fuzz_program_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_program_LDADD = $(GLIB_LIBS)
+tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c daemon/conf.c daemon/safety-limits.c daemon/program.c
+tests_fuzz_fuzz_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
+tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_conf_LDADD = $(GLIB_LIBS)
+endif
