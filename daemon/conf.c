@@ -22,6 +22,17 @@
 
 #define CONF_FILE_MAX (256 * 1024)
 
+/* conf_init() allocates nothing, so initialising twice (or loading into an
+ * initialised Conf) cannot leak: the default program name is this static
+ * string until a file names another one. */
+static char default_program_static[] = PROGRAM_DEFAULT;
+
+static void set_program(Conf *c, char *name) {
+        if (c->default_program != default_program_static)
+                free(c->default_program);
+        c->default_program = name;
+}
+
 void conf_init(Conf *c) {
         *c = (Conf) {
                 .default_intensity = 3,
@@ -31,14 +42,13 @@ void conf_init(Conf *c) {
         limits_init_default(&c->limits);
         for (unsigned i = 0; i < _LIMIT_MAX; i++)
                 c->source[i] = LIMIT_SOURCE_DEFAULT;
-        c->default_program = strdup(PROGRAM_DEFAULT);
+        c->default_program = default_program_static;
 }
 
 void conf_clear(Conf *c) {
         if (!c)
                 return;
-        free(c->default_program);
-        c->default_program = NULL;
+        set_program(c, NULL);
 }
 
 static void warn(GPtrArray *w, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -144,8 +154,7 @@ static int load_defaults(GKeyFile *kf, const char *path, Conf *c, GPtrArray *w) 
                         char *s = strdup(v);
                         if (!s)
                                 return -ENOMEM;
-                        free(c->default_program);
-                        c->default_program = s;
+                        set_program(c, s);
                 } else if (strcmp(*k, "intensity") == 0) {
                         u = c->default_intensity;
                         if (load_default_uint(kf, path, *k, 1, MASSAGER_INTENSITY_MAX, &u, w))
@@ -196,8 +205,6 @@ int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, ch
         if (!path)
                 path = "(config)";
         conf_init(ret);
-        if (!ret->default_program)
-                return -ENOMEM;
         if (ret_warnings)
                 *ret_warnings = NULL;
 
@@ -240,7 +247,7 @@ int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_erro
                         conf_init(ret);
                         if (ret_warnings)
                                 *ret_warnings = NULL;
-                        return ret->default_program ? 0 : -ENOMEM;
+                        return 0;
                 }
                 if (ret_error)
                         *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix its permissions "
