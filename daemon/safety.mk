@@ -74,6 +74,10 @@ tests_test_ledger_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_ledger_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_test_ledger_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
 
+# doc/safety.md cites the test covering each rule: every cited path must exist.
+TESTS += tests/test-safety-doc.py
+dist_check_SCRIPTS += tests/test-safety-doc.py
+
 # libFuzzer targets for the two parsers of outside files (--enable-fuzzing,
 # clang; `make fuzz` runs them with the others). fuzz-program also plans every
 # accepted program and aborts if a plan breaks a rule.
