@@ -29,17 +29,19 @@
 typedef struct Conf {
         Limits limits;                  /* effective after the file */
         LimitSource source[_LIMIT_MAX];
-        char *default_program;          /* malloc'd, PROGRAM_DEFAULT when not set */
+        char *default_program;          /* never NULL after conf_init(); PROGRAM_DEFAULT when not set */
         uint8_t default_intensity;      /* 1 … 10, default 3; the daemon clamps to the device scale */
         uint8_t default_heat_level;     /* 0 … 4, default 0 (heat only when asked for or the program has it) */
         uint32_t default_duration_s;    /* 0 = as long as the limits allow */
 } Conf;
 
-void conf_init(Conf *c);                /* code defaults */
+void conf_init(Conf *c);                /* code defaults; allocates nothing, may be called again */
 void conf_clear(Conf *c);               /* frees; c may be re-initialised */
 
 /*
- * Load path into *ret (which is conf_init()ed first). A missing file is not
+ * Load path into *ret, which is overwritten (conf_init() first; an earlier
+ * conf_init() of *ret leaks nothing; an earlier load must be conf_clear()ed).
+ * A missing file is not
  * an error (defaults, no warning). Returns 0, or a negative errno with a
  * malloc'd sentence in *ret_error (unreadable: -EACCES/-EIO, syntax: -EINVAL,
  * naming the file and line). Warnings: NULL-terminated malloc'd array, free

@@ -128,6 +128,12 @@ int ledger_sessions_range(Ledger *l, int64_t from_wall_us, int64_t to_wall_us, s
                           LedgerSession **ret, size_t *ret_n);
 void ledger_session_list_free(LedgerSession *s, size_t n);
 
+/* History queries find sessions reaching into a range through their start
+ * time, looking back this far: a session's wall span (start to end, pauses
+ * included) must stay below it — the daemon ends sessions paused for long.
+ * The policy's figures do not depend on it (they scan by end time). */
+#define LEDGER_SPAN_MAX_US (INT64_C(24) * 3600 * 1000000)
+
 /* Motor seconds inside [from, to) and sessions started in it (conservative counting). */
 int ledger_usage_range(Ledger *l, int64_t from_wall_us, int64_t to_wall_us, uint32_t *ret_sessions,
                        uint64_t *ret_seconds);

@@ -126,7 +126,7 @@ bool policy_end_reason_is_symptom(PolicyEndReason r);
  * counts at its planned length; windows are open-ended ([start, ∞)) so rows
  * left "in the future" by a backward clock jump still count.
  */
-typedef struct PolicyFigures {
+typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Padding): grouped by meaning
         SafetyClock clock;              /* the (reconciled) clock the figures were computed for */
 
         uint32_t sessions_today;        /* sessions started in [day_start, ∞) */
@@ -211,9 +211,11 @@ typedef struct PolicyPlan {
         uint8_t intensity;              /* the target level after caps */
         uint8_t intensity_cap;          /* highest level any step may use */
         uint8_t heat_level;             /* session heat level after caps; 0 = off */
-        uint32_t heat_budget_s;         /* heat-on seconds allowed in the whole session */
+        uint32_t heat_budget_s;         /* heat-on seconds the session may use (also when it starts without heat) */
         bool gentle;
         uint64_t heat_today_at_start_s; /* figures at start, to re-check caps when limits change */
+        uint64_t seconds_today_at_start_s;
+        uint64_t seconds_week_at_start_s;
 
         /* This segment: the steps from origin_s to session_s. */
         uint32_t origin_s;              /* session seconds already run when the plan starts */
@@ -281,8 +283,9 @@ int policy_plan_step_at(const PolicyPlan *p, uint32_t offset_s);
 
 /*
  * Mid-session checks. The daemon keeps one PolicyThermal per running session
- * (zero it with policy_thermal_init() at Start) and calls policy_tick() at
- * least once per second while the session runs.
+ * (policy_thermal_init() at Start and again at Resume, so the time paused
+ * without readings is not taken for a missing reading) and calls policy_tick()
+ * at least once per second while the session runs.
  */
 #define POLICY_THERMAL_SAMPLES 64
 

@@ -89,6 +89,10 @@ int program_load_data(const char *data, size_t len, const char *path, Program **
  * there are none). Returns 0 or -ENOMEM. */
 int program_list_load(const char *const *dirs, size_t n_dirs, ProgramList *ret, char ***ret_warnings);
 
+/* Where the built-in programs are installed: $(datadir)/massaged/programs,
+ * compiled in (MASSAGED_PROGRAMS_DIR). */
+const char *program_builtin_dir(void);
+
 /* The default search path: builtin_dir (the daemon passes
  * MASSAGED_PROGRAMS_DIR = $(datadir)/massaged/programs), then
  * $XDG_CONFIG_HOME/massaged/programs (or ~/.config/massaged/programs).

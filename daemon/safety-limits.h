@@ -49,7 +49,7 @@ typedef enum LimitType {
         LIMIT_TYPE_BOOL,        /* D-Bus 'b' */
 } LimitType;
 
-typedef struct LimitInfo {
+typedef struct LimitInfo { // NOLINT(clang-analyzer-optin.performance.Padding): table order
         LimitId id;
         const char *key;        /* "session_minutes" … stable API/config name */
         LimitType type;
