@@ -295,6 +295,14 @@ void sim_device_link_lost(SimDevice *d, const char *why) {
         link_down(d, BLUEZ_MSG_LE_CONN_ABORTED, BLUEZ_ERROR_AUTH_FAILED);
 }
 
+/* bluetoothd dies: calls in flight get no reply from it (dbus-daemon
+ * answers them with NoReply once the connection closes). */
+void sim_device_abandon_calls(SimDevice *d) {
+        d->connect_msg = sd_bus_message_unref(d->connect_msg);
+        d->pair_msg = sd_bus_message_unref(d->pair_msg);
+        d->write_msg = sd_bus_message_unref(d->write_msg);
+}
+
 void sim_device_disconnect(SimDevice *d) {
         if (d->link == SIM_LINK_DISCONNECTED && !d->connect_msg && !d->pair_msg)
                 return;

@@ -189,6 +189,7 @@ static int bluez_up(Sim *sim) {
  * and announces the name's loss, as it would for the real daemon. */
 static void bluez_down(Sim *sim) {
         for (SimDevice *d = sim->devices; d; d = d->next) {
+                sim_device_abandon_calls(d);
                 sim_device_link_lost(d, "bluetoothd stopped");
                 sim_device_unexport(d, false);
                 d->seen = false;

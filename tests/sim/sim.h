@@ -234,6 +234,7 @@ int sim_device_cancel_pairing(SimDevice *d);
 void sim_device_forget(SimDevice *d);
 int sim_device_write(SimDevice *d, sd_bus_message *m, const uint8_t *value, size_t len);
 void sim_device_disconnect(SimDevice *d);
+void sim_device_abandon_calls(SimDevice *d);
 int sim_device_read(SimDevice *d, SimCharId id, uint8_t *out, size_t size, size_t *ret_len);
 void sim_device_firmware_changed(SimDevice *d);
 void sim_device_notify_raw(SimDevice *d, SimCharId id, const uint8_t *data, size_t len);
