@@ -23,7 +23,9 @@ dispatching GLib events, until a deadline.
 
 import atexit
 import os
+import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -119,6 +121,7 @@ class BusEnv:
     """
 
     def __init__(self, timeout=10.0):
+        self.sanitizer_report = ""
         self._procs = []
         self._logs = []
         self.tmpdir = tempfile.mkdtemp(prefix="massaged-test-")
@@ -203,12 +206,18 @@ class BusEnv:
     def kill(self, proc):
         _kill(proc)
 
+    SANITIZER = re.compile(r"ERROR: (Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer|runtime error: ")
+
     def close(self):
+        """Stop every child, then the bus. Afterwards `sanitizer_report` holds
+        any ASan/UBSan/LSan report the children printed ("" if none)."""
         for proc in reversed(self._procs):
             _kill(proc)
             if proc in _live_processes:
                 _live_processes.remove(proc)
         self._procs = []
+        logs = self.logs()
+        self.sanitizer_report = logs if self.SANITIZER.search(logs) else ""
         if getattr(self, "bus", None) is not None:
             try:
                 self.bus.close_sync(None)
@@ -220,6 +229,7 @@ class BusEnv:
             _live_processes.remove(self.proc)
         if self.proc.stdout:
             self.proc.stdout.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -267,6 +277,10 @@ class Tap:
         print("Bail out! %s" % reason, flush=True)
         _kill_all()
         sys.exit(1)
+
+    def check_sanitizers(self, env):
+        """One more test point: the env's children printed no sanitizer report (call after close)."""
+        self.ok(not env.sanitizer_report, "no sanitizer reports from the children", env.sanitizer_report)
 
     def exit(self):
         print("1..%d" % self.count, flush=True)

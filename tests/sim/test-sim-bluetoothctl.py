@@ -172,4 +172,5 @@ with BusEnv() as env:
             log("bluetoothctl output:\n" + ui.out[-4000:])
         ui.close()
 
+tap.check_sanitizers(env)
 tap.exit()

@@ -300,4 +300,5 @@ with BusEnv() as env:
 
     bz.close()
 
+tap.check_sanitizers(env)
 tap.exit()

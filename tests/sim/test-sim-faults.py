@@ -283,6 +283,8 @@ with BusEnv() as env:
 
     bz.close()
 
+tap.check_sanitizers(env)
+
 with BusEnv() as env:
     N = 64
     sim = Sim(env, devices=N, paired=True, verbose=False, args=["--connect-delay=5", "--resolve-delay=5"])
@@ -320,4 +322,5 @@ with BusEnv() as env:
 
     bz.close()
 
+tap.check_sanitizers(env)
 tap.exit()
