@@ -124,9 +124,8 @@ with BusEnv() as env:
             ui.expect(r"ServicesResolved: yes")
             assert sim.state(addr)["connected"] is True
             ui.send("info " + addr)
-            m = ui.expect(r"(?s)Device %s.*Connected: yes" % addr)
-            assert "Paired: no" in ui.out[m.start():]
-            assert P.SERVICE_UUID in ui.out[m.start():].lower()
+            m = ui.expect(r"(?s)Device %s.*Connected: yes.*UUID: .*\(%s\)" % (addr, P.SERVICE_UUID))
+            assert "Paired: no" in m.group(0), m.group(0)
         tap.run("bluetoothctl connects and resolves services", t_connect, env=env)
 
         def t_gatt_list():
