@@ -16,9 +16,16 @@
 #define _sentinel_ __attribute__((sentinel))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+/* GLib defines the same three with the same meaning; either may come first. */
+#ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+#ifndef CLAMP
 #define CLAMP(x, lo, hi) ((x) < (lo) ? (lo) : (x) > (hi) ? (hi) : (x))
+#endif
 
 /* Hand a pointer out of a _cleanup_ scope: returns it and leaves NULL behind. */
 #define STEAL_PTR(p) ({ __typeof__(p) _p_ = (p); (p) = NULL; _p_; })
@@ -35,7 +42,7 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
-static inline void closep(int *fd) {
+static inline void closep(int *fd) { /* NOLINT(readability-non-const-parameter): cleanup signature */
         if (*fd >= 0)
                 close(*fd);
 }
