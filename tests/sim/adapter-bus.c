@@ -57,10 +57,10 @@ static bool uuid_equal(const char *filter, const char *full) {
         char buf[40];
 
         if (strlen(filter) == 4) {
-                snprintf(buf, sizeof(buf), "0000%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
+                (void) snprintf(buf, sizeof(buf), "0000%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
                 filter = buf;
         } else if (strlen(filter) == 8) {
-                snprintf(buf, sizeof(buf), "%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
+                (void) snprintf(buf, sizeof(buf), "%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
                 filter = buf;
         }
         return strcasecmp(filter, full) == 0;

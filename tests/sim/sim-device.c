@@ -135,8 +135,8 @@ void sim_device_firmware_changed(SimDevice *d) {
                 r = sd_event_add_time(d->sim->event, &d->firmware_timer, CLOCK_MONOTONIC, t, 0,
                                       on_firmware_timer, d);
                 if (r < 0)
-                        fprintf(stderr, "massager-sim: %s: cannot arm the firmware timer: %s\n",
-                                d->address, strerror(-r));
+                        (void) fprintf(stderr, "massager-sim: %s: cannot arm the firmware timer: %s\n",
+                                       d->address, strerror(-r));
                 return;
         }
         (void) sd_event_source_set_time(d->firmware_timer, t);
@@ -185,8 +185,8 @@ static int on_resolve_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 if (r >= 0)
                         r = battery_bus_add(d);
                 if (r < 0) {
-                        fprintf(stderr, "massager-sim: %s: cannot export GATT objects: %s; dropping the link\n",
-                                d->address, strerror(-r));
+                        (void) fprintf(stderr, "massager-sim: %s: cannot export GATT objects: %s; dropping the link\n",
+                                       d->address, strerror(-r));
                         sim_device_link_lost(d, "GATT export failed");
                         return 0;
                 }
@@ -481,7 +481,7 @@ int sim_device_new(Sim *sim, const char *address, const char *name, bool paired,
         d->sim = sim;
         for (unsigned i = 0; i < SIM_ADDRESS_LEN; i++)
                 d->address[i] = (char) toupper((unsigned char) address[i]);
-        snprintf(d->path, sizeof(d->path), BLUEZ_ADAPTER_PATH "/dev_%s", d->address);
+        (void) snprintf(d->path, sizeof(d->path), BLUEZ_ADAPTER_PATH "/dev_%s", d->address);
         for (p = d->path + strlen(BLUEZ_ADAPTER_PATH "/dev_"); *p; p++)
                 if (*p == ':')
                         *p = '_';
@@ -497,13 +497,13 @@ int sim_device_new(Sim *sim, const char *address, const char *name, bool paired,
         for (unsigned i = 0; i < _SIM_SERVICE_MAX; i++) {
                 d->services[i].device = d;
                 d->services[i].id = i;
-                snprintf(d->services[i].path, sizeof(d->services[i].path), "%s/%s", d->path, service_suffix[i]);
+                (void) snprintf(d->services[i].path, sizeof(d->services[i].path), "%s/%s", d->path, service_suffix[i]);
         }
         for (unsigned i = 0; i < _SIM_CHAR_MAX; i++) {
                 d->chars[i].device = d;
                 d->chars[i].id = i;
-                snprintf(d->chars[i].path, sizeof(d->chars[i].path), "%s/%s",
-                         d->services[char_layout[i].service].path, char_layout[i].suffix);
+                (void) snprintf(d->chars[i].path, sizeof(d->chars[i].path), "%s/%s",
+                                d->services[char_layout[i].service].path, char_layout[i].suffix);
         }
 
         firmware_init(&d->firmware, &sim->opt.firmware, sim_now(sim));

@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
 
 import protocol as P  # noqa: E402
-from harness import BusEnv, Tap, log  # noqa: E402
+from harness import SLOWDOWN, BusEnv, Tap, log  # noqa: E402
 from sim import Sim  # noqa: E402
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x01|\x02")
@@ -55,6 +55,7 @@ class Pty:
 
     def expect(self, pattern, timeout=5.0):
         """Wait until the output since the last send() matches; return the match."""
+        timeout *= SLOWDOWN
         deadline = time.monotonic() + timeout
         regex = re.compile(pattern)
         while True:
@@ -68,7 +69,7 @@ class Pty:
             self._read(left)
 
     def wait_exit(self, timeout=5.0):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * SLOWDOWN
         while time.monotonic() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:

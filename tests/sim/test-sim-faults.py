@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib
 from gi.repository import Gio, GLib  # noqa: E402
 
 import protocol as P  # noqa: E402
-from harness import BusEnv, Tap, wait_until  # noqa: E402
+from harness import WRAPPER, BusEnv, Tap, wait_until  # noqa: E402
 from sim import Bluez, Sim, dbus_error_name, device_path  # noqa: E402
 
 tap = Tap()
@@ -326,7 +326,10 @@ with BusEnv() as env:
         wait_until(lambda: time.monotonic() - t0 >= 1.0, 2, "one idle second")
         after = wakeups(sim.proc.pid)
         assert after == before, "%d wakeups in an idle second with 64 connected devices" % (after - before)
-    tap.run("idle with 64 connected devices: no wakeups", t_idle, env=env)
+    if WRAPPER:
+        tap.skip("idle with 64 connected devices: no wakeups", "measured without TESTS_WRAPPER only")
+    else:
+        tap.run("idle with 64 connected devices: no wakeups", t_idle, env=env)
 
     bz.close()
 
