@@ -7,6 +7,7 @@ the device's behaviour looks at the simulator's true state (Sim1).
 """
 
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
@@ -14,7 +15,7 @@ sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib
 from gi.repository import GLib  # noqa: E402
 
 import protocol as P  # noqa: E402
-from harness import BusEnv, Tap, wait_until  # noqa: E402
+from harness import BusEnv, Tap, build_path, wait_until  # noqa: E402
 from sim import ADAPTER_PATH, Bluez, Sim, dbus_error_message, dbus_error_name, device_path  # noqa: E402
 
 tap = Tap()
@@ -32,6 +33,19 @@ def expect_error(name, fn, *args, **kwargs):
         return dbus_error_message(e)
     raise AssertionError("expected %s, but the call succeeded" % name)
 
+
+def t_command_line():
+    exe = build_path("tests", "sim", "massager-sim")
+    r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0 and "--resolve-delay" in r.stdout and "--bus" in r.stdout, r
+    for bad, words in ((["--connect-delay=soon"], "--connect-delay"), (["--device=12:34"], "AA:BB:CC:DD:EE:FF"),
+                       (["--battery=101"], "--battery"), (["--bogus"], "--help"), (["extra"], "unexpected")):
+        r = subprocess.run([exe] + bad, capture_output=True, text=True, timeout=10)
+        assert r.returncode == 1 and words in r.stderr, (bad, r.returncode, r.stderr)
+        assert len(r.stderr.splitlines()) <= 2, "usage errors must not dump the whole help"
+
+
+tap.run("command line: --help, and clear errors for bad options", t_command_line)
 
 with BusEnv() as env:
     sim = Sim(env, devices=3, args=["--connect-delay=30", "--resolve-delay=60", "--pair-delay=20"])
