@@ -41,6 +41,7 @@ static void help(void) {
                       "     --battery=PERCENT      Initial battery charge (default: 90)\n"
                       "     --drain=PCT_PER_MIN    Battery drain while running, doubled with heat (default: 1.0)\n"
                       "     --adapter-address=ADDR Address of hci0 (default: 00:1A:7D:DA:71:0A)\n"
+               "     --connected-race       Connected turns true without PropertiesChanged (SetConnectedRace)\n"
                       "  -v --verbose              Log what happens to stderr\n"
                       "\n"
                       "Tests control it through org.massaged1.Sim1 at /org/massaged1/sim (tests/sim/README.md).\n");
@@ -81,7 +82,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 int main(int argc, char *argv[]) {
         enum {
                 ARG_NAME = 0x100, ARG_PAIRED, ARG_CONNECT_DELAY, ARG_RESOLVE_DELAY, ARG_PAIR_DELAY, ARG_SCAN_DELAY,
-                ARG_TAU, ARG_AMBIENT, ARG_BATTERY, ARG_DRAIN, ARG_ADAPTER_ADDRESS,
+                ARG_TAU, ARG_AMBIENT, ARG_BATTERY, ARG_DRAIN, ARG_ADAPTER_ADDRESS, ARG_CONNECTED_RACE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -99,6 +100,7 @@ int main(int argc, char *argv[]) {
                 { "battery", required_argument, NULL, ARG_BATTERY },
                 { "drain", required_argument, NULL, ARG_DRAIN },
                 { "adapter-address", required_argument, NULL, ARG_ADAPTER_ADDRESS },
+                { "connected-race", no_argument, NULL, ARG_CONNECTED_RACE },
                 { "verbose", no_argument, NULL, 'v' },
                 {}
         };
@@ -198,6 +200,9 @@ int main(int argc, char *argv[]) {
                                 return EXIT_FAILURE;
                         }
                         opt.adapter_address = optarg;
+                        break;
+                case ARG_CONNECTED_RACE:
+                        opt.connected_race = true;
                         break;
                 case 'v':
                         opt.verbose = true;

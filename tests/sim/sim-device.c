@@ -492,6 +492,7 @@ int sim_device_new(Sim *sim, const char *address, const char *name, bool paired,
         }
         d->paired = paired;
         d->services_known = paired;
+        d->connected_race = sim->opt.connected_race;
         d->rssi = (int16_t) (-45 - (int) (strtoul(d->address + 15, NULL, 16) % 40));
 
         for (unsigned i = 0; i < _SIM_SERVICE_MAX; i++) {

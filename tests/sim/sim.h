@@ -55,6 +55,7 @@ typedef struct SimOptions {
         uint64_t pair_delay_us;         /* pairing on an existing link */
         uint64_t scan_delay_us;         /* StartDiscovery → devices reported */
         FirmwareConfig firmware;
+        bool connected_race;            /* every device starts with SetConnectedRace on */
         bool verbose;
 } SimOptions;
 

@@ -244,6 +244,7 @@ with BusEnv() as env:
         sim.call("SetConnectedRace", "(sb)", a1, False)
     tap.run("SetConnectedRace: Connected true without PropertiesChanged", t_connected_race, env=env)
 
+
     def t_restart():
         owners = []
         sub = env.bus.signal_subscribe("org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
@@ -294,6 +295,22 @@ with BusEnv() as env:
 tap.check_sanitizers(env)
 
 with BusEnv() as env:
+    sim = Sim(env, devices=0, paired=True, args=["--connected-race", "--device=C0:FF:EE:AA:00:01=Left"])
+    bz = Bluez(env.bus)
+
+    def t_race_option():
+        assert sim.addresses == ["C0:FF:EE:AA:00:01"]
+        p = device_path(sim.addresses[0])
+        assert bz.get(p, DEV1, "Name") == "Left"
+        bz.connect(sim.addresses[0])
+        bz.settle()
+        assert bz.get(p, DEV1, "Connected") and not bz.changed(p, DEV1, "Connected", True)
+    tap.run("--connected-race, --device=ADDR=NAME, --devices=0", t_race_option, env=env)
+    bz.close()
+
+tap.check_sanitizers(env)
+
+with BusEnv() as env:
     N = 64
     sim = Sim(env, devices=N, paired=True, verbose=False, args=["--connect-delay=5", "--resolve-delay=5"])
     bz = Bluez(env.bus)
@@ -320,7 +337,14 @@ with BusEnv() as env:
     def t_idle():
         for i, a in enumerate(sim.addresses[:8]):
             bz.write(bz.char_path(a, P.CONTROL_POINT_UUID), P.stop(100 + i))
-        sim.call("ListDevices")
+        # Settled first: the sim goes back to sleep after its last reply, which
+        # the counter may see after we do. Settled = no switch for 100 ms.
+        def settled():
+            c = wakeups(sim.proc.pid)
+            t = time.monotonic()
+            wait_until(lambda: time.monotonic() - t >= 0.1, 1, "100 ms")
+            return wakeups(sim.proc.pid) == c
+        wait_until(settled, 5, "the sim to settle")
         before = wakeups(sim.proc.pid)
         t0 = time.monotonic()
         wait_until(lambda: time.monotonic() - t0 >= 1.0, 2, "one idle second")
