@@ -88,7 +88,7 @@ static bool filter_matches(const SimFilter *f, const SimDevice *d) {
 static bool discovery_wants(Sim *sim, const SimDevice *d) {
         const char *owner;
 
-        if (!sim->discovery_clients)
+        if (!sim->discovery_clients || d->out_of_range)
                 return false;
         for (owner = sd_bus_track_first(sim->discovery_clients); owner;
              owner = sd_bus_track_next(sim->discovery_clients)) {

@@ -206,6 +206,15 @@ static int on_connect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         int r;
 
         d->connect_timer = sd_event_source_disable_unref(d->connect_timer);
+        if (d->out_of_range) {
+                /* Nobody answered the connection request: the kernel gives
+                 * up and bluetoothd reports the aborted attempt. */
+                d->link = SIM_LINK_DISCONNECTED;
+                reply_error(&d->connect_msg, BLUEZ_ERROR_FAILED, BLUEZ_MSG_LE_CONN_ABORTED);
+                reply_error(&d->pair_msg, BLUEZ_ERROR_CONN_ATTEMPT_FAILED, "Page Timeout");
+                sim_log(d->sim, "%s is out of range: connection attempt failed", d->address);
+                return 0;
+        }
         d->link = SIM_LINK_CONNECTED;
         firmware_link_up(&d->firmware, usec, d->paired);
         d->connected_visible = true;

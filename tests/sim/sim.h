@@ -157,6 +157,7 @@ struct SimDevice {
         unsigned mangle_count;
         uint64_t resolve_delay_us;      /* 0: the option's */
         bool connected_race;            /* Connected without PropertiesChanged */
+        bool out_of_range;              /* not advertising, connection attempts fail */
         unsigned writes_received;       /* Control Point writes the firmware executed */
 
         bool defer_notify;

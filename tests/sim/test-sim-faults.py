@@ -245,6 +245,18 @@ with BusEnv() as env:
     tap.run("SetConnectedRace: Connected true without PropertiesChanged", t_connected_race, env=env)
 
 
+    def t_in_range():
+        s.start()
+        sim.call("SetInRange", "(sb)", a0, False)
+        st = sim.state(a0)
+        assert not st["running"] and st["stop_cause"] == "link-lost" and not st["in_range"]
+        expect_error("org.bluez.Error.Failed", bz.call, s.path, DEV1, "Connect")
+        assert not sim.state(a0)["connected"] and bz.get(s.path, DEV1, "Connected") is False
+        sim.call("SetInRange", "(sb)", a0, True)
+        s.__init__(bz, sim, a0)
+        assert sim.state(a0)["connected"]
+    tap.run("SetInRange: out of range drops the link and fails Connect", t_in_range, env=env)
+
     def t_restart():
         owners = []
         sub = env.bus.signal_subscribe("org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
