@@ -24,11 +24,12 @@ static const char *const service_suffix[_SIM_SERVICE_MAX] = {
 static const struct {
         SimServiceId service;
         const char *suffix;
+        const char *cccd_suffix;        /* the CCCD's handle, after the value's */
 } char_layout[_SIM_CHAR_MAX] = {
-        [SIM_CHAR_CONTROL_POINT] = { SIM_SERVICE_MASSAGER, "char0011" },
-        [SIM_CHAR_STATUS] = { SIM_SERVICE_MASSAGER, "char0013" },
-        [SIM_CHAR_DEVICE_INFO] = { SIM_SERVICE_MASSAGER, "char0016" },
-        [SIM_CHAR_BATTERY_LEVEL] = { SIM_SERVICE_BATTERY, "char0021" },
+        [SIM_CHAR_CONTROL_POINT] = { SIM_SERVICE_MASSAGER, "char0011", NULL },
+        [SIM_CHAR_STATUS] = { SIM_SERVICE_MASSAGER, "char0013", "desc0015" },
+        [SIM_CHAR_DEVICE_INFO] = { SIM_SERVICE_MASSAGER, "char0016", NULL },
+        [SIM_CHAR_BATTERY_LEVEL] = { SIM_SERVICE_BATTERY, "char0021", "desc0023" },
 };
 
 const char *sim_device_alias(const SimDevice *d) {
@@ -514,6 +515,9 @@ int sim_device_new(Sim *sim, const char *address, const char *name, bool paired,
                 d->chars[i].id = i;
                 (void) snprintf(d->chars[i].path, sizeof(d->chars[i].path), "%s/%s",
                                 d->services[char_layout[i].service].path, char_layout[i].suffix);
+                if (char_layout[i].cccd_suffix)
+                        (void) snprintf(d->chars[i].cccd_path, sizeof(d->chars[i].cccd_path), "%s/%s",
+                                        d->chars[i].path, char_layout[i].cccd_suffix);
         }
 
         firmware_init(&d->firmware, &sim->opt.firmware, sim_now(sim));
@@ -537,6 +541,7 @@ SimDevice *sim_device_free(SimDevice *d) {
         sd_bus_message_unref(d->write_msg);
         free(d->write_buf);
         for (unsigned i = 0; i < _SIM_CHAR_MAX; i++) {
+                sd_bus_slot_unref(d->chars[i].cccd_slot);
                 sd_bus_slot_unref(d->chars[i].slot);
                 sd_bus_track_unref(d->chars[i].notify_clients);
         }

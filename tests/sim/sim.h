@@ -84,6 +84,11 @@ typedef struct SimChar {
         size_t value_len;
         bool has_value;
         bool notifying;                 /* the Notifying property as last announced */
+        /* Its Client Characteristic Configuration descriptor, if it notifies. */
+        char cccd_path[SIM_PATH_MAX + 16];
+        sd_bus_slot *cccd_slot;
+        uint8_t cccd_value[2];
+        bool cccd_has_value;
 } SimChar;
 
 typedef struct SimService {

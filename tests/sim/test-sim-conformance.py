@@ -200,6 +200,20 @@ with BusEnv() as env:
         bz.write(cp, P.get_status(10), {"type": GLib.Variant("s", "request")})
     tap.run("malformed frames get a result code; ATT-level errors", t_bad_frame, env=env)
 
+    def t_cccd():
+        objs = bz.objects()
+        descs = {p: v["org.bluez.GattDescriptor1"] for p, v in objs.items()
+                 if "org.bluez.GattDescriptor1" in v and p.startswith(p0)}
+        assert sorted(d["Characteristic"] for d in descs.values()) == sorted([st, bl]), descs
+        assert all(d["UUID"] == "00002902-0000-1000-8000-00805f9b34fb" for d in descs.values())
+        st_cccd = [p for p, d in descs.items() if d["Characteristic"] == st][0]
+        assert bytes(bz.call(st_cccd, "org.bluez.GattDescriptor1", "ReadValue", "(a{sv})", {})) == b"\x01\x00"
+        bl_cccd = [p for p, d in descs.items() if d["Characteristic"] == bl][0]
+        assert bytes(bz.call(bl_cccd, "org.bluez.GattDescriptor1", "ReadValue", "(a{sv})", {})) == b"\x00\x00"
+        expect_error("org.bluez.Error.NotPermitted", bz.call, st_cccd, "org.bluez.GattDescriptor1", "WriteValue",
+                     "(aya{sv})", b"\x00\x00", {})
+    tap.run("CCCD descriptors: readable, not writable (StartNotify is the way)", t_cccd, env=env)
+
     def t_lease():
         bz.write(cp, P.start_session(11, 1, 2))
         sim.wait_state(a0, lambda s: s["running"], 2)
