@@ -113,6 +113,7 @@ static int on_scan_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                         (void) sim_device_export(d);
                 else
                         (void) device_emit(d, "RSSI");
+                sim_device_seen(d);
         }
         return 0;
 }

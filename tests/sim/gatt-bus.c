@@ -269,7 +269,7 @@ static int char_start_notify(sd_bus_message *m, void *userdata, sd_bus_error *er
         SimChar *c = userdata;
         int r;
 
-        if (c->device->link != SIM_LINK_CONNECTED)
+        if (c->device->link != SIM_LINK_CONNECTED || sim_device_is_disconnecting(c->device))
                 return bluez_error(error, BLUEZ_ERROR_NOT_CONNECTED, "Not Connected");
         if (!char_defs[c->id].notify)
                 return bluez_error(error, BLUEZ_ERROR_NOT_SUPPORTED, "Operation is not supported");

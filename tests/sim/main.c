@@ -36,6 +36,8 @@ static void help(void) {
                       "     --resolve-delay=MS     Connected to ServicesResolved (default: 250)\n"
                       "     --pair-delay=MS        Pairing on a link (default: 100)\n"
                       "     --scan-delay=MS        StartDiscovery to devices found (default: 20)\n"
+               "     --disconnect-delay=MS  Disconnect() to the link going down (default: 0; bluetoothd: 2000)\n"
+               "     --temporary-timeout=MS Unpaired devices vanish this long after last seen (default: 30000, 0 = never)\n"
                       "     --thermal-tau=S        Pad thermal time constant in seconds (default: 60)\n"
                       "     --ambient=CELSIUS      Ambient temperature (default: 25.0)\n"
                       "     --battery=PERCENT      Initial battery charge (default: 90)\n"
@@ -83,6 +85,7 @@ int main(int argc, char *argv[]) {
         enum {
                 ARG_NAME = 0x100, ARG_PAIRED, ARG_CONNECT_DELAY, ARG_RESOLVE_DELAY, ARG_PAIR_DELAY, ARG_SCAN_DELAY,
                 ARG_TAU, ARG_AMBIENT, ARG_BATTERY, ARG_DRAIN, ARG_ADAPTER_ADDRESS, ARG_CONNECTED_RACE,
+                ARG_DISCONNECT_DELAY, ARG_TEMPORARY_TIMEOUT,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -95,6 +98,8 @@ int main(int argc, char *argv[]) {
                 { "resolve-delay", required_argument, NULL, ARG_RESOLVE_DELAY },
                 { "pair-delay", required_argument, NULL, ARG_PAIR_DELAY },
                 { "scan-delay", required_argument, NULL, ARG_SCAN_DELAY },
+                { "disconnect-delay", required_argument, NULL, ARG_DISCONNECT_DELAY },
+                { "temporary-timeout", required_argument, NULL, ARG_TEMPORARY_TIMEOUT },
                 { "thermal-tau", required_argument, NULL, ARG_TAU },
                 { "ambient", required_argument, NULL, ARG_AMBIENT },
                 { "battery", required_argument, NULL, ARG_BATTERY },
@@ -111,6 +116,7 @@ int main(int argc, char *argv[]) {
                 .resolve_delay_us = 250000,
                 .pair_delay_us = 100000,
                 .scan_delay_us = 20000,
+                .temporary_timeout_us = 30000000,
                 .firmware = FIRMWARE_CONFIG_DEFAULT,
         };
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
@@ -174,6 +180,14 @@ int main(int argc, char *argv[]) {
                         break;
                 case ARG_SCAN_DELAY:
                         if (parse_ms("scan-delay", optarg, &opt.scan_delay_us) < 0)
+                                return EXIT_FAILURE;
+                        break;
+                case ARG_DISCONNECT_DELAY:
+                        if (parse_ms("disconnect-delay", optarg, &opt.disconnect_delay_us) < 0)
+                                return EXIT_FAILURE;
+                        break;
+                case ARG_TEMPORARY_TIMEOUT:
+                        if (parse_ms("temporary-timeout", optarg, &opt.temporary_timeout_us) < 0)
                                 return EXIT_FAILURE;
                         break;
                 case ARG_TAU:

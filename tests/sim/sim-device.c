@@ -163,6 +163,11 @@ static void reply_ok(sd_bus_message **m) {
         *m = sd_bus_message_unref(*m);
 }
 
+static void make_permanent(SimDevice *d) {
+        d->temporary = false;
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
+}
+
 static int on_pair_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         SimDevice *d = userdata;
 
@@ -250,6 +255,7 @@ static int start_connecting(SimDevice *d) {
 int sim_device_connect(SimDevice *d, sd_bus_message *m) {
         int r;
 
+        make_permanent(d);
         if (d->link == SIM_LINK_CONNECTED)
                 return sd_bus_reply_method_return(m, NULL);
         if (d->link == SIM_LINK_CONNECTING || d->connect_msg)
@@ -269,6 +275,7 @@ static void link_down(SimDevice *d, const char *connect_error, const char *pair_
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
         d->pair_timer = sd_event_source_disable_unref(d->pair_timer);
         d->write_timer = sd_event_source_disable_unref(d->write_timer);
+        d->disconnect_timer = sd_event_source_disable_unref(d->disconnect_timer);
         reply_error(&d->connect_msg, BLUEZ_ERROR_FAILED, connect_error);
         reply_error(&d->pair_msg, pair_error, strcmp(pair_error, BLUEZ_ERROR_AUTH_CANCELED) == 0 ?
                     "Authentication Canceled" : "Authentication Failed");
@@ -296,6 +303,8 @@ static void link_down(SimDevice *d, const char *connect_error, const char *pair_
                 d->connected_visible = false;
                 emit(d, "Connected");
         }
+        /* A Disconnect() waiting for this is answered now. */
+        reply_ok(&d->disconnect_msg);
 }
 
 void sim_device_link_lost(SimDevice *d, const char *why) {
@@ -308,6 +317,7 @@ void sim_device_link_lost(SimDevice *d, const char *why) {
 /* bluetoothd dies: calls in flight get no reply from it (dbus-daemon
  * answers them with NoReply once the connection closes). */
 void sim_device_abandon_calls(SimDevice *d) {
+        d->disconnect_msg = sd_bus_message_unref(d->disconnect_msg);
         d->connect_msg = sd_bus_message_unref(d->connect_msg);
         d->pair_msg = sd_bus_message_unref(d->pair_msg);
         d->write_msg = sd_bus_message_unref(d->write_msg);
@@ -320,6 +330,63 @@ void sim_device_disconnect(SimDevice *d) {
         link_down(d, BLUEZ_MSG_CONN_CANCELED, BLUEZ_ERROR_AUTH_CANCELED);
 }
 
+bool sim_device_is_disconnecting(const SimDevice *d) {
+        return d->disconnect_timer != NULL;
+}
+
+static int on_disconnect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        SimDevice *d = userdata;
+
+        d->disconnect_timer = sd_event_source_disable_unref(d->disconnect_timer);
+        sim_device_disconnect(d);
+        return 0;
+}
+
+/* Device1.Disconnect: like bluetoothd, pending connect and pairing are
+ * cancelled at once, but the link itself goes disconnect-delay later (its
+ * DISCONNECT_TIMER) and the call is answered then. */
+int sim_device_request_disconnect(SimDevice *d, sd_bus_message *m) {
+        int r;
+
+        if (d->link != SIM_LINK_CONNECTED || d->sim->opt.disconnect_delay_us == 0 || d->disconnect_msg) {
+                sim_device_disconnect(d);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        d->connect_timer = sd_event_source_disable_unref(d->connect_timer);
+        d->pair_timer = sd_event_source_disable_unref(d->pair_timer);
+        reply_error(&d->connect_msg, BLUEZ_ERROR_FAILED, BLUEZ_MSG_CONN_CANCELED);
+        reply_error(&d->pair_msg, BLUEZ_ERROR_AUTH_CANCELED, "Authentication Canceled");
+        r = arm(d, &d->disconnect_timer, d->sim->opt.disconnect_delay_us, on_disconnect_timer);
+        if (r < 0) {
+                sim_device_disconnect(d);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        d->disconnect_msg = sd_bus_message_ref(m);
+        return 1;
+}
+
+static int on_temporary_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        SimDevice *d = userdata;
+
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
+        /* Still advertising to a running discovery: seen again, keep it. */
+        if (d->sim->discovering && !d->out_of_range) {
+                sim_device_seen(d);
+                return 0;
+        }
+        sim_log(d->sim, "%s disappeared (temporary device not seen for a while)", d->address);
+        sim_device_unexport(d, true);
+        return 0;
+}
+
+/* A discovery saw the device: a temporary one gets its timer (re)started. */
+void sim_device_seen(SimDevice *d) {
+        if (!d->temporary || d->sim->opt.temporary_timeout_us == 0)
+                return;
+        if (arm(d, &d->temporary_timer, d->sim->opt.temporary_timeout_us, on_temporary_timer) < 0)
+                d->temporary_timer = NULL;      /* then it simply stays */
+}
+
 int sim_device_pair(SimDevice *d, sd_bus_message *m) {
         int r;
 
@@ -327,6 +394,7 @@ int sim_device_pair(SimDevice *d, sd_bus_message *m) {
                 return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_IN_PROGRESS, "In Progress");
         if (d->paired)
                 return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_ALREADY_EXISTS, "Already Exists");
+        make_permanent(d);
 
         /* Like bluetoothd: connect first if needed, then pair on the link. */
         if (d->link == SIM_LINK_CONNECTED)
@@ -461,6 +529,7 @@ int sim_device_export(SimDevice *d) {
         if (r < 0)
                 return r;
         d->exported = true;
+        d->temporary = !d->paired;
         (void) sd_bus_emit_object_added(d->sim->bus, d->path);
         sim_log(d->sim, "%s appeared at %s", d->address, d->path);
         return 0;
@@ -480,6 +549,8 @@ void sim_device_unexport(SimDevice *d, bool emit_signal) {
         d->device_slot = sd_bus_slot_unref(d->device_slot);
         d->exported = false;
         d->seen = false;
+        d->temporary = false;
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
 }
 
 int sim_device_new(Sim *sim, const char *address, const char *name, bool paired, SimDevice **ret) {
@@ -536,6 +607,9 @@ SimDevice *sim_device_free(SimDevice *d) {
         d->pair_timer = sd_event_source_disable_unref(d->pair_timer);
         d->write_timer = sd_event_source_disable_unref(d->write_timer);
         d->firmware_timer = sd_event_source_disable_unref(d->firmware_timer);
+        d->disconnect_timer = sd_event_source_disable_unref(d->disconnect_timer);
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
+        sd_bus_message_unref(d->disconnect_msg);
         sd_bus_message_unref(d->connect_msg);
         sd_bus_message_unref(d->pair_msg);
         sd_bus_message_unref(d->write_msg);

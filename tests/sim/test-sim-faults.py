@@ -323,6 +323,40 @@ with BusEnv() as env:
 tap.check_sanitizers(env)
 
 with BusEnv() as env:
+    sim = Sim(env, devices=2, args=["--disconnect-delay=300", "--temporary-timeout=1000", "--connect-delay=20"])
+    bz = Bluez(env.bus)
+    a0, a1 = sim.addresses
+    p0, p1 = device_path(a0), device_path(a1)
+
+    def t_temporary():
+        bz.call("/org/bluez/hci0", "org.bluez.Adapter1", "StartDiscovery")
+        wait_until(lambda: bz.added(p0, DEV1) and bz.added(p1, DEV1), 3, "both discovered")
+        bz.connect(a0)                  # connected once: no longer temporary
+        bz.call("/org/bluez/hci0", "org.bluez.Adapter1", "StopDiscovery")
+        t0 = time.monotonic()
+        wait_until(lambda: bz.removed(p1, DEV1), 5, "the unconnected device to vanish")
+        assert time.monotonic() - t0 >= 0.5, "removed too early"
+        assert not bz.removed(p0, DEV1) and sim.state(a0)["exported"] and not sim.state(a1)["exported"]
+    tap.run("--temporary-timeout: unconnected discovered devices vanish, connected ones stay", t_temporary,
+            env=env)
+
+    def t_disconnect_delay():
+        st = bz.char_path(a0, P.STATUS_UUID)
+        pending = call_async(env.bus, p0, DEV1, "Disconnect")
+        wait_until(lambda: sim.state(a0)["connected"] is True, 1)
+        expect_error("org.bluez.Error.NotConnected", bz.call, st, CHRC, "StartNotify")
+        assert bz.get(p0, DEV1, "Connected") is True, "the link went before the delay"
+        elapsed, result = wait_until(lambda: pending and pending[0], 3, "Disconnect reply")
+        assert not isinstance(result, GLib.Error), result
+        assert elapsed >= 0.29, "Disconnect answered after %.3f s" % elapsed
+        assert bz.get(p0, DEV1, "Connected") is False and not sim.state(a0)["connected"]
+    tap.run("--disconnect-delay: the link goes, and Disconnect returns, after the delay", t_disconnect_delay,
+            env=env)
+    bz.close()
+
+tap.check_sanitizers(env)
+
+with BusEnv() as env:
     N = 64
     sim = Sim(env, devices=N, paired=True, verbose=False, args=["--connect-delay=5", "--resolve-delay=5"])
     bz = Bluez(env.bus)
