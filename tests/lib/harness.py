@@ -23,7 +23,10 @@ dispatching GLib events, until a deadline.
 
 import atexit
 import os
+import re
 import select
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,9 +36,16 @@ import traceback
 
 from gi.repository import Gio, GLib
 
-__all__ = ["BusEnv", "Tap", "wait_until", "TimeoutError", "build_path", "source_path", "log"]
+__all__ = ["BusEnv", "Tap", "wait_until", "TimeoutError", "build_path", "source_path", "log", "SLOWDOWN",
+           "WRAPPER"]
 
 _live_processes = []
+
+# `make check-valgrind` runs our programs under valgrind: TESTS_WRAPPER goes
+# in front of every program of this project a test starts, and every
+# timeout is multiplied by MASSAGED_TEST_SLOWDOWN.
+WRAPPER = shlex.split(os.environ.get("TESTS_WRAPPER", ""))
+SLOWDOWN = float(os.environ.get("MASSAGED_TEST_SLOWDOWN") or 1)
 
 
 def log(*args):
@@ -93,6 +103,7 @@ def wait_until(predicate, timeout=5.0, what=None, interval=0.01):
     TimeoutError naming `what` when the deadline passes.
     """
     ctx = GLib.MainContext.default()
+    timeout *= SLOWDOWN
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -119,6 +130,7 @@ class BusEnv:
     """
 
     def __init__(self, timeout=10.0):
+        self.sanitizer_report = ""
         self._procs = []
         self._logs = []
         self.tmpdir = tempfile.mkdtemp(prefix="massaged-test-")
@@ -155,9 +167,15 @@ class BusEnv:
         env.update({k: str(v) for k, v in extra.items()})
         return env
 
-    def spawn(self, argv, name=None, **kwargs):
-        """Start a child on this bus; its stderr goes to a log file (see logs())."""
+    def spawn(self, argv, name=None, wrap=True, **kwargs):
+        """Start a child on this bus; its output goes to a log file (see logs()).
+
+        wrap: put $TESTS_WRAPPER (e.g. valgrind) in front; meant for this
+        project's programs, not for third-party tools.
+        """
         name = name or os.path.basename(argv[0])
+        if wrap:
+            argv = WRAPPER + list(argv)
         logpath = os.path.join(self.tmpdir, "%s-%d.log" % (name, len(self._logs)))
         logfile = open(logpath, "wb")
         kwargs.setdefault("env", self.environ())
@@ -167,6 +185,7 @@ class BusEnv:
         proc = subprocess.Popen(argv, **kwargs)
         logfile.close()
         proc.log_path = logpath
+        proc.wrapped = bool(wrap and WRAPPER)
         self._procs.append(proc)
         self._logs.append(logpath)
         _live_processes.append(proc)
@@ -191,7 +210,7 @@ class BusEnv:
                                    Gio.DBusCallFlags.NONE, 2000, None)
         return reply.unpack()[0]
 
-    def wait_for_name(self, name, timeout=10.0, proc=None):
+    def wait_for_name(self, name, timeout=10.0, proc=None):  # timeout scaled by SLOWDOWN in wait_until
         """Wait until `name` is owned; fail early if `proc` dies meanwhile."""
         def owned():
             if proc is not None and proc.poll() is not None:
@@ -203,12 +222,24 @@ class BusEnv:
     def kill(self, proc):
         _kill(proc)
 
+    # ASan/LSan/UBSan reports, and valgrind's (--quiet: it prints errors only).
+    SANITIZER = re.compile(r"ERROR: (Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer|runtime error: "
+                           r"|^==\d+== ", re.MULTILINE)
+
     def close(self):
+        """Stop every child, then the bus. Afterwards `sanitizer_report` holds
+        any ASan/UBSan/LSan report the children printed ("" if none)."""
+        failed = []
         for proc in reversed(self._procs):
-            _kill(proc)
+            _kill(proc, grace=2.0 * SLOWDOWN)
             if proc in _live_processes:
                 _live_processes.remove(proc)
+            if proc.wrapped and proc.returncode == 99:      # valgrind's --error-exitcode
+                failed.append("%s exited with valgrind's error code 99" % proc.args[len(WRAPPER)])
         self._procs = []
+        logs = self.logs()
+        if failed or self.SANITIZER.search(logs):
+            self.sanitizer_report = "\n".join(failed + [logs])
         if getattr(self, "bus", None) is not None:
             try:
                 self.bus.close_sync(None)
@@ -220,6 +251,7 @@ class BusEnv:
             _live_processes.remove(self.proc)
         if self.proc.stdout:
             self.proc.stdout.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -267,6 +299,10 @@ class Tap:
         print("Bail out! %s" % reason, flush=True)
         _kill_all()
         sys.exit(1)
+
+    def check_sanitizers(self, env):
+        """One more test point: the env's children printed no sanitizer report (call after close)."""
+        self.ok(not env.sanitizer_report, "no sanitizer reports from the children", env.sanitizer_report)
 
     def exit(self):
         print("1..%d" % self.count, flush=True)

@@ -90,6 +90,19 @@ class Bluez:
             self.bus.signal_unsubscribe(s)
         self._subs = []
 
+    def settle(self):
+        """Dispatch every signal org.bluez sent before now: a round trip to it
+        (its signals arrive before its reply), then the pending GLib events."""
+        self.get(ADAPTER_PATH, "org.bluez.Adapter1", "Powered")
+        ctx = GLib.MainContext.default()
+        while ctx.pending():
+            ctx.iteration(False)
+
+    def clear(self):
+        """Forget the signals seen so far, including those still in flight."""
+        self.settle()
+        self.signals.clear()
+
     def call(self, path, interface, method, signature=None, *args, timeout_ms=5000):
         return _call(self.bus, BLUEZ, path, interface, method, signature, args, timeout_ms)
 

@@ -57,10 +57,10 @@ static bool uuid_equal(const char *filter, const char *full) {
         char buf[40];
 
         if (strlen(filter) == 4) {
-                snprintf(buf, sizeof(buf), "0000%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
+                (void) snprintf(buf, sizeof(buf), "0000%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
                 filter = buf;
         } else if (strlen(filter) == 8) {
-                snprintf(buf, sizeof(buf), "%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
+                (void) snprintf(buf, sizeof(buf), "%s" BLUETOOTH_BASE_UUID_SUFFIX, filter);
                 filter = buf;
         }
         return strcasecmp(filter, full) == 0;
@@ -88,7 +88,7 @@ static bool filter_matches(const SimFilter *f, const SimDevice *d) {
 static bool discovery_wants(Sim *sim, const SimDevice *d) {
         const char *owner;
 
-        if (!sim->discovery_clients)
+        if (!sim->discovery_clients || d->out_of_range)
                 return false;
         for (owner = sd_bus_track_first(sim->discovery_clients); owner;
              owner = sd_bus_track_next(sim->discovery_clients)) {
@@ -113,6 +113,7 @@ static int on_scan_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                         (void) sim_device_export(d);
                 else
                         (void) device_emit(d, "RSSI");
+                sim_device_seen(d);
         }
         return 0;
 }

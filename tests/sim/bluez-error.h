@@ -23,6 +23,7 @@
 #define BLUEZ_ERROR_FAILED              "org.bluez.Error.Failed"
 #define BLUEZ_ERROR_AUTH_CANCELED       "org.bluez.Error.AuthenticationCanceled"
 #define BLUEZ_ERROR_AUTH_FAILED         "org.bluez.Error.AuthenticationFailed"
+#define BLUEZ_ERROR_CONN_ATTEMPT_FAILED "org.bluez.Error.ConnectionAttemptFailed"
 
 /* Messages bluetoothd 5.66 puts in those errors (src/error.h, device.c, gatt-client.c). */
 #define BLUEZ_MSG_CONN_BUSY             "br-connection-busy"

@@ -47,7 +47,7 @@ static int method_get_device_state(sd_bus_message *m, void *userdata, sd_bus_err
         r = sd_bus_message_new_method_return(m, &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(reply, "a{sv}", 22,
+        r = sd_bus_message_append(reply, "a{sv}", 23,
                                   "address", "s", d->address,
                                   "path", "o", d->path,
                                   "exported", "b", d->exported,
@@ -55,6 +55,7 @@ static int method_get_device_state(sd_bus_message *m, void *userdata, sd_bus_err
                                   "connected_property", "b", d->connected_visible,
                                   "services_resolved", "b", d->services_resolved,
                                   "paired", "b", d->paired,
+                                  "in_range", "b", !d->out_of_range,
                                   "notifying", "b", sim_device_is_notifying(d, SIM_CHAR_STATUS),
                                   "running", "b", fw->running,
                                   "intensity", "y", fw->output.intensity,
@@ -282,6 +283,20 @@ static int method_set_connected_race(sd_bus_message *m, void *userdata, sd_bus_e
         return sd_bus_reply_method_return(m, NULL);
 }
 
+static int method_set_in_range(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        FIND_OR_FAIL(d);
+        int in_range;
+        int r = sd_bus_message_read(m, "b", &in_range);
+        if (r < 0)
+                return r;
+        d->out_of_range = !in_range;
+        if (!in_range)
+                sim_device_link_lost(d, "out of range");       /* supervision timeout */
+        else if (d->sim->discovering)
+                adapter_device_in_range(d->sim, d);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
 static int method_restart_bluez(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Sim *sim = userdata;
         uint32_t ms;
@@ -335,6 +350,8 @@ static const sd_bus_vtable control_vtable[] = {
                                 method_set_resolve_delay, 0),
         SD_BUS_METHOD_WITH_ARGS("SetConnectedRace", SD_BUS_ARGS("s", address, "b", enabled), SD_BUS_NO_RESULT,
                                 method_set_connected_race, 0),
+        SD_BUS_METHOD_WITH_ARGS("SetInRange", SD_BUS_ARGS("s", address, "b", in_range), SD_BUS_NO_RESULT,
+                                method_set_in_range, 0),
         SD_BUS_METHOD_WITH_ARGS("RestartBluez", SD_BUS_ARGS("u", down_ms), SD_BUS_NO_RESULT,
                                 method_restart_bluez, 0),
         SD_BUS_VTABLE_END,

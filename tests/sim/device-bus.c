@@ -94,8 +94,7 @@ static int method_connect(sd_bus_message *m, void *userdata, sd_bus_error *error
 
 static int method_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         /* Also when not connected: bluetoothd replies success then. */
-        sim_device_disconnect(userdata);
-        return sd_bus_reply_method_return(m, NULL);
+        return sim_device_request_disconnect(userdata, m);
 }
 
 static int method_pair(sd_bus_message *m, void *userdata, sd_bus_error *error) {

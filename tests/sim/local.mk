@@ -31,5 +31,7 @@ tests_sim_massager_sim_LDADD = tests/sim/libsim-firmware.la $(SYSTEMD_LIBS) -lm
 # Integration tests: Python + Gio against the sim on a private bus. The
 # shared harness in tests/lib/ is for every component's integration tests.
 EXTRA_DIST += tests/lib/harness.py tests/lib/sim.py tests/lib/protocol.py tests/sim/README.md
-dist_check_SCRIPTS += tests/sim/test-sim-conformance.py
-TESTS += tests/sim/test-sim-conformance.py
+dist_check_SCRIPTS += tests/sim/test-sim-conformance.py tests/sim/test-sim-faults.py \
+	tests/sim/test-sim-bluetoothctl.py
+TESTS += tests/sim/test-sim-conformance.py tests/sim/test-sim-faults.py \
+	tests/sim/test-sim-bluetoothctl.py

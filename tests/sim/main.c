@@ -21,29 +21,32 @@ typedef struct DeviceArg {
 } DeviceArg;
 
 static void help(void) {
-        printf("Usage: massager-sim [OPTIONS]\n"
-               "\n"
-               "A simulated neck massager behind the D-Bus API of bluetoothd 5.66: owns\n"
-               "org.bluez (and org.massaged1.Sim for its test controls) on the given bus.\n"
-               "\n"
-               "  -h --help                 Show this help and exit\n"
-               "  -b --bus=ADDRESS          Bus to serve (default: $DBUS_SYSTEM_BUS_ADDRESS or the system bus)\n"
-               "  -n --devices=N            Massagers in range, with generated addresses (default: 1)\n"
-               "  -d --device=ADDR[=NAME]   A massager with this address (and name); repeatable\n"
-               "     --name=NAME            Name of generated massagers (default: Massager)\n"
-               "     --paired               Massagers start paired (bonded, known without discovery)\n"
-               "     --connect-delay=MS     Connect() to Connected (default: 80)\n"
-               "     --resolve-delay=MS     Connected to ServicesResolved (default: 250)\n"
-               "     --pair-delay=MS        Pairing on a link (default: 100)\n"
-               "     --scan-delay=MS        StartDiscovery to devices found (default: 20)\n"
-               "     --thermal-tau=S        Pad thermal time constant in seconds (default: 60)\n"
-               "     --ambient=CELSIUS      Ambient temperature (default: 25.0)\n"
-               "     --battery=PERCENT      Initial battery charge (default: 90)\n"
-               "     --drain=PCT_PER_MIN    Battery drain while running, doubled with heat (default: 1.0)\n"
-               "     --adapter-address=ADDR Address of hci0 (default: 00:1A:7D:DA:71:0A)\n"
-               "  -v --verbose              Log what happens to stderr\n"
-               "\n"
-               "Tests control it through org.massaged1.Sim1 at /org/massaged1/sim (tests/sim/README.md).\n");
+        (void) printf("Usage: massager-sim [OPTIONS]\n"
+                      "\n"
+                      "A simulated neck massager behind the D-Bus API of bluetoothd 5.66: owns\n"
+                      "org.bluez (and org.massaged1.Sim for its test controls) on the given bus.\n"
+                      "\n"
+                      "  -h --help                 Show this help and exit\n"
+                      "  -b --bus=ADDRESS          Bus to serve (default: $DBUS_SYSTEM_BUS_ADDRESS or the system bus)\n"
+                      "  -n --devices=N            Massagers in range, with generated addresses (default: 1)\n"
+                      "  -d --device=ADDR[=NAME]   A massager with this address (and name); repeatable\n"
+                      "     --name=NAME            Name of generated massagers (default: Massager)\n"
+                      "     --paired               Massagers start paired (bonded, known without discovery)\n"
+                      "     --connect-delay=MS     Connect() to Connected (default: 80)\n"
+                      "     --resolve-delay=MS     Connected to ServicesResolved (default: 250)\n"
+                      "     --pair-delay=MS        Pairing on a link (default: 100)\n"
+                      "     --scan-delay=MS        StartDiscovery to devices found (default: 20)\n"
+               "     --disconnect-delay=MS  Disconnect() to the link going down (default: 0; bluetoothd: 2000)\n"
+               "     --temporary-timeout=MS Unpaired devices vanish this long after last seen (default: 30000, 0 = never)\n"
+                      "     --thermal-tau=S        Pad thermal time constant in seconds (default: 60)\n"
+                      "     --ambient=CELSIUS      Ambient temperature (default: 25.0)\n"
+                      "     --battery=PERCENT      Initial battery charge (default: 90)\n"
+                      "     --drain=PCT_PER_MIN    Battery drain while running, doubled with heat (default: 1.0)\n"
+                      "     --adapter-address=ADDR Address of hci0 (default: 00:1A:7D:DA:71:0A)\n"
+               "     --connected-race       Connected turns true without PropertiesChanged (SetConnectedRace)\n"
+                      "  -v --verbose              Log what happens to stderr\n"
+                      "\n"
+                      "Tests control it through org.massaged1.Sim1 at /org/massaged1/sim (tests/sim/README.md).\n");
 }
 
 static int parse_ms(const char *opt, const char *arg, uint64_t *ret) {
@@ -53,7 +56,7 @@ static int parse_ms(const char *opt, const char *arg, uint64_t *ret) {
         errno = 0;
         v = strtoul(arg, &end, 10);
         if (errno || end == arg || *end || v > 600000 || arg[0] == '-') {
-                fprintf(stderr, "massager-sim: --%s needs milliseconds 0…600000, not '%s'\n", opt, arg);
+                (void) fprintf(stderr, "massager-sim: --%s needs milliseconds 0…600000, not '%s'\n", opt, arg);
                 return -EINVAL;
         }
         *ret = (uint64_t) v * 1000u;
@@ -67,7 +70,7 @@ static int parse_double(const char *opt, const char *arg, double min, double max
         errno = 0;
         v = strtod(arg, &end);
         if (errno || end == arg || *end || !isfinite(v) || v < min || v > max) {
-                fprintf(stderr, "massager-sim: --%s needs a number %g…%g, not '%s'\n", opt, min, max, arg);
+                (void) fprintf(stderr, "massager-sim: --%s needs a number %g…%g, not '%s'\n", opt, min, max, arg);
                 return -EINVAL;
         }
         *ret = v;
@@ -81,7 +84,8 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 int main(int argc, char *argv[]) {
         enum {
                 ARG_NAME = 0x100, ARG_PAIRED, ARG_CONNECT_DELAY, ARG_RESOLVE_DELAY, ARG_PAIR_DELAY, ARG_SCAN_DELAY,
-                ARG_TAU, ARG_AMBIENT, ARG_BATTERY, ARG_DRAIN, ARG_ADAPTER_ADDRESS,
+                ARG_TAU, ARG_AMBIENT, ARG_BATTERY, ARG_DRAIN, ARG_ADAPTER_ADDRESS, ARG_CONNECTED_RACE,
+                ARG_DISCONNECT_DELAY, ARG_TEMPORARY_TIMEOUT,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -94,11 +98,14 @@ int main(int argc, char *argv[]) {
                 { "resolve-delay", required_argument, NULL, ARG_RESOLVE_DELAY },
                 { "pair-delay", required_argument, NULL, ARG_PAIR_DELAY },
                 { "scan-delay", required_argument, NULL, ARG_SCAN_DELAY },
+                { "disconnect-delay", required_argument, NULL, ARG_DISCONNECT_DELAY },
+                { "temporary-timeout", required_argument, NULL, ARG_TEMPORARY_TIMEOUT },
                 { "thermal-tau", required_argument, NULL, ARG_TAU },
                 { "ambient", required_argument, NULL, ARG_AMBIENT },
                 { "battery", required_argument, NULL, ARG_BATTERY },
                 { "drain", required_argument, NULL, ARG_DRAIN },
                 { "adapter-address", required_argument, NULL, ARG_ADAPTER_ADDRESS },
+                { "connected-race", no_argument, NULL, ARG_CONNECTED_RACE },
                 { "verbose", no_argument, NULL, 'v' },
                 {}
         };
@@ -109,6 +116,7 @@ int main(int argc, char *argv[]) {
                 .resolve_delay_us = 250000,
                 .pair_delay_us = 100000,
                 .scan_delay_us = 20000,
+                .temporary_timeout_us = 30000000,
                 .firmware = FIRMWARE_CONFIG_DEFAULT,
         };
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
@@ -138,15 +146,15 @@ int main(int argc, char *argv[]) {
                 case 'd': {
                         char *eq = strchr(optarg, '=');
                         if (n_device_args >= ELEMENTSOF(devices)) {
-                                fprintf(stderr, "massager-sim: at most %zu --device options; use --devices=N for more\n",
-                                        ELEMENTSOF(devices));
+                                (void) fprintf(stderr, "massager-sim: at most %zu --device options; use --devices=N for more\n",
+                                               ELEMENTSOF(devices));
                                 return EXIT_FAILURE;
                         }
                         if (eq)
                                 *eq = '\0';
                         if (!sim_address_valid(optarg)) {
-                                fprintf(stderr, "massager-sim: --device needs an address like AA:BB:CC:DD:EE:FF, not '%s'\n",
-                                        optarg);
+                                (void) fprintf(stderr, "massager-sim: --device needs an address like AA:BB:CC:DD:EE:FF, not '%s'\n",
+                                               optarg);
                                 return EXIT_FAILURE;
                         }
                         devices[n_device_args++] = (DeviceArg) { optarg, eq ? eq + 1 : NULL };
@@ -174,6 +182,14 @@ int main(int argc, char *argv[]) {
                         if (parse_ms("scan-delay", optarg, &opt.scan_delay_us) < 0)
                                 return EXIT_FAILURE;
                         break;
+                case ARG_DISCONNECT_DELAY:
+                        if (parse_ms("disconnect-delay", optarg, &opt.disconnect_delay_us) < 0)
+                                return EXIT_FAILURE;
+                        break;
+                case ARG_TEMPORARY_TIMEOUT:
+                        if (parse_ms("temporary-timeout", optarg, &opt.temporary_timeout_us) < 0)
+                                return EXIT_FAILURE;
+                        break;
                 case ARG_TAU:
                         if (parse_double("thermal-tau", optarg, 0.0, 86400.0, &opt.firmware.tau_s) < 0)
                                 return EXIT_FAILURE;
@@ -193,24 +209,27 @@ int main(int argc, char *argv[]) {
                         break;
                 case ARG_ADAPTER_ADDRESS:
                         if (!sim_address_valid(optarg)) {
-                                fprintf(stderr, "massager-sim: --adapter-address needs an address like AA:BB:CC:DD:EE:FF, not '%s'\n",
-                                        optarg);
+                                (void) fprintf(stderr, "massager-sim: --adapter-address needs an address like AA:BB:CC:DD:EE:FF, not '%s'\n",
+                                               optarg);
                                 return EXIT_FAILURE;
                         }
                         opt.adapter_address = optarg;
+                        break;
+                case ARG_CONNECTED_RACE:
+                        opt.connected_race = true;
                         break;
                 case 'v':
                         opt.verbose = true;
                         break;
                 case '?':
-                        fprintf(stderr, "massager-sim: see --help for the options.\n");
+                        (void) fprintf(stderr, "massager-sim: see --help for the options.\n");
                         return EXIT_FAILURE;
                 default:
                         return EXIT_FAILURE;
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "massager-sim: unexpected argument '%s'; see --help.\n", argv[optind]);
+                (void) fprintf(stderr, "massager-sim: unexpected argument '%s'; see --help.\n", argv[optind]);
                 return EXIT_FAILURE;
         }
         if (!n_given && n_device_args == 0)
@@ -218,39 +237,39 @@ int main(int argc, char *argv[]) {
 
         r = sd_event_default(&event);
         if (r < 0) {
-                fprintf(stderr, "massager-sim: cannot create the event loop: %s\n", strerror(-r));
+                (void) fprintf(stderr, "massager-sim: cannot create the event loop: %s\n", strerror(-r));
                 return EXIT_FAILURE;
         }
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) sigemptyset(&mask);
+        (void) sigaddset(&mask, SIGTERM);
+        (void) sigaddset(&mask, SIGINT);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
         (void) sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
         (void) sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
 
         r = sim_new(&opt, event, &sim);
         if (r < 0) {
-                fprintf(stderr, "massager-sim: %s\n", strerror(-r));
+                (void) fprintf(stderr, "massager-sim: %s\n", strerror(-r));
                 return EXIT_FAILURE;
         }
         for (unsigned i = 0; i < n_device_args && r >= 0; i++) {
                 r = sim_add_device(sim, devices[i].address, devices[i].name ?: name, paired, NULL);
                 if (r == -EEXIST)
-                        fprintf(stderr, "massager-sim: --device %s given twice\n", devices[i].address);
+                        (void) fprintf(stderr, "massager-sim: --device %s given twice\n", devices[i].address);
         }
         for (unsigned i = 0; i < n_generated && r >= 0; i++)
                 r = sim_add_device(sim, NULL, name, paired, NULL);
         if (r < 0) {
                 if (r != -EEXIST)
-                        fprintf(stderr, "massager-sim: cannot create the devices: %s\n", strerror(-r));
+                        (void) fprintf(stderr, "massager-sim: cannot create the devices: %s\n", strerror(-r));
                 sim_free(sim);
                 return EXIT_FAILURE;
         }
 
         r = sim_start(sim);
         if (r < 0) {
-                fprintf(stderr, "massager-sim: cannot connect to the bus %s: %s\n",
-                        opt.bus_address ?: "(system)", strerror(-r));
+                (void) fprintf(stderr, "massager-sim: cannot connect to the bus %s: %s\n",
+                               opt.bus_address ?: "(system)", strerror(-r));
                 sim_free(sim);
                 return EXIT_FAILURE;
         }
@@ -259,7 +278,7 @@ int main(int argc, char *argv[]) {
         r = sd_event_loop(event);
         sim_free(sim);
         if (r < 0) {
-                fprintf(stderr, "massager-sim: event loop failed: %s\n", strerror(-r));
+                (void) fprintf(stderr, "massager-sim: event loop failed: %s\n", strerror(-r));
                 return EXIT_FAILURE;
         }
         return r;

@@ -24,11 +24,12 @@ static const char *const service_suffix[_SIM_SERVICE_MAX] = {
 static const struct {
         SimServiceId service;
         const char *suffix;
+        const char *cccd_suffix;        /* the CCCD's handle, after the value's */
 } char_layout[_SIM_CHAR_MAX] = {
-        [SIM_CHAR_CONTROL_POINT] = { SIM_SERVICE_MASSAGER, "char0011" },
-        [SIM_CHAR_STATUS] = { SIM_SERVICE_MASSAGER, "char0013" },
-        [SIM_CHAR_DEVICE_INFO] = { SIM_SERVICE_MASSAGER, "char0016" },
-        [SIM_CHAR_BATTERY_LEVEL] = { SIM_SERVICE_BATTERY, "char0021" },
+        [SIM_CHAR_CONTROL_POINT] = { SIM_SERVICE_MASSAGER, "char0011", NULL },
+        [SIM_CHAR_STATUS] = { SIM_SERVICE_MASSAGER, "char0013", "desc0015" },
+        [SIM_CHAR_DEVICE_INFO] = { SIM_SERVICE_MASSAGER, "char0016", NULL },
+        [SIM_CHAR_BATTERY_LEVEL] = { SIM_SERVICE_BATTERY, "char0021", "desc0023" },
 };
 
 const char *sim_device_alias(const SimDevice *d) {
@@ -135,8 +136,8 @@ void sim_device_firmware_changed(SimDevice *d) {
                 r = sd_event_add_time(d->sim->event, &d->firmware_timer, CLOCK_MONOTONIC, t, 0,
                                       on_firmware_timer, d);
                 if (r < 0)
-                        fprintf(stderr, "massager-sim: %s: cannot arm the firmware timer: %s\n",
-                                d->address, strerror(-r));
+                        (void) fprintf(stderr, "massager-sim: %s: cannot arm the firmware timer: %s\n",
+                                       d->address, strerror(-r));
                 return;
         }
         (void) sd_event_source_set_time(d->firmware_timer, t);
@@ -162,6 +163,11 @@ static void reply_ok(sd_bus_message **m) {
         *m = sd_bus_message_unref(*m);
 }
 
+static void make_permanent(SimDevice *d) {
+        d->temporary = false;
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
+}
+
 static int on_pair_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         SimDevice *d = userdata;
 
@@ -185,8 +191,8 @@ static int on_resolve_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 if (r >= 0)
                         r = battery_bus_add(d);
                 if (r < 0) {
-                        fprintf(stderr, "massager-sim: %s: cannot export GATT objects: %s; dropping the link\n",
-                                d->address, strerror(-r));
+                        (void) fprintf(stderr, "massager-sim: %s: cannot export GATT objects: %s; dropping the link\n",
+                                       d->address, strerror(-r));
                         sim_device_link_lost(d, "GATT export failed");
                         return 0;
                 }
@@ -206,6 +212,15 @@ static int on_connect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         int r;
 
         d->connect_timer = sd_event_source_disable_unref(d->connect_timer);
+        if (d->out_of_range) {
+                /* Nobody answered the connection request: the kernel gives
+                 * up and bluetoothd reports the aborted attempt. */
+                d->link = SIM_LINK_DISCONNECTED;
+                reply_error(&d->connect_msg, BLUEZ_ERROR_FAILED, BLUEZ_MSG_LE_CONN_ABORTED);
+                reply_error(&d->pair_msg, BLUEZ_ERROR_CONN_ATTEMPT_FAILED, "Page Timeout");
+                sim_log(d->sim, "%s is out of range: connection attempt failed", d->address);
+                return 0;
+        }
         d->link = SIM_LINK_CONNECTED;
         firmware_link_up(&d->firmware, usec, d->paired);
         d->connected_visible = true;
@@ -240,6 +255,7 @@ static int start_connecting(SimDevice *d) {
 int sim_device_connect(SimDevice *d, sd_bus_message *m) {
         int r;
 
+        make_permanent(d);
         if (d->link == SIM_LINK_CONNECTED)
                 return sd_bus_reply_method_return(m, NULL);
         if (d->link == SIM_LINK_CONNECTING || d->connect_msg)
@@ -259,6 +275,7 @@ static void link_down(SimDevice *d, const char *connect_error, const char *pair_
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
         d->pair_timer = sd_event_source_disable_unref(d->pair_timer);
         d->write_timer = sd_event_source_disable_unref(d->write_timer);
+        d->disconnect_timer = sd_event_source_disable_unref(d->disconnect_timer);
         reply_error(&d->connect_msg, BLUEZ_ERROR_FAILED, connect_error);
         reply_error(&d->pair_msg, pair_error, strcmp(pair_error, BLUEZ_ERROR_AUTH_CANCELED) == 0 ?
                     "Authentication Canceled" : "Authentication Failed");
@@ -286,6 +303,8 @@ static void link_down(SimDevice *d, const char *connect_error, const char *pair_
                 d->connected_visible = false;
                 emit(d, "Connected");
         }
+        /* A Disconnect() waiting for this is answered now. */
+        reply_ok(&d->disconnect_msg);
 }
 
 void sim_device_link_lost(SimDevice *d, const char *why) {
@@ -295,11 +314,77 @@ void sim_device_link_lost(SimDevice *d, const char *why) {
         link_down(d, BLUEZ_MSG_LE_CONN_ABORTED, BLUEZ_ERROR_AUTH_FAILED);
 }
 
+/* bluetoothd dies: calls in flight get no reply from it (dbus-daemon
+ * answers them with NoReply once the connection closes). */
+void sim_device_abandon_calls(SimDevice *d) {
+        d->disconnect_msg = sd_bus_message_unref(d->disconnect_msg);
+        d->connect_msg = sd_bus_message_unref(d->connect_msg);
+        d->pair_msg = sd_bus_message_unref(d->pair_msg);
+        d->write_msg = sd_bus_message_unref(d->write_msg);
+}
+
 void sim_device_disconnect(SimDevice *d) {
         if (d->link == SIM_LINK_DISCONNECTED && !d->connect_msg && !d->pair_msg)
                 return;
         sim_log(d->sim, "%s disconnected on request", d->address);
         link_down(d, BLUEZ_MSG_CONN_CANCELED, BLUEZ_ERROR_AUTH_CANCELED);
+}
+
+bool sim_device_is_disconnecting(const SimDevice *d) {
+        return d->disconnect_timer != NULL;
+}
+
+static int on_disconnect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        SimDevice *d = userdata;
+
+        d->disconnect_timer = sd_event_source_disable_unref(d->disconnect_timer);
+        sim_device_disconnect(d);
+        return 0;
+}
+
+/* Device1.Disconnect: like bluetoothd, pending connect and pairing are
+ * cancelled at once, but the link itself goes disconnect-delay later (its
+ * DISCONNECT_TIMER) and the call is answered then. */
+int sim_device_request_disconnect(SimDevice *d, sd_bus_message *m) {
+        int r;
+
+        if (d->link != SIM_LINK_CONNECTED || d->sim->opt.disconnect_delay_us == 0 || d->disconnect_msg) {
+                sim_device_disconnect(d);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        d->connect_timer = sd_event_source_disable_unref(d->connect_timer);
+        d->pair_timer = sd_event_source_disable_unref(d->pair_timer);
+        reply_error(&d->connect_msg, BLUEZ_ERROR_FAILED, BLUEZ_MSG_CONN_CANCELED);
+        reply_error(&d->pair_msg, BLUEZ_ERROR_AUTH_CANCELED, "Authentication Canceled");
+        r = arm(d, &d->disconnect_timer, d->sim->opt.disconnect_delay_us, on_disconnect_timer);
+        if (r < 0) {
+                sim_device_disconnect(d);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        d->disconnect_msg = sd_bus_message_ref(m);
+        return 1;
+}
+
+static int on_temporary_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        SimDevice *d = userdata;
+
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
+        /* Still advertising to a running discovery: seen again, keep it. */
+        if (d->sim->discovering && !d->out_of_range) {
+                sim_device_seen(d);
+                return 0;
+        }
+        sim_log(d->sim, "%s disappeared (temporary device not seen for a while)", d->address);
+        sim_device_unexport(d, true);
+        return 0;
+}
+
+/* A discovery saw the device: a temporary one gets its timer (re)started. */
+void sim_device_seen(SimDevice *d) {
+        if (!d->temporary || d->sim->opt.temporary_timeout_us == 0)
+                return;
+        if (arm(d, &d->temporary_timer, d->sim->opt.temporary_timeout_us, on_temporary_timer) < 0)
+                d->temporary_timer = NULL;      /* then it simply stays */
 }
 
 int sim_device_pair(SimDevice *d, sd_bus_message *m) {
@@ -309,6 +394,7 @@ int sim_device_pair(SimDevice *d, sd_bus_message *m) {
                 return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_IN_PROGRESS, "In Progress");
         if (d->paired)
                 return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_ALREADY_EXISTS, "Already Exists");
+        make_permanent(d);
 
         /* Like bluetoothd: connect first if needed, then pair on the link. */
         if (d->link == SIM_LINK_CONNECTED)
@@ -443,6 +529,7 @@ int sim_device_export(SimDevice *d) {
         if (r < 0)
                 return r;
         d->exported = true;
+        d->temporary = !d->paired;
         (void) sd_bus_emit_object_added(d->sim->bus, d->path);
         sim_log(d->sim, "%s appeared at %s", d->address, d->path);
         return 0;
@@ -462,6 +549,8 @@ void sim_device_unexport(SimDevice *d, bool emit_signal) {
         d->device_slot = sd_bus_slot_unref(d->device_slot);
         d->exported = false;
         d->seen = false;
+        d->temporary = false;
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
 }
 
 int sim_device_new(Sim *sim, const char *address, const char *name, bool paired, SimDevice **ret) {
@@ -473,7 +562,7 @@ int sim_device_new(Sim *sim, const char *address, const char *name, bool paired,
         d->sim = sim;
         for (unsigned i = 0; i < SIM_ADDRESS_LEN; i++)
                 d->address[i] = (char) toupper((unsigned char) address[i]);
-        snprintf(d->path, sizeof(d->path), BLUEZ_ADAPTER_PATH "/dev_%s", d->address);
+        (void) snprintf(d->path, sizeof(d->path), BLUEZ_ADAPTER_PATH "/dev_%s", d->address);
         for (p = d->path + strlen(BLUEZ_ADAPTER_PATH "/dev_"); *p; p++)
                 if (*p == ':')
                         *p = '_';
@@ -484,18 +573,22 @@ int sim_device_new(Sim *sim, const char *address, const char *name, bool paired,
         }
         d->paired = paired;
         d->services_known = paired;
+        d->connected_race = sim->opt.connected_race;
         d->rssi = (int16_t) (-45 - (int) (strtoul(d->address + 15, NULL, 16) % 40));
 
         for (unsigned i = 0; i < _SIM_SERVICE_MAX; i++) {
                 d->services[i].device = d;
                 d->services[i].id = i;
-                snprintf(d->services[i].path, sizeof(d->services[i].path), "%s/%s", d->path, service_suffix[i]);
+                (void) snprintf(d->services[i].path, sizeof(d->services[i].path), "%s/%s", d->path, service_suffix[i]);
         }
         for (unsigned i = 0; i < _SIM_CHAR_MAX; i++) {
                 d->chars[i].device = d;
                 d->chars[i].id = i;
-                snprintf(d->chars[i].path, sizeof(d->chars[i].path), "%s/%s",
-                         d->services[char_layout[i].service].path, char_layout[i].suffix);
+                (void) snprintf(d->chars[i].path, sizeof(d->chars[i].path), "%s/%s",
+                                d->services[char_layout[i].service].path, char_layout[i].suffix);
+                if (char_layout[i].cccd_suffix)
+                        (void) snprintf(d->chars[i].cccd_path, sizeof(d->chars[i].cccd_path), "%s/%s",
+                                        d->chars[i].path, char_layout[i].cccd_suffix);
         }
 
         firmware_init(&d->firmware, &sim->opt.firmware, sim_now(sim));
@@ -514,11 +607,15 @@ SimDevice *sim_device_free(SimDevice *d) {
         d->pair_timer = sd_event_source_disable_unref(d->pair_timer);
         d->write_timer = sd_event_source_disable_unref(d->write_timer);
         d->firmware_timer = sd_event_source_disable_unref(d->firmware_timer);
+        d->disconnect_timer = sd_event_source_disable_unref(d->disconnect_timer);
+        d->temporary_timer = sd_event_source_disable_unref(d->temporary_timer);
+        sd_bus_message_unref(d->disconnect_msg);
         sd_bus_message_unref(d->connect_msg);
         sd_bus_message_unref(d->pair_msg);
         sd_bus_message_unref(d->write_msg);
         free(d->write_buf);
         for (unsigned i = 0; i < _SIM_CHAR_MAX; i++) {
+                sd_bus_slot_unref(d->chars[i].cccd_slot);
                 sd_bus_slot_unref(d->chars[i].slot);
                 sd_bus_track_unref(d->chars[i].notify_clients);
         }

@@ -16,11 +16,11 @@ void sim_log(Sim *sim, const char *fmt, ...) {
 
         if (!sim->opt.verbose)
                 return;
-        fputs("massager-sim: ", stderr);
+        (void) fputs("massager-sim: ", stderr);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        (void) vfprintf(stderr, fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
+        (void) fputc('\n', stderr);
 }
 
 uint64_t sim_now(Sim *sim) {
@@ -71,8 +71,8 @@ int sim_add_device(Sim *sim, const char *address, const char *name, bool paired,
         if (!address || !*address) {
                 do {
                         unsigned n = ++sim->next_auto_address;
-                        snprintf(auto_address, sizeof(auto_address), "C0:FF:EE:00:%02X:%02X",
-                                 (n >> 8) & 0xff, n & 0xff);
+                        (void) snprintf(auto_address, sizeof(auto_address), "C0:FF:EE:00:%02X:%02X",
+                                        (n >> 8) & 0xff, n & 0xff);
                 } while (sim_find_device(sim, auto_address));
                 address = auto_address;
         }
@@ -121,8 +121,8 @@ static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *ret
         const sd_bus_error *e = sd_bus_message_get_error(m);
 
         if (e) {
-                fprintf(stderr, "massager-sim: cannot own %s: %s; is bluetoothd running on this bus? Exiting.\n",
-                        BLUEZ_NAME, e->message);
+                (void) fprintf(stderr, "massager-sim: cannot own %s: %s; is bluetoothd running on this bus? Exiting.\n",
+                               BLUEZ_NAME, e->message);
                 return sd_event_exit(sim->event, EXIT_FAILURE);
         }
         sim_log(sim, "owns %s", BLUEZ_NAME);
@@ -189,6 +189,7 @@ static int bluez_up(Sim *sim) {
  * and announces the name's loss, as it would for the real daemon. */
 static void bluez_down(Sim *sim) {
         for (SimDevice *d = sim->devices; d; d = d->next) {
+                sim_device_abandon_calls(d);
                 sim_device_link_lost(d, "bluetoothd stopped");
                 sim_device_unexport(d, false);
                 d->seen = false;
@@ -217,7 +218,7 @@ static int on_restart_up(sd_event_source *s, uint64_t usec, void *userdata) {
         sim->restart_timer = sd_event_source_disable_unref(sim->restart_timer);
         r = bluez_up(sim);
         if (r < 0) {
-                fprintf(stderr, "massager-sim: cannot come back on the bus: %s; exiting.\n", strerror(-r));
+                (void) fprintf(stderr, "massager-sim: cannot come back on the bus: %s; exiting.\n", strerror(-r));
                 return sd_event_exit(sim->event, EXIT_FAILURE);
         }
         return 0;

@@ -54,7 +54,10 @@ typedef struct SimOptions {
         uint64_t resolve_delay_us;      /* Connected → ServicesResolved */
         uint64_t pair_delay_us;         /* pairing on an existing link */
         uint64_t scan_delay_us;         /* StartDiscovery → devices reported */
+        uint64_t disconnect_delay_us;   /* Disconnect() → link down (bluetoothd: 2 s) */
+        uint64_t temporary_timeout_us;  /* unpaired, never connected devices vanish (0: never) */
         FirmwareConfig firmware;
+        bool connected_race;            /* every device starts with SetConnectedRace on */
         bool verbose;
 } SimOptions;
 
@@ -83,6 +86,11 @@ typedef struct SimChar {
         size_t value_len;
         bool has_value;
         bool notifying;                 /* the Notifying property as last announced */
+        /* Its Client Characteristic Configuration descriptor, if it notifies. */
+        char cccd_path[SIM_PATH_MAX + 16];
+        sd_bus_slot *cccd_slot;
+        uint8_t cccd_value[2];
+        bool cccd_has_value;
 } SimChar;
 
 typedef struct SimService {
@@ -123,6 +131,7 @@ struct SimDevice {
         /* What bluetoothd knows. */
         bool exported;                  /* Device1 object on the bus */
         bool seen;                      /* reported by a discovery: RSSI valid */
+        bool temporary;                 /* discovered, never connected or paired */
         bool paired;
         bool trusted;
         bool blocked;
@@ -139,6 +148,7 @@ struct SimDevice {
         /* Calls in flight. */
         sd_bus_message *connect_msg;
         sd_bus_message *pair_msg;
+        sd_bus_message *disconnect_msg;
         sd_bus_message *write_msg;      /* a delayed Control Point write */
         uint8_t *write_buf;             /* … and its value */
         size_t write_len;
@@ -147,6 +157,8 @@ struct SimDevice {
         sd_event_source *pair_timer;
         sd_event_source *write_timer;
         sd_event_source *firmware_timer;
+        sd_event_source *disconnect_timer;
+        sd_event_source *temporary_timer;
 
         /* Fault injection. */
         unsigned fail_writes;
@@ -156,6 +168,7 @@ struct SimDevice {
         unsigned mangle_count;
         uint64_t resolve_delay_us;      /* 0: the option's */
         bool connected_race;            /* Connected without PropertiesChanged */
+        bool out_of_range;              /* not advertising, connection attempts fail */
         unsigned writes_received;       /* Control Point writes the firmware executed */
 
         bool defer_notify;
@@ -234,6 +247,10 @@ int sim_device_cancel_pairing(SimDevice *d);
 void sim_device_forget(SimDevice *d);
 int sim_device_write(SimDevice *d, sd_bus_message *m, const uint8_t *value, size_t len);
 void sim_device_disconnect(SimDevice *d);
+int sim_device_request_disconnect(SimDevice *d, sd_bus_message *m);
+bool sim_device_is_disconnecting(const SimDevice *d);
+void sim_device_seen(SimDevice *d);
+void sim_device_abandon_calls(SimDevice *d);
 int sim_device_read(SimDevice *d, SimCharId id, uint8_t *out, size_t size, size_t *ret_len);
 void sim_device_firmware_changed(SimDevice *d);
 void sim_device_notify_raw(SimDevice *d, SimCharId id, const uint8_t *data, size_t len);

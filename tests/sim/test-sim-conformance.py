@@ -7,6 +7,7 @@ the device's behaviour looks at the simulator's true state (Sim1).
 """
 
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
@@ -14,7 +15,7 @@ sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib
 from gi.repository import GLib  # noqa: E402
 
 import protocol as P  # noqa: E402
-from harness import BusEnv, Tap, wait_until  # noqa: E402
+from harness import BusEnv, Tap, build_path, wait_until  # noqa: E402
 from sim import ADAPTER_PATH, Bluez, Sim, dbus_error_message, dbus_error_name, device_path  # noqa: E402
 
 tap = Tap()
@@ -32,6 +33,19 @@ def expect_error(name, fn, *args, **kwargs):
         return dbus_error_message(e)
     raise AssertionError("expected %s, but the call succeeded" % name)
 
+
+def t_command_line():
+    exe = build_path("tests", "sim", "massager-sim")
+    r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0 and "--resolve-delay" in r.stdout and "--bus" in r.stdout, r
+    for bad, words in ((["--connect-delay=soon"], "--connect-delay"), (["--device=12:34"], "AA:BB:CC:DD:EE:FF"),
+                       (["--battery=101"], "--battery"), (["--bogus"], "--help"), (["extra"], "unexpected")):
+        r = subprocess.run([exe] + bad, capture_output=True, text=True, timeout=10)
+        assert r.returncode == 1 and words in r.stderr, (bad, r.returncode, r.stderr)
+        assert len(r.stderr.splitlines()) <= 2, "usage errors must not dump the whole help"
+
+
+tap.run("command line: --help, and clear errors for bad options", t_command_line)
 
 with BusEnv() as env:
     sim = Sim(env, devices=3, args=["--connect-delay=30", "--resolve-delay=60", "--pair-delay=20"])
@@ -91,7 +105,7 @@ with BusEnv() as env:
     tap.run("discovery with the massager's UUID finds every device", t_discovery, env=env)
 
     def t_connect():
-        bz.signals.clear()
+        bz.clear()
         bz.call(p0, DEV1, "Connect")
         # The Connect reply comes with the link, before services resolve.
         assert bz.get(p0, DEV1, "Connected") is True
@@ -151,11 +165,11 @@ with BusEnv() as env:
         bz.call(st, CHRC, "StartNotify")
         wait_until(lambda: bz.changed(st, CHRC, "Notifying", True), 2, "Notifying")
         assert sim.state(a0)["notifying"] is True
-        bz.signals.clear()
+        bz.clear()
         bz.write(cp, P.start_session(7, 5, 4, 3, 2))
-        msgs = wait_until(lambda: [P.decode(v) for v in bz.notifications(st)] or None, 2, "response")
-        r = msgs[0]
-        assert r["opcode"] == P.OP_START_SESSION | P.RESPONSE_BIT and r["seq"] == 7 and r["result"] == "ok"
+        r = wait_until(lambda: [m for m in map(P.decode, bz.notifications(st)) if m["seq"] == 7
+                                and m["opcode"] & P.RESPONSE_BIT], 2, "response")[0]
+        assert r["opcode"] == P.OP_START_SESSION | P.RESPONSE_BIT and r["result"] == "ok"
         assert r["running"] and r["heating"] and r["encrypted"] and r["intensity"] == 4 and r["heat_level"] == 2
         s = sim.state(a0)
         assert s["running"] and s["heater_on"] and s["intensity"] == 4 and s["pattern"] == "knead"
@@ -171,12 +185,13 @@ with BusEnv() as env:
     tap.run("write START/STOP frames, responses and STATUS notifications", t_write_notify, env=env)
 
     def t_bad_frame():
-        bz.signals.clear()
+        bz.clear()
         bad = bytearray(P.get_status(9))
         bad[-1] ^= 0xff
         bz.write(cp, bad)
-        r = wait_until(lambda: [P.decode(v) for v in bz.notifications(st)], 2, "response")[0]
-        assert r["result"] == "bad-crc" and r["seq"] == 9 and r["opcode"] == 0x85
+        r = wait_until(lambda: [m for m in map(P.decode, bz.notifications(st)) if m["opcode"] == 0x85
+                                and m["seq"] == 9], 2, "response")[0]
+        assert r["result"] == "bad-crc"
         expect_error("org.bluez.Error.InvalidArguments", bz.write, cp, bytes(600))
         expect_error("org.bluez.Error.NotSupported", bz.write, st, b"\x00")
         expect_error("org.bluez.Error.InvalidArguments", bz.write, cp, P.stop(1),
@@ -184,6 +199,20 @@ with BusEnv() as env:
         # A write with the request type works like the default.
         bz.write(cp, P.get_status(10), {"type": GLib.Variant("s", "request")})
     tap.run("malformed frames get a result code; ATT-level errors", t_bad_frame, env=env)
+
+    def t_cccd():
+        objs = bz.objects()
+        descs = {p: v["org.bluez.GattDescriptor1"] for p, v in objs.items()
+                 if "org.bluez.GattDescriptor1" in v and p.startswith(p0)}
+        assert sorted(d["Characteristic"] for d in descs.values()) == sorted([st, bl]), descs
+        assert all(d["UUID"] == "00002902-0000-1000-8000-00805f9b34fb" for d in descs.values())
+        st_cccd = [p for p, d in descs.items() if d["Characteristic"] == st][0]
+        assert bytes(bz.call(st_cccd, "org.bluez.GattDescriptor1", "ReadValue", "(a{sv})", {})) == b"\x01\x00"
+        bl_cccd = [p for p, d in descs.items() if d["Characteristic"] == bl][0]
+        assert bytes(bz.call(bl_cccd, "org.bluez.GattDescriptor1", "ReadValue", "(a{sv})", {})) == b"\x00\x00"
+        expect_error("org.bluez.Error.NotPermitted", bz.call, st_cccd, "org.bluez.GattDescriptor1", "WriteValue",
+                     "(aya{sv})", b"\x00\x00", {})
+    tap.run("CCCD descriptors: readable, not writable (StartNotify is the way)", t_cccd, env=env)
 
     def t_lease():
         bz.write(cp, P.start_session(11, 1, 2))
@@ -198,15 +227,15 @@ with BusEnv() as env:
         bz.call(st, CHRC, "StopNotify")
         wait_until(lambda: bz.changed(st, CHRC, "Notifying", False), 2, "Notifying false")
         expect_error("org.bluez.Error.Failed", bz.call, st, CHRC, "StopNotify")
-        bz.signals.clear()
+        bz.clear()
         bz.write(cp, P.get_status(12))
-        bz.read(di)     # a later event, to be sure nothing is pending
+        bz.settle()
         assert not bz.notifications(st), "notified without a session"
     tap.run("StartNotify/StopNotify sessions", t_notify_sessions, env=env)
 
     def t_battery():
         bz.call(bl, CHRC, "StartNotify")
-        bz.signals.clear()
+        bz.clear()
         sim.call("SetBattery", "(sy)", a0, 42)
         wait_until(lambda: bz.changed(p0, "org.bluez.Battery1", "Percentage"), 2, "Battery1 signal")
         assert bz.get(p0, "org.bluez.Battery1", "Percentage") == 42
@@ -214,10 +243,11 @@ with BusEnv() as env:
     tap.run("battery level: Battery1 and Battery Level notifications", t_battery, env=env)
 
     def t_disconnect():
-        bz.signals.clear()
+        bz.clear()
         bz.call(p0, DEV1, "Disconnect")
         assert bz.get(p0, DEV1, "Connected") is False
-        wait_until(lambda: bz.removed(cp), 2, "GATT objects removed")
+        bz.settle()
+        assert bz.removed(cp), "GATT objects not removed"
         assert bz.removed(p0, "org.bluez.Battery1")
         assert bz.changed(p0, DEV1, "ServicesResolved", False) and bz.changed(p0, DEV1, "Connected", False)
         assert bz.char_path(a0, P.CONTROL_POINT_UUID) is None
@@ -273,7 +303,7 @@ with BusEnv() as env:
     tap.run("AgentManager1 registration rules", t_agent, env=env)
 
     def t_remove_device():
-        bz.signals.clear()
+        bz.clear()
         bz.call(ADAPTER_PATH, ADAPTER, "RemoveDevice", "(o)", p0)
         wait_until(lambda: bz.removed(p0, DEV1), 2, "InterfacesRemoved")
         assert sim.state(a0)["paired"] is False and sim.state(a0)["exported"] is False
@@ -300,4 +330,5 @@ with BusEnv() as env:
 
     bz.close()
 
+tap.check_sanitizers(env)
 tap.exit()
