@@ -16,8 +16,7 @@ daemon_massaged_SOURCES = \
 	daemon/manager-bus.c daemon/manager-bus.h \
 	daemon/device-bus.c daemon/device-bus.h \
 	daemon/history-bus.c daemon/history-bus.h
-daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE \
-	-DMASSAGED_PROGRAMS_DIR=\"$(pkgdatadir)/programs\"
+daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
 daemon_massaged_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
 daemon_massaged_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
 	$(SYSTEMD_LIBS) $(GLIB_LIBS) $(SQLITE_LIBS) -lm
@@ -30,7 +29,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-crash.py \
 	tests/daemon/test-daemon-api.py \
 	tests/daemon/test-daemon-limits.py \
-	tests/daemon/test-daemon-ramp.py
+	tests/daemon/test-daemon-ramp.py \
+	tests/daemon/test-daemon-bluez.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py

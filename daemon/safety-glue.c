@@ -7,10 +7,6 @@
 #include "macro.h"
 #include "safety-glue.h"
 
-#ifndef MASSAGED_PROGRAMS_DIR
-#define MASSAGED_PROGRAMS_DIR "/usr/share/massaged/programs"
-#endif
-
 static void log_warnings(char **warnings) {
         for (char **w = warnings; w && *w; w++)
                 log_warning("%s", *w);
@@ -74,7 +70,7 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
 
         (void) safety_reload_limits(s);
 
-        const char *builtin = getenv("MASSAGED_PROGRAMS_DIR") ?: MASSAGED_PROGRAMS_DIR;
+        const char *builtin = program_builtin_dir();
         warnings = NULL;
         r = program_list_load_default(builtin, &s->programs, &warnings);
         log_warnings(warnings);

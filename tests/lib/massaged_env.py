@@ -68,9 +68,12 @@ class MassagedEnv:
             self.config = os.path.join(self.tmp, "massaged.conf")
             with open(self.config, "w") as f:
                 f.write(config)
-            self.environ = self.user.environ(XDG_CONFIG_HOME=os.path.join(self.tmp, "config"),
-                                             XDG_STATE_HOME=os.path.join(self.tmp, "state"),
-                                             MASSAGED_PROGRAMS_DIR=source_path("daemon", "programs"))
+            config_home = os.path.join(self.tmp, "config")
+            self.environ = self.user.environ(XDG_CONFIG_HOME=config_home,
+                                             XDG_STATE_HOME=os.path.join(self.tmp, "state"))
+            # The built-in programs are not installed: give them to this user
+            # as their own programs (the daemon reads $XDG_CONFIG_HOME/massaged/programs).
+            shutil.copytree(source_path("daemon", "programs"), os.path.join(config_home, "massaged", "programs"))
             if tz:
                 self.environ["TZ"] = tz
             self.sim = Sim(self.system, devices=devices, paired=paired, args=sim_args)
