@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <systemd/sd-event.h>
 
 #include "bluez-call.h"
@@ -151,6 +152,28 @@ int bluez_call(sd_bus *bus, BluezCall **ref, const char *path, const char *inter
                 c->ref = ref;
         }
         return 0;
+}
+
+int bluez_error_to_errno(const sd_bus_error *e) {
+        if (!sd_bus_error_is_set(e))
+                return 0;
+        if (sd_bus_error_has_name(e, "org.bluez.Error.NotConnected") ||
+            (sd_bus_error_has_name(e, "org.bluez.Error.Failed") && e->message &&
+             strcasecmp(e->message, "Not connected") == 0))
+                return -ENOTCONN;
+        if (sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT,
+                                   "org.freedesktop.DBus.Error.TimedOut"))
+                return -ETIMEDOUT;
+        if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+                                   SD_BUS_ERROR_DISCONNECTED, SD_BUS_ERROR_UNKNOWN_OBJECT))
+                return -EHOSTDOWN;
+        if (sd_bus_error_has_names(e, "org.bluez.Error.AuthenticationFailed", "org.bluez.Error.AuthenticationCanceled",
+                                   "org.bluez.Error.AuthenticationRejected", "org.bluez.Error.AuthenticationTimeout",
+                                   "org.bluez.Error.NotPermitted", "org.bluez.Error.NotAuthorized"))
+                return -EACCES;
+        if (sd_bus_error_has_name(e, "org.bluez.Error.InProgress"))
+                return -EBUSY;
+        return -EIO;
 }
 
 int bluez_append_empty_dict(sd_bus_message *m, const void *data, size_t size) {

@@ -31,6 +31,12 @@ int bluez_call(sd_bus *bus, BluezCall **ref, const char *path, const char *inter
                BluezCallback callback, void *userdata);
 void bluez_call_cancel(BluezCall **ref);
 
+/* A BlueZ error as errno: -ENOTCONN (NotConnected, or Failed "Not connected" as
+ * bluetoothd says for GATT calls on a dropped link), -ETIMEDOUT (no reply in
+ * time), -EHOSTDOWN (bluetoothd gone), -EACCES (authentication/pairing),
+ * -EBUSY (InProgress), -EIO otherwise. */
+int bluez_error_to_errno(const sd_bus_error *e);
+
 /* Argument builders for the common cases. */
 int bluez_append_empty_dict(sd_bus_message *m, const void *data, size_t size);   /* a{sv} */
 int bluez_append_write_request(sd_bus_message *m, const void *data, size_t size); /* ay, {type: request} */

@@ -53,7 +53,7 @@ static void on_write_reply(sd_bus_message *reply, const sd_bus_error *error, voi
                 return;
         log_warning("%s: writing opcode 0x%02x failed: %s: %s", d->address, d->inflight->cmd.opcode,
                     error->name, error->message);
-        finish_inflight(d, -EIO, NULL);
+        finish_inflight(d, bluez_error_to_errno(error), NULL);
 }
 
 static void send_next(Device *d) {

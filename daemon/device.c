@@ -347,7 +347,7 @@ static void on_pair_reply(sd_bus_message *reply, const sd_bus_error *error, void
 
         if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.bluez.Error.AlreadyExists")) {
                 log_warning("%s: pairing failed: %s: %s", d->address, error->name, error->message);
-                link_down(d, -EACCES, "pairing failed");
+                link_down(d, bluez_error_to_errno(error) == -ETIMEDOUT ? -ETIMEDOUT : -EACCES, "pairing failed");
                 return;
         }
         bd = d->bluez_path ? g_hash_table_lookup(d->manager->bluez_devices, d->bluez_path) : NULL;
@@ -478,9 +478,7 @@ static void on_connect_reply(sd_bus_message *reply, const sd_bus_error *error, v
         release_adapter_slot(d);
         if (sd_bus_error_is_set(error)) {
                 log_warning("%s: Connect failed: %s: %s", d->address, error->name, error->message);
-                int e = sd_bus_error_has_name(error, SD_BUS_ERROR_NO_REPLY) ||
-                        sd_bus_error_has_name(error, "org.freedesktop.DBus.Error.Timeout") ? -ETIMEDOUT : -EIO;
-                link_down(d, e, error->message ?: "Connect failed");
+                link_down(d, bluez_error_to_errno(error), error->message ?: "Connect failed");
                 return;
         }
         start_resolving(d);

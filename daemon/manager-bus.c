@@ -164,7 +164,7 @@ static void on_add_paired(sd_bus_message *reply, const sd_bus_error *error, void
 
         if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.bluez.Error.AlreadyExists")) {
                 log_warning("%s: pairing failed: %s: %s", req->address, error->name, error->message);
-                int e = sd_bus_error_has_name(error, "org.freedesktop.DBus.Error.NoReply") ? -ETIMEDOUT : -EACCES;
+                int e = bluez_error_to_errno(error) == -ETIMEDOUT ? -ETIMEDOUT : -EACCES;
                 (void) bus_reply_errno(req->call, e, "Pairing with %s failed (%s); put the massager in pairing "
                                        "mode and try again", req->address, error->message ?: error->name);
         } else

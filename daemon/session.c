@@ -432,7 +432,9 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 if (error < 0)
                         bus_error_set_errno(&e, error, "%s did not start: %s", d->address,
-                                            error == -ETIMEDOUT ? "no answer from the device" : strerror(-error));
+                                            error == -ETIMEDOUT ? "no answer from the device" :
+                                            error == -ENOTCONN ? "the link dropped" :
+                                            "writing the command to the device failed; try again");
                 else
                         bus_error_set_device_result(&e, d->address, resp->result);
                 log_warning("%s: the device refused to start: %s", d->address, e.message);

@@ -16,7 +16,7 @@ import time
 
 from gi.repository import Gio, GLib
 
-from harness import BusEnv, Tap, build_path, log, source_path, wait_until  # noqa: F401
+from harness import SLOWDOWN, WRAPPER, BusEnv, Tap, build_path, log, source_path, wait_until  # noqa: F401
 from sim import Sim, dbus_error_name  # noqa: F401
 
 BUS = "org.massaged1"
@@ -60,6 +60,7 @@ class MassagedEnv:
         self.user = None
         self.daemon = None
         self.n_daemons = 0
+        self.managed = False
         try:
             self.system = BusEnv()
             self.user = BusEnv()
@@ -104,24 +105,21 @@ class MassagedEnv:
         return self.system.logs() + "\n" + self.user.logs()
 
     def close(self):
+        """Stop everything; afterwards sanitizer_report() tells what the children reported."""
         for b in (self.user, self.system):
             if b:
                 b.close()
 
-    def remove_files(self):
-        """Delete the temp dirs (after close(); kept with MASSAGED_TEST_KEEP=1)."""
-        if os.environ.get("MASSAGED_TEST_KEEP"):
-            log("kept %s %s" % (self.system.tmpdir if self.system else "", self.user.tmpdir if self.user else ""))
-            return
-        for b in (self.user, self.system):
-            if b:
-                shutil.rmtree(b.tmpdir, ignore_errors=True)
+    def sanitizer_report(self):
+        return "\n".join(b.sanitizer_report for b in (self.user, self.system) if b and b.sanitizer_report)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.close()
+        # Under Scenarios the env stays up until the failure's logs are printed.
+        if not self.managed:
+            self.close()
         return False
 
     # -- calls -------------------------------------------------------------
@@ -199,8 +197,8 @@ class Signals:
 
 
 class Scenarios:
-    """Runs scenario functions, each given a fresh MassagedEnv made by the scenario itself;
-    a failure prints the logs of the env it used (env.logs())."""
+    """Runs scenario functions, each making its env with S.env(); a failure
+    prints that env's logs, and every env is checked for sanitizer reports."""
 
     def __init__(self):
         self.tap = Tap()
@@ -208,6 +206,7 @@ class Scenarios:
 
     def env(self, **kw):
         self.current = MassagedEnv(**kw)
+        self.current.managed = True
         return self.current
 
     def logs(self):
@@ -218,7 +217,9 @@ class Scenarios:
         self.tap.run(name, fn, env=self)
         if self.current:
             self.current.close()
-            self.current.remove_files()
+            report = self.current.sanitizer_report()
+            if report:
+                self.tap.ok(False, "no sanitizer reports: " + name, report)
 
     def exit(self):
         self.tap.exit()
