@@ -297,6 +297,28 @@ static void test_bad_frames(Fixture *f, gconstpointer data) {
         g_assert_cmphex(last(f)->opcode, ==, 0xbe);
         g_assert_cmpuint(last(f)->result, ==, MASSAGER_RESULT_UNKNOWN_OPCODE);
 
+        /* A future protocol version, with a valid CRC. */
+        n = massager_frame_encode(MASSAGER_OP_GET_STATUS, 11, NULL, 0, unknown, sizeof(unknown));
+        unknown[0] = 2;
+        uint16_t crc = massager_crc16(unknown, (size_t) n - 2);
+        unknown[n - 2] = (uint8_t) crc;
+        unknown[n - 1] = (uint8_t) (crc >> 8);
+        g_assert_cmpint(firmware_write(&f->fw, T0, unknown, (size_t) n), ==, 0);
+        g_assert_cmpuint(last(f)->seq, ==, 11);
+        g_assert_cmpuint(last(f)->result, ==, MASSAGER_RESULT_UNSUPPORTED_VERSION);
+
+        /* A lease the protocol does not allow (decoder range check). */
+        uint8_t payload[5] = { 11, 0, 1, 0, 0 };
+        n = massager_frame_encode(MASSAGER_OP_START_SESSION, 12, payload, sizeof(payload), unknown, sizeof(unknown));
+        g_assert_cmpint(firmware_write(&f->fw, T0, unknown, (size_t) n), ==, 0);
+        g_assert_cmphex(last(f)->opcode, ==, 0x82);
+        g_assert_cmpuint(last(f)->result, ==, MASSAGER_RESULT_OUT_OF_RANGE);
+
+        /* A known opcode with the wrong payload length. */
+        n = massager_frame_encode(MASSAGER_OP_STOP, 13, payload, 1, unknown, sizeof(unknown));
+        g_assert_cmpint(firmware_write(&f->fw, T0, unknown, (size_t) n), ==, 0);
+        g_assert_cmpuint(last(f)->result, ==, MASSAGER_RESULT_BAD_LENGTH);
+
         n = massager_frame_encode(0xc1, 3, NULL, 0, unknown, sizeof(unknown)); /* response bit masked */
         g_assert_cmpint(firmware_write(&f->fw, T0, unknown, (size_t) n), ==, 0);
         g_assert_cmphex(last(f)->opcode, ==, 0xc1);

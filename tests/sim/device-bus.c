@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* org.bluez.Device1 and org.bluez.Battery1 of a simulated massager. */
+/* org.bluez.Device1 of a simulated massager. */
 
 #include <errno.h>
 
@@ -31,7 +31,6 @@ GETTER(get_rssi, "n", d->rssi)
 GETTER(get_connected, "b", d->connected_visible)
 GETTER(get_adapter, "o", BLUEZ_ADAPTER_PATH)
 GETTER(get_resolved, "b", d->services_resolved)
-GETTER(get_percentage, "y", firmware_read_battery(&d->firmware, sim_now(d->sim)))
 
 static int get_uuids(sd_bus *bus, const char *path, const char *interface, const char *property,
                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -134,26 +133,8 @@ static const sd_bus_vtable device_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static const sd_bus_vtable battery_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Percentage", "y", get_percentage, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_VTABLE_END,
-};
 
 int device_bus_add(SimDevice *d) {
         return sd_bus_add_object_vtable(d->sim->bus, &d->device_slot, d->path, "org.bluez.Device1",
                                         device_vtable, d);
-}
-
-/* The battery plugin of bluetoothd adds Battery1 once the GATT client is ready. */
-int battery_bus_add(SimDevice *d) {
-        int r;
-
-        if (d->battery_slot)
-                return 0;
-        r = sd_bus_add_object_vtable(d->sim->bus, &d->battery_slot, d->path, "org.bluez.Battery1",
-                                     battery_vtable, d);
-        if (r < 0)
-                return r;
-        return sd_bus_emit_interfaces_added(d->sim->bus, d->path, "org.bluez.Battery1", NULL);
 }

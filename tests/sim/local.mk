@@ -21,7 +21,11 @@ tests_sim_massager_sim_SOURCES = \
 	tests/sim/sim-device.c \
 	tests/sim/adapter-bus.c \
 	tests/sim/device-bus.c \
-	tests/sim/gatt-bus.c \
+	tests/sim/gatt.c tests/sim/gatt.h \
+	tests/sim/service-bus.c \
+	tests/sim/characteristic-bus.c \
+	tests/sim/descriptor-bus.c \
+	tests/sim/battery-bus.c \
 	tests/sim/agent-bus.c \
 	tests/sim/control-bus.c \
 	tests/sim/bluez-error.h

@@ -184,15 +184,19 @@ static int bluez_up(Sim *sim) {
         return sd_bus_request_name_async(sim->bus, NULL, BLUEZ_NAME, 0, on_name_acquired, sim);
 }
 
-/* "bluetoothd dies": links drop, and the connection closes without replying
- * to anything in flight, so dbus-daemon answers those calls with NoReply
- * and announces the name's loss, as it would for the real daemon. */
+/* "bluetoothd dies" (killed, crashed): its connection closes first, so
+ * clients see only the name go, no InterfacesRemoved or PropertiesChanged,
+ * and dbus-daemon answers every call in flight with NoReply. The links drop
+ * with it. */
 static void bluez_down(Sim *sim) {
+        sd_bus *bus = STEAL_PTR(sim->bus);
+
+        (void) sd_bus_flush(bus);
+        sd_bus_close(bus);
         for (SimDevice *d = sim->devices; d; d = d->next) {
                 sim_device_abandon_calls(d);
                 sim_device_link_lost(d, "bluetoothd stopped");
                 sim_device_unexport(d, false);
-                d->seen = false;
         }
         sim->scan_timer = sd_event_source_disable_unref(sim->scan_timer);
         sim->discovery_clients = sd_bus_track_unref(sim->discovery_clients);
@@ -208,7 +212,8 @@ static void bluez_down(Sim *sim) {
                 free(f);
         }
         agent_forget_all(sim);
-        sim->bus = sd_bus_flush_close_unref(sim->bus);
+        /* The object slots held references; now the connection goes. */
+        sd_bus_unref(bus);
 }
 
 static int on_restart_up(sd_event_source *s, uint64_t usec, void *userdata) {

@@ -264,10 +264,12 @@ int adapter_emit(Sim *sim, const char *property);
 
 /* device-bus.c */
 int device_bus_add(SimDevice *d);
-int battery_bus_add(SimDevice *d);
 int device_emit(SimDevice *d, const char *property);
 
-/* gatt-bus.c */
+/* battery-bus.c */
+int battery_bus_add(SimDevice *d);
+
+/* gatt.c */
 int gatt_bus_add(SimDevice *d);
 void gatt_bus_remove(SimDevice *d, bool emit);
 void gatt_char_set_value(SimChar *c, const uint8_t *data, size_t len);

@@ -267,6 +267,7 @@ with BusEnv() as env:
             sim.call("DelayWrites", "(suu)", a0, 1, 5000)
             pending = call_async(env.bus, s.cp, CHRC, "WriteValue", GLib.Variant("(aya{sv})", (P.stop(140), {})))
             wait_until(lambda: sim.state(a0)["delay_writes"] == 0, 2, "write held")
+            bz.clear()
             sim.call("RestartBluez", "(u)", 300)
             # The call in flight dies with bluetoothd, as dbus-daemon reports it.
             _, err = wait_until(lambda: pending and pending[0], 3, "pending call answered")
@@ -276,6 +277,8 @@ with BusEnv() as env:
             st = sim.state(a0)          # the control name stays reachable
             assert not st["running"] and st["stop_cause"] == "link-lost" and not st["connected"]
             assert sim.call("GetAdapterState")["bluez_up"] is False
+            assert not [x for x in bz.signals if x[2] in ("InterfacesRemoved", "PropertiesChanged")], \
+                "a killed bluetoothd sent signals: %r" % bz.signals[:3]
             old = [o for o in owners if o[2] == ""][0][1]
             new = wait_until(lambda: [o[2] for o in owners if o[2]], 3, "org.bluez back")[0]
             assert new != old, "the new bluetoothd has the old unique name"
