@@ -103,7 +103,7 @@ def test_garbage_notifications():
 
 
 S.run("Stop overtakes a queued command and is answered first", test_stop_jumps_queue)
-S.run("a call waiting for the device fails with NotConnected when the link drops", test_pending_fail_on_link_loss)
+S.run("a call waiting for the device is answered with an error as soon as the link drops", test_pending_fail_on_link_loss)
 S.run("a failed Control Point write: Start fails, nothing runs, row closed device_fault", test_failed_write_start)
 S.run("malformed and garbage notifications are dropped; the session goes on", test_garbage_notifications)
 S.exit()

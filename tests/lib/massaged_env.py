@@ -110,6 +110,12 @@ class MassagedEnv:
             if b:
                 b.close()
 
+    def remove_files(self):
+        """Delete the temp dirs after close() (BusEnv.close() already does; kept for callers)."""
+        for b in (self.user, self.system):
+            if b:
+                shutil.rmtree(b.tmpdir, ignore_errors=True)
+
     def sanitizer_report(self):
         return "\n".join(b.sanitizer_report for b in (self.user, self.system) if b and b.sanitizer_report)
 
