@@ -129,6 +129,7 @@ static void clear_link(Device *d) {
         free(d->info_path);
         d->control_path = d->status_path = d->info_path = NULL;
         d->setting_up = false;
+        d->waiting_for_adapter = false;
         release_adapter_slot(d);
 }
 
@@ -508,16 +509,20 @@ static void try_connect(Device *d) {
         a = bluez_adapter_for(m, bd->adapter);
         if (!a || !a->powered) {
                 log_info("%s: adapter %s is not powered, waiting for it", d->address, bd->adapter ?: "(none)");
+                d->waiting_for_adapter = true;
                 if (d->connection == CONNECTION_DISCONNECTED)
                         set_connection(d, CONNECTION_CONNECTING);
                 return;
         }
         if (a->connecting && a->connecting != d) {
                 /* One Connect at a time per adapter: wait for the slot. */
+                log_debug("%s: waiting for %s to finish connecting", d->address, a->connecting->address);
+                d->waiting_for_adapter = true;
                 if (d->connection == CONNECTION_DISCONNECTED)
                         set_connection(d, CONNECTION_CONNECTING);
                 return;
         }
+        d->waiting_for_adapter = false;
         free(d->adapter_path);
         d->adapter_path = strdup(bd->adapter);
         a->connecting = d;
@@ -656,7 +661,11 @@ void device_bluez_changed(Device *d) {
 }
 
 void device_adapter_slot_free(Device *d) {
-        if (d->want_connected && d->connection == CONNECTION_CONNECTING && !d->connect_call && !d->reconnect_timer)
+        /* Only a device that was waiting for the adapter goes now. */
+        if (!d->waiting_for_adapter)
+                return;
+        d->waiting_for_adapter = false;
+        if (d->want_connected && !d->connect_call && !d->reconnect_timer)
                 try_connect(d);
 }
 

@@ -126,11 +126,10 @@ void manager_adapter_slot_free(Manager *m, const char *adapter_path) {
 
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
-                Device *d = v;
                 BluezAdapter *a = bluez_adapter_for(m, adapter_path);
                 if (a && a->connecting)
-                        return;
-                device_adapter_slot_free(d);
+                        return;         /* someone took the slot */
+                device_adapter_slot_free(v);
         }
 }
 

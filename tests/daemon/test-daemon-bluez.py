@@ -6,6 +6,7 @@ obstacle 10), and the adapter powered off under a connected device."""
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
 from massaged_env import Scenarios, wait_for, wait_until  # noqa: E402
@@ -54,6 +55,31 @@ def test_adapter_power_cycle():
         bluez.close()
 
 
+def test_backoff():
+    with S.env() as env:
+        a = env.addr[0]
+        env.add_and_connect(a)
+
+        def attempts():
+            return [int(l.split(" in ")[1].split()[0]) for l in env.user.logs().splitlines()
+                    if "next connection attempt in" in l]
+        # Out of range: every attempt fails; the waits double from 4 s.
+        env.sim.call("SetInRange", "(sb)", a, False)
+        seen = {}
+        for n in (1, 2, 3):
+            wait_until(lambda: len(attempts()) >= n, 25, what="attempt %d" % n)
+            seen[n] = time.monotonic()
+        assert attempts()[:3] == [4, 8, 16], attempts()
+        assert seen[2] - seen[1] >= 3.5 and seen[3] - seen[2] >= 7.5, seen
+        # Back in range: the pending 16 s wait ends in a connection; success resets the backoff.
+        env.sim.call("SetInRange", "(sb)", a, True)
+        wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 25, what="ready again")
+        env.sim.call("DropLink", "(s)", a)
+        wait_until(lambda: len(attempts()) >= 4, 10, what="the next attempt after a success")
+        assert attempts()[3] == 4, attempts()
+
+
+S.run("reconnect backoff: 4 s, 8 s, 16 s while failing, back to 4 s after a success", test_backoff)
 S.run("a device BlueZ dropped is found again by scanning, paired and connected", test_rediscovery)
 S.run("Connected set without a signal (BlueZ race): Connect still reaches ready", test_connected_race)
 S.run("adapter powered off and on: the device comes back", test_adapter_power_cycle)
