@@ -151,6 +151,46 @@ def test_stop_all():
         wait_until(lambda: env.sessions()[0]["end_reason"] == "stop_all", 3, what="row closed stop_all")
 
 
+def test_set_heat_and_symptom_stop():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, heat=1, duration=600)
+        wait_until(lambda: env.state(a)["heater_on"], 5, what="heater on")
+        # Lowering is instant: the reply comes once the device has switched the heater off.
+        env.device(a, "SetHeat", "y", 0)
+        st = env.state(a)
+        assert not st["heater_on"] and st["heat_level"] == 0 and st["running"], st
+        env.device(a, "StopWithReason", "s", "numbness")
+        assert not env.state(a)["running"]
+        row = env.sessions()[0]
+        assert row["end_reason"] == "numbness" and not row["open"], row
+        kinds = [e["kind"] for e in env.history("GetEvents", "xx", 0, 2 ** 62)]
+        assert "stop_reason" in kinds, kinds
+        # The symptom diary of that session.
+        env.history("SetNote", "ta{sv}", row["id"], {"pain_before": GLib.Variant("i", 6),
+                                                     "pain_after": GLib.Variant("i", 3),
+                                                     "note": GLib.Variant("s", "tingling in the left arm")})
+        row = env.sessions()[0]
+        assert (row["pain_before"], row["pain_after"], row["note"]) == (6, 3, "tingling in the left arm"), row
+        env.expect_error(lambda: env.history("SetNote", "ta{sv}", row["id"], {"pain_before": GLib.Variant("i", 11)}),
+                         INVALID, "0–10")
+        usage = env.manager("GetUsageToday")
+        assert usage["sessions"] == 1, usage
+
+
+def test_unknown_stop_reason_still_stops():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, duration=600)
+        env.device(a, "StopWithReason", "s", "just because")
+        assert not env.state(a)["running"]
+        assert env.sessions()[0]["end_reason"] == "user"
+
+
 S.run("AddDevice connects: ready with notifications on", test_connect_ready)
 S.run("Start: soft start at the lowest level, heat follows the plan; Stop: motors and heater off, row closed",
       test_soft_start_heat_and_stop)
@@ -159,4 +199,7 @@ S.run("no screening: ScreeningRequired, device untouched", test_screening_requir
 S.run("Pause stops the device, Resume restarts at the soft-start level", test_pause_resume)
 S.run("tie_to_caller: the session stops when the caller leaves the bus", test_tie_to_caller)
 S.run("StopAll stops the device and closes the row", test_stop_all)
+S.run("SetHeat(0) switches the heater off at once; StopWithReason records the symptom; diary note",
+      test_set_heat_and_symptom_stop)
+S.run("StopWithReason with an unknown reason still stops (recorded as user)", test_unknown_stop_reason_still_stops)
 S.exit()
