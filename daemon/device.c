@@ -308,6 +308,7 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
         }
         d->have_info = true;
         d->incompatible = false;
+        device_emit_changed(d, "Model", "IntensityMax", "HeatLevels", NULL);
         log_info("%s: %s, firmware %u.%u.%u, protocol %u, intensity 0–%u, %u heat level(s)", d->address,
                  d->info.model, d->info.fw_major, d->info.fw_minor, d->info.fw_patch, d->info.protocol_version,
                  d->info.intensity_max, d->info.heat_levels);
