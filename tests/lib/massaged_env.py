@@ -74,7 +74,11 @@ class MassagedEnv:
                                              XDG_STATE_HOME=os.path.join(self.tmp, "state"))
             # The built-in programs are not installed: give them to this user
             # as their own programs (the daemon reads $XDG_CONFIG_HOME/massaged/programs).
-            shutil.copytree(source_path("daemon", "programs"), os.path.join(config_home, "massaged", "programs"))
+            programs = os.path.join(config_home, "massaged", "programs")
+            os.makedirs(programs)
+            for name in os.listdir(source_path("daemon", "programs")):
+                if name.endswith(".program"):   # copyfile: a read-only source tree (distcheck) stays out of it
+                    shutil.copyfile(source_path("daemon", "programs", name), os.path.join(programs, name))
             if tz:
                 self.environ["TZ"] = tz
             self.sim = Sim(self.system, devices=devices, paired=paired, args=sim_args)
