@@ -6,6 +6,7 @@
 #include "bluez.h"
 #include "bus-errors.h"
 #include "device.h"
+#include "device-commands.h"
 #include "log.h"
 #include "manager.h"
 #include "manager-bus.h"
@@ -504,7 +505,17 @@ static int method_get_usage_today(sd_bus_message *msg, void *userdata, sd_bus_er
                                           "heat_disabled", "b", (int) f.heat_disabled);
 }
 
-static int thermal_action(sd_bus_message *msg, Manager *m, bool reset, sd_bus_error *error) {
+static void on_faults_cleared(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        if (error < 0)
+                log_warning_errno(error, "%s: CLEAR_FAULTS not answered: %m", d->address);
+        else if (resp->result != MASSAGER_RESULT_OK)
+                log_notice("%s: some faults stay latched (%s)", d->address, massager_result_to_string(resp->result));
+        else
+                log_info("%s: faults cleared", d->address);
+}
+
+static int thermal_decide(sd_bus_message *msg, Manager *m, bool reset) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         SafetyContext *safety = m->safety;
         SafetyClock clock;
         PolicyFigures f;
@@ -515,9 +526,11 @@ static int thermal_action(sd_bus_message *msg, Manager *m, bool reset, sd_bus_er
         int r;
 
         r = safety_figures(safety, &clock, &f);
-        if (r < 0)
-                return bus_error_set_storage(error, "Cannot read the ledger: %s", safety_storage_error(safety));
-        /* The pad reading of a connected device (the hottest, if several). */
+        if (r < 0) {
+                bus_error_set_storage(&e, "Cannot read the ledger: %s", safety_storage_error(safety));
+                return sd_bus_reply_method_error(msg, &e);
+        }
+        /* The pad reading of the connected devices (the hottest, if several), just refreshed. */
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
@@ -528,17 +541,82 @@ static int thermal_action(sd_bus_message *msg, Manager *m, bool reset, sd_bus_er
         PolicyInput in = { .limits = &safety->limits, .figures = &f, .battery = MASSAGER_BATTERY_UNKNOWN,
                            .temperature = temperature };
         r = reset ? policy_check_heat_reset(&in, &refusal) : policy_check_thermal_ack(&in, &refusal);
-        if (r < 0)
-                return bus_error_set_errno(error, r, "The safety policy could not decide");
-        if (r == 0)
-                return sd_bus_error_set(error, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_NOT_ALLOWED,
+        if (r < 0) {
+                bus_error_set_errno(&e, r, "The safety policy could not decide");
+                return sd_bus_reply_method_error(msg, &e);
+        }
+        if (r == 0) {
+                (void) sd_bus_error_set(&e, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_NOT_ALLOWED,
                                         refusal.message);
+                return sd_bus_reply_method_error(msg, &e);
+        }
         r = ledger_event_add(safety->ledger, &clock, reset ? LEDGER_EVENT_HEAT_RESET : LEDGER_EVENT_THERMAL_ACK,
                              NULL, reset ? "heat re-enabled by the user" : "thermal cut-off acknowledged");
-        if (r < 0)
-                return bus_error_set_storage(error, "Cannot record it: %s", ledger_error(safety->ledger));
+        if (r < 0) {
+                bus_error_set_storage(&e, "Cannot record it: %s", ledger_error(safety->ledger));
+                return sd_bus_reply_method_error(msg, &e);
+        }
         log_notice("%s", reset ? "Heat re-enabled by the user" : "Thermal cut-off acknowledged by the user");
+        if (!reset) {
+                /* The policy's lock-out is over: let the devices drop latched faults whose cause has gone. */
+                g_hash_table_iter_init(&i, m->devices);
+                while (g_hash_table_iter_next(&i, NULL, &v)) {
+                        Device *d = v;
+                        MassagerCommand clear = { .opcode = MASSAGER_OP_CLEAR_FAULTS };
+                        if (device_is_ready(d) && d->have_status && (d->status.faults & ~MASSAGER_FAULT_LOW_BATTERY))
+                                (void) device_command(d, &clear, on_faults_cleared, NULL);
+                }
+        }
         return sd_bus_reply_method_return(msg, NULL);
+}
+
+/* A fresh reading first: an idle device does not report a cooling pad by itself. */
+typedef struct ThermalRequest {
+        Manager *manager;
+        sd_bus_message *call;
+        bool reset;
+        unsigned pending;
+} ThermalRequest;
+
+static void on_fresh_status(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        ThermalRequest *t = userdata;
+
+        if (error < 0)
+                log_debug_errno(error, "%s: GET_STATUS failed: %m", d->address);
+        if (--t->pending > 0)
+                return;
+        (void) thermal_decide(t->call, t->manager, t->reset);
+        sd_bus_message_unref(t->call);
+        free(t);
+}
+
+static int thermal_action(sd_bus_message *msg, Manager *m, bool reset, sd_bus_error *error) {
+        ThermalRequest *t;
+        GHashTableIter i;
+        gpointer v;
+
+        if (!m->safety->ledger)
+                return bus_error_set_storage(error, "Cannot read the ledger: %s", safety_storage_error(m->safety));
+        t = calloc(1, sizeof *t);
+        if (!t)
+                return -ENOMEM;
+        t->manager = m;
+        t->call = sd_bus_message_ref(msg);
+        t->reset = reset;
+        t->pending = 1;         /* held until every GET_STATUS is queued */
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                MassagerCommand get = { .opcode = MASSAGER_OP_GET_STATUS };
+                t->pending++;
+                if (!device_is_ready(v) || device_command(v, &get, on_fresh_status, t) < 0)
+                        t->pending--;
+        }
+        if (--t->pending == 0) {
+                (void) thermal_decide(t->call, m, reset);
+                sd_bus_message_unref(t->call);
+                free(t);
+        }
+        return 1;
 }
 
 static int method_acknowledge_thermal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -122,11 +122,22 @@ def test_thermal_cutoff():
         assert env.manager("GetUsageToday")["thermal_locked"]
         env.expect_error(lambda: env.start(a), "org.massaged1.Error.NotAllowed")
         assert not env.state(a)["running"]
+        assert env.state(a)["faults"] & 1, env.state(a)            # OVERHEAT latched on the device
+        # Still hot: the acknowledgement is refused.
+        env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.NotAllowed", "38")
+        # Cooled below 38 °C (the idle device does not report it by itself): accepted, and the
+        # device's latched fault is cleared too.
+        env.sim.call("SetTemperature", "(sd)", a, 30.0)
+        env.manager("AcknowledgeThermal")
+        assert not env.manager("GetUsageToday")["thermal_locked"]
+        wait_until(lambda: not env.state(a)["faults"] & 1, 5, what="OVERHEAT cleared on the device")
+        wait_for(lambda: env.prop(a, "State") == "idle", 5, what="State idle")
 
 
 S.run("a session that ended 10 min ago: RestRequired, device untouched, refusal logged", test_rest_required)
 S.run("three sessions today: LimitReached, device untouched", test_daily_sessions_limit)
 S.run("ledger unusable: StorageUnavailable with the path; StopAll still works", test_storage_unavailable)
 S.run("a limit lowered mid-session shortens it at once and is a safety event", test_lowered_limit_mid_session)
-S.run("thermal cut-off: device off, session ends thermal_cutoff, starts locked out", test_thermal_cutoff)
+S.run("thermal cut-off: device off, session ends thermal_cutoff, locked out until cool and acknowledged",
+      test_thermal_cutoff)
 S.exit()
