@@ -77,7 +77,8 @@ int bus_error_set_device_result(sd_bus_error *e, const char *address, MassagerRe
                 return 0;
         case MASSAGER_RESULT_FAULT_LATCHED:
                 return bus_error_set_errno(e, -EREMOTEIO, "%s has a latched fault (overheat, sensor or motor "
-                                           "stall); let it cool down and check it, then try again", address);
+                                           "stall, see its Faults property); check the device, let it cool "
+                                           "down, then call ClearFaults()", address);
         case MASSAGER_RESULT_LOW_BATTERY:
                 return bus_error_set_errno(e, -EPERM, "%s: battery too low for this (no heat below 20 %%, "
                                            "no session below 10 %%); charge the device", address);

@@ -365,6 +365,41 @@ static int method_set_heat(sd_bus_message *msg, void *userdata, sd_bus_error *er
         return r < 0 ? r : session_set_heat(d->session, v, msg, error);
 }
 
+static void on_clear_faults_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
+
+        if (error < 0)
+                (void) bus_reply_errno(call, error, "%s did not answer CLEAR_FAULTS", d->address);
+        else if (resp->result == MASSAGER_RESULT_FAULT_LATCHED)
+                (void) bus_reply_errno(call, -EREMOTEIO, "%s keeps a fault latched because its cause is still "
+                                       "there (overheat clears below 38 °C, a sensor fault with a plausible "
+                                       "reading); see the Faults property", d->address);
+        else if (resp->result != MASSAGER_RESULT_OK) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error_set_device_result(&e, d->address, resp->result);
+                (void) sd_bus_reply_method_error(call, &e);
+        } else
+                (void) sd_bus_reply_method_return(call, NULL);
+}
+
+/* The user has checked the device: ask it to drop latched faults whose cause has gone. */
+static int method_clear_faults(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Device *d = userdata;
+        MassagerCommand clear = { .opcode = MASSAGER_OP_CLEAR_FAULTS };
+        int r;
+
+        if (!device_is_ready(d))
+                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_CONNECTED, "%s is not connected; call Connect() first",
+                                         d->address);
+        r = device_command(d, &clear, on_clear_faults_done, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return bus_error_set_errno(error, r, "%s: cannot send CLEAR_FAULTS", d->address);
+        }
+        log_info("%s: clearing latched faults on the user's request", d->address);
+        return 1;
+}
+
 static const sd_bus_vtable device_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Address", "s", prop_address, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -396,6 +431,7 @@ static const sd_bus_vtable device_vtable[] = {
                                 method_set_intensity, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetHeat", SD_BUS_ARGS("y", heat), SD_BUS_NO_RESULT, method_set_heat,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ClearFaults", "", "", method_clear_faults, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("SessionEnded", SD_BUS_ARGS("t", id, "s", reason, "u", seconds), 0),
         SD_BUS_VTABLE_END
 };

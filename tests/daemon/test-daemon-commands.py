@@ -102,6 +102,23 @@ def test_garbage_notifications():
         assert not env.state(a)["running"]
 
 
+def test_motor_stall_and_clear_faults():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, duration=600)
+        env.sim.call("MotorStall", "(s)", a)
+        wait_until(lambda: not env.state(a)["running"], 5, what="stopped by the stall")
+        wait_until(lambda: env.sessions()[0]["end_reason"] == "device_fault", 5, what="row closed device_fault")
+        wait_for(lambda: env.prop(a, "State") == "fault" and "motor-stall" in env.prop(a, "Faults"), 5,
+                 what="State fault, Faults motor-stall")
+        env.device(a, "ClearFaults")
+        wait_until(lambda: env.state(a)["faults"] & 2 == 0, 5, what="MOTOR_STALL cleared on the device")
+        wait_for(lambda: env.prop(a, "State") == "idle" and env.prop(a, "Faults") == [], 5, what="State idle")
+
+
+S.run("a motor stall ends the session as device_fault; ClearFaults clears it", test_motor_stall_and_clear_faults)
 S.run("Stop overtakes a queued command and is answered first", test_stop_jumps_queue)
 S.run("a call waiting for the device is answered with an error as soon as the link drops", test_pending_fail_on_link_loss)
 S.run("a failed Control Point write: Start fails, nothing runs, row closed device_fault", test_failed_write_start)
