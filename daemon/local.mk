@@ -7,10 +7,12 @@ daemon_massaged_SOURCES = \
 	daemon/util.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/bluez.c daemon/bluez.h \
+	daemon/bluez-agent.c daemon/bluez-agent.h \
 	daemon/bluez-call.c daemon/bluez-call.h \
 	daemon/device.c daemon/device.h \
 	daemon/device-commands.c daemon/device-commands.h \
-	daemon/session.c daemon/session.h \
+	daemon/session.c daemon/session.h daemon/session-internal.h \
+	daemon/session-plan.c \
 	daemon/safety-glue.c daemon/safety-glue.h \
 	daemon/bus-errors.c daemon/bus-errors.h \
 	daemon/manager-bus.c daemon/manager-bus.h \

@@ -1,80 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bus-errors.h"
-#include "device-commands.h"
 #include "log.h"
-#include "manager.h"
 #include "massaged-dbus.h"
-#include "safety-glue.h"
-#include "session.h"
-#include "util.h"
+#include "session-internal.h"
 
-/* The device lease: short, so a dead daemon leaves a device that stops
- * within one lease; renewed every LEASE_RENEW_USEC, well before it runs out. */
-#define LEASE_S           MASSAGER_LEASE_MAX_S
-#define LEASE_RENEW_USEC  (3ULL * USEC_PER_SEC)
-#define TICK_USEC         (1ULL * USEC_PER_SEC)
-
-struct Session {
-        Device *device;
-        int64_t id;                     /* ledger row */
-        PolicyPlan plan;
-        PolicyFigures figures;          /* at start: the policy's view of the ledger */
-        PolicyThermal thermal;
-        PolicySample sample;
-        bool have_sample;
-
-        bool started;                   /* the device confirmed START_SESSION */
-        bool paused;
-        bool ending;
-        uint64_t segment_start_us;      /* CLOCK_BOOTTIME when the plan's origin began */
-        uint32_t paused_elapsed_s;
-        int step;                       /* index into plan.steps now applied */
-        uint64_t heat_used_us;
-        uint64_t heat_on_since_us;      /* 0: heat off */
-
-        sd_event_source *step_timer;
-        sd_event_source *lease_timer;
-        sd_event_source *tick_timer;
-        sd_bus_message *start_call;     /* Start()/Resume() waiting for the device */
-        char *caller;                   /* tie_to_caller: unique name */
-        sd_bus_slot *caller_slot;
-        sd_bus_slot *caller_check_slot;
-};
-
-static uint64_t boottime_us(void) {
-        return now_usec(CLOCK_BOOTTIME);
-}
-
-static Manager *session_manager(Session *s) {
-        return s->device->manager;
-}
-
-static SafetyContext *session_safety(Session *s) {
-        return session_manager(s)->safety;
-}
-
-static uint32_t elapsed_s(Session *s) {
+uint32_t session_elapsed_s(Session *s) {
         if (!s->started)
                 return s->plan.origin_s;
         if (s->paused)
                 return s->paused_elapsed_s;
-        return s->plan.origin_s + (uint32_t) ((boottime_us() - s->segment_start_us) / USEC_PER_SEC);
+        return s->plan.origin_s + (uint32_t) ((session_boottime_us() - s->segment_start_us) / USEC_PER_SEC);
 }
 
-static uint32_t heat_used_s(Session *s) {
+uint32_t session_heat_used_s(Session *s) {
         uint64_t us = s->heat_used_us;
         if (s->heat_on_since_us)
-                us += boottime_us() - s->heat_on_since_us;
+                us += session_boottime_us() - s->heat_on_since_us;
         return (uint32_t) (us / USEC_PER_SEC);
 }
 
-static void heat_account(Session *s, bool on) {
-        uint64_t now = boottime_us();
+void session_heat_account(Session *s, bool on) {
+        uint64_t now = session_boottime_us();
 
         if (s->heat_on_since_us) {
                 s->heat_used_us += now - s->heat_on_since_us;
@@ -93,7 +43,7 @@ const char *session_program(Session *s) {
 }
 
 uint32_t session_remaining(Session *s) {
-        uint32_t e = elapsed_s(s);
+        uint32_t e = session_elapsed_s(s);
         return e >= s->plan.session_s ? 0 : s->plan.session_s - e;
 }
 
@@ -153,8 +103,8 @@ static LedgerEventKind event_for(PolicyEndReason reason, bool *ret_record) {
 
 void session_end(Session *s, PolicyEndReason reason) {
         Device *d = s->device;
-        Manager *m = session_manager(s);
-        SafetyContext *safety = session_safety(s);
+        Manager *m = session_manager_of(s);
+        SafetyContext *safety = session_safety_of(s);
         const char *reason_str = policy_end_reason_to_string(reason);
         uint32_t seconds, heat;
         SafetyClock clock;
@@ -164,9 +114,9 @@ void session_end(Session *s, PolicyEndReason reason) {
         if (s->ending)
                 return;
         s->ending = true;
-        seconds = elapsed_s(s);
-        heat_account(s, false);
-        heat = heat_used_s(s);
+        seconds = session_elapsed_s(s);
+        session_heat_account(s, false);
+        heat = session_heat_used_s(s);
 
         /* Stop always works: a ledger failure is logged, never blocks the stop. */
         r = safety_clock_now(&clock);
@@ -206,216 +156,12 @@ void session_end(Session *s, PolicyEndReason reason) {
         session_free(s);
 }
 
-static void stop_and_end(Session *s, PolicyEndReason reason) {
+void session_stop_and_end(Session *s, PolicyEndReason reason) {
         Device *d = s->device;
         int r = device_send_stop(d, NULL, NULL);
         if (r < 0 && r != -ENOTCONN)
                 log_warning_errno(r, "%s: could not send STOP: %m", d->address);
         session_end(s, reason);
-}
-
-/* ---- driving the plan ------------------------------------------------- */
-
-static void on_output_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        if (!d->session)
-                return;
-        if (error == -ETIMEDOUT) {
-                log_warning("%s: no answer to SET_OUTPUT; stopping to be safe", d->address);
-                stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
-        } else if (error == 0 && resp->result != MASSAGER_RESULT_OK && !d->session->paused) {
-                log_warning("%s: device refused SET_OUTPUT (%s); stopping", d->address,
-                            massager_result_to_string(resp->result));
-                stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
-        }
-}
-
-static MassagerOutput step_output(const PolicyStep *st) {
-        return (MassagerOutput) { .intensity = st->intensity, .pattern = st->pattern, .heat_level = st->heat_level };
-}
-
-static int send_step(Session *s, int i, CommandCallback cb, void *userdata) {
-        MassagerCommand cmd = { .opcode = MASSAGER_OP_SET_OUTPUT, .output = step_output(&s->plan.steps[i]) };
-
-        s->step = i;
-        heat_account(s, s->plan.steps[i].heat_level > 0);
-        log_debug("%s: step %d: intensity %u, pattern %s, heat %u", s->device->address, i,
-                  cmd.output.intensity, massager_pattern_to_string(cmd.output.pattern), cmd.output.heat_level);
-        return device_command(s->device, &cmd, cb ?: on_output_done, userdata);
-}
-
-static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata);
-
-static void schedule_next_step(Session *s) {
-        uint64_t at;
-        int r;
-
-        s->step_timer = sd_event_source_disable_unref(s->step_timer);
-        if ((size_t) s->step + 1 < s->plan.n_steps)
-                at = s->segment_start_us + (uint64_t) s->plan.steps[s->step + 1].at_s * USEC_PER_SEC;
-        else
-                at = s->segment_start_us + (uint64_t) (s->plan.session_s - s->plan.origin_s) * USEC_PER_SEC;
-        r = sd_event_add_time(session_manager(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, 0, on_step_timer, s);
-        if (r < 0) {
-                log_error_errno(r, "%s: cannot schedule the next step: %m; stopping", s->device->address);
-                stop_and_end(s, POLICY_END_DEVICE_FAULT);
-        }
-}
-
-static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
-        Session *s = userdata;
-
-        if ((size_t) s->step + 1 >= s->plan.n_steps) {
-                stop_and_end(s, POLICY_END_COMPLETED);
-                return 0;
-        }
-        (void) send_step(s, s->step + 1, NULL, NULL);
-        device_emit_changed(s->device, "Remaining", NULL);
-        schedule_next_step(s);
-        return 0;
-}
-
-static uint16_t lease_for(Session *s) {
-        uint32_t remaining = session_remaining(s);
-        /* Never past the planned end; at least 1 s (the completion timer ends it). */
-        return (uint16_t) CLAMP(remaining, 1u, (uint32_t) LEASE_S);
-}
-
-static void on_lease_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        if (error < 0)
-                log_warning_errno(error, "%s: lease renewal failed: %m", d->address);
-        else if (resp->result != MASSAGER_RESULT_OK)
-                log_warning("%s: lease renewal refused: %s", d->address, massager_result_to_string(resp->result));
-}
-
-static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
-        Session *s = userdata;
-        MassagerCommand cmd = { .opcode = MASSAGER_OP_EXTEND_LEASE };
-
-        cmd.lease_s = lease_for(s);
-        (void) device_command(s->device, &cmd, on_lease_done, NULL);
-        return 0;
-}
-
-static void tick_sample(Session *s, const PolicySample *sample) {
-        SafetyContext *safety = session_safety(s);
-        Device *d = s->device;
-        PolicyInput in = {
-                .limits = &safety->limits,
-                .figures = &s->figures,
-                .device = &d->info,
-                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
-                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
-        };
-        PolicyTick tick = {
-                .now_mono_us = boottime_us(),
-                .elapsed_s = elapsed_s(s),
-                .heat_used_s = heat_used_s(s),
-                .heat_on = s->heat_on_since_us != 0,
-                .sample = sample,
-        };
-        PolicyTickResult res = {};
-        SafetyClock clock;
-
-        switch (policy_tick(&in, &s->plan, &s->thermal, &tick, &res)) {
-        case POLICY_CONTINUE:
-                return;
-        case POLICY_HEAT_OFF: {
-                log_notice("%s: %s", d->address, res.message);
-                if (safety->ledger && safety_clock_now(&clock) >= 0)
-                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_HEAT_OFF, d->address, res.message);
-                PolicyChange change = {
-                        .kind = POLICY_CHANGE_HEAT,
-                        .elapsed_s = elapsed_s(s),
-                        .heat_used_s = heat_used_s(s),
-                        .current_intensity = d->status.intensity,
-                        .heat_level = 0,
-                };
-                PolicyPlan plan = {};
-                PolicyRefusal refusal = {};
-                if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
-                        policy_plan_clear(&s->plan);
-                        s->plan = plan;
-                        s->segment_start_us = boottime_us();
-                        (void) send_step(s, 0, NULL, NULL);
-                        schedule_next_step(s);
-                } else {
-                        log_warning("%s: cannot continue without heat (%s); stopping", d->address, refusal.message);
-                        stop_and_end(s, POLICY_END_LIMIT);
-                }
-                return;
-        }
-        case POLICY_STOP:
-                log_notice("%s: policy stops the session: %s", d->address, res.message);
-                /* Stop first, then record. */
-                (void) device_send_stop(d, NULL, NULL);
-                if (res.thermal_trip && safety->ledger && safety_clock_now(&clock) >= 0)
-                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, d->address,
-                                                res.message);
-                session_end(s, res.end_reason);
-                return;
-        case _POLICY_ACTION_MAX:
-                break;
-        }
-}
-
-static int on_tick_timer(sd_event_source *es, uint64_t usec, void *userdata) {
-        Session *s = userdata;
-        bool had = s->have_sample;
-
-        s->have_sample = false;
-        tick_sample(s, had ? &s->sample : NULL);
-        return 0;
-}
-
-/* Repeating timers: re-arm after each firing. */
-static int rearm(sd_event_source *es, uint64_t interval) {
-        uint64_t now;
-        int r = sd_event_now(sd_event_source_get_event(es), CLOCK_BOOTTIME, &now);
-        if (r < 0)
-                return r;
-        r = sd_event_source_set_time(es, now + interval);
-        if (r < 0)
-                return r;
-        return sd_event_source_set_enabled(es, SD_EVENT_ON);
-}
-
-static int on_lease_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {
-        (void) on_lease_timer(es, usec, userdata);
-        return rearm(es, LEASE_RENEW_USEC);
-}
-
-static int on_tick_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {
-        Session *s = userdata;
-        sd_event_source *ref = sd_event_source_ref(es);
-        Device *d = s->device;
-
-        (void) on_tick_timer(es, usec, userdata);
-        /* The tick may have ended the session and freed its timers. */
-        if (d->session == s)
-                (void) rearm(es, TICK_USEC);
-        sd_event_source_unref(ref);
-        return 0;
-}
-
-static int start_timers(Session *s) {
-        Manager *m = session_manager(s);
-        int r;
-
-        s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
-        s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
-        r = sd_event_add_time_relative(m->event, &s->lease_timer, CLOCK_BOOTTIME, LEASE_RENEW_USEC, 0,
-                                       on_lease_timer_repeat, s);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(s->lease_timer, SD_EVENT_ON);
-        if (r >= 0)
-                r = sd_event_add_time_relative(m->event, &s->tick_timer, CLOCK_BOOTTIME, TICK_USEC, 0,
-                                               on_tick_timer_repeat, s);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(s->tick_timer, SD_EVENT_ON);
-        if (r < 0)
-                return r;
-        schedule_next_step(s);
-        return 0;
 }
 
 /* ---- starting --------------------------------------------------------- */
@@ -441,21 +187,21 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
                 if (call)
                         (void) sd_bus_reply_method_error(call, &e);
                 /* Make sure nothing runs, then close the row. */
-                stop_and_end(s, error == -ENOTCONN ? POLICY_END_LINK_LOST : POLICY_END_DEVICE_FAULT);
+                session_stop_and_end(s, error == -ENOTCONN ? POLICY_END_LINK_LOST : POLICY_END_DEVICE_FAULT);
                 return;
         }
 
         s->started = true;
         s->paused = false;
-        s->segment_start_us = boottime_us();
+        s->segment_start_us = session_boottime_us();
         policy_thermal_init(&s->thermal, s->segment_start_us);
-        heat_account(s, s->plan.steps[0].heat_level > 0);
+        session_heat_account(s, s->plan.steps[0].heat_level > 0);
         s->step = 0;
-        r = start_timers(s);
+        r = session_start_timers(s);
         if (r < 0) {
                 if (call)
                         (void) bus_reply_errno(call, r, "%s: cannot run the session's timers", d->address);
-                stop_and_end(s, POLICY_END_DEVICE_FAULT);
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
                 return;
         }
         log_info("%s: session %lld running: program %s, %u s, intensity %u (soft start from %u), heat %u",
@@ -469,7 +215,7 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
 static int send_start(Session *s) {
         MassagerCommand cmd = {
                 .opcode = MASSAGER_OP_START_SESSION,
-                .start.output = step_output(&s->plan.steps[0]),
+                .start.output = session_step_output(&s->plan.steps[0]),
         };
         uint32_t total = s->plan.session_s - s->plan.origin_s;
 
@@ -486,7 +232,7 @@ static int on_caller_gone(sd_bus_message *msg, void *userdata, sd_bus_error *ret
         if (!streq(name, s->caller) || *new_owner)
                 return 0;
         log_info("%s: %s left the bus; its session stops", s->device->address, s->caller);
-        stop_and_end(s, POLICY_END_CALLER_LEFT);
+        session_stop_and_end(s, POLICY_END_CALLER_LEFT);
         return 0;
 }
 
@@ -499,13 +245,13 @@ static int on_caller_check(sd_bus_message *reply, void *userdata, sd_bus_error *
                 (void) sd_bus_message_read(reply, "b", &has);
         if (!has) {
                 log_info("%s: %s left before its session started; stopping", s->device->address, s->caller);
-                stop_and_end(s, POLICY_END_CALLER_LEFT);
+                session_stop_and_end(s, POLICY_END_CALLER_LEFT);
         }
         return 0;
 }
 
 static int watch_caller(Session *s, const char *caller) {
-        Manager *m = session_manager(s);
+        Manager *m = session_manager_of(s);
         _cleanup_free_ char *match = NULL;
         int r;
 
@@ -636,63 +382,6 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
         return 1;       /* the reply comes from on_started() */
 }
 
-/* ---- device events ---------------------------------------------------- */
-
-static PolicyEndReason end_reason_for_stop_cause(Session *s, uint8_t cause) {
-        switch ((MassagerStopCause) cause) {
-        case MASSAGER_STOP_LINK_LOST:
-                return POLICY_END_LINK_LOST;
-        case MASSAGER_STOP_OVERHEAT:
-                return POLICY_END_THERMAL_CUTOFF;
-        case MASSAGER_STOP_SENSOR:
-                return POLICY_END_SENSOR_FAULT;
-        case MASSAGER_STOP_BATTERY:
-                return POLICY_END_BATTERY;
-        case MASSAGER_STOP_LEASE:
-                /* The last lease is never past the planned end: at the end this is completion. */
-                if (session_remaining(s) <= 2)
-                        return POLICY_END_COMPLETED;
-                return POLICY_END_DEVICE_FAULT;
-        case MASSAGER_STOP_MOTOR_STALL:
-        case MASSAGER_STOP_COMMAND:
-        case MASSAGER_STOP_NONE:
-        case _MASSAGER_STOP_MAX:
-                break;
-        }
-        return POLICY_END_DEVICE_FAULT;
-}
-
-void session_on_status(Session *s, const MassagerStatus *previous) {
-        Device *d = s->device;
-        const MassagerStatus *st = &d->status;
-
-        if (!s->started || s->paused || s->ending)
-                return;
-        s->sample = (PolicySample) {
-                .mono_us = boottime_us(),
-                .temperature = st->temperature,
-                .heating = st->flags & MASSAGER_STATUS_HEATING,
-                .battery = st->battery,
-                .faults = st->faults,
-        };
-        s->have_sample = true;
-
-        if (!(st->flags & MASSAGER_STATUS_RUNNING) && !d->inflight) {
-                PolicyEndReason reason = end_reason_for_stop_cause(s, st->stop_cause);
-                SafetyContext *safety = session_safety(s);
-                SafetyClock clock;
-
-                log_warning("%s: the device stopped by itself (%s)", d->address,
-                            massager_stop_cause_to_string(st->stop_cause));
-                if (reason == POLICY_END_THERMAL_CUTOFF && safety->ledger && safety_clock_now(&clock) >= 0)
-                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, d->address,
-                                                "the device's thermal cut-off tripped");
-                session_end(s, reason);
-                return;
-        }
-        device_emit_changed(d, "Remaining", NULL);
-}
-
 /* ---- pause, resume, changes ------------------------------------------- */
 
 static void reply_when_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
@@ -708,7 +397,7 @@ static void reply_when_done(Device *d, int error, const MassagerMessage *resp, v
                 (void) sd_bus_reply_method_error(call, &e);
         } else
                 (void) sd_bus_reply_method_return(call, NULL);
-        on_output_done(d, error, resp, NULL);
+        session_on_output_done(d, error, resp, NULL);
 }
 
 int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
@@ -719,8 +408,8 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 return sd_bus_reply_method_return(call, NULL);
         if (!s->started)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", d->address);
-        s->paused_elapsed_s = elapsed_s(s);
-        heat_account(s, false);
+        s->paused_elapsed_s = session_elapsed_s(s);
+        session_heat_account(s, false);
         s->paused = true;
         s->step_timer = sd_event_source_disable_unref(s->step_timer);
         s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
@@ -735,7 +424,7 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
 }
 
 static PolicyInput input_now(Session *s, PolicyFigures *figures) {
-        SafetyContext *safety = session_safety(s);
+        SafetyContext *safety = session_safety_of(s);
         Device *d = s->device;
         return (PolicyInput) {
                 .limits = &safety->limits,
@@ -747,7 +436,7 @@ static PolicyInput input_now(Session *s, PolicyFigures *figures) {
 }
 
 static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error *error) {
-        SafetyContext *safety = session_safety(s);
+        SafetyContext *safety = session_safety_of(s);
         PolicyFigures figures;
         SafetyClock clock;
         PolicyPlan plan = {};
@@ -760,8 +449,8 @@ static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error
         PolicyInput in = input_now(s, &figures);
         PolicyChange change = {
                 .kind = kind,
-                .elapsed_s = elapsed_s(s),
-                .heat_used_s = heat_used_s(s),
+                .elapsed_s = session_elapsed_s(s),
+                .heat_used_s = session_heat_used_s(s),
                 .current_intensity = s->paused ? 0 : s->device->status.intensity,
                 .intensity = kind == POLICY_CHANGE_INTENSITY ? value : 0,
                 .heat_level = kind == POLICY_CHANGE_HEAT ? value : 0,
@@ -806,13 +495,13 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
         r = replan(s, kind, value, error);
         if (r < 0)
                 return r;
-        s->segment_start_us = boottime_us();
-        r = send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
+        s->segment_start_us = session_boottime_us();
+        r = session_send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
                 return bus_error_set_errno(error, r, "%s: cannot apply the change", s->device->address);
         }
-        schedule_next_step(s);
+        session_schedule_next_step(s);
         return 1;
 }
 
@@ -833,11 +522,11 @@ void session_limits_changed(Session *s) {
                 return;
         if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
                 log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
-                stop_and_end(s, POLICY_END_LIMIT);
+                session_stop_and_end(s, POLICY_END_LIMIT);
                 return;
         }
-        s->segment_start_us = boottime_us();
-        (void) send_step(s, 0, NULL, NULL);
-        schedule_next_step(s);
+        s->segment_start_us = session_boottime_us();
+        (void) session_send_step(s, 0, NULL, NULL);
+        session_schedule_next_step(s);
         device_emit_changed(d, "Remaining", NULL);
 }
