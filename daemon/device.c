@@ -89,6 +89,7 @@ bool device_is_ready(Device *d) {
 static void answer_waiters(Device *d, int error, const char *message) {
         GPtrArray *w = d->connect_waiters;
 
+        d->connect_deadline = sd_event_source_disable_unref(d->connect_deadline);
         d->connect_waiters = g_ptr_array_new();
         for (guint i = 0; i < w->len; i++) {
                 sd_bus_message *call = w->pdata[i];
@@ -537,14 +538,29 @@ static void try_connect(Device *d) {
 
 /* ---- requests --------------------------------------------------------- */
 
+static int on_connect_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        Device *d = userdata;
+
+        answer_waiters(d, -ETIMEDOUT, "not ready in time (is it switched on and in range?); "
+                       "massaged keeps trying in the background");
+        return 0;
+}
+
 int device_connect(Device *d, sd_bus_message *waiter) {
         if (d->connection == CONNECTION_READY) {
                 if (waiter)
                         (void) sd_bus_reply_method_return(waiter, NULL);
                 return 0;
         }
-        if (waiter)
+        if (waiter) {
                 g_ptr_array_add(d->connect_waiters, sd_bus_message_ref(waiter));
+                /* Connect() itself has a time limit too: a device that is away (no BlueZ
+                 * object, adapter off) is waited for in the background, not by the caller. */
+                if (!d->connect_deadline &&
+                    sd_event_add_time_relative(d->manager->event, &d->connect_deadline, CLOCK_MONOTONIC,
+                                               CONNECT_WAIT_USEC, 0, on_connect_deadline, d) < 0)
+                        log_warning("%s: cannot time Connect()", d->address);
+        }
         d->want_connected = true;
         d->incompatible = false;
         if (d->connection == CONNECTION_DISCONNECTED || d->connection == CONNECTION_RECONNECTING) {
@@ -702,6 +718,7 @@ Device *device_free(Device *d) {
         d->reconnect_timer = sd_event_source_disable_unref(d->reconnect_timer);
         answer_waiters(d, -ENODEV, "the device was removed");
         g_ptr_array_free(d->connect_waiters, true);
+        d->connect_deadline = sd_event_source_disable_unref(d->connect_deadline);
         free(d->object_path);
         free(d->name);
         free(d->bluez_path);

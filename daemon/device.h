@@ -42,6 +42,7 @@ typedef enum ConnectionState {
 #define RECONNECT_BACKOFF_MAX_USEC (64ULL * 1000000ULL)
 #define RESOLVE_TIMEOUT_USEC       (30ULL * 1000000ULL)
 #define COMMAND_TIMEOUT_USEC       (3ULL * 1000000ULL)
+#define CONNECT_WAIT_USEC          (60ULL * 1000000ULL)  /* Connect() answers within this */
 
 typedef struct Device {
         Manager *manager;
@@ -65,6 +66,7 @@ typedef struct Device {
         sd_event_source *resolve_timer;
         BluezCall *connect_call, *props_call, *pair_call, *notify_call, *read_call, *disconnect_call;
         GPtrArray *connect_waiters;     /* sd_bus_message*: Connect() calls answered when ready */
+        sd_event_source *connect_deadline;
 
         MassagerDeviceInfo info;
         bool have_info;
