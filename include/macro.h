@@ -42,7 +42,7 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
-static inline void closep(int *fd) {
+static inline void closep(int *fd) { /* NOLINT(readability-non-const-parameter): cleanup signature */
         if (*fd >= 0)
                 close(*fd);
 }
