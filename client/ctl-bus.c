@@ -109,6 +109,13 @@ int bus_message_read_value(sd_bus_message *m, Value **ret) {
                         for (;;) {
                                 _cleanup_value_ Value *item = NULL;
 
+                                /* At the end of the array first: entering a dict entry
+                                 * past the last one fails with -ENXIO rather than 0. */
+                                r = sd_bus_message_at_end(m, false);
+                                if (r < 0)
+                                        return r;
+                                if (r > 0)
+                                        break;
                                 if (dict) {
                                         _cleanup_value_ Value *key = NULL;
                                         _cleanup_free_ char *k = NULL;
@@ -116,8 +123,6 @@ int bus_message_read_value(sd_bus_message *m, Value **ret) {
                                         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, NULL);
                                         if (r < 0)
                                                 return r;
-                                        if (r == 0)
-                                                break;
                                         r = bus_message_read_value(m, &key);
                                         if (r < 0)
                                                 return r;
@@ -132,11 +137,6 @@ int bus_message_read_value(sd_bus_message *m, Value **ret) {
                                                 return -ENOMEM;
                                         r = value_object_set(v, k, STEAL_PTR(item));
                                 } else {
-                                        r = sd_bus_message_at_end(m, false);
-                                        if (r < 0)
-                                                return r;
-                                        if (r > 0)
-                                                break;
                                         r = bus_message_read_value(m, &item);
                                         if (r < 0)
                                                 return r;

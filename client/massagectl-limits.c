@@ -60,16 +60,21 @@ static int print_limits(Ctl *c, Value *described) {
                 return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
         for (size_t i = 0; i < described->c.n; i++) {
                 const Value *d = described->c.items[i];
-                char v[32], range[64], lo[32], hi[32];
+                char v[32], range[64];
                 const char *source = "-", *summary = "";
 
                 (void) value_get_string(d, "source", &source);
                 (void) value_get_string(d, "summary", &summary);
                 if (is_bool(d))
                         strcpy(range, "yes/no");
-                else
-                        (void) snprintf(range, sizeof(range), "%s-%s", value_string(d, "min", lo, sizeof(lo)),
-                                        value_string(d, "max", hi, sizeof(hi)));
+                else {
+                        uint64_t min = 0, max = 0;
+                        char unit[16];
+                        (void) value_get_uint(d, "min", &min);
+                        (void) value_get_uint(d, "max", &max);
+                        (void) snprintf(range, sizeof(range), "%" PRIu64 "-%" PRIu64 "%s", min, max,
+                                        unit_suffix(d, unit, sizeof(unit)));
+                }
                 if (table_add_row(t, described->c.keys[i], value_string(d, "value", v, sizeof(v)), range, source,
                                   summary) < 0)
                         return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");

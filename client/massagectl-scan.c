@@ -25,6 +25,7 @@ typedef struct Scan {
         Ctl *c;
         sd_event *event;
         Value *seen;            /* address → entry object, in order of appearance */
+        int result;             /* of StopDiscovery */
 } Scan;
 
 /* One discovered entry in whichever shape massaged uses: an object
@@ -102,12 +103,19 @@ static int on_manager_changed(sd_bus_message *m, void *userdata, sd_bus_error *r
         return 0;
 }
 
+/* StopDiscovery goes out before the loop ends: leaving the loop closes the
+ * bus attached to it. */
+static int finish(Scan *s) {
+        s->result = api_stop_discovery(s->c);
+        return sd_event_exit(s->event, 0);
+}
+
 static int on_done(sd_event_source *es, uint64_t usec, void *userdata) {
-        return sd_event_exit(((Scan *) userdata)->event, 0);
+        return finish(userdata);
 }
 
 static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
-        return sd_event_exit(((Scan *) userdata)->event, 0);
+        return finish(userdata);
 }
 
 int verb_scan(Ctl *c, int argc, char *argv[]) {
@@ -170,14 +178,12 @@ int verb_scan(Ctl *c, int argc, char *argv[]) {
                 r = sd_event_add_signal(event, NULL, sigs[i] | SD_EVENT_SIGNAL_PROCMASK, on_signal, &s);
         if (r >= 0)
                 r = sd_event_loop(event);
-        (void) sd_bus_detach_event(bus);
         if (r < 0) {
                 (void) api_stop_discovery(c);
                 return ctl_fail(c, EXIT_FAILURE_OTHER, r, "The scan failed: %s.", strerror(-r));
         }
-        r = api_stop_discovery(c);
-        if (r < 0)
-                return r;
+        if (s.result < 0)
+                return s.result;
 
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object(), *list = value_new_array();

@@ -100,7 +100,8 @@ int verb_usage(Ctl *c, int argc, char *argv[]) {
         if (optind < argc)
                 return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind]);
 
-        r = api_daily_usage(c, local_midnight(n_days - 1), 0, &days);
+        /* [first midnight, tomorrow's midnight): today included, and at most the 366 days massaged serves. */
+        r = api_daily_usage(c, local_midnight(n_days - 1), local_midnight(-1), &days);
         if (r < 0)
                 return r;
         if (days->type != VALUE_ARRAY)
