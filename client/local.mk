@@ -60,3 +60,8 @@ tests_test_ctl_LDADD = client/libctl-pure.la $(GLIB_LIBS)
 # The completion script, loaded in bash, offers the expected words.
 TESTS += tests/test-ctl-completion.sh
 dist_check_SCRIPTS += tests/test-ctl-completion.sh
+
+# massagectl against massaged + massager-sim on private buses (skips when the
+# daemon's harness, tests/lib/massaged_env.py, or the binaries are absent).
+TESTS += tests/test-ctl-integration.py
+dist_check_SCRIPTS += tests/test-ctl-integration.py
