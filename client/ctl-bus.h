@@ -11,6 +11,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "ctl-bus-value.h"
 #include "ctl-value.h"
 #include "massagectl.h"
 
@@ -20,8 +21,6 @@
 /* The user bus (DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus), opened once. */
 int ctl_bus(Ctl *c, sd_bus **ret);
 
-/* Reads the next complete type of m into a Value. */
-int bus_message_read_value(sd_bus_message *m, Value **ret);
 
 /* Calls a method; on failure records it (what: "Starting AA:BB…") and returns a negative errno. */
 int ctl_call(Ctl *c, uint64_t timeout_usec, const char *path, const char *interface, const char *method,

@@ -157,33 +157,8 @@ static void print_changes(Live *l, LiveDevice *d, const Value *changed) {
                 (void) value_object_set(o, "event", value_new_string("changed"));
                 (void) value_object_set(o, "time", value_new_int((int64_t) time(NULL)));
                 (void) value_object_set(o, "device", value_new_string(address_of(d)));
-                for (size_t i = 0; i < changed->c.n; i++) {
-                        Value *copy = NULL;
-                        const Value *v = changed->c.items[i];
-                        switch (v->type) {
-                        case VALUE_STRING:
-                                copy = value_new_string(v->s);
-                                break;
-                        case VALUE_UINT:
-                                copy = value_new_uint(v->u);
-                                break;
-                        case VALUE_INT:
-                                copy = value_new_int(v->i);
-                                break;
-                        case VALUE_DOUBLE:
-                                copy = value_new_double(v->d);
-                                break;
-                        case VALUE_BOOL:
-                                copy = value_new_bool(v->b);
-                                break;
-                        case VALUE_NULL:
-                        case VALUE_ARRAY:
-                        case VALUE_OBJECT:
-                                copy = value_new_null();  /* Faults etc.: read them with status --json */
-                                break;
-                        }
-                        (void) value_object_set(o, changed->c.keys[i], copy);
-                }
+                for (size_t i = 0; i < changed->c.n; i++)
+                        (void) value_object_set(o, changed->c.keys[i], value_copy(changed->c.items[i]));
                 json_write(stdout, o, false);
                 fputc('\n', stdout);
                 fflush(stdout);
@@ -217,6 +192,31 @@ static void print_changes(Live *l, LiveDevice *d, const Value *changed) {
                 putchar('\n');
                 fflush(stdout);
         }
+}
+
+static void print_starting_picture(Live *l, LiveDevice *d, const Value *o) {
+        char t[16];
+
+        clock_string(t);
+        printf("%s %s", t, address_of(d));
+        for (size_t i = 0; i < o->c.n; i++) {
+                const char *k = o->c.keys[i];
+                char buf[64], dur[FORMAT_DURATION_MAX];
+                uint64_t u;
+                const char *text;
+
+                if (strcmp(k, API_DEV_REMAINING) == 0 && value_as_uint(o->c.items[i], &u))
+                        text = format_duration(u, dur);
+                else if (strcmp(k, API_DEV_TEMPERATURE) == 0)
+                        text = device_temperature_string(o, buf, sizeof(buf));
+                else if (strcmp(k, API_DEV_BATTERY) == 0)
+                        text = device_battery_string(o, buf, sizeof(buf));
+                else
+                        text = device_prop_string(o, k, buf, sizeof(buf));
+                printf(" %s=%s", k, text);
+        }
+        putchar('\n');
+        fflush(stdout);
 }
 
 static void print_session_ended(Live *l, LiveDevice *d, uint64_t id, const char *reason, uint32_t seconds) {
@@ -265,37 +265,8 @@ static int exit_code_for_end(const char *reason) {
 static int merge_changes(Live *l, LiveDevice *d, const Value *changed) {
         for (size_t i = 0; i < changed->c.n; i++) {
                 const Value *v = changed->c.items[i];
-                Value *copy = NULL;
 
-                switch (v->type) {
-                case VALUE_STRING:
-                        copy = value_new_string(v->s);
-                        break;
-                case VALUE_UINT:
-                        copy = value_new_uint(v->u);
-                        break;
-                case VALUE_INT:
-                        copy = value_new_int(v->i);
-                        break;
-                case VALUE_DOUBLE:
-                        copy = value_new_double(v->d);
-                        break;
-                case VALUE_BOOL:
-                        copy = value_new_bool(v->b);
-                        break;
-                case VALUE_NULL:
-                case VALUE_ARRAY:
-                case VALUE_OBJECT:
-                        /* Only Faults is a list; keep a readable form of it. */
-                        if (v->type == VALUE_ARRAY) {
-                                char buf[128];
-                                copy = value_new_string(device_prop_string(changed, changed->c.keys[i], buf,
-                                                                            sizeof(buf)));
-                        } else
-                                copy = value_new_null();
-                        break;
-                }
-                if (value_object_set(d->props, changed->c.keys[i], copy) < 0)
+                if (value_object_set(d->props, changed->c.keys[i], value_copy(v)) < 0)
                         return -ENOMEM;
                 if (strcmp(changed->c.keys[i], API_DEV_REMAINING) == 0) {
                         uint64_t rem;
@@ -323,11 +294,24 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         r = bus_message_read_value(m, &changed);
         if (r < 0 || changed->type != VALUE_OBJECT)
                 return 0;       /* a malformed signal is not worth dying for */
+        /* A log line says what changed: drop values equal to what we knew. */
+        for (size_t i = 0; i < changed->c.n;)
+                if (value_equal(changed->c.items[i], value_object_get(d->props, changed->c.keys[i])) &&
+                    strcmp(changed->c.keys[i], API_DEV_REMAINING) != 0) {
+                        value_free(changed->c.items[i]);
+                        free(changed->c.keys[i]);
+                        memmove(changed->c.items + i, changed->c.items + i + 1,
+                                (changed->c.n - i - 1) * sizeof(Value *));
+                        memmove(changed->c.keys + i, changed->c.keys + i + 1,
+                                (changed->c.n - i - 1) * sizeof(char *));
+                        changed->c.n--;
+                } else
+                        i++;
         if (merge_changes(l, d, changed) < 0)
                 return 0;
         if (l->tty && !l->c->json)
                 draw(l);
-        else
+        else if (changed->c.n > 0)
                 print_changes(l, d, changed);
         return 0;
 }
@@ -518,8 +502,21 @@ int live_run(Live *l) {
                 if (r < 0)
                         return ctl_fail(l->c, EXIT_FAILURE_OTHER, r, "Cannot set a timer: %s.", strerror(-r));
         } else if (!l->c->json) {
-                for (size_t i = 0; i < l->n_devices; i++)
-                        print_changes(l, &l->devices[i], l->devices[i].props);
+                /* The starting picture, in one line per device: what a reader needs first. */
+                static const char *const first[] = {
+                        API_DEV_CONNECTION, API_DEV_STATE, API_DEV_BATTERY, API_DEV_PROGRAM, API_DEV_INTENSITY,
+                        API_DEV_HEAT, API_DEV_TEMPERATURE, API_DEV_REMAINING,
+                };
+                for (size_t i = 0; i < l->n_devices; i++) {
+                        _cleanup_value_ Value *o = value_new_object();
+                        for (size_t k = 0; o && k < ELEMENTSOF(first); k++) {
+                                const Value *v = value_object_get(l->devices[i].props, first[k]);
+                                if (v)
+                                        (void) value_object_set(o, first[k], value_copy(v));
+                        }
+                        if (o && o->c.n > 0)
+                                print_starting_picture(l, &l->devices[i], o);
+                }
         }
         r = sd_event_loop(l->event);
         if (r < 0)

@@ -270,3 +270,66 @@ bool value_get_int(const Value *object, const char *key, int64_t *ret) {
 bool value_get_double(const Value *object, const char *key, double *ret) {
         return value_as_double(value_object_get(object, key), ret);
 }
+
+Value *value_copy(const Value *v) {
+        Value *c;
+
+        if (!v)
+                return NULL;
+        switch (v->type) {
+        case VALUE_NULL:
+                return value_new_null();
+        case VALUE_BOOL:
+                return value_new_bool(v->b);
+        case VALUE_INT:
+                return value_new_int(v->i);
+        case VALUE_UINT:
+                return value_new_uint(v->u);
+        case VALUE_DOUBLE:
+                return value_new_double(v->d);
+        case VALUE_STRING:
+                return value_new_string(v->s);
+        case VALUE_ARRAY:
+        case VALUE_OBJECT:
+                c = v->type == VALUE_ARRAY ? value_new_array() : value_new_object();
+                for (size_t i = 0; c && i < v->c.n; i++) {
+                        Value *item = value_copy(v->c.items[i]);
+                        int r = v->type == VALUE_ARRAY ? value_array_append(c, item)
+                                                       : value_object_set(c, v->c.keys[i], item);
+                        if (r < 0)
+                                return value_free(c);
+                }
+                return c;
+        }
+        return NULL;
+}
+
+bool value_equal(const Value *a, const Value *b) {
+        if (!a || !b || a->type != b->type)
+                return false;
+        switch (a->type) {
+        case VALUE_NULL:
+                return true;
+        case VALUE_BOOL:
+                return a->b == b->b;
+        case VALUE_INT:
+                return a->i == b->i;
+        case VALUE_UINT:
+                return a->u == b->u;
+        case VALUE_DOUBLE:
+                /* NaN (no reading) stays "no reading". */
+                return a->d == b->d || (a->d != a->d && b->d != b->d);
+        case VALUE_STRING:
+                return strcmp(a->s, b->s) == 0;
+        case VALUE_ARRAY:
+        case VALUE_OBJECT:
+                if (a->c.n != b->c.n)
+                        return false;
+                for (size_t i = 0; i < a->c.n; i++)
+                        if ((a->type == VALUE_OBJECT && strcmp(a->c.keys[i], b->c.keys[i]) != 0) ||
+                            !value_equal(a->c.items[i], b->c.items[i]))
+                                return false;
+                return true;
+        }
+        return false;
+}

@@ -61,6 +61,13 @@ static inline void value_freep(Value **v) {
 int value_array_append(Value *array, Value *item);
 int value_object_set(Value *object, const char *key, Value *item);
 
+/* A deep copy (NULL on OOM or for NULL). */
+Value *value_copy(const Value *v);
+
+/* Are a and b the same value (same types, same contents, keys in the same
+ * order)? A NULL pointer equals nothing. */
+bool value_equal(const Value *a, const Value *b);
+
 /* Lookups: NULL when absent or when v is not an object. */
 Value *value_object_get(const Value *v, const char *key);
 

@@ -15,6 +15,7 @@ client_massagectl_SOURCES = \
 	client/massagectl.c client/massagectl.h \
 	client/ctl-api.c client/ctl-api.h \
 	client/ctl-bus.c client/ctl-bus.h \
+	client/ctl-bus-value.c client/ctl-bus-value.h \
 	client/ctl-device.c client/ctl-device.h \
 	client/ctl-history.h \
 	client/ctl-live.c client/ctl-live.h \
@@ -56,6 +57,14 @@ tests_test_ctl_SOURCES = tests/test-ctl.c
 tests_test_ctl_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE -I$(top_srcdir)/client
 tests_test_ctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_test_ctl_LDADD = client/libctl-pure.la $(GLIB_LIBS)
+
+# Reading replies into Values, on sealed messages (no bus needed).
+check_PROGRAMS += tests/test-ctl-bus-value
+TESTS += tests/test-ctl-bus-value
+tests_test_ctl_bus_value_SOURCES = tests/test-ctl-bus-value.c client/ctl-bus-value.c
+tests_test_ctl_bus_value_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE -I$(top_srcdir)/client
+tests_test_ctl_bus_value_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_test_ctl_bus_value_LDADD = client/libctl-pure.la $(GLIB_LIBS) $(SYSTEMD_LIBS)
 
 # The completion script, loaded in bash, offers the expected words.
 TESTS += tests/test-ctl-completion.sh
