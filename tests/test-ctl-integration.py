@@ -14,10 +14,14 @@ sessions (at least 30 min) means one fresh world per started session.
 """
 
 import csv
+import fcntl
 import io
 import json
 import os
+import re
+import select
 import signal
+import termios
 import subprocess
 import sys
 import time
@@ -106,6 +110,48 @@ class Lines:
     def wait_for(self, needle, timeout=10.0):
         return wait_until(lambda: [l for l in self.pump() if needle in l], timeout,
                           what="a line with %r (so far: %r)" % (needle, self.lines[-5:]))
+
+
+class Terminal:
+    """massagectl on a pseudo-terminal that is its controlling terminal, so that
+    a typed Ctrl-C (\\x03) reaches it as SIGINT from the line discipline."""
+
+    def __init__(self, env, *args, extra_env=None):
+        self.master, slave = os.openpty()
+        e = ctl_env(env)
+        e["TERM"] = "xterm"
+        e.update(extra_env or {})
+
+        def controlling_tty():
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        self.proc = subprocess.Popen(WRAPPER + [CTL] + list(args), env=e, stdin=slave, stdout=slave,
+                                     stderr=slave, start_new_session=True, preexec_fn=controlling_tty)
+        os.close(slave)
+        self.out = b""
+
+    def pump(self):
+        while select.select([self.master], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:     # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            self.out += chunk
+        return self.out.decode("utf-8", "replace")
+
+    def wait_for(self, needle, timeout=10.0):
+        return wait_until(lambda: needle in self.pump(), timeout,
+                          what="%r on the terminal (so far: %r)" % (needle, self.pump()[-300:]))
+
+    def type(self, text):
+        os.write(self.master, text.encode())
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.master)
 
 
 def sim_off(env, address):
@@ -354,6 +400,68 @@ def wait_ctrl_c(tap):
         env.close()
 
 
+def terminal(tap):
+    holder = {}
+    env = world(holder)
+    try:
+        env.add_and_connect(A)
+
+        def screening():
+            t = Terminal(env, "screening")
+            try:
+                for _ in range(8):
+                    t.wait_for("[y/n]")
+                    before = t.pump().count("[y/n]")
+                    t.type("n\n")
+                    wait_until(lambda: t.pump().count("[y/n]") > before or t.proc.poll() is not None, 10,
+                               what="the next question")
+                assert t.proc.wait(10) == 0, t.pump()
+                assert "Screening recorded" in t.pump(), t.pump()
+                assert "\033[1m" in t.pump()        # bold heading: colour on a terminal
+            finally:
+                t.close()
+        tap.run("screening on a terminal asks each question and records the answers", screening, holder)
+
+        def no_color():
+            t = Terminal(env, "devices", extra_env={"NO_COLOR": "1"})
+            try:
+                assert t.proc.wait(10) == 0
+                out = t.pump()
+                assert A in out and "\033[" not in out, repr(out)
+            finally:
+                t.close()
+            t = Terminal(env, "devices")
+            try:
+                assert t.proc.wait(10) == 0
+                assert "\033[1mADDRESS" in t.pump(), repr(t.pump())
+            finally:
+                t.close()
+        tap.run("colour on a terminal, never with NO_COLOR", no_color, holder)
+
+        def live_view():
+            t = Terminal(env, "start", "--wait", "--heat", "1", "--duration", "2m")
+            try:
+                t.wait_for("Ctrl-C stops the session.")
+                wait_until(lambda: env.sim_state(A)["running"], 10, what="device running")
+                t.wait_for("left")
+                # Redrawn in place: the cursor goes back up over the previous view.
+                wait_until(lambda: "\033[4A" in t.pump(), 10, what="a redraw in place")
+                out = t.pump()
+                for word in ("program gentle", "heat 1", "pad 25", "°C", "░", "battery"):
+                    assert word in out, (word, out[-600:])
+                assert re.search(r"(\d+m)?( ?\d+s)? left", out), out[-600:]     # the countdown
+                t.type("\x03")                   # Ctrl-C, as typed
+                assert t.proc.wait(10) == EXIT_INTERRUPTED, t.pump()[-400:]
+                assert sim_off(env, A), env.sim_state(A)
+                assert "Stopped." in t.pump()
+            finally:
+                t.close()
+        tap.run("start --wait on a terminal: live view redrawn in place; typed Ctrl-C stops (simulator off)",
+                live_view, holder)
+    finally:
+        env.close()
+
+
 def wait_hangup_and_kill(tap):
     for sig, reason, expect in ((signal.SIGHUP, "user", EXIT_INTERRUPTED), (signal.SIGKILL, "caller_left", -9)):
         holder = {}
@@ -454,12 +562,13 @@ def errors(tap):
 
 
 def main():
-    tap = Tap(27)
+    tap = Tap(30)
     journey(tap)            # 18
     wait_ctrl_c(tap)        # 1
+    terminal(tap)           # 3
     wait_hangup_and_kill(tap)  # 2
     wait_completes(tap)     # 1
-    errors(tap)             # 5 (27 in all)
+    errors(tap)             # 5 (30 in all)
     if tap.i != tap.n:
         print("not ok %d - plan mismatch: ran %d of %d" % (tap.i + 1, tap.i, tap.n))
         return 1
