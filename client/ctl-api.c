@@ -98,8 +98,8 @@ int api_resolve_device(Ctl *c, const char *arg, char **ret_path) {
                                         "AA:BB:CC:DD:EE:FF (or with '_').", arg);
         } else {
                 r = api_list_devices(c, &list);
-                if (r < 0)
-                        return r;
+                if (r < 0 || !list)
+                        return r < 0 ? r : -EIO;
                 if (list->c.n == 0)
                         return ctl_fail(c, EXIT_NOT_FOUND, -ENODEV,
                                         "No massager has been added yet: find one with 'massagectl scan', then "

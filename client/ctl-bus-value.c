@@ -104,7 +104,7 @@ int bus_message_read_value(sd_bus_message *m, Value **ret) {
                                         break;
                                 if (dict) {
                                         _cleanup_value_ Value *key = NULL;
-                                        _cleanup_free_ char *k = NULL;
+                                        char *k;
 
                                         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, NULL);
                                         if (r < 0)
@@ -122,6 +122,7 @@ int bus_message_read_value(sd_bus_message *m, Value **ret) {
                                         if (!k)
                                                 return -ENOMEM;
                                         r = value_object_set(v, k, STEAL_PTR(item));
+                                        free(k);        /* the object keeps its own copy */
                                 } else {
                                         r = bus_message_read_value(m, &item);
                                         if (r < 0)

@@ -36,7 +36,7 @@ const char *format_local_time(int64_t epoch_seconds, char buf[static FORMAT_TIME
 
         if (epoch_seconds <= 0 || !localtime_r(&t, &tm) ||
             strftime(buf, FORMAT_TIME_MAX, "%Y-%m-%d %H:%M", &tm) == 0) {
-                strcpy(buf, "-");
+                (void) snprintf(buf, FORMAT_TIME_MAX, "-");
                 return buf;
         }
         return buf;
@@ -211,16 +211,16 @@ void table_print(const Table *t, FILE *f) {
         }
         for (size_t r = 0; r < n_rows; r++) {
                 if (r == 0)
-                        fputs(ansi_bold(), f);
+                        (void) fputs(ansi_bold(), f);
                 for (size_t c = 0; c < t->n_columns; c++) {
                         const char *cell = t->cells[r * t->n_columns + c];
-                        fputs(cell, f);
+                        (void) fputs(cell, f);
                         if (c + 1 < t->n_columns)
-                                fprintf(f, "%*s", (int) (width[c] - utf8_width(cell) + 2), "");
+                                (void) fprintf(f, "%*s", (int) (width[c] - utf8_width(cell) + 2), "");
                 }
                 if (r == 0)
-                        fputs(ansi_normal(), f);
-                fputc('\n', f);
+                        (void) fputs(ansi_normal(), f);
+                (void) fputc('\n', f);
         }
         free(width);
 }
@@ -231,14 +231,14 @@ void csv_write_field(FILE *f, const char *s) {
         s = s ?: "";
         quote = strpbrk(s, ",\"\r\n") != NULL;
         if (quote)
-                fputc('"', f);
+                (void) fputc('"', f);
         if (strchr("=+-@", s[0]) && s[0] != '\0')
-                fputc('\'', f);
+                (void) fputc('\'', f);
         for (const char *p = s; *p; p++) {
                 if (*p == '"')
-                        fputc('"', f);
-                fputc(*p, f);
+                        (void) fputc('"', f);
+                (void) fputc(*p, f);
         }
         if (quote)
-                fputc('"', f);
+                (void) fputc('"', f);
 }

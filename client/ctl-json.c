@@ -38,100 +38,100 @@ static size_t utf8_sequence_length(const unsigned char *s) {
 void json_write_string(FILE *f, const char *s) {
         const unsigned char *p = (const unsigned char *) (s ?: "");
 
-        fputc('"', f);
+        (void) fputc('"', f);
         while (*p) {
                 size_t len;
 
                 switch (*p) {
                 case '"':
-                        fputs("\\\"", f);
+                        (void) fputs("\\\"", f);
                         p++;
                         continue;
                 case '\\':
-                        fputs("\\\\", f);
+                        (void) fputs("\\\\", f);
                         p++;
                         continue;
                 case '\n':
-                        fputs("\\n", f);
+                        (void) fputs("\\n", f);
                         p++;
                         continue;
                 case '\r':
-                        fputs("\\r", f);
+                        (void) fputs("\\r", f);
                         p++;
                         continue;
                 case '\t':
-                        fputs("\\t", f);
+                        (void) fputs("\\t", f);
                         p++;
                         continue;
                 }
                 if (*p < 0x20 || *p == 0x7F) {
-                        fprintf(f, "\\u%04x", *p);
+                        (void) fprintf(f, "\\u%04x", *p);
                         p++;
                         continue;
                 }
                 len = utf8_sequence_length(p);
                 if (len == 0) {
-                        fputs("\\ufffd", f);
+                        (void) fputs("\\ufffd", f);
                         p++;
                         continue;
                 }
-                fwrite(p, 1, len, f);
+                (void) fwrite(p, 1, len, f);
                 p += len;
         }
-        fputc('"', f);
+        (void) fputc('"', f);
 }
 
 static void indent(FILE *f, bool pretty, unsigned level) {
         if (!pretty)
                 return;
-        fputc('\n', f);
+        (void) fputc('\n', f);
         for (unsigned i = 0; i < level; i++)
-                fputs("  ", f);
+                (void) fputs("  ", f);
 }
 
 static void write_value(FILE *f, const Value *v, bool pretty, unsigned level) {
         if (!v) {
-                fputs("null", f);
+                (void) fputs("null", f);
                 return;
         }
         switch (v->type) {
         case VALUE_NULL:
-                fputs("null", f);
+                (void) fputs("null", f);
                 break;
         case VALUE_BOOL:
-                fputs(v->b ? "true" : "false", f);
+                (void) fputs(v->b ? "true" : "false", f);
                 break;
         case VALUE_INT:
-                fprintf(f, "%" PRId64, v->i);
+                (void) fprintf(f, "%" PRId64, v->i);
                 break;
         case VALUE_UINT:
-                fprintf(f, "%" PRIu64, v->u);
+                (void) fprintf(f, "%" PRIu64, v->u);
                 break;
         case VALUE_DOUBLE:
                 if (isfinite(v->d))
-                        fprintf(f, "%.10g", v->d);
+                        (void) fprintf(f, "%.10g", v->d);
                 else
-                        fputs("null", f);
+                        (void) fputs("null", f);
                 break;
         case VALUE_STRING:
                 json_write_string(f, v->s);
                 break;
         case VALUE_ARRAY:
         case VALUE_OBJECT:
-                fputc(v->type == VALUE_ARRAY ? '[' : '{', f);
+                (void) fputc(v->type == VALUE_ARRAY ? '[' : '{', f);
                 for (size_t i = 0; i < v->c.n; i++) {
                         if (i > 0)
-                                fputc(',', f);
+                                (void) fputc(',', f);
                         indent(f, pretty, level + 1);
                         if (v->type == VALUE_OBJECT) {
                                 json_write_string(f, v->c.keys[i]);
-                                fputs(pretty ? ": " : ":", f);
+                                (void) fputs(pretty ? ": " : ":", f);
                         }
                         write_value(f, v->c.items[i], pretty, level + 1);
                 }
                 if (v->c.n > 0)
                         indent(f, pretty, level);
-                fputc(v->type == VALUE_ARRAY ? ']' : '}', f);
+                (void) fputc(v->type == VALUE_ARRAY ? ']' : '}', f);
                 break;
         }
 }

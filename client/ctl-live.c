@@ -101,7 +101,7 @@ static void clock_string(char buf[static 16]) {
         struct tm tm;
 
         if (!localtime_r(&t, &tm) || strftime(buf, 16, "%H:%M:%S", &tm) == 0)
-                strcpy(buf, "--:--:--");
+                (void) snprintf(buf, 16, "--:--:--");
 }
 
 /* ---- terminal: a block per device, redrawn in place ------------------- */
@@ -141,7 +141,7 @@ static void draw(Live *l) {
                 lines++;
         }
         l->drawn_lines = lines;
-        fflush(stdout);
+        (void) fflush(stdout);
 }
 
 /* ---- plain lines and JSON lines --------------------------------------- */
@@ -160,8 +160,8 @@ static void print_changes(Live *l, LiveDevice *d, const Value *changed) {
                 for (size_t i = 0; i < changed->c.n; i++)
                         (void) value_object_set(o, changed->c.keys[i], value_copy(changed->c.items[i]));
                 json_write(stdout, o, false);
-                fputc('\n', stdout);
-                fflush(stdout);
+                (void) fputc('\n', stdout);
+                (void) fflush(stdout);
                 return;
         }
 
@@ -189,8 +189,8 @@ static void print_changes(Live *l, LiveDevice *d, const Value *changed) {
                 printf(" %s=%s", k, text);
         }
         if (any) {
-                putchar('\n');
-                fflush(stdout);
+                (void) putchar('\n');
+                (void) fflush(stdout);
         }
 }
 
@@ -215,8 +215,8 @@ static void print_starting_picture(Live *l, LiveDevice *d, const Value *o) {
                         text = device_prop_string(o, k, buf, sizeof(buf));
                 printf(" %s=%s", k, text);
         }
-        putchar('\n');
-        fflush(stdout);
+        (void) putchar('\n');
+        (void) fflush(stdout);
 }
 
 static void print_session_ended(Live *l, LiveDevice *d, uint64_t id, const char *reason, uint32_t seconds) {
@@ -233,7 +233,7 @@ static void print_session_ended(Live *l, LiveDevice *d, uint64_t id, const char 
                 (void) value_object_set(o, "reason", value_new_string(reason));
                 (void) value_object_set(o, "seconds", value_new_uint(seconds));
                 json_write(stdout, o, false);
-                fputc('\n', stdout);
+                (void) fputc('\n', stdout);
         } else {
                 if (l->tty)
                         l->drawn_lines = 0;     /* keep the last view on screen above the message */
@@ -241,7 +241,7 @@ static void print_session_ended(Live *l, LiveDevice *d, uint64_t id, const char 
                 printf("%s %s session %" PRIu64 " ended: %s after %s\n", t, address_of(d), id, reason,
                        format_duration(seconds, dur));
         }
-        fflush(stdout);
+        (void) fflush(stdout);
 }
 
 /* What a session's end means for `start --wait`'s exit code. */
@@ -361,7 +361,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
         if (l->tty && !l->c->json) {
                 l->drawn_lines = 0;
-                putchar('\n');
+                (void) putchar('\n');
         }
         if (l->mode == LIVE_WAIT && l->only_path) {
                 /* tie_to_caller would stop it when we leave, but say so explicitly and at once. */
@@ -387,21 +387,12 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-int live_new(Ctl *c, LiveMode mode, const char *only_path, Live **ret) {
-        _cleanup_live_ Live *l = NULL;
+/* Bus, event loop, matches and signals for a new Live; failures recorded in l->c. */
+static int live_setup(Live *l) {
+        Ctl *c = l->c;
+        const char *only_path = l->only_path;
         int r;
 
-        l = calloc(1, sizeof(Live));
-        if (!l)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
-        l->c = c;
-        l->mode = mode;
-        l->tty = isatty(STDOUT_FILENO);
-        if (only_path) {
-                l->only_path = strdup(only_path);
-                if (!l->only_path)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
-        }
         r = ctl_bus(c, &l->bus);
         if (r < 0)
                 return r;
@@ -432,9 +423,35 @@ int live_new(Ctl *c, LiveMode mode, const char *only_path, Live **ret) {
                 if (r < 0)
                         return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot watch signals: %s.", strerror(-r));
         }
-        *ret = STEAL_PTR(l);
         return 0;
 }
+
+int live_new(Ctl *c, LiveMode mode, const char *only_path, Live **ret) {
+        Live *l;
+        int r;
+
+        l = calloc(1, sizeof(Live));
+        if (!l)
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+        l->c = c;
+        l->mode = mode;
+        l->tty = isatty(STDOUT_FILENO);
+        if (only_path) {
+                l->only_path = strdup(only_path);
+                if (!l->only_path) {
+                        live_free(l);
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                }
+        }
+        r = live_setup(l);
+        if (r < 0) {
+                live_free(l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
 
 void live_set_planned(Live *l, uint64_t seconds) {
         l->planned = seconds;

@@ -111,11 +111,13 @@ static int container_grow(Value *c) {
         items = realloc(c->c.items, n * sizeof(Value *));
         if (!items)
                 return -ENOMEM;
+        memset(items + c->c.n, 0, (n - c->c.n) * sizeof(Value *));
         c->c.items = items;
         if (c->type == VALUE_OBJECT) {
                 char **keys = realloc(c->c.keys, n * sizeof(char *));
                 if (!keys)
                         return -ENOMEM;
+                memset(keys + c->c.n, 0, (n - c->c.n) * sizeof(char *));
                 c->c.keys = keys;
         }
         c->c.allocated = n;

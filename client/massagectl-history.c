@@ -64,7 +64,7 @@ static void write_csv(const Value *sessions) {
                         const char *text = "";
 
                         if (k > 0)
-                                putchar(',');
+                                (void) putchar(',');
                         if (strcmp(columns[k], "start") == 0)
                                 text = iso_time(seconds_of(s, HIST_START_US), buf, sizeof(buf));
                         else if (strcmp(columns[k], "end") == 0) {
@@ -121,7 +121,7 @@ static void print_table(Ctl *c, const Value *sessions) {
                 if (*before || *after)
                         (void) snprintf(pain, sizeof(pain), "%s→%s", *before ? before : "?", *after ? after : "?");
                 else
-                        strcpy(pain, "-");
+                        (void) snprintf(pain, sizeof(pain), "-");
                 (void) table_add_row(t, id, format_local_time(seconds_of(s, HIST_START_US), start), program,
                                      format_duration(secs, len), hs ? format_duration(hs, heat) : "-",
                                      open ? "running" : reason, pain, *note ? note : "-");

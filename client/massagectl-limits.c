@@ -66,7 +66,7 @@ static int print_limits(Ctl *c, Value *described) {
                 (void) value_get_string(d, "source", &source);
                 (void) value_get_string(d, "summary", &summary);
                 if (is_bool(d))
-                        strcpy(range, "yes/no");
+                        (void) snprintf(range, sizeof(range), "yes/no");
                 else {
                         uint64_t min = 0, max = 0;
                         char unit[16];
@@ -147,9 +147,9 @@ int verb_limits(Ctl *c, int argc, char *argv[]) {
                 size_t len = 0;
                 FILE *f = open_memstream(&keys, &len);
                 for (size_t i = 0; f && i < described->c.n; i++)
-                        fprintf(f, "%s%s", i ? ", " : "", described->c.keys[i]);
+                        (void) fprintf(f, "%s%s", i ? ", " : "", described->c.keys[i]);
                 if (f)
-                        fclose(f);
+                        (void) fclose(f);
                 return ctl_fail_usage(c, "no limit is called '%s'; the limits are: %s.", key, keys ?: "?");
         }
         r = parse_limit_value(c, key, d, argv[optind + 2], &value);

@@ -44,7 +44,7 @@ int verb_note(Ctl *c, int argc, char *argv[]) {
                 {}
         };
         _cleanup_value_ Value *note = value_new_object();
-        uint64_t id, n;
+        uint64_t id = 0, n;
         int opt, r;
 
         if (!note)

@@ -85,7 +85,7 @@ static void scan_update(Scan *s, const Value *list) {
                         continue;
                 if (!s->c->json) {
                         printf("%s%s%s  %s\n", ansi_bold(), address, ansi_normal(), *n ? n : "(no name)");
-                        fflush(stdout);
+                        (void) fflush(stdout);
                 }
         }
 }

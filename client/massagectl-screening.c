@@ -54,7 +54,7 @@ static int ask(const char *question, int def) {
                 int b;
 
                 printf("%s %s ", question, def < 0 ? "[y/n]" : def ? "[Y/n]" : "[y/N]");
-                fflush(stdout);
+                (void) fflush(stdout);
                 if (getline(&line, &n, stdin) < 0)
                         return -EIO;
                 line[strcspn(line, "\r\n")] = '\0';

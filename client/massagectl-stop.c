@@ -36,7 +36,7 @@ static int stop_one(Ctl *c, const char *path, const char *reason) {
                 return 0;
         if (sd_bus_error_has_name(&e, SD_BUS_ERROR_INVALID_ARGS) ||
             sd_bus_error_has_name(&e, SD_BUS_ERROR_UNKNOWN_METHOD)) {
-                fprintf(stderr, "massagectl: massaged did not take the reason '%s' (%s); stopping without it.\n",
+                (void) fprintf(stderr, "massagectl: massaged did not take the reason '%s' (%s); stopping without it.\n",
                         reason, e.message ?: e.name);
                 return api_stop(c, path);
         }
@@ -73,10 +73,10 @@ int verb_stop(Ctl *c, int argc, char *argv[]) {
                 return ctl_fail_usage(c, "--all and a device exclude each other.");
         /* An unknown reason is reported, but only after the stop: a typo must not keep a motor running. */
         if (reason && !reason_known(reason)) {
-                fprintf(stderr, "massagectl: '%s' is not a known reason (", reason);
+                (void) fprintf(stderr, "massagectl: '%s' is not a known reason (", reason);
                 for (size_t i = 0; i < ELEMENTSOF(stop_reasons); i++)
-                        fprintf(stderr, "%s%s", i ? ", " : "", stop_reasons[i]);
-                fprintf(stderr, "); stopping without one.\n");
+                        (void) fprintf(stderr, "%s%s", i ? ", " : "", stop_reasons[i]);
+                (void) fprintf(stderr, "); stopping without one.\n");
                 reason = NULL;
         }
 

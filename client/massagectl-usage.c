@@ -61,16 +61,16 @@ static void print_chart(const Value *days, int n_days, uint64_t cap_min, uint64_
                 total_s += secs;
                 used_days += secs > 0;
                 if (i == 0)
-                        strcpy(label, "today");
+                        (void) snprintf(label, sizeof(label), "today");
                 else if (!localtime_r(&t, &tm) || strftime(label, sizeof(label), "%a %d %b", &tm) == 0)
-                        strcpy(label, "?");
+                        (void) snprintf(label, sizeof(label), "?");
                 if (cap_min > 0 && minutes >= cap_min)
                         colour = ansi_yellow();
                 format_bar(cap_min > 0 ? (double) minutes / (double) cap_min : 0, CHART_WIDTH, utf8, bar, sizeof(bar));
                 printf("%-10s  %s%s%s %3" PRIu64 " min", label, colour, bar, ansi_normal(), minutes);
                 if (sessions > 0)
                         printf("  %" PRIu64 " session%s", sessions, sessions == 1 ? "" : "s");
-                putchar('\n');
+                (void) putchar('\n');
         }
         printf("Total %" PRIu64 " min on %" PRIu64 " day%s.\n", (total_s + 59) / 60, used_days,
                used_days == 1 ? "" : "s");

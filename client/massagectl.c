@@ -138,8 +138,8 @@ void ctl_forget_failure(Ctl *c) {
 
 void ctl_print_json(const Value *v) {
         json_write(stdout, v, isatty(STDOUT_FILENO));
-        fputc('\n', stdout);
-        fflush(stdout);
+        (void) fputc('\n', stdout);
+        (void) fflush(stdout);
 }
 
 int ctl_report_failure(Ctl *c) {
@@ -147,11 +147,11 @@ int ctl_report_failure(Ctl *c) {
         const char *hint = exit_code_hint(c->exit_code);
         ExitCode code = c->exit_code == EXIT_OK ? EXIT_FAILURE_OTHER : c->exit_code;
 
-        fprintf(stderr, "massagectl: %s\n", msg);
+        (void) fprintf(stderr, "massagectl: %s\n", msg);
         if (hint)
-                fprintf(stderr, "%s\n", hint);
+                (void) fprintf(stderr, "%s\n", hint);
         if (c->usage_hint)
-                fprintf(stderr, "Try 'massagectl %s --help'.\n", c->verb ?: "");
+                (void) fprintf(stderr, "Try 'massagectl %s --help'.\n", c->verb ?: "");
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object(), *e = value_new_object();
 
@@ -165,7 +165,7 @@ int ctl_report_failure(Ctl *c) {
                         ctl_print_json(root);
                 } else
                         /* Still valid JSON when memory runs out. */
-                        puts("{\"error\":{\"class\":\"failed\",\"exit_code\":1,\"name\":null,\"message\":\"Out of memory.\"}}");
+                        (void) puts("{\"error\":{\"class\":\"failed\",\"exit_code\":1,\"name\":null,\"message\":\"Out of memory.\"}}");
         }
         return code;
 }
@@ -301,10 +301,10 @@ int main(int argc, char *argv[]) {
                         optind--;
                         goto dispatch;
                 case '?':
-                        fprintf(stderr, "massagectl: unknown option '%s'.\nTry 'massagectl --help'.\n",
+                        (void) fprintf(stderr, "massagectl: unknown option '%s'.\nTry 'massagectl --help'.\n",
                                 argv[optind - 1]);
                         if (c.json)
-                                puts("{\"error\":{\"class\":\"usage\",\"exit_code\":2,\"name\":null,"
+                                (void) puts("{\"error\":{\"class\":\"usage\",\"exit_code\":2,\"name\":null,"
                                      "\"message\":\"unknown option\"}}");
                         return EXIT_USAGE;
                 }

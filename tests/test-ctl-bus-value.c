@@ -54,12 +54,12 @@ static char *read_all(sd_bus_message *m) {
                         break;
                 g_assert_cmpint(r, ==, 0);
                 if (!first)
-                        fputc(' ', f);
+                        (void) fputc(' ', f);
                 first = false;
                 json_write(f, v, false);
                 value_free(v);
         }
-        fclose(f);
+        (void) fclose(f);
         sd_bus_message_unref(m);
         return buf;
 }

@@ -26,7 +26,7 @@
         FILE *_f = open_memstream(&_buf, &_len);                \
         g_assert_nonnull(_f);                                   \
         expr;                                                   \
-        fclose(_f);                                             \
+        (void) fclose(_f);                                             \
         _buf;                                                   \
 })
 
