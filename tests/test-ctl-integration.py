@@ -47,6 +47,12 @@ B = "AA:BB:CC:DD:EE:02"
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_POLICY, EXIT_DEVICE, EXIT_NOT_FOUND, EXIT_STATE, EXIT_STORAGE = 2, 3, 4, 5, 6, 7, 8
 EXIT_INTERRUPTED = 130
 WRAPPER = os.environ.get("TESTS_WRAPPER", "").split()
+SLOWDOWN = float(os.environ.get("MASSAGED_TEST_SLOWDOWN", "1"))   # check-valgrind sets 10
+
+
+def T(seconds):
+    """A deadline, stretched when everything runs under valgrind."""
+    return seconds * SLOWDOWN
 
 
 def ctl_env(env):
@@ -59,6 +65,7 @@ def ctl_env(env):
 
 
 def ctl_run(env, *args, expect=0, stdin=None, timeout=60):
+    timeout = T(timeout)
     """Runs massagectl; checks the exit code; returns (stdout, stderr)."""
     p = subprocess.run(WRAPPER + [CTL] + list(args), env=ctl_env(env), capture_output=True, text=True,
                        input=stdin if stdin is not None else "", timeout=timeout)
@@ -108,6 +115,7 @@ class Lines:
         return self.lines
 
     def wait_for(self, needle, timeout=10.0):
+        timeout = T(timeout)
         return wait_until(lambda: [l for l in self.pump() if needle in l], timeout,
                           what="a line with %r (so far: %r)" % (needle, self.lines[-5:]))
 
@@ -141,7 +149,7 @@ class Terminal:
         return self.out.decode("utf-8", "replace")
 
     def wait_for(self, needle, timeout=10.0):
-        return wait_until(lambda: needle in self.pump(), timeout,
+        return wait_until(lambda: needle in self.pump(), T(timeout),
                           what="%r on the terminal (so far: %r)" % (needle, self.pump()[-300:]))
 
     def type(self, text):
@@ -199,7 +207,7 @@ def journey(tap):
         def add():
             out, _ = ctl_run(env, "add", A.lower().replace(":", "_"))
             assert "Added " + A in out, out
-            wait_until(lambda: env.prop(A, "ConnectionState") == "ready", 20, what="ready")
+            wait_until(lambda: env.prop(A, "ConnectionState") == "ready", T(20), what="ready")
             assert env.sim_state(A)["paired"], env.sim_state(A)
             doc = ctl_json(env, "devices")
             assert [d["Address"] for d in doc["devices"]] == [A], doc
@@ -246,7 +254,7 @@ def journey(tap):
         def start():
             out, _ = ctl_run(env, "start", "--heat", "2", "--duration", "5m", "--intensity", "4")
             assert "Started on " + A in out, out
-            st = wait_until(lambda: (lambda s: s if s["running"] else None)(env.sim_state(A)), 10, what="running")
+            st = wait_until(lambda: (lambda s: s if s["running"] else None)(env.sim_state(A)), T(10), what="running")
             assert st["intensity"] == 1, st      # the soft start holds the lowest level
             assert st["heat_level"] == 2, st
             doc = ctl_json(env, "status")
@@ -262,15 +270,15 @@ def journey(tap):
             assert doc["error"]["name"] == "org.massaged1.Error.Busy", doc
             ctl_run(env, "set", "intensity", "3")
             ctl_run(env, "set", "heat", "1")
-            wait_until(lambda: env.sim_state(A)["heat_level"] == 1, 5, what="heat 1 on the device")
+            wait_until(lambda: env.sim_state(A)["heat_level"] == 1, T(5), what="heat 1 on the device")
         tap.run("start while running is Busy (exit 7); set intensity/heat reach the device", running_errors, holder)
 
         def pause_resume():
             ctl_run(env, "pause")
-            wait_until(lambda: sim_off(env, A), 5, what="motors off while paused")
+            wait_until(lambda: sim_off(env, A), T(5), what="motors off while paused")
             assert ctl_json(env, "status")["State"] == "paused"
             ctl_run(env, "resume")
-            wait_until(lambda: env.sim_state(A)["running"], 5, what="running again")
+            wait_until(lambda: env.sim_state(A)["running"], T(5), what="running again")
         tap.run("pause turns the device off, resume on again", pause_resume, holder)
 
         def stop_reason():
@@ -340,7 +348,7 @@ def journey(tap):
 
         def disconnect_connect():
             ctl_run(env, "disconnect")
-            wait_until(lambda: not env.sim_state(A)["connected"], 10, what="link down")
+            wait_until(lambda: not env.sim_state(A)["connected"], T(10), what="link down")
             assert ctl_json(env, "status")["ConnectionState"] == "disconnected"
             ctl_run(env, "connect")
             assert ctl_json(env, "status")["ConnectionState"] == "ready"
@@ -376,11 +384,11 @@ def wait_ctrl_c(tap):
             p = ctl_spawn(env, "start", "--wait", "--heat", "1", "--duration", "2m")
             lines = Lines(p)
             lines.wait_for("Started on")
-            wait_until(lambda: env.sim_state(A)["running"] and env.sim_state(A)["heat_level"] == 1, 10,
+            wait_until(lambda: env.sim_state(A)["running"] and env.sim_state(A)["heat_level"] == 1, T(10),
                        what="device running with heat")
             lines.wait_for("State=running")
             p.send_signal(signal.SIGINT)
-            p.wait(10)
+            p.wait(T(10))
             lines.pump()
             assert p.returncode == EXIT_INTERRUPTED, (p.returncode, lines.lines, p.stderr.read())
             assert sim_off(env, A), env.sim_state(A)
@@ -391,7 +399,7 @@ def wait_ctrl_c(tap):
             assert all(l[:2].isdigit() and l[2] == ":" for l in mlines.lines), mlines.lines
             assert "\033" not in "".join(mlines.lines)      # no colour, no cursor moves into a pipe
             mon.send_signal(signal.SIGINT)
-            assert mon.wait(10) == 0
+            assert mon.wait(T(10)) == 0
             s = env.sessions()[-1]
             assert s["end_reason"] == "user", s
         tap.run("start --wait: Ctrl-C stops the session (exit 130, simulator off); monitor's plain lines",
@@ -413,9 +421,9 @@ def terminal(tap):
                     t.wait_for("[y/n]")
                     before = t.pump().count("[y/n]")
                     t.type("n\n")
-                    wait_until(lambda: t.pump().count("[y/n]") > before or t.proc.poll() is not None, 10,
+                    wait_until(lambda: t.pump().count("[y/n]") > before or t.proc.poll() is not None, T(10),
                                what="the next question")
-                assert t.proc.wait(10) == 0, t.pump()
+                assert t.proc.wait(T(10)) == 0, t.pump()
                 assert "Screening recorded" in t.pump(), t.pump()
                 assert "\033[1m" in t.pump()        # bold heading: colour on a terminal
             finally:
@@ -425,14 +433,14 @@ def terminal(tap):
         def no_color():
             t = Terminal(env, "devices", extra_env={"NO_COLOR": "1"})
             try:
-                assert t.proc.wait(10) == 0
+                assert t.proc.wait(T(10)) == 0
                 out = t.pump()
                 assert A in out and "\033[" not in out, repr(out)
             finally:
                 t.close()
             t = Terminal(env, "devices")
             try:
-                assert t.proc.wait(10) == 0
+                assert t.proc.wait(T(10)) == 0
                 assert "\033[1mADDRESS" in t.pump(), repr(t.pump())
             finally:
                 t.close()
@@ -442,16 +450,16 @@ def terminal(tap):
             t = Terminal(env, "start", "--wait", "--heat", "1", "--duration", "2m")
             try:
                 t.wait_for("Ctrl-C stops the session.")
-                wait_until(lambda: env.sim_state(A)["running"], 10, what="device running")
+                wait_until(lambda: env.sim_state(A)["running"], T(10), what="device running")
                 t.wait_for("left")
                 # Redrawn in place: the cursor goes back up over the previous view.
-                wait_until(lambda: "\033[4A" in t.pump(), 10, what="a redraw in place")
+                wait_until(lambda: "\033[4A" in t.pump(), T(10), what="a redraw in place")
                 out = t.pump()
                 for word in ("program gentle", "heat 1", "pad 25", "°C", "░", "battery"):
                     assert word in out, (word, out[-600:])
                 assert re.search(r"(\d+m)?( ?\d+s)? left", out), out[-600:]     # the countdown
                 t.type("\x03")                   # Ctrl-C, as typed
-                assert t.proc.wait(10) == EXIT_INTERRUPTED, t.pump()[-400:]
+                assert t.proc.wait(T(10)) == EXIT_INTERRUPTED, t.pump()[-400:]
                 assert sim_off(env, A), env.sim_state(A)
                 assert "Stopped." in t.pump()
             finally:
@@ -469,13 +477,13 @@ def wait_hangup_and_kill(tap):
         try:
             def run():
                 p = ctl_spawn(env, "--json", "start", "--wait", "--duration", "3m")
-                wait_until(lambda: env.sim_state(A)["running"], 10, what="device running")
+                wait_until(lambda: env.sim_state(A)["running"], T(10), what="device running")
                 lines = Lines(p)
                 lines.wait_for('"event":"changed"')
                 p.send_signal(sig)
-                assert p.wait(10) == expect, p.returncode
-                wait_until(lambda: sim_off(env, A), 10, what="device off after the client left")
-                wait_until(lambda: env.sessions() and not env.sessions()[-1]["open"], 10, what="session closed")
+                assert p.wait(T(10)) == expect, p.returncode
+                wait_until(lambda: sim_off(env, A), T(10), what="device off after the client left")
+                wait_until(lambda: env.sessions() and not env.sessions()[-1]["open"], T(10), what="session closed")
                 assert env.sessions()[-1]["end_reason"] == reason, env.sessions()[-1]
                 for l in lines.pump():
                     json.loads(l)       # JSON lines, each valid
@@ -494,9 +502,9 @@ def wait_completes(tap):
             # that another client stops: --wait must exit 0 on a normal end.
             p = ctl_spawn(env, "start", "--wait", "--duration", "1m")
             lines = Lines(p)
-            wait_until(lambda: env.sim_state(A)["running"], 10, what="running")
+            wait_until(lambda: env.sim_state(A)["running"], T(10), what="running")
             ctl_run(env, "stop")
-            assert p.wait(10) == 0, (p.returncode, lines.pump())
+            assert p.wait(T(10)) == 0, (p.returncode, lines.pump())
             assert any("ended: user" in l for l in lines.pump()), lines.lines
             assert sim_off(env, A)
         tap.run("start --wait exits 0 when the session ends normally", run, holder)
@@ -534,7 +542,7 @@ def errors(tap):
             doc = ctl_json(env, "status", expect=EXIT_USAGE)
             assert "say which one" in doc["error"]["message"], doc
             ctl_run(env, "start", B.replace(":", "_").lower(), "--duration", "2m")
-            wait_until(lambda: env.sim_state(B)["running"], 10, what="B running")
+            wait_until(lambda: env.sim_state(B)["running"], T(10), what="B running")
             assert not env.sim_state(A)["running"]
             out, _ = ctl_run(env, "stop")   # several devices, none named: stop them all
             assert "every massager" in out, out
