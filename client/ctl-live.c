@@ -26,6 +26,7 @@ typedef struct LiveDevice {
         Value *props;                   /* Device properties as last seen */
         uint64_t remaining_at;          /* CLOCK_MONOTONIC µs when Remaining was last reported */
         uint64_t total;                 /* planned seconds, for the bar */
+        uint64_t printed_minute;        /* plain lines: Remaining is logged once per minute */
 } LiveDevice;
 
 struct Live {
@@ -78,6 +79,7 @@ static LiveDevice *live_device(Live *l, const char *path, bool create) {
                 return NULL;
         }
         d->total = l->planned;
+        d->printed_minute = UINT64_MAX;
         l->n_devices++;
         return d;
 }
@@ -173,9 +175,12 @@ static void print_changes(Live *l, LiveDevice *d, const Value *changed) {
                 uint64_t u;
 
                 if (strcmp(k, API_DEV_REMAINING) == 0) {
-                        /* Once a minute is enough for a log; the terminal view counts every second. */
-                        if (!value_as_uint(changed->c.items[i], &u) || (u % 60 != 0 && changed->c.n == 1))
+                        /* Once a minute is enough for a log (the terminal view counts every
+                         * second), unless something else changed with it. */
+                        if (!value_as_uint(changed->c.items[i], &u) ||
+                            (changed->c.n == 1 && (u % 60 != 0 || u / 60 == d->printed_minute)))
                                 continue;
+                        d->printed_minute = u / 60;
                         text = format_duration(u, dur);
                 } else if (strcmp(k, API_DEV_TEMPERATURE) == 0)
                         text = device_temperature_string(changed, buf, sizeof(buf));
@@ -205,8 +210,10 @@ static void print_starting_picture(Live *l, LiveDevice *d, const Value *o) {
                 uint64_t u;
                 const char *text;
 
-                if (strcmp(k, API_DEV_REMAINING) == 0 && value_as_uint(o->c.items[i], &u))
+                if (strcmp(k, API_DEV_REMAINING) == 0 && value_as_uint(o->c.items[i], &u)) {
                         text = format_duration(u, dur);
+                        d->printed_minute = u / 60;
+                }
                 else if (strcmp(k, API_DEV_TEMPERATURE) == 0)
                         text = device_temperature_string(o, buf, sizeof(buf));
                 else if (strcmp(k, API_DEV_BATTERY) == 0)
