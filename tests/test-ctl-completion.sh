@@ -50,7 +50,7 @@ expect() {  # expect NAME "EXPECTED (sorted, space separated)" WORDS...
         fi
 }
 
-echo "1..19"
+echo "1..21"
 # The built massagectl, nothing on the bus.
 PATH="$top_builddir/client:$PATH"
 expect "commands starting with s" "scan screening set start status stop" massagectl s
@@ -74,6 +74,21 @@ PATH="$tmp/bin:$PATH"
 expect "devices from 'massagectl devices'" "AA:BB:CC:DD:EE:01 AA:BB:CC:DD:EE:02" massagectl status ""
 expect "device after start options" "AA:BB:CC:DD:EE:02" massagectl start --heat 2 AA:BB:CC:DD:EE:02
 expect "programs from 'massagectl programs'" "gentle my-own" massagectl start --program ""
+# zsh and fish: at least their syntax, where the shells are installed.
+n=$((n + 1))
+if command -v zsh >/dev/null; then
+        if zsh -n "$top_srcdir/client/completion/_massagectl"; then echo "ok $n - zsh completion parses"
+        else echo "not ok $n - zsh completion parses"; fails=$((fails + 1)); fi
+else
+        echo "ok $n - zsh completion parses # SKIP zsh not installed"
+fi
+n=$((n + 1))
+if command -v fish >/dev/null; then
+        if fish -n "$top_srcdir/client/completion/massagectl.fish"; then echo "ok $n - fish completion parses"
+        else echo "not ok $n - fish completion parses"; fails=$((fails + 1)); fi
+else
+        echo "ok $n - fish completion parses # SKIP fish not installed"
+fi
 [ $fails -eq 0 ]
 EOS
 

@@ -305,6 +305,14 @@ def journey(tap):
             doc = json.loads(ctl_run(env, "history", "--export", "json")[0])
             assert doc["sessions"][0]["id"] == s["id"], doc
             ctl_run(env, "history", "--since", "2026-02-31", expect=EXIT_USAGE)
+            today = time.strftime("%Y-%m-%d", time.gmtime())
+            yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+            assert len(ctl_json(env, "history", "--since", today)["sessions"]) == 1
+            assert ctl_json(env, "history", "--since", yesterday, "--until", yesterday)["sessions"] == []
+            ctl_run(env, "note", str(s["id"]), "--text", "second thoughts")
+            assert ctl_json(env, "history")["sessions"][-1]["note"] == "second thoughts"
+            _, err = ctl_run(env, "note", "999", "--text", "x", expect=EXIT_USAGE)   # massaged: InvalidArgs
+            assert "999" in err, err
         tap.run("note, history (table, --json, --export csv|json)", note_history, holder)
 
         def usage():
@@ -544,10 +552,16 @@ def errors(tap):
             ctl_run(env, "start", B.replace(":", "_").lower(), "--duration", "2m")
             wait_until(lambda: env.sim_state(B)["running"], T(10), what="B running")
             assert not env.sim_state(A)["running"]
-            out, _ = ctl_run(env, "stop")   # several devices, none named: stop them all
+            # Several devices, none named: stop them all. A mistyped reason still stops.
+            out, err = ctl_run(env, "stop", "--reason", "pian")
             assert "every massager" in out, out
+            assert "'pian' is not a known reason" in err, err
             assert sim_off(env, A) and sim_off(env, B)
-        tap.run("two devices: a device must be named, except for stop (stops all)", two_devices, holder)
+            assert env.sessions()[-1]["end_reason"] in ("stop_all", "user"), env.sessions()[-1]
+            out, _ = ctl_run(env, "stop", "--all")  # never refused, also with nothing running
+            assert "every massager" in out, out
+        tap.run("two devices: a device must be named, except for stop (stops all, even with a mistyped reason)",
+                two_devices, holder)
 
         def device_failure():
             ctl_run(env, "disconnect", A)
