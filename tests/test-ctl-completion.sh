@@ -50,7 +50,7 @@ expect() {  # expect NAME "EXPECTED (sorted, space separated)" WORDS...
         fi
 }
 
-echo "1..21"
+echo "1..23"
 # The built massagectl, nothing on the bus.
 PATH="$top_builddir/client:$PATH"
 expect "commands starting with s" "scan screening set start status stop" massagectl s
@@ -89,6 +89,26 @@ if command -v fish >/dev/null; then
 else
         echo "ok $n - fish completion parses # SKIP fish not installed"
 fi
+# fish can also be asked what it would complete.
+fishcomp() {
+        fish --no-config -c "source '$top_srcdir/client/completion/massagectl.fish'; complete -C '$1'" 2>/dev/null |
+                cut -f1 | sort | tr '\n' ' ' | sed 's/ *$//'
+}
+fishexpect() {  # fishexpect NAME "EXPECTED" "COMMAND LINE"
+        n=$((n + 1))
+        if ! command -v fish >/dev/null; then
+                echo "ok $n - $1 # SKIP fish not installed"
+        elif [ "$(fishcomp "$3")" = "$2" ]; then
+                echo "ok $n - $1"
+        else
+                echo "not ok $n - $1"
+                echo "#   want: '$2'"
+                echo "#   got:  '$(fishcomp "$3")'"
+                fails=$((fails + 1))
+        fi
+}
+fishexpect "fish: commands starting with sta" "start status" "massagectl sta"
+fishexpect "fish: stop reasons" "burning_skin dizziness headache_flare numbness pain_rising tingling" "massagectl stop --reason "
 [ $fails -eq 0 ]
 EOS
 
