@@ -312,8 +312,12 @@ dispatch:
         if (no_colour)
                 colour_set(false);
         if (optind >= argc) {
-                print_main_help();
-                return EXIT_USAGE;
+                /* A usage error, not the whole help (which 'massagectl help' prints). */
+                (void) ctl_fail(&c, EXIT_USAGE, -EINVAL, "no command given; 'massagectl help' lists them "
+                                "(to start: 'massagectl status').");
+                r = ctl_report_failure(&c);
+                free(c.error_message);
+                return r;
         }
         v = ctl_find_verb(argv[optind]);
         if (!v) {

@@ -173,11 +173,36 @@ def world(holder, **kw):
     return env
 
 
+def make_world(tap, holder, what, ready=False, **kw):
+    """Sets a world up as a test of its own, so that a setup failure is one
+    'not ok' with the logs (and the cases depending on it fail) instead of
+    a broken plan. Returns the world, or None."""
+    failed_before = tap.failed
+
+    def setup():
+        env = world(holder, **kw)
+        if ready:
+            env.screen_ok()
+            for a in env.devices:
+                env.add_and_connect(a)
+    tap.run("world: " + what, setup, holder)
+    if tap.failed != failed_before:
+        if holder.get("env"):
+            holder["env"].close()
+        holder["env"] = None
+    return holder.get("env")
+
+
+def close(env):
+    if env:
+        env.close()
+
+
 # ---- the journey: every command's success path, in a new user's order ------
 
 def journey(tap):
     holder = {}
-    env = world(holder, paired=False)
+    env = make_world(tap, holder, "one unpaired massager in range", paired=False)
     try:
         def version():
             doc = ctl_json(env, "version")
@@ -226,6 +251,11 @@ def journey(tap):
             assert len(doc["questions"]) == 8 and all(q["question"].endswith("?") for q in doc["questions"]), doc
             doc = ctl_json(env, "screening", "--answer", "pregnancy=maybe", expect=EXIT_USAGE)
             doc = ctl_json(env, "screening", "--answer", "nonsense=no", "--all-no", expect=EXIT_USAGE)
+            # A "yes" blocks starts until a clearance; a later all-"no" screening clears it.
+            doc = ctl_json(env, "screening", "--answer", "pregnancy=yes", "--all-no")
+            assert doc["blocked"] is True and doc["answers"]["pregnancy"] is True, doc
+            doc = ctl_json(env, "start", expect=EXIT_POLICY)
+            assert doc["error"]["name"] == "org.massaged1.Error.ScreeningRequired", doc
             doc = ctl_json(env, "screening", "--all-no")
             assert doc["blocked"] is False and len(doc["answers"]) == 8, doc
         tap.run("start refused until screening (exit 4); screening --all-no records it", screening_first, holder)
@@ -246,6 +276,8 @@ def journey(tap):
             ctl_run(env, "set", "intensity", "11", expect=EXIT_USAGE)
             ctl_run(env, "status", "AA:BB:CC", expect=EXIT_USAGE)
             ctl_run(env, "frobnicate", expect=EXIT_USAGE)
+            doc = ctl_json(env, expect=EXIT_USAGE)          # no command at all: still one JSON object
+            assert "massagectl help" in doc["error"]["message"], doc
             assert env.sim_state(A)["writes"] == writes
             assert sim_off(env, A)
         tap.run("out-of-range values are refused before any call (exit 2, device untouched)",
@@ -368,22 +400,14 @@ def journey(tap):
             assert len(ctl_json(env, "history")["sessions"]) == 1   # history stays
         tap.run("forget removes the device, keeps its history", forget, holder)
     finally:
-        env.close()
+        close(env)
 
 
 # ---- start --wait and monitor ------------------------------------------------
 
-def ready_world(holder, **kw):
-    env = world(holder, **kw)
-    env.screen_ok()
-    for a in env.devices:
-        env.add_and_connect(a)
-    return env
-
-
 def wait_ctrl_c(tap):
     holder = {}
-    env = ready_world(holder)
+    env = make_world(tap, holder, "one massager added and screened", ready=True)
     try:
         def run():
             mon = ctl_spawn(env, "monitor")
@@ -413,14 +437,14 @@ def wait_ctrl_c(tap):
         tap.run("start --wait: Ctrl-C stops the session (exit 130, simulator off); monitor's plain lines",
                 run, holder)
     finally:
-        env.close()
+        close(env)
 
 
 def terminal(tap):
     holder = {}
-    env = world(holder)
+    env = make_world(tap, holder, "one massager, not screened yet")
     try:
-        env.add_and_connect(A)
+        tap.run("add it", lambda: env.add_and_connect(A), holder)
 
         def screening():
             t = Terminal(env, "screening")
@@ -475,13 +499,13 @@ def terminal(tap):
         tap.run("start --wait on a terminal: live view redrawn in place; typed Ctrl-C stops (simulator off)",
                 live_view, holder)
     finally:
-        env.close()
+        close(env)
 
 
 def wait_hangup_and_kill(tap):
     for sig, reason, expect in ((signal.SIGHUP, "user", EXIT_INTERRUPTED), (signal.SIGKILL, "caller_left", -9)):
         holder = {}
-        env = ready_world(holder)
+        env = make_world(tap, holder, "one massager added and screened", ready=True)
         try:
             def run():
                 p = ctl_spawn(env, "--json", "start", "--wait", "--duration", "3m")
@@ -498,12 +522,12 @@ def wait_hangup_and_kill(tap):
             tap.run("start --wait: %s → session ends (%s), simulator off" % (signal.Signals(sig).name, reason),
                     run, holder)
         finally:
-            env.close()
+            close(env)
 
 
 def wait_completes(tap):
     holder = {}
-    env = ready_world(holder)
+    env = make_world(tap, holder, "one massager added and screened", ready=True)
     try:
         def run():
             # The shortest session; the stand-in for "watch until it ends" is a session
@@ -517,14 +541,14 @@ def wait_completes(tap):
             assert sim_off(env, A)
         tap.run("start --wait exits 0 when the session ends normally", run, holder)
     finally:
-        env.close()
+        close(env)
 
 
 # ---- error classes that need a world of their own ----------------------------
 
 def errors(tap):
     holder = {}
-    env = world(holder, daemon=False)
+    env = make_world(tap, holder, "buses and simulator, no daemon", daemon=False)
     try:
         def unreachable():
             doc = ctl_json(env, "devices", expect=EXIT_UNREACHABLE)
@@ -541,10 +565,10 @@ def errors(tap):
             assert doc["error"]["name"] == "org.massaged1.Error.StorageUnavailable", doc
         tap.run("ledger unusable: exit 8 with the daemon's sentence", storage, holder)
     finally:
-        env.close()
+        close(env)
 
     holder = {}
-    env = ready_world(holder, devices=(A, B))
+    env = make_world(tap, holder, "two massagers added and screened", ready=True, devices=(A, B))
     try:
         def two_devices():
             doc = ctl_json(env, "status", expect=EXIT_USAGE)
@@ -580,17 +604,17 @@ def errors(tap):
             assert sorted(out) == [A, B], out
         tap.run("bash completion offers the daemon's devices", completion, holder)
     finally:
-        env.close()
+        close(env)
 
 
 def main():
-    tap = Tap(30)
-    journey(tap)            # 18
-    wait_ctrl_c(tap)        # 1
-    terminal(tap)           # 3
-    wait_hangup_and_kill(tap)  # 2
-    wait_completes(tap)     # 1
-    errors(tap)             # 5 (30 in all)
+    tap = Tap(39)
+    journey(tap)            # 1 + 18
+    wait_ctrl_c(tap)        # 1 + 1
+    terminal(tap)           # 2 + 3
+    wait_hangup_and_kill(tap)  # 2 × (1 + 1)
+    wait_completes(tap)     # 1 + 1
+    errors(tap)             # 1 + 2 + 1 + 3
     if tap.i != tap.n:
         print("not ok %d - plan mismatch: ran %d of %d" % (tap.i + 1, tap.i, tap.n))
         return 1
