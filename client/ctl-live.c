@@ -459,7 +459,6 @@ int live_new(Ctl *c, LiveMode mode, const char *only_path, Live **ret) {
         return 0;
 }
 
-
 void live_set_planned(Live *l, uint64_t seconds) {
         l->planned = seconds;
         for (size_t i = 0; i < l->n_devices; i++)

@@ -48,7 +48,7 @@ A = B = None
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_POLICY, EXIT_DEVICE, EXIT_NOT_FOUND, EXIT_STATE, EXIT_STORAGE = 2, 3, 4, 5, 6, 7, 8
 EXIT_INTERRUPTED = 130
 WRAPPER = os.environ.get("TESTS_WRAPPER", "").split()
-SLOWDOWN = float(os.environ.get("MASSAGED_TEST_SLOWDOWN", "1"))   # check-valgrind sets 10
+SLOWDOWN = float(os.environ.get("MASSAGED_TEST_SLOWDOWN") or "1")   # check-valgrind sets 10
 
 
 def T(seconds):
