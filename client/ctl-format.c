@@ -73,6 +73,38 @@ size_t utf8_width(const char *s) {
         return w;
 }
 
+size_t fputs_clipped(const char *s, size_t max_cols, FILE *f) {
+        size_t cols = 0;
+        bool cut = false;
+
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                if (p[0] == 0x1b && p[1] == '[') {
+                        /* CSI: ESC [ parameters… final byte in 0x40–0x7E. */
+                        const unsigned char *e = p + 2;
+                        while (*e && !(*e >= 0x40 && *e <= 0x7e))
+                                e++;
+                        if (*e)
+                                e++;
+                        if (!cut)
+                                (void) fwrite(p, 1, (size_t) (e - p), f);
+                        p = e;
+                        continue;
+                }
+                if ((*p & 0xC0) != 0x80) {
+                        if (cols == max_cols)
+                                cut = true;
+                        else
+                                cols++;
+                }
+                if (!cut)
+                        (void) fputc(*p, f);
+                p++;
+        }
+        if (cut && colour_enabled())
+                (void) fputs("\033[0m", f);    /* a cut colour must not leak into the next line */
+        return cols;
+}
+
 static bool colour = false;
 
 bool colour_allowed_by_env(const char *no_color, const char *term) {

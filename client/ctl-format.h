@@ -31,6 +31,11 @@ const char *format_bar(double fraction, unsigned width, bool utf8, char *buf, si
 /* Display width of a UTF-8 string (code points; our output has no wide characters). */
 size_t utf8_width(const char *s);
 
+/* Writes s, but at most max_cols visible characters (UTF-8 code points;
+ * ANSI CSI sequences such as colours take no room and are kept whole), so
+ * that a line redrawn in place never wraps. Returns the columns written. */
+size_t fputs_clipped(const char *s, size_t max_cols, FILE *f);
+
 /* Colour: decided once per run by colour_init(); the escapes are "" when off. */
 void colour_init(FILE *f);
 void colour_set(bool enabled);          /* tests and --no-color */

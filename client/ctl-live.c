@@ -3,9 +3,11 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <systemd/sd-event.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,7 +110,32 @@ static void clock_string(char buf[static 16]) {
 
 /* ---- terminal: a block per device, redrawn in place ------------------- */
 
+/* One line of the view, clipped to the terminal so the redraw never wraps. */
+static void draw_line(size_t width, const char *format, ...) _printf_(2, 3);
+static void draw_line(size_t width, const char *format, ...) {
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return;
+        (void) fputs_clipped(s, width, stdout);
+        (void) putchar('\n');
+}
+
+static size_t terminal_width(void) {
+        struct winsize ws = {};
+
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col < 2)
+                return SIZE_MAX;
+        return ws.ws_col - 1u;  /* the last column would wrap on some terminals */
+}
+
 static void draw(Live *l) {
+        size_t width = terminal_width();
         unsigned lines = 0;
 
         if (l->drawn_lines > 0)
@@ -122,24 +149,24 @@ static void draw(Live *l) {
 
                 (void) value_get_string(d->props, API_DEV_NAME, &name);
                 (void) value_get_string(d->props, API_DEV_STATE, &state);
-                printf("%s%s%s %s  %s%s%s  battery %s\n", ansi_bold(), address_of(d), ansi_normal(), name,
-                       strcmp(state, "fault") == 0 ? ansi_red() : ansi_green(), state, ansi_normal(),
-                       device_battery_string(d->props, b5, sizeof(b5)));
-                printf("  program %s · pattern %s · intensity %s · heat %s · pad %s\n",
-                       device_prop_string(d->props, API_DEV_PROGRAM, b1, sizeof(b1)),
-                       device_prop_string(d->props, API_DEV_PATTERN, b2, sizeof(b2)),
-                       device_prop_string(d->props, API_DEV_INTENSITY, b3, sizeof(b3)),
-                       device_prop_string(d->props, API_DEV_HEAT, b4, sizeof(b4)),
-                       device_temperature_string(d->props, b5, sizeof(b5)));
+                draw_line(width, "%s%s%s %s  %s%s%s  battery %s", ansi_bold(), address_of(d), ansi_normal(), name,
+                          strcmp(state, "fault") == 0 ? ansi_red() : ansi_green(), state, ansi_normal(),
+                          device_battery_string(d->props, b5, sizeof(b5)));
+                draw_line(width, "  program %s · pattern %s · intensity %s · heat %s · pad %s",
+                          device_prop_string(d->props, API_DEV_PROGRAM, b1, sizeof(b1)),
+                          device_prop_string(d->props, API_DEV_PATTERN, b2, sizeof(b2)),
+                          device_prop_string(d->props, API_DEV_INTENSITY, b3, sizeof(b3)),
+                          device_prop_string(d->props, API_DEV_HEAT, b4, sizeof(b4)),
+                          device_temperature_string(d->props, b5, sizeof(b5)));
                 if (device_in_session(d->props))
-                        printf("  %s %s left\n", format_bar(fraction, 30, locale_is_utf8(), bar, sizeof(bar)),
-                               format_duration(rem, left));
+                        draw_line(width, "  %s %s left", format_bar(fraction, 30, locale_is_utf8(), bar, sizeof(bar)),
+                                  format_duration(rem, left));
                 else
-                        printf("  no session\n");
+                        draw_line(width, "  no session");
                 lines += 3;
         }
         if (l->mode == LIVE_WAIT) {
-                printf("%sCtrl-C stops the session.%s\n", ansi_grey(), ansi_normal());
+                draw_line(width, "%sCtrl-C stops the session.%s", ansi_grey(), ansi_normal());
                 lines++;
         }
         l->drawn_lines = lines;

@@ -209,6 +209,31 @@ static void test_table(void) {
         table_free(t);
 }
 
+static void test_clipped(void) {
+        char *out;
+
+        colour_set(false);
+        out = CAPTURE(g_assert_cmpuint(fputs_clipped("abcdef", 4, _f), ==, 4));
+        g_assert_cmpstr(out, ==, "abcd");
+        free(out);
+        out = CAPTURE(g_assert_cmpuint(fputs_clipped("ab", 4, _f), ==, 2));
+        g_assert_cmpstr(out, ==, "ab");
+        free(out);
+        /* Escapes take no room; UTF-8 characters take one column each. */
+        out = CAPTURE(fputs_clipped("\033[1mAA\033[0m °C░░", 5, _f));
+        g_assert_cmpstr(out, ==, "\033[1mAA\033[0m °C");
+        free(out);
+        /* A colour cut off is reset when colour is on. */
+        colour_set(true);
+        out = CAPTURE(fputs_clipped("\033[32mrunning\033[0m", 3, _f));
+        g_assert_cmpstr(out, ==, "\033[32mrun\033[0m");
+        free(out);
+        colour_set(false);
+        out = CAPTURE(fputs_clipped("\033[", 3, _f));    /* a truncated escape does not run past the end */
+        g_assert_cmpstr(out, ==, "\033[");
+        free(out);
+}
+
 static void test_colour_env(void) {
         g_assert_true(colour_allowed_by_env(NULL, "xterm"));
         g_assert_true(colour_allowed_by_env("", "xterm"));      /* empty NO_COLOR does not count */
@@ -392,6 +417,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/ctl/format/bar", test_format_bar);
         g_test_add_func("/ctl/format/table", test_table);
         g_test_add_func("/ctl/format/colour-env", test_colour_env);
+        g_test_add_func("/ctl/format/clipped", test_clipped);
         g_test_add_func("/ctl/format/csv", test_csv);
         g_test_add_func("/ctl/json/escape", test_json_escape);
         g_test_add_func("/ctl/json/tree", test_json_tree);
