@@ -74,3 +74,13 @@ dist_check_SCRIPTS += tests/test-ctl-completion.sh
 # daemon's harness, tests/lib/massaged_env.py, or the binaries are absent).
 TESTS += tests/test-ctl-integration.py
 dist_check_SCRIPTS += tests/test-ctl-integration.py
+
+# Benchmark (not in make check): `massagectl stop` against the one-shot floor.
+check_PROGRAMS += tests/oneshot-stop
+tests_oneshot_stop_SOURCES = tests/oneshot-stop.c
+tests_oneshot_stop_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_oneshot_stop_LDADD = $(SYSTEMD_LIBS)
+EXTRA_DIST += tests/bench-ctl-stop.py
+bench-ctl: client/massagectl tests/oneshot-stop
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(TEST_PYTHON) $(srcdir)/tests/bench-ctl-stop.py
+.PHONY: bench-ctl
