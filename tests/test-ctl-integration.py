@@ -31,7 +31,8 @@ TOP_BUILD = os.environ.get("top_builddir", os.path.join(TOP_SRC, "build"))
 sys.path.insert(0, os.path.join(TOP_SRC, "tests", "lib"))
 
 CTL = os.path.join(TOP_BUILD, "client", "massagectl")
-NEEDS = [CTL, os.path.join(TOP_BUILD, "daemon", "massaged"), os.path.join(TOP_BUILD, "tests", "sim", "massager-sim")]
+NEEDS = [CTL, os.path.join(TOP_BUILD, "daemon", "massaged"), os.path.join(TOP_BUILD, "tests", "sim", "massager-sim"),
+         os.path.join(TOP_BUILD, "tests", "daemon", "ledger-seed")]
 try:
     from harness import Tap
     from massaged_env import MassagedEnv, wait_for
@@ -551,6 +552,37 @@ def wait_completes(tap):
         close(env)
 
 
+# ---- the usage chart over a seeded week -------------------------------------
+
+def seeded_usage(tap):
+    holder = Holder()
+    env = make_world(tap, holder, "a ledger seeded with three past days (UTC)", daemon=False, tz="UTC")
+    try:
+        def run():
+            seed = os.path.join(TOP_BUILD, "tests", "daemon", "ledger-seed")
+            # N days ago at this time of day: 15 min yesterday, 30 the day before, 45 (the cap) before that.
+            subprocess.run([seed, env.db, "1440:15", "2880:30", "4320:45"], check=True, env=env.environ,
+                           capture_output=True, timeout=T(30))
+            env.start_daemon()
+            doc = ctl_json(env, "usage", "--week")
+            minutes = sorted(d["seconds"] // 60 for d in doc["days"] if d["seconds"])
+            assert minutes == [15, 30, 45], doc
+            out, _ = ctl_run(env, "usage", "--week")
+            rows = [l for l in out.splitlines() if " min" in l and "cap" not in l and not l.startswith("Total")]
+            assert len(rows) == 7 and rows[-1].startswith("today"), out
+            # A full bar is the daily cap (45 min): 30 cells for 45, 20 for 30, 10 for 15.
+            assert "█" * 30 in rows[-4] and "45 min" in rows[-4], out
+            assert "█" * 20 + "░" * 10 in rows[-3] and "30 min" in rows[-3], out
+            assert "█" * 10 + "░" * 20 in rows[-2] and "15 min" in rows[-2], out
+            assert "░" * 30 in rows[-1] and "  0 min" in rows[-1], out
+            assert "Total 90 min on 3 days." in out, out
+            doc = ctl_json(env, "history")
+            assert [x["seconds"] for x in doc["sessions"]] == [2700, 1800, 900], doc
+        tap.run("usage --week charts seeded days against the cap (bars of 30/20/10 cells)", run, env=holder)
+    finally:
+        close(env)
+
+
 # ---- error classes that need a world of their own ----------------------------
 
 def errors(tap):
@@ -621,6 +653,7 @@ def main():
     terminal(tap)
     wait_hangup_and_kill(tap)
     wait_completes(tap)
+    seeded_usage(tap)
     errors(tap)
     tap.exit()
 
