@@ -1,1 +1,100 @@
-# (empty until its component lands)
+# libmassaged-safety: the safety policy (pure), limits, clock rules, screening,
+# programs, configuration and the SQLite usage ledger. The daemon links it;
+# each unit test links only what it tests.
+
+noinst_LTLIBRARIES += daemon/libmassaged-safety.la
+daemon_libmassaged_safety_la_SOURCES = \
+	daemon/safety-clock.c daemon/safety-clock.h \
+	daemon/safety-limits.c daemon/safety-limits.h \
+	daemon/screening.c daemon/screening.h \
+	daemon/program.c daemon/program.h \
+	daemon/program-load.c \
+	daemon/policy.c daemon/policy.h \
+	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-internal.h \
+	daemon/conf.c daemon/conf.h \
+	daemon/ledger.c daemon/ledger.h daemon/ledger-internal.h \
+	daemon/ledger-schema.c daemon/ledger-query.c
+daemon_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
+	-DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
+daemon_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
+daemon_libmassaged_safety_la_LIBADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SQLITE_LIBS)
+
+# Built-in programs (data, SPEC §4), installed for the daemon to load.
+programsdir = $(datadir)/massaged/programs
+dist_programs_DATA = \
+	daemon/programs/gentle.program \
+	daemon/programs/kneading.program \
+	daemon/programs/trigger-point.program \
+	daemon/programs/suboccipital.program \
+	daemon/programs/myofascial.program \
+	daemon/programs/relax.program \
+	daemon/programs/migraine.program
+EXTRA_DIST += daemon/massaged.conf.example doc/safety.md doc/configuration.md
+
+# ---- unit tests ----
+SAFETY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
+SAFETY_TEST_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+
+# The policy is pure: its test links the policy, limits, clock and program
+# files only (no SQLite, no GLib in the code under test).
+check_PROGRAMS += tests/test-policy
+TESTS += tests/test-policy
+tests_test_policy_SOURCES = tests/test-policy.c tests/safety-test-util.h \
+	daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c \
+	daemon/safety-limits.c daemon/safety-clock.c daemon/program.c daemon/screening.c
+tests_test_policy_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_policy_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_policy_LDADD = $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-safety-clock
+TESTS += tests/test-safety-clock
+tests_test_safety_clock_SOURCES = tests/test-safety-clock.c daemon/safety-clock.c
+tests_test_safety_clock_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_safety_clock_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_safety_clock_LDADD = $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-limits-conf
+TESTS += tests/test-limits-conf
+tests_test_limits_conf_SOURCES = tests/test-limits-conf.c
+tests_test_limits_conf_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_limits_conf_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_limits_conf_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-program
+TESTS += tests/test-program
+tests_test_program_SOURCES = tests/test-program.c
+tests_test_program_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_program_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_program_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-ledger
+TESTS += tests/test-ledger
+tests_test_ledger_SOURCES = tests/test-ledger.c tests/safety-test-util.h
+tests_test_ledger_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_ledger_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_test_ledger_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
+
+# doc/safety.md cites the test covering each rule: every cited path must exist.
+TESTS += tests/test-safety-doc.py
+dist_check_SCRIPTS += tests/test-safety-doc.py
+
+# libFuzzer targets for the two parsers of outside files (--enable-fuzzing,
+# clang; `make fuzz` runs them with the others). fuzz-program also plans every
+# accepted program and aborts if a plan breaks a rule.
+EXTRA_DIST += tests/fuzz/fuzz-program.c tests/fuzz/fuzz-conf.c
+if ENABLE_FUZZING
+SAFETY_FUZZ_POLICY = daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c daemon/safety-limits.c \
+	daemon/safety-clock.c daemon/screening.c daemon/program.c daemon/program-load.c protocol/codec.c
+FUZZ_TARGETS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf
+noinst_PROGRAMS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf
+tests_fuzz_fuzz_program_SOURCES = tests/fuzz/fuzz-program.c $(SAFETY_FUZZ_POLICY)
+tests_fuzz_fuzz_program_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
+tests_fuzz_fuzz_program_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
+tests_fuzz_fuzz_program_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_program_LDADD = $(GLIB_LIBS)
+tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c daemon/conf.c daemon/safety-limits.c daemon/program.c
+tests_fuzz_fuzz_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
+tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_conf_LDADD = $(GLIB_LIBS)
+endif

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * massaged.conf: limits and defaults (SPEC §4). Out-of-range values are
+ * clamped to the nearest bound with a warning rather than rejected, so a value
+ * past a hard limit can never loosen anything and a value below a floor still
+ * makes the limit as strict as allowed. A file we cannot read or parse is an
+ * error: starting with defaults could be looser than what the user wrote.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "conf.h"
+#include "massager-protocol.h"
+#include "program.h"
+
+#define CONF_FILE_MAX (256 * 1024)
+
+/* conf_init() allocates nothing, so initialising twice (or loading into an
+ * initialised Conf) cannot leak: the default program name is this static
+ * string until a file names another one. */
+static char default_program_static[] = PROGRAM_DEFAULT;
+
+static void set_program(Conf *c, char *name) {
+        if (c->default_program != default_program_static)
+                free(c->default_program);
+        c->default_program = name;
+}
+
+void conf_init(Conf *c) {
+        *c = (Conf) {
+                .default_intensity = 3,
+                .default_heat_level = 0,
+                .default_duration_s = 0,
+        };
+        limits_init_default(&c->limits);
+        for (unsigned i = 0; i < _LIMIT_MAX; i++)
+                c->source[i] = LIMIT_SOURCE_DEFAULT;
+        c->default_program = default_program_static;
+}
+
+void conf_clear(Conf *c) {
+        if (!c)
+                return;
+        set_program(c, NULL);
+}
+
+static void warn(GPtrArray *w, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void warn(GPtrArray *w, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        g_ptr_array_add(w, g_strdup_vprintf(fmt, ap));
+        va_end(ap);
+}
+
+/* Strict whole number: optional sign, digits, nothing else. */
+static bool parse_number(const char *v, long long *ret) {
+        char *end = NULL;
+
+        if (!v || !*v)
+                return false;
+        errno = 0;
+        *ret = strtoll(v, &end, 10);
+        return !*end && errno == 0;
+}
+
+static void load_limit(GKeyFile *kf, const char *path, const char *key, Conf *c, GPtrArray *w) {
+        g_autofree char *v = g_key_file_get_value(kf, "Limits", key, NULL);
+        int id = limit_from_key(key);
+        const LimitInfo *li;
+        long long n;
+
+        if (id < 0) {
+                warn(w, "%s: [Limits] unknown key \"%s\", ignored", path, key);
+                return;
+        }
+        li = limit_info((LimitId) id);
+        if (v)
+                g_strstrip(v);
+
+        if (li->type == LIMIT_TYPE_BOOL) {
+                g_autoptr(GError) e = NULL;
+                gboolean b = g_key_file_get_boolean(kf, "Limits", key, &e);
+                if (e) {
+                        warn(w, "%s: [Limits] %s: value \"%s\" is not a boolean (true or false); keeping %s", path,
+                             key, v ? v : "", c->limits.value[id] ? "true" : "false");
+                        return;
+                }
+                c->limits.value[id] = b ? 1 : 0;
+                c->source[id] = LIMIT_SOURCE_CONFIG;
+                return;
+        }
+
+        if (!parse_number(v, &n)) {
+                warn(w, "%s: [Limits] %s: value \"%s\" is not a whole number; keeping %u", path, key, v ? v : "",
+                     c->limits.value[id]);
+                return;
+        }
+        if (n < (long long) li->min || n > (long long) li->max) {
+                uint32_t clamped = n < (long long) li->min ? li->min : li->max;
+                bool past_hard = li->higher_is_safer ? n < (long long) li->min : n > (long long) li->max;
+                warn(w, "%s: [Limits] %s: value %lld out of range [%u, %u]; using %u%s", path, key, n, li->min,
+                     li->max, clamped, past_hard ? " (the hard limit)" : "");
+                c->limits.value[id] = clamped;
+        } else
+                c->limits.value[id] = (uint32_t) n;
+        c->source[id] = LIMIT_SOURCE_CONFIG;
+}
+
+static bool load_default_uint(GKeyFile *kf, const char *path, const char *key, unsigned min, unsigned max,
+                              unsigned *ret, GPtrArray *w) {
+        g_autofree char *v = g_key_file_get_value(kf, "Defaults", key, NULL);
+        long long n;
+
+        if (v)
+                g_strstrip(v);
+        if (!parse_number(v, &n)) {
+                warn(w, "%s: [Defaults] %s: value \"%s\" is not a whole number; keeping %u", path, key, v ? v : "",
+                     *ret);
+                return false;
+        }
+        if (n < (long long) min || n > (long long) max) {
+                unsigned clamped = n < (long long) min ? min : max;
+                warn(w, "%s: [Defaults] %s: value %lld out of range [%u, %u]; using %u", path, key, n, min, max,
+                     clamped);
+                *ret = clamped;
+        } else
+                *ret = (unsigned) n;
+        return true;
+}
+
+static int load_defaults(GKeyFile *kf, const char *path, Conf *c, GPtrArray *w) {
+        g_auto(GStrv) keys = g_key_file_get_keys(kf, "Defaults", NULL, NULL);
+
+        for (char **k = keys; k && *k; k++) {
+                unsigned u;
+
+                if (strcmp(*k, "program") == 0) {
+                        g_autofree char *v = g_key_file_get_value(kf, "Defaults", *k, NULL);
+                        bool ok = v && *g_strstrip(v) && strlen(v) <= PROGRAM_NAME_MAX;
+                        for (const char *p = v; ok && *p; p++)
+                                ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
+                        if (!ok) {
+                                warn(w, "%s: [Defaults] program: \"%s\" is not a program name; keeping \"%s\"", path,
+                                     v ? v : "", c->default_program);
+                                continue;
+                        }
+                        char *s = strdup(v);
+                        if (!s)
+                                return -ENOMEM;
+                        set_program(c, s);
+                } else if (strcmp(*k, "intensity") == 0) {
+                        u = c->default_intensity;
+                        if (load_default_uint(kf, path, *k, 1, MASSAGER_INTENSITY_MAX, &u, w))
+                                c->default_intensity = (uint8_t) u;
+                } else if (strcmp(*k, "heat") == 0) {
+                        u = c->default_heat_level;
+                        if (load_default_uint(kf, path, *k, 0, MASSAGER_HEAT_LEVELS_MAX, &u, w))
+                                c->default_heat_level = (uint8_t) u;
+                } else if (strcmp(*k, "duration_minutes") == 0) {
+                        u = c->default_duration_s / 60;
+                        /* 20 = the hard session limit; the policy caps it further anyway. */
+                        if (load_default_uint(kf, path, *k, 0, limit_info(LIMIT_SESSION_MINUTES)->max, &u, w))
+                                c->default_duration_s = u * 60;
+                } else
+                        warn(w, "%s: [Defaults] unknown key \"%s\", ignored", path, *k);
+        }
+        return 0;
+}
+
+static int warnings_out(GPtrArray *w, char ***ret) {
+        char **v;
+
+        if (!ret)
+                return 0;
+        *ret = NULL;
+        if (w->len == 0)
+                return 0;
+        v = calloc(w->len + 1, sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        for (guint i = 0; i < w->len; i++)
+                if (!(v[i] = strdup(w->pdata[i]))) {
+                        program_strv_free(v);
+                        return -ENOMEM;
+                }
+        *ret = v;
+        return 0;
+}
+
+int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, char ***ret_warnings,
+                   char **ret_error) {
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autoptr(GPtrArray) w = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GError) e = NULL;
+        g_auto(GStrv) groups = NULL;
+        int r;
+
+        if (!path)
+                path = "(config)";
+        conf_init(ret);
+        if (ret_warnings)
+                *ret_warnings = NULL;
+
+        if (len > CONF_FILE_MAX) {
+                if (ret_error)
+                        *ret_error = g_strdup_printf("%s: file is larger than %d bytes; is it the right file?", path,
+                                                     CONF_FILE_MAX);
+                return -EINVAL;
+        }
+        if (!g_key_file_load_from_data(kf, data ? data : "", len, G_KEY_FILE_NONE, &e)) {
+                if (ret_error)
+                        *ret_error = g_strdup_printf("%s: %s; fix the file (see massaged.conf.example) or move it "
+                                                     "aside", path, e->message);
+                return -EINVAL;
+        }
+
+        groups = g_key_file_get_groups(kf, NULL);
+        for (char **g = groups; g && *g; g++) {
+                if (strcmp(*g, "Limits") == 0) {
+                        g_auto(GStrv) keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+                        for (char **k = keys; k && *k; k++)
+                                load_limit(kf, path, *k, ret, w);
+                } else if (strcmp(*g, "Defaults") == 0) {
+                        r = load_defaults(kf, path, ret, w);
+                        if (r < 0)
+                                return r;
+                } else
+                        warn(w, "%s: unknown group [%s], ignored", path, *g);
+        }
+        return warnings_out(w, ret_warnings);
+}
+
+int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_error) {
+        g_autoptr(GError) e = NULL;
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        if (!g_file_get_contents(path, &data, &len, &e)) {
+                if (g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+                        conf_init(ret);
+                        if (ret_warnings)
+                                *ret_warnings = NULL;
+                        return 0;
+                }
+                if (ret_error)
+                        *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix its permissions "
+                                                     "(chmod u+r) or move it aside", path, e->message);
+                conf_init(ret);
+                return g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_ACCES) ? -EACCES : -EIO;
+        }
+        return conf_load_data(data, len, path, ret, ret_warnings, ret_error);
+}
+
+char *conf_default_path(void) {
+        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        char *p = NULL;
+
+        if (xdg && xdg[0] == '/')
+                return asprintf(&p, "%s/massaged/massaged.conf", xdg) < 0 ? NULL : p;
+        if (home && home[0] == '/')
+                return asprintf(&p, "%s/.config/massaged/massaged.conf", home) < 0 ? NULL : p;
+        return NULL;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * massaged.conf ($XDG_CONFIG_HOME/massaged/massaged.conf, GKeyFile; see
+ * daemon/massaged.conf.example and doc/configuration.md):
+ *
+ *   [Limits]    one key per limit (safety-limits.h keys: session_minutes …)
+ *   [Defaults]  program=gentle  intensity=3  heat=0  duration_minutes=0
+ *
+ * (Named conf.h, not config.h, so it never shadows autoconf's config.h.)
+ *
+ * Validation: a value outside a limit's [min, max] is clamped to the nearest
+ * bound with a warning naming file, group, key, value and the allowed range
+ * (a value past a hard limit never gets through). Unknown groups and keys are
+ * warned about and ignored. A value that is not a number/boolean is a warning
+ * and the key keeps its default. A file that cannot be read or parsed (other
+ * than "not found") is an ERROR: the daemon must not start with defaults that
+ * may be looser than what the user configured.
+ *
+ * Precedence: code default < config file < run-time setting (SetLimits,
+ * stored in the ledger: ledger_settings_apply()).
+ */
+
+#include <stdint.h>
+
+#include "safety-limits.h"
+
+typedef struct Conf {
+        Limits limits;                  /* effective after the file */
+        LimitSource source[_LIMIT_MAX];
+        char *default_program;          /* never NULL after conf_init(); PROGRAM_DEFAULT when not set */
+        uint8_t default_intensity;      /* 1 … 10, default 3; the daemon clamps to the device scale */
+        uint8_t default_heat_level;     /* 0 … 4, default 0 (heat only when asked for or the program has it) */
+        uint32_t default_duration_s;    /* 0 = as long as the limits allow */
+} Conf;
+
+void conf_init(Conf *c);                /* code defaults; allocates nothing, may be called again */
+void conf_clear(Conf *c);               /* frees; c may be re-initialised */
+
+/*
+ * Load path into *ret, which is overwritten (conf_init() first; an earlier
+ * conf_init() of *ret leaks nothing; an earlier load must be conf_clear()ed).
+ * A missing file is not
+ * an error (defaults, no warning). Returns 0, or a negative errno with a
+ * malloc'd sentence in *ret_error (unreadable: -EACCES/-EIO, syntax: -EINVAL,
+ * naming the file and line). Warnings: NULL-terminated malloc'd array, free
+ * with program_strv_free(); NULL when none.
+ */
+int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_error);
+
+/* Same for text in memory; path only names it in messages. */
+int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, char ***ret_warnings,
+                   char **ret_error);
+
+/* $XDG_CONFIG_HOME/massaged/massaged.conf or ~/.config/massaged/massaged.conf (malloc'd). */
+char *conf_default_path(void);

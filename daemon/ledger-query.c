@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Ledger queries: the figures the policy needs, history and usage for the
+ * History interface, the diary. Every range query runs on an index
+ * (sessions_start / sessions_end / events_kind_time), so they stay fast on a
+ * ledger of 100k sessions (tests/test-ledger.c measures it).
+ *
+ * Counting is conservative (see ledger.h): a session row counts its planned
+ * figures until its end is recorded, and the policy's windows are
+ * open-ended so rows from "the future" (a wall clock set back) still count.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger-internal.h"
+#include "macro.h"
+
+static void copy_boot(char dst[static SAFETY_BOOT_ID_LEN + 1], const unsigned char *src) {
+        (void) snprintf(dst, SAFETY_BOOT_ID_LEN + 1, "%s", src ? (const char *) src : "");
+}
+
+/* Motor seconds inside [from, ∞) (to < 0) or [from, to): a session that began
+ * earlier contributes only the part after from, rounded up to whole seconds. */
+static int seconds_since(Ledger *l, int64_t from, uint64_t *ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT COALESCE(SUM(CASE WHEN start_wall_us >= ?1 THEN seconds "
+                              "ELSE MIN(seconds, (end_wall_us - ?1 + 999999) / 1000000) END), 0) "
+                              "FROM sessions WHERE end_wall_us > ?1 OR start_wall_us >= ?1", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, from);
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "summing usage");
+        *ret = (uint64_t) MAX(0, sqlite3_column_int64(s, 0));
+        return 0;
+}
+
+static int count_int64(Ledger *l, const char *sql, int64_t a, int64_t *ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
+
+        r = ledger_prepare(l, sql, &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, a);
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "counting");
+        *ret = sqlite3_column_int64(s, 0);
+        return 0;
+}
+
+static int days_used(Ledger *l, const SafetyClock *c, uint32_t *ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int64_t bounds[8];
+        bool used[7] = {};
+        uint32_t n = 0;
+        size_t k = 0;
+        int r, rc;
+
+        /* The 7 local days of the window, each its own length across DST. */
+        bounds[0] = c->week_start_us;
+        for (size_t d = 1; d < 8; d++)
+                if (safety_clock_local_bounds(bounds[d - 1], NULL, &bounds[d], NULL, NULL) < 0)
+                        return ledger_failf(l, -ERANGE, "Cannot compute local day bounds");
+
+        r = ledger_prepare(l, "SELECT start_wall_us FROM sessions WHERE start_wall_us >= ? ORDER BY start_wall_us",
+                           &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, c->week_start_us);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                int64_t start = sqlite3_column_int64(s, 0);
+                while (k < 6 && start >= bounds[k + 1])
+                        k++;
+                /* Rows after today (a clock set back) all belong to "today", the last day. */
+                used[k] = true;
+        }
+        if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "counting days used");
+        for (size_t d = 0; d < 7; d++)
+                n += used[d];
+        *ret = n;
+        return 0;
+}
+
+static int last_end(Ledger *l, PolicyFigures *f) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT end_wall_us, end_mono_us, boot_id FROM sessions "
+                              "ORDER BY end_wall_us DESC LIMIT 1", &s);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "finding the last session");
+        f->has_last_end = true;
+        f->last_end_wall_us = sqlite3_column_int64(s, 0);
+        f->last_end_mono_us = (uint64_t) sqlite3_column_int64(s, 1);
+        copy_boot(f->last_end_boot_id, sqlite3_column_text(s, 2));
+        return 0;
+}
+
+static int symptoms(Ledger *l, PolicyFigures *f) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        const SafetyClock *c = &f->clock;
+        int64_t n = 0;
+        int r, rc;
+
+        r = count_int64(l, "SELECT COUNT(*) FROM events WHERE kind = 'stop_reason' AND wall_us >= ?",
+                        c->wall_us - (int64_t) POLICY_SYMPTOM_ADVICE_WINDOW_S * (int64_t) USEC_PER_SEC, &n);
+        if (r < 0)
+                return r;
+        f->symptom_stops_7d = (uint32_t) n;
+
+        r = ledger_prepare(l, "SELECT wall_us, mono_us, boot_id FROM events WHERE kind = 'stop_reason' "
+                              "ORDER BY wall_us DESC LIMIT 1", &s);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "finding the last symptom stop");
+        f->has_symptom_stop = true;
+        f->last_symptom_wall_us = sqlite3_column_int64(s, 0);
+        f->last_symptom_mono_us = (uint64_t) sqlite3_column_int64(s, 1);
+        copy_boot(f->last_symptom_boot_id, sqlite3_column_text(s, 2));
+        return 0;
+}
+
+/* Lock-out: a trip after the last acknowledgement. Heat disabled: two trips
+ * within 24 h of each other since the last manual reset. Event order is by
+ * id (insertion order), which a wall-clock jump cannot reorder. */
+static int thermal(Ledger *l, PolicyFigures *f) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int64_t last_ack = 0, last_reset = 0, prev_wall = 0;
+        bool have_prev = false;
+        int r, rc;
+
+        {
+                _cleanup_stmt_ sqlite3_stmt *m = NULL;
+                r = ledger_prepare(l, "SELECT COALESCE(MAX(CASE WHEN kind = 'thermal_ack' THEN id END), 0), "
+                                      "COALESCE(MAX(CASE WHEN kind = 'heat_reset' THEN id END), 0) FROM events "
+                                      "WHERE kind IN ('thermal_ack', 'heat_reset')", &m);
+                if (r < 0)
+                        return r;
+                rc = sqlite3_step(m);
+                if (rc != SQLITE_ROW)
+                        return ledger_fail(l, rc, "reading thermal acknowledgements");
+                last_ack = sqlite3_column_int64(m, 0);
+                last_reset = sqlite3_column_int64(m, 1);
+        }
+
+        r = ledger_prepare(l, "SELECT id, wall_us FROM events WHERE kind = 'thermal_trip' AND id > ? ORDER BY id",
+                           &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, MIN(last_ack, last_reset));
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                int64_t id = sqlite3_column_int64(s, 0), wall = sqlite3_column_int64(s, 1);
+
+                if (id > last_ack) {
+                        f->thermal_locked = true;
+                        f->last_trip_wall_us = wall;
+                }
+                if (id > last_reset) {
+                        int64_t d = have_prev ? wall - prev_wall : INT64_MAX;
+                        if (have_prev && (d < 0 ? -d : d) <= (int64_t) POLICY_THERMAL_TRIP_WINDOW_S * (int64_t) USEC_PER_SEC)
+                                f->heat_disabled = true;
+                        prev_wall = wall;
+                        have_prev = true;
+                }
+        }
+        if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "reading thermal cut-offs");
+        return 0;
+}
+
+static int screening(Ledger *l, PolicyFigures *f) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT wall_us, yes, cleared_wall_us IS NOT NULL FROM screening "
+                              "ORDER BY id DESC LIMIT 1", &s);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "reading the screening");
+        f->screened = true;
+        f->screening_wall_us = sqlite3_column_int64(s, 0);
+        f->screening_yes = (uint32_t) sqlite3_column_int64(s, 1) & SCREENING_ALL_MASK;
+        f->screening_cleared = sqlite3_column_int(s, 2) != 0;
+        return 0;
+}
+
+int ledger_figures(Ledger *l, const SafetyClock *clock, PolicyFigures *ret) {
+        PolicyFigures f = { .clock = *clock };
+        int64_t n = 0;
+        int r;
+
+        if (!clock || !ret)
+                return ledger_failf(l, -EINVAL, "Invalid arguments");
+
+        /* Reconcile first, so "today" is the day the monotonic clock vouches for. */
+        if (clock->boot_id[0]) {
+                _cleanup_stmt_ sqlite3_stmt *s = NULL;
+                int rc;
+                r = ledger_prepare(l, "SELECT wall_us, mono_us FROM anchors WHERE boot_id = ?", &s);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_text(s, 1, clock->boot_id, -1, SQLITE_STATIC);
+                rc = sqlite3_step(s);
+                if (rc == SQLITE_ROW) {
+                        r = safety_clock_reconcile(&f.clock, sqlite3_column_int64(s, 0),
+                                                   (uint64_t) sqlite3_column_int64(s, 1), clock->boot_id);
+                        if (r < 0)
+                                return ledger_failf(l, r, "Cannot compute local time bounds");
+                } else if (rc != SQLITE_DONE)
+                        return ledger_fail(l, rc, "reading the clock anchor");
+        }
+
+        r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE start_wall_us >= ?", f.clock.day_start_us, &n);
+        if (r < 0)
+                return r;
+        f.sessions_today = (uint32_t) n;
+        r = seconds_since(l, f.clock.day_start_us, &f.seconds_today);
+        if (r < 0)
+                return r;
+        /* Heat of any session reaching into today counts whole: skin exposure is not split at midnight. */
+        r = count_int64(l, "SELECT COALESCE(SUM(heat_seconds), 0) FROM sessions WHERE end_wall_us > ?1 "
+                           "OR start_wall_us >= ?1", f.clock.day_start_us, &n);
+        if (r < 0)
+                return r;
+        f.heat_seconds_today = (uint64_t) MAX(0, n);
+        r = seconds_since(l, f.clock.week_start_us, &f.seconds_week);
+        if (r < 0)
+                return r;
+        r = days_used(l, &f.clock, &f.days_used_week);
+        if (r < 0)
+                return r;
+        r = last_end(l, &f);
+        if (r < 0)
+                return r;
+        r = symptoms(l, &f);
+        if (r < 0)
+                return r;
+        r = thermal(l, &f);
+        if (r < 0)
+                return r;
+        r = screening(l, &f);
+        if (r < 0)
+                return r;
+        *ret = f;
+        return 0;
+}
+
+int ledger_usage_range(Ledger *l, int64_t from, int64_t to, uint32_t *ret_sessions, uint64_t *ret_seconds) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL, *c = NULL;
+        int r, rc;
+
+        if (to < from)
+                return ledger_failf(l, -EINVAL, "Time range ends before it starts");
+        /* Overlap of each session's [start, end) with [from, to), capped by its counted seconds. */
+        /* Ranged on the start index: a session's wall span (start to end, pauses
+         * included) is assumed to be under LEDGER_SPAN_MAX (see ledger.h). */
+        r = ledger_prepare(l, "SELECT COALESCE(SUM(MIN(seconds, (MIN(end_wall_us, ?2) - MAX(start_wall_us, ?1) "
+                              "+ 999999) / 1000000)), 0) FROM sessions "
+                              "WHERE start_wall_us >= ?1 - ?3 AND start_wall_us < ?2 AND end_wall_us > ?1", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, from);
+        sqlite3_bind_int64(s, 2, to);
+        sqlite3_bind_int64(s, 3, LEDGER_SPAN_MAX_US);
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "summing usage");
+        if (ret_seconds)
+                *ret_seconds = (uint64_t) MAX(0, sqlite3_column_int64(s, 0));
+
+        r = ledger_prepare(l, "SELECT COUNT(*) FROM sessions WHERE start_wall_us >= ? AND start_wall_us < ?", &c);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(c, 1, from);
+        sqlite3_bind_int64(c, 2, to);
+        rc = sqlite3_step(c);
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "counting sessions");
+        if (ret_sessions)
+                *ret_sessions = (uint32_t) sqlite3_column_int64(c, 0);
+        return 0;
+}
+
+int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        LedgerDayUsage *days = NULL;
+        int64_t day, next, end = 0;
+        size_t n = 0, i = 0;
+        int r, rc;
+
+        if (to <= from)
+                return ledger_failf(l, -EINVAL, "Time range ends before it starts");
+        if (safety_clock_local_bounds(from, &day, NULL, NULL, NULL) < 0)
+                return ledger_failf(l, -ERANGE, "Time out of range");
+        /* Local days, each its own length (23/24/25 h). */
+        for (int64_t d = day; d < to;) {
+                LedgerDayUsage *nd;
+                if (n >= 366) {
+                        free(days);
+                        return ledger_failf(l, -E2BIG, "Time range longer than 366 days; ask for less");
+                }
+                if (safety_clock_local_bounds(d, NULL, &next, NULL, NULL) < 0 || next <= d) {
+                        free(days);
+                        return ledger_failf(l, -ERANGE, "Time out of range");
+                }
+                nd = realloc(days, (n + 1) * sizeof *nd);
+                if (!nd) {
+                        free(days);
+                        return -ENOMEM;
+                }
+                days = nd;
+                days[n++] = (LedgerDayUsage) { .day_start_us = d };
+                d = next;
+                end = next;
+        }
+
+        if (n == 0 || !days)
+                return ledger_failf(l, -EINVAL, "Empty time range");
+
+        r = ledger_prepare(l, "SELECT start_wall_us, seconds, heat_seconds FROM sessions "
+                              "WHERE start_wall_us >= ? AND start_wall_us < ? ORDER BY start_wall_us", &s);
+        if (r < 0) {
+                free(days);
+                return r;
+        }
+        sqlite3_bind_int64(s, 1, day);
+        sqlite3_bind_int64(s, 2, end);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                int64_t start = sqlite3_column_int64(s, 0);
+                while (i + 1 < n && start >= days[i + 1].day_start_us)
+                        i++;
+                days[i].sessions++;
+                days[i].seconds += (uint64_t) sqlite3_column_int64(s, 1);
+                days[i].heat_seconds += (uint64_t) sqlite3_column_int64(s, 2);
+        }
+        if (rc != SQLITE_DONE) {
+                free(days);
+                return ledger_fail(l, rc, "reading usage per day");
+        }
+        *ret = days;
+        *ret_n = n;
+        return 0;
+}
+
+int ledger_last_session_end(Ledger *l, int64_t *ret_wall_us) {
+        PolicyFigures f = {};
+        int r = last_end(l, &f);
+
+        if (r < 0)
+                return r;
+        if (!f.has_last_end)
+                return -ENOENT;
+        *ret_wall_us = f.last_end_wall_us;
+        return 0;
+}
+
+static char *dup_col(sqlite3_stmt *s, int col) {
+        const unsigned char *t = sqlite3_column_text(s, col);
+        return t ? strdup((const char *) t) : NULL;
+}
+
+void ledger_session_list_free(LedgerSession *s, size_t n) {
+        for (size_t i = 0; s && i < n; i++) {
+                free(s[i].device);
+                free(s[i].program);
+                free(s[i].end_reason);
+                free(s[i].note);
+        }
+        free(s);
+}
+
+int ledger_sessions_range(Ledger *l, int64_t from, int64_t to, size_t limit, LedgerSession **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        LedgerSession *v = NULL;
+        size_t n = 0, allocated = 0;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT s.id, s.device, s.program, s.start_wall_us, s.end_wall_us, s.planned_s, "
+                              "s.seconds, s.heat_seconds, s.intensity, s.heat_level, s.end_reason, "
+                              "d.pain_before, d.pain_after, d.note "
+                              "FROM sessions s LEFT JOIN diary d ON d.session_id = s.id "
+                              "WHERE s.start_wall_us >= ? AND s.start_wall_us < ? "
+                              "ORDER BY s.start_wall_us LIMIT ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, from);
+        sqlite3_bind_int64(s, 2, to);
+        sqlite3_bind_int64(s, 3, limit == 0 ? -1 : (sqlite3_int64) limit);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                LedgerSession *e;
+                if (n == allocated) {
+                        size_t na = MAX((size_t) 64, allocated * 2);
+                        LedgerSession *nv = realloc(v, na * sizeof *nv);
+                        if (!nv) {
+                                ledger_session_list_free(v, n);
+                                return -ENOMEM;
+                        }
+                        v = nv;
+                        allocated = na;
+                }
+                e = &v[n++];
+                *e = (LedgerSession) {
+                        .id = sqlite3_column_int64(s, 0),
+                        .device = dup_col(s, 1),
+                        .program = dup_col(s, 2),
+                        .start_wall_us = sqlite3_column_int64(s, 3),
+                        .end_wall_us = sqlite3_column_int64(s, 4),
+                        .planned_s = (uint32_t) sqlite3_column_int64(s, 5),
+                        .seconds = (uint32_t) sqlite3_column_int64(s, 6),
+                        .heat_seconds = (uint32_t) sqlite3_column_int64(s, 7),
+                        .intensity = (uint8_t) sqlite3_column_int(s, 8),
+                        .heat_level = (uint8_t) sqlite3_column_int(s, 9),
+                        .open = sqlite3_column_type(s, 10) == SQLITE_NULL,
+                        .end_reason = dup_col(s, 10),
+                        .pain_before = sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 11),
+                        .pain_after = sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 12),
+                        .note = dup_col(s, 13),
+                };
+                if (!e->device || !e->program) {
+                        ledger_session_list_free(v, n);
+                        return -ENOMEM;
+                }
+        }
+        if (rc != SQLITE_DONE) {
+                ledger_session_list_free(v, n);
+                return ledger_fail(l, rc, "listing sessions");
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+void ledger_event_list_free(LedgerEvent *e, size_t n) {
+        for (size_t i = 0; e && i < n; i++) {
+                free(e[i].kind);
+                free(e[i].device);
+                free(e[i].detail);
+        }
+        free(e);
+}
+
+int ledger_events_range(Ledger *l, int64_t from, int64_t to, LedgerEvent **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        LedgerEvent *v = NULL;
+        size_t n = 0;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT id, wall_us, kind, device, detail FROM events "
+                              "WHERE wall_us >= ? AND wall_us < ? ORDER BY id", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, from);
+        sqlite3_bind_int64(s, 2, to);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                LedgerEvent *nv = realloc(v, (n + 1) * sizeof *nv);
+                if (!nv) {
+                        ledger_event_list_free(v, n);
+                        return -ENOMEM;
+                }
+                v = nv;
+                v[n++] = (LedgerEvent) {
+                        .id = sqlite3_column_int64(s, 0),
+                        .wall_us = sqlite3_column_int64(s, 1),
+                        .kind = dup_col(s, 2),
+                        .device = dup_col(s, 3),
+                        .detail = dup_col(s, 4),
+                };
+        }
+        if (rc != SQLITE_DONE) {
+                ledger_event_list_free(v, n);
+                return ledger_fail(l, rc, "listing safety events");
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+/* ---- diary -------------------------------------------------------------- */
+
+#define DIARY_NOTE_MAX 4096
+
+int ledger_diary_set(Ledger *l, int64_t session_id, int pain_before, int pain_after, const char *note,
+                     int64_t wall_us) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int64_t exists = 0;
+        int r, rc;
+
+        if (pain_before < -1 || pain_before > 10 || pain_after < -1 || pain_after > 10)
+                return ledger_failf(l, -ERANGE, "Pain must be from 0 (none) to 10 (worst), got %d and %d",
+                                    pain_before, pain_after);
+        if (note && strlen(note) > DIARY_NOTE_MAX)
+                return ledger_failf(l, -E2BIG, "Note longer than %d bytes", DIARY_NOTE_MAX);
+        r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE id = ?", session_id, &exists);
+        if (r < 0)
+                return r;
+        if (!exists)
+                return ledger_failf(l, -ENOENT, "No session %lld in the ledger", (long long) session_id);
+
+        r = ledger_prepare(l, "INSERT INTO diary (session_id, pain_before, pain_after, note, wall_us) "
+                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET "
+                              "pain_before = excluded.pain_before, pain_after = excluded.pain_after, "
+                              "note = excluded.note, wall_us = excluded.wall_us", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, session_id);
+        if (pain_before >= 0)
+                sqlite3_bind_int(s, 2, pain_before);
+        if (pain_after >= 0)
+                sqlite3_bind_int(s, 3, pain_after);
+        if (note)
+                sqlite3_bind_text(s, 4, note, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 5, wall_us);
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "writing the diary");
+        return 0;
+}
+
+void ledger_diary_summary_free(LedgerDiarySummary *s, size_t n) {
+        for (size_t i = 0; s && i < n; i++)
+                free(s[i].program);
+        free(s);
+}
+
+int ledger_diary_summary(Ledger *l, int64_t from, int64_t to, LedgerDiarySummary **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        LedgerDiarySummary *v = NULL;
+        size_t n = 0;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT s.program, s.heat_seconds > 0 AS heat, COUNT(*), "
+                              "AVG(d.pain_after - d.pain_before) "
+                              "FROM sessions s JOIN diary d ON d.session_id = s.id "
+                              "WHERE s.start_wall_us >= ? AND s.start_wall_us < ? "
+                              "AND d.pain_before IS NOT NULL AND d.pain_after IS NOT NULL "
+                              "GROUP BY s.program, heat ORDER BY s.program, heat", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, from);
+        sqlite3_bind_int64(s, 2, to);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                LedgerDiarySummary *nv = realloc(v, (n + 1) * sizeof *nv);
+                if (!nv) {
+                        ledger_diary_summary_free(v, n);
+                        return -ENOMEM;
+                }
+                v = nv;
+                v[n++] = (LedgerDiarySummary) {
+                        .program = dup_col(s, 0),
+                        .heat = sqlite3_column_int(s, 1) != 0,
+                        .entries = (uint32_t) sqlite3_column_int64(s, 2),
+                        .mean_change = sqlite3_column_double(s, 3),
+                };
+        }
+        if (rc != SQLITE_DONE) {
+                ledger_diary_summary_free(v, n);
+                return ledger_fail(l, rc, "summarising the diary");
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Loading program files (GKeyFile). Strict on purpose: an unknown key is an
+ * error, not a warning, because a misspelt "Intensty=20" silently falling back
+ * to a default is exactly the surprise a user must not get on their neck.
+ * Invalid files are skipped with a message naming file, group, key and value.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "massager-protocol.h"
+#include "program.h"
+
+#ifndef MASSAGED_PROGRAMS_DIR
+/* The build always defines it (daemon/safety.mk); this only serves tools that
+ * compile the file on their own, like static analysers. */
+#define MASSAGED_PROGRAMS_DIR "/usr/local/share/massaged/programs"
+#endif
+
+#define PROGRAM_FILE_MAX (64 * 1024)
+#define PROGRAM_SUFFIX ".program"
+
+static int fail(char **ret_error, int r, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static int fail(char **ret_error, int r, const char *fmt, ...) {
+        va_list ap;
+
+        if (ret_error) {
+                va_start(ap, fmt);
+                *ret_error = g_strdup_vprintf(fmt, ap);
+                va_end(ap);
+        }
+        return r;
+}
+
+static bool name_valid(const char *s) {
+        size_t n = 0;
+
+        if (!s || !*s)
+                return false;
+        for (; s[n]; n++)
+                if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '-'))
+                        return false;
+        return n <= PROGRAM_NAME_MAX;
+}
+
+static bool key_allowed(const char *key, const char *const *allowed) {
+        for (; *allowed; allowed++)
+                if (strcmp(key, *allowed) == 0)
+                        return true;
+        return false;
+}
+
+/* Every key of group must be one of allowed. */
+static int check_keys(GKeyFile *kf, const char *path, const char *group, const char *const *allowed,
+                      char **ret_error) {
+        g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+
+        for (char **k = keys; k && *k; k++)
+                if (!key_allowed(*k, allowed))
+                        return fail(ret_error, -EINVAL, "%s: [%s] unknown key \"%s\"", path, group, *k);
+        return 0;
+}
+
+static int get_bool(GKeyFile *kf, const char *path, const char *group, const char *key, bool def, bool *ret,
+                    char **ret_error) {
+        g_autoptr(GError) e = NULL;
+        gboolean b;
+
+        if (!g_key_file_has_key(kf, group, key, NULL)) {
+                *ret = def;
+                return 0;
+        }
+        b = g_key_file_get_boolean(kf, group, key, &e);
+        if (e) {
+                g_autofree char *v = g_key_file_get_value(kf, group, key, NULL);
+                return fail(ret_error, -EINVAL, "%s: [%s] %s: value \"%s\" is not a boolean (true or false)", path,
+                            group, key, v ? v : "");
+        }
+        *ret = b;
+        return 0;
+}
+
+static int get_uint(GKeyFile *kf, const char *path, const char *group, const char *key, unsigned min,
+                    unsigned max, unsigned *ret, char **ret_error) {
+        g_autofree char *v = NULL;
+        char *end = NULL;
+        long long n;
+
+        if (!g_key_file_has_key(kf, group, key, NULL))
+                return fail(ret_error, -EINVAL, "%s: [%s] %s: missing (a number from %u to %u)", path, group, key,
+                            min, max);
+        v = g_key_file_get_value(kf, group, key, NULL);
+        g_strstrip(v);
+        errno = 0;
+        n = strtoll(v, &end, 10);
+        if (!*v || *end || errno)
+                return fail(ret_error, -EINVAL, "%s: [%s] %s: value \"%s\" is not a whole number", path, group, key, v);
+        if (n < (long long) min || n > (long long) max)
+                return fail(ret_error, -EINVAL, "%s: [%s] %s: value %lld out of range [%u, %u]", path, group, key, n,
+                            min, max);
+        *ret = (unsigned) n;
+        return 0;
+}
+
+static int load_step(GKeyFile *kf, const char *path, const char *group, bool gentle, ProgramStep *ret,
+                     char **ret_error) {
+        static const char *const allowed[] = { "Seconds", "Intensity", "Pattern", "Heat", NULL };
+        g_autofree char *pattern = NULL;
+        unsigned seconds, intensity;
+        bool heat;
+        int r, p;
+
+        r = check_keys(kf, path, group, allowed, ret_error);
+        if (r < 0)
+                return r;
+        r = get_uint(kf, path, group, "Seconds", 1, PROGRAM_STEP_SECONDS_MAX, &seconds, ret_error);
+        if (r < 0)
+                return r;
+        r = get_uint(kf, path, group, "Intensity", 1, 100, &intensity, ret_error);
+        if (r < 0)
+                return r;
+        pattern = g_key_file_get_value(kf, group, "Pattern", NULL);
+        if (!pattern)
+                return fail(ret_error, -EINVAL, "%s: [%s] Pattern: missing (steady, wave, pulse, knead, press or tap)",
+                            path, group);
+        g_strstrip(pattern);
+        p = massager_pattern_from_string(pattern);
+        if (p < 0)
+                return fail(ret_error, -EINVAL,
+                            "%s: [%s] Pattern: unknown pattern \"%s\" (steady, wave, pulse, knead, press or tap)", path,
+                            group, pattern);
+        if (gentle && p != MASSAGER_PATTERN_STEADY && p != MASSAGER_PATTERN_WAVE)
+                return fail(ret_error, -EINVAL,
+                            "%s: [%s] Pattern: \"%s\" is not gentle; a Gentle=true program may use steady or wave only",
+                            path, group, pattern);
+        r = get_bool(kf, path, group, "Heat", true, &heat, ret_error);
+        if (r < 0)
+                return r;
+        *ret = (ProgramStep) {
+                .seconds = seconds,
+                .intensity_pct = (uint8_t) intensity,
+                .pattern = (uint8_t) p,
+                .heat = heat,
+        };
+        return 0;
+}
+
+/* Fill the caller's (zeroed) p from kf; the caller frees p on failure. */
+static int program_parse(GKeyFile *kf, const char *path, Program *p, char **ret_error) {
+        static const char *const allowed[] = { "Name", "Description", "Gentle", "Heat", "Repeat", NULL };
+        g_auto(GStrv) groups = NULL;
+        g_autofree char *name = NULL, *expected = NULL;
+        size_t n_groups = 0;
+        int r;
+
+        if (!g_key_file_has_group(kf, "Program"))
+                return fail(ret_error, -EINVAL, "%s: missing the [Program] group", path);
+        r = check_keys(kf, path, "Program", allowed, ret_error);
+        if (r < 0)
+                return r;
+
+        name = g_key_file_get_value(kf, "Program", "Name", NULL);
+        if (name)
+                g_strstrip(name);
+        if (!name || !name_valid(name))
+                return fail(ret_error, -EINVAL,
+                            "%s: [Program] Name: \"%s\" is not a valid name (1–%d characters a-z, 0-9, -)", path,
+                            name ? name : "", PROGRAM_NAME_MAX);
+        /* The name must match the file, so a user file overrides the built-in it names. */
+        {
+                g_autofree char *base = g_path_get_basename(path);
+                if (g_str_has_suffix(base, PROGRAM_SUFFIX)) {
+                        expected = g_strndup(base, strlen(base) - strlen(PROGRAM_SUFFIX));
+                        if (!expected || strcmp(expected, name) != 0)
+                                return fail(ret_error, -EINVAL,
+                                            "%s: [Program] Name: \"%s\" does not match the file name (\"%s\")", path,
+                                            name, expected ? expected : "");
+                }
+        }
+        p->name = strdup(name);
+        {
+                g_autofree char *d = g_key_file_get_locale_string(kf, "Program", "Description", NULL, NULL);
+                p->description = strdup(d ? d : "");
+        }
+        p->path = strdup(path);
+        if (!p->name || !p->description || !p->path)
+                return -ENOMEM;
+        r = get_bool(kf, path, "Program", "Gentle", false, &p->gentle, ret_error);
+        if (r < 0)
+                return r;
+        r = get_bool(kf, path, "Program", "Heat", false, &p->heat, ret_error);
+        if (r < 0)
+                return r;
+        r = get_bool(kf, path, "Program", "Repeat", true, &p->repeat, ret_error);
+        if (r < 0)
+                return r;
+
+        groups = g_key_file_get_groups(kf, &n_groups);
+        for (char **g = groups; g && *g; g++) {
+                unsigned idx;
+                char *end = NULL;
+
+                if (strcmp(*g, "Program") == 0)
+                        continue;
+                if (!g_str_has_prefix(*g, "Step "))
+                        return fail(ret_error, -EINVAL, "%s: unknown group [%s] (expected [Program] and [Step N])",
+                                    path, *g);
+                idx = (unsigned) strtoul(*g + 5, &end, 10);
+                if (*end || idx == 0 || idx > PROGRAM_STEPS_MAX || idx != p->n_steps + 1)
+                        return fail(ret_error, -EINVAL,
+                                    "%s: group [%s]: steps must be numbered [Step 1], [Step 2] … in order (at most %u)",
+                                    path, *g, PROGRAM_STEPS_MAX);
+                ProgramStep *s = realloc(p->steps, (p->n_steps + 1) * sizeof *s);
+                if (!s)
+                        return -ENOMEM;
+                p->steps = s;
+                r = load_step(kf, path, *g, p->gentle, &p->steps[p->n_steps], ret_error);
+                if (r < 0)
+                        return r;
+                p->n_steps++;
+        }
+        if (p->n_steps == 0)
+                return fail(ret_error, -EINVAL, "%s: no steps (add [Step 1] with Seconds, Intensity and Pattern)",
+                            path);
+
+        return 0;
+}
+
+int program_load_data(const char *data, size_t len, const char *path, Program **ret, char **ret_error) {
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autoptr(GError) e = NULL;
+        Program *p;
+        int r;
+
+        if (!path)
+                path = "(program)";
+        if (!data || len > PROGRAM_FILE_MAX)
+                return fail(ret_error, -EINVAL, "%s: file is larger than %d bytes", path, PROGRAM_FILE_MAX);
+        if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e))
+                return fail(ret_error, -EINVAL, "%s: not a valid key file: %s", path, e->message);
+
+        p = calloc(1, sizeof *p);
+        if (!p)
+                return -ENOMEM;
+        r = program_parse(kf, path, p, ret_error);
+        if (r < 0) {
+                program_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+int program_load_file(const char *path, Program **ret, char **ret_error) {
+        g_autoptr(GError) e = NULL;
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        if (!g_file_get_contents(path, &data, &len, &e)) {
+                int r = e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_NOENT ? -ENOENT
+                      : e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_ACCES ? -EACCES
+                      : -EIO;
+                return fail(ret_error, r, "%s: cannot read: %s", path, e->message);
+        }
+        return program_load_data(data, len, path, ret, ret_error);
+}
+
+static int compare_programs(const void *a, const void *b) {
+        return strcmp((*(Program *const *) a)->name, (*(Program *const *) b)->name);
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b) {
+        /* g_ptr_array_sort() passes pointers to the elements */
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int list_put(ProgramList *l, Program *p) {
+        if (!p || !p->name)
+                return -EINVAL;
+        for (size_t i = 0; l->programs && i < l->n; i++)
+                if (l->programs[i] && l->programs[i]->name && strcmp(l->programs[i]->name, p->name) == 0) {
+                        program_free(l->programs[i]);
+                        l->programs[i] = p;     /* a later directory overrides */
+                        return 0;
+                }
+        Program **n = realloc(l->programs, (l->n + 1) * sizeof(Program *));
+        if (!n)
+                return -ENOMEM;
+        l->programs = n;
+        l->programs[l->n++] = p;
+        return 0;
+}
+
+int program_list_load(const char *const *dirs, size_t n_dirs, ProgramList *ret, char ***ret_warnings) {
+        g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+        ProgramList l = {};
+
+        for (size_t d = 0; d < n_dirs; d++) {
+                g_autoptr(GDir) dir = NULL;
+                g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+                g_autoptr(GError) e = NULL;
+                const char *n;
+
+                if (!dirs[d])
+                        continue;
+                dir = g_dir_open(dirs[d], 0, &e);
+                if (!dir) {
+                        if (!g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+                                g_ptr_array_add(warnings, g_strdup_printf("%s: cannot read program directory: %s",
+                                                                          dirs[d], e->message));
+                        continue;
+                }
+                while ((n = g_dir_read_name(dir)))
+                        if (g_str_has_suffix(n, PROGRAM_SUFFIX))
+                                g_ptr_array_add(names, g_strdup(n));
+                g_ptr_array_sort(names, compare_names);
+                for (guint i = 0; i < names->len; i++) {
+                        g_autofree char *path = g_build_filename(dirs[d], names->pdata[i], NULL);
+                        g_autofree char *err = NULL;
+                        Program *p = NULL;
+                        int r = program_load_file(path, &p, &err);
+                        if (r < 0 || !p) {
+                                g_ptr_array_add(warnings, g_strdup_printf("%s; skipping this program", err ? err : path));
+                                continue;
+                        }
+                        if (list_put(&l, p) < 0) {
+                                program_free(p);
+                                program_list_clear(&l);
+                                return -ENOMEM;
+                        }
+                }
+        }
+        if (l.n > 1)
+                qsort(l.programs, l.n, sizeof(Program *), compare_programs);
+
+        *ret = l;
+        if (ret_warnings) {
+                if (warnings->len == 0)
+                        *ret_warnings = NULL;
+                else {
+                        char **w = calloc(warnings->len + 1, sizeof(char *));
+                        if (!w) {
+                                program_list_clear(ret);
+                                return -ENOMEM;
+                        }
+                        for (guint i = 0; i < warnings->len; i++)
+                                if (!(w[i] = strdup(warnings->pdata[i]))) {
+                                        program_strv_free(w);
+                                        program_list_clear(ret);
+                                        return -ENOMEM;
+                                }
+                        *ret_warnings = w;
+                }
+        }
+        return 0;
+}
+
+const char *program_builtin_dir(void) {
+        return MASSAGED_PROGRAMS_DIR;
+}
+
+int program_list_load_default(const char *builtin_dir, ProgramList *ret, char ***ret_warnings) {
+        g_autofree char *user = NULL;
+        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+        /* XDG: a relative XDG_CONFIG_HOME is invalid and must be ignored. */
+        if (xdg && xdg[0] == '/')
+                user = g_build_filename(xdg, "massaged", "programs", NULL);
+        else if (home && home[0] == '/')
+                user = g_build_filename(home, ".config", "massaged", "programs", NULL);
+
+        const char *dirs[] = { builtin_dir, user };
+        return program_list_load(dirs, G_N_ELEMENTS(dirs), ret, ret_warnings);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The health-screening questions (SPEC §4) and collecting a submission. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "screening.h"
+
+static const struct {
+        const char *key;
+        const char *text;
+} questions[_SCREENING_QUESTION_MAX] = {
+        [SCREENING_RECENT_INJURY_OR_SURGERY] = {
+                "recent_injury_or_surgery",
+                "Have you had a neck, head or spine injury or surgery recently (in the last 6 months)?" },
+        [SCREENING_CLOTTING_OR_CARDIOVASCULAR] = {
+                "clotting_or_cardiovascular",
+                "Do you have a blood-clotting disorder, take blood thinners, or have a cardiovascular disorder?" },
+        [SCREENING_STROKE_OR_ARTERY_PROBLEM] = {
+                "stroke_or_artery_problem",
+                "Have you had a stroke, or problems with the arteries of the neck (e.g. dissection)?" },
+        [SCREENING_NECK_WOUND_OR_INFECTION] = {
+                "neck_wound_or_infection",
+                "Do you have a wound, rash, burn or infection where the massager touches your neck?" },
+        [SCREENING_UNEXPLAINED_SYMPTOMS] = {
+                "unexplained_symptoms",
+                "Do you have unexplained pain, numbness, weakness, dizziness or other symptoms?" },
+        [SCREENING_PACEMAKER] = {
+                "pacemaker",
+                "Do you have a pacemaker or another implanted electronic device?" },
+        [SCREENING_PREGNANCY] = {
+                "pregnancy",
+                "Are you pregnant?" },
+        [SCREENING_REDUCED_SKIN_SENSATION] = {
+                "reduced_skin_sensation",
+                "Do you have reduced skin sensation at the neck or shoulders (e.g. neuropathy)?" },
+};
+
+const char *screening_question_key(ScreeningQuestion q) {
+        if ((unsigned) q >= _SCREENING_QUESTION_MAX)
+                return NULL;
+        return questions[q].key;
+}
+
+const char *screening_question_text(ScreeningQuestion q) {
+        if ((unsigned) q >= _SCREENING_QUESTION_MAX)
+                return NULL;
+        return questions[q].text;
+}
+
+int screening_question_from_key(const char *key) {
+        for (unsigned i = 0; key && i < _SCREENING_QUESTION_MAX; i++)
+                if (strcmp(questions[i].key, key) == 0)
+                        return (int) i;
+        return -ENOENT;
+}
+
+int screening_answers_set(ScreeningAnswers *a, const char *key, bool value) {
+        int q;
+
+        if (key && strcmp(key, SCREENING_CLEARANCE_KEY) == 0) {
+                a->clearance = value;
+                return 0;
+        }
+        q = screening_question_from_key(key);
+        if (q < 0)
+                return q;
+        if (a->answered & (UINT32_C(1) << q))
+                return -EEXIST;
+        a->answered |= UINT32_C(1) << q;
+        if (value)
+                a->yes |= UINT32_C(1) << q;
+        return 0;
+}
+
+int screening_answers_complete(const ScreeningAnswers *a, const char **ret_missing) {
+        for (unsigned i = 0; i < _SCREENING_QUESTION_MAX; i++)
+                if (!(a->answered & (UINT32_C(1) << i))) {
+                        if (ret_missing)
+                                *ret_missing = questions[i].key;
+                        return -ENODATA;
+                }
+        return 0;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Health screening (SPEC §4): the contraindication questions, by key. These
+ * keys are exactly the keys of Manager.SubmitScreening(a{sv} answers), one
+ * boolean each, and the strings of the Manager property ScreeningQuestions.
+ * Pure C.
+ *
+ *   recent_injury_or_surgery      recent neck, head or spine injury or surgery
+ *   clotting_or_cardiovascular    a clotting or cardiovascular disorder
+ *   stroke_or_artery_problem      a stroke or problems with the neck arteries
+ *   neck_wound_or_infection       a wound, rash or infection at the neck
+ *   unexplained_symptoms          unexplained pain, numbness, dizziness or other symptoms
+ *   pacemaker                     a pacemaker or other implanted electronic device
+ *   pregnancy                     pregnancy
+ *   reduced_skin_sensation        reduced skin sensation (e.g. neuropathy) at the neck
+ *
+ * A submission must answer every question (a missing key is an error: the
+ * screening cannot be skipped). All "no" passes the screening for 6 months.
+ * Any "yes" blocks every start until a clearance (someone — ideally a
+ * clinician — has cleared the user despite the answer) is recorded for that
+ * submission: key SCREENING_CLEARANCE_KEY "clinician_clearance" in the same
+ * a{sv}, or a later ledger_screening_clear(). reduced_skin_sensation = yes
+ * keeps heat off even after a clearance (heat burns skin that cannot feel).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum ScreeningQuestion {
+        SCREENING_RECENT_INJURY_OR_SURGERY,
+        SCREENING_CLOTTING_OR_CARDIOVASCULAR,
+        SCREENING_STROKE_OR_ARTERY_PROBLEM,
+        SCREENING_NECK_WOUND_OR_INFECTION,
+        SCREENING_UNEXPLAINED_SYMPTOMS,
+        SCREENING_PACEMAKER,
+        SCREENING_PREGNANCY,
+        SCREENING_REDUCED_SKIN_SENSATION,
+        _SCREENING_QUESTION_MAX,
+} ScreeningQuestion;
+
+#define SCREENING_CLEARANCE_KEY "clinician_clearance"
+#define SCREENING_ALL_MASK ((UINT32_C(1) << _SCREENING_QUESTION_MAX) - 1)
+
+/* "recent_injury_or_surgery" …; NULL when out of range. */
+const char *screening_question_key(ScreeningQuestion q);
+/* The question as a sentence for the CLI ("Have you had a neck, head or spine
+ * injury or surgery in the last 6 months?"); NULL when out of range. */
+const char *screening_question_text(ScreeningQuestion q);
+/* Key → question, or -ENOENT. */
+int screening_question_from_key(const char *key);
+
+/*
+ * Collect answers one key at a time, then check completeness.
+ * answered/yes are bit masks over ScreeningQuestion.
+ */
+typedef struct ScreeningAnswers {
+        uint32_t answered;
+        uint32_t yes;
+        bool clearance;         /* SCREENING_CLEARANCE_KEY was given and true */
+} ScreeningAnswers;
+
+/* Record one a{sv} entry. Returns 0, or -ENOENT (unknown key), -EEXIST
+ * (answered twice). SCREENING_CLEARANCE_KEY is accepted here too. */
+int screening_answers_set(ScreeningAnswers *a, const char *key, bool value);
+
+/* 0 when every question is answered; -ENODATA otherwise, with the first
+ * missing key in *ret_missing (static string). */
+int screening_answers_complete(const ScreeningAnswers *a, const char **ret_missing);
