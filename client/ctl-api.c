@@ -16,6 +16,7 @@
 #define API_HISTORY_SESSIONS    "GetSessions"           /* (x from, x to) → aa{sv} */
 #define API_HISTORY_DAILY       "GetUsagePerDay"        /* (x from, x to) → aa{sv} */
 #define API_HISTORY_NOTE        "SetNote"               /* (t session, a{sv} note) */
+#define API_HISTORY_EVENTS      "GetEvents"             /* (x from, x to) → aa{sv} */
 #define API_MANAGER_USAGE_TODAY "GetUsageToday"         /* () → a{sv} */
 #define API_MANAGER_DESCRIBE_LIMITS "DescribeLimits"    /* () → a{sa{sv}} */
 
@@ -314,6 +315,18 @@ int api_sessions(Ctl *c, int64_t since, int64_t until, Value **ret) {
 
         r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_HISTORY_INTERFACE,
                      API_HISTORY_SESSIONS, "Reading the history", &reply, "xx",
+                     since * 1000000, until > 0 ? until * 1000000 : INT64_MAX);
+        if (r < 0)
+                return r;
+        return ctl_reply_value(c, reply, ret);
+}
+
+int api_events(Ctl *c, int64_t since, int64_t until, Value **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_HISTORY_INTERFACE,
+                     API_HISTORY_EVENTS, "Reading the safety events", &reply, "xx",
                      since * 1000000, until > 0 ? until * 1000000 : INT64_MAX);
         if (r < 0)
                 return r;

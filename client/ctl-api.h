@@ -89,5 +89,7 @@ int api_reset_heat(Ctl *c);
 /* History: times are seconds since the epoch; 0 means open-ended. */
 int api_sessions(Ctl *c, int64_t since, int64_t until, Value **ret);
 int api_daily_usage(Ctl *c, int64_t since, int64_t until, Value **ret);
+/* Safety events: refusals, limit changes, cut-offs, stop reasons, lost links … */
+int api_events(Ctl *c, int64_t since, int64_t until, Value **ret);
 /* note: object with pain_before/pain_after (uint 0–10) and/or text (string). */
 int api_add_note(Ctl *c, uint64_t session_id, const Value *note);

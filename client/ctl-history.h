@@ -22,6 +22,11 @@
 #define HIST_PAIN_AFTER         "pain_after"
 #define HIST_NOTE               "note"
 
+#define EVENT_TIME_US           "time"          /* x: wall clock, µs */
+#define EVENT_KIND              "kind"
+#define EVENT_DEVICE            "device"
+#define EVENT_DETAIL            "detail"
+
 #define DAY_START_US            "day"           /* x: local midnight, µs */
 #define DAY_SESSIONS            "sessions"
 #define DAY_SECONDS             "seconds"

@@ -130,14 +130,78 @@ static void print_table(Ctl *c, const Value *sessions) {
         (void) c;
 }
 
+/* The safety events, for the same period: what was refused, cut off or changed, and why. */
+static int print_events(Ctl *c, int64_t since, int64_t until, const char *export) {
+        _cleanup_value_ Value *events = NULL;
+        _cleanup_table_ Table *t = NULL;
+        int r;
+
+        r = api_events(c, since, until, &events);
+        if (r < 0)
+                return r;
+        if (events->type != VALUE_ARRAY)
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's events are not a list.");
+        if (export && strcmp(export, "csv") == 0) {
+                printf("time,kind,device,detail\r\n");
+                for (size_t i = 0; i < events->c.n; i++) {
+                        const Value *e = events->c.items[i];
+                        const char *kind = "", *device = "", *detail = "";
+                        char buf[64];
+
+                        (void) value_get_string(e, EVENT_KIND, &kind);
+                        (void) value_get_string(e, EVENT_DEVICE, &device);
+                        (void) value_get_string(e, EVENT_DETAIL, &detail);
+                        csv_write_field(stdout, iso_time(seconds_of(e, EVENT_TIME_US), buf, sizeof(buf)));
+                        (void) putchar(',');
+                        csv_write_field(stdout, kind);
+                        (void) putchar(',');
+                        csv_write_field(stdout, device);
+                        (void) putchar(',');
+                        csv_write_field(stdout, detail);
+                        printf("\r\n");
+                }
+                return 0;
+        }
+        if (c->json || export) {
+                _cleanup_value_ Value *root = value_new_object();
+                if (!root || value_object_set(root, "events", STEAL_PTR(events)) < 0)
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                ctl_print_json(root);
+                return 0;
+        }
+        if (events->c.n == 0) {
+                printf("No safety events in that period.\n");
+                return 0;
+        }
+        t = table_new(4, "TIME", "EVENT", "DEVICE", "DETAIL");
+        if (!t)
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+        for (size_t i = 0; i < events->c.n; i++) {
+                const Value *e = events->c.items[i];
+                const char *kind = "-", *device = "", *detail = "";
+                char when[FORMAT_TIME_MAX];
+
+                (void) value_get_string(e, EVENT_KIND, &kind);
+                (void) value_get_string(e, EVENT_DEVICE, &device);
+                (void) value_get_string(e, EVENT_DETAIL, &detail);
+                if (table_add_row(t, format_local_time(seconds_of(e, EVENT_TIME_US), when), kind,
+                                  *device ? device : "-", *detail ? detail : "-") < 0)
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+        }
+        table_print(t, stdout);
+        return 0;
+}
+
 int verb_history(Ctl *c, int argc, char *argv[]) {
         static const struct option options[] = {
                 CTL_COMMON_OPTIONS,
                 { "since",  required_argument, NULL, 's' },
                 { "until",  required_argument, NULL, 'u' },
                 { "export", required_argument, NULL, 'e' },
+                { "events", no_argument,       NULL, 'E' },
                 {}
         };
+        bool events = false;
         _cleanup_value_ Value *sessions = NULL;
         const char *export = NULL;
         int64_t since = -1, until = 0;
@@ -159,14 +223,19 @@ int verb_history(Ctl *c, int argc, char *argv[]) {
                                 return ctl_fail_usage(c, "can export 'csv' or 'json', not '%s'.", optarg);
                         export = optarg;
                         break;
+                case 'E':
+                        events = true;
+                        break;
                 CTL_COMMON_CASES(c, argv);
                 }
         if (optind < argc)
                 return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind]);
         if (since < 0)
-                since = export ? 0 : (int64_t) time(NULL) - HISTORY_DEFAULT_DAYS * 24 * 3600;
+                since = export ? 0 : (until > 0 ? until : (int64_t) time(NULL)) - HISTORY_DEFAULT_DAYS * 24 * 3600;
         if (until > 0 && until <= since)
                 return ctl_fail_usage(c, "--until must come after --since.");
+        if (events)
+                return print_events(c, since, until, export);
 
         r = api_sessions(c, since, until, &sessions);
         if (r < 0)

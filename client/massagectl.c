@@ -56,11 +56,12 @@ static const Verb verbs[] = {
           "Change intensity or heat of a running session", NULL },
         { "monitor",    verb_monitor,   "[DEVICE]",
           "Watch sessions live (Ctrl-C to quit; does not stop anything)", NULL },
-        { "history",    verb_history,   "[--since DATE] [--until DATE] [--export csv|json]",
+        { "history",    verb_history,   "[--since DATE] [--until DATE] [--export csv|json] [--events]",
           "Show past sessions and diary notes",
           "  --since YYYY-MM-DD  first day to show (default: 30 days ago)\n"
           "  --until YYYY-MM-DD  last day to show (default: today)\n"
-          "  --export FORMAT     write every column as csv or json (for a spreadsheet or a doctor)\n" },
+          "  --export FORMAT     write every column as csv or json (for a spreadsheet or a doctor)\n"
+          "  --events            the safety events instead: refusals, cut-offs, stop reasons, limit changes\n" },
         { "usage",      verb_usage,     "[--week|--month]",
           "Chart minutes per day against the daily cap",
           "  --week              the last 7 days (default)\n"

@@ -345,6 +345,12 @@ def journey(tap):
             doc = json.loads(ctl_run(env, "history", "--export", "json")[0])
             assert doc["sessions"][0]["id"] == s["id"], doc
             ctl_run(env, "history", "--since", "2026-02-31", expect=EXIT_USAGE)
+            kinds = [e["kind"] for e in ctl_json(env, "history", "--events")["events"]]
+            assert "stop_reason" in kinds and "refusal" in kinds and "screening" in kinds, kinds
+            out, _ = ctl_run(env, "history", "--events")
+            assert "stop_reason" in out and "tingling" in out, out
+            rows = list(csv.DictReader(io.StringIO(ctl_run(env, "history", "--events", "--export", "csv")[0])))
+            assert [r for r in rows if r["kind"] == "stop_reason" and "tingling" in r["detail"]], rows
             today = time.strftime("%Y-%m-%d", time.gmtime())
             yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
             assert len(ctl_json(env, "history", "--since", today)["sessions"]) == 1

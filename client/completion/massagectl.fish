@@ -57,6 +57,7 @@ complete -c massagectl -n '__fish_seen_subcommand_from scan' -l timeout -x -d 'H
 complete -c massagectl -n '__fish_seen_subcommand_from history' -l since -x -d 'First day (YYYY-MM-DD)'
 complete -c massagectl -n '__fish_seen_subcommand_from history' -l until -x -d 'Last day (YYYY-MM-DD)'
 complete -c massagectl -n '__fish_seen_subcommand_from history' -l export -x -a 'csv json' -d 'Export format'
+complete -c massagectl -n '__fish_seen_subcommand_from history' -l events -d 'Safety events instead'
 complete -c massagectl -n '__fish_seen_subcommand_from usage' -l week -d 'Last 7 days'
 complete -c massagectl -n '__fish_seen_subcommand_from usage' -l month -d 'Last 30 days'
 complete -c massagectl -n '__fish_seen_subcommand_from note' -l before -x -a '0 1 2 3 4 5 6 7 8 9 10' -d 'Pain before'
