@@ -274,6 +274,8 @@ def with_env(fn):
         env = ActivationEnv()
         try:
             fn(env)
+            # The activated daemons write to the bus's log, which BusEnv does not scan.
+            assert not BusEnv.SANITIZER.search(env.logs()), "sanitizer report:\n" + env.logs()
         except BaseException:
             logs.text = env.logs()
             raise
