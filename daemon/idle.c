@@ -31,7 +31,9 @@ bool idle_manager_busy(Manager *m) {
         GHashTableIter it;
         gpointer v;
 
-        if (m->shutting_down || m->pairing_address || !m->name_requested)
+        /* A scan a client asked for is work in progress too (massagectl scan
+         * runs for its --timeout between StartDiscovery and StopDiscovery). */
+        if (m->shutting_down || m->pairing_address || !m->name_requested || m->user_discovery)
                 return true;
         g_hash_table_iter_init(&it, m->devices);
         while (g_hash_table_iter_next(&it, NULL, &v)) {

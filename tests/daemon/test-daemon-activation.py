@@ -253,6 +253,20 @@ def test_not_while_called(env):
     assert gone - last >= IDLE_S - 0.1, gone - last
 
 
+def test_not_while_scanning(env):
+    env.call(MANAGER_PATH, MANAGER, "StartDiscovery")
+    pid = env.owner_pid()
+    t0 = time.monotonic()
+    # A scan a client asked for (massagectl scan --timeout 30s) is not cut short.
+    while time.monotonic() - t0 < 3 * IDLE_S:
+        assert alive(pid), "massaged exited mid-scan"
+        time.sleep(0.1)
+    env.call(MANAGER_PATH, MANAGER, "StopDiscovery")
+    stopped = time.monotonic()
+    gone = wait_exit(env, pid, IDLE_S + 10, "exit after the scan")
+    assert gone - stopped >= IDLE_S - 0.1, gone - stopped
+
+
 def test_bad_option():
     out = subprocess.run([build_path("daemon", "massaged"), "--idle-timeout", "soon"], capture_output=True,
                          text=True, timeout=10)
@@ -289,6 +303,7 @@ T.run("first call activates massaged; it exits when idle; the next call re-activ
       "connected device", with_env(test_activation_and_idle_exit), env=logs)
 T.run("no idle exit mid-session, exit after it", with_env(test_not_mid_session), env=logs)
 T.run("no idle exit while a client keeps calling", with_env(test_not_while_called), env=logs)
+T.run("no idle exit during a scan a client started", with_env(test_not_while_scanning), env=logs)
 logs.text = ""
 T.run("--idle-timeout rejects what is not a duration", test_bad_option, env=logs)
 T.exit()
