@@ -155,6 +155,23 @@ def test_battery():
         assert env.sessions()[0]["end_reason"] == "battery"
 
 
+def test_sensor_fault():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        ended = Signals(env.api, DEVICE, "SessionEnded")
+        env.start(a, heat=1, duration=600)
+        wait_until(lambda: env.state(a)["heater_on"], 5, what="heating")
+        env.sim.call("SetSensorMissing", "(sb)", a, True)
+        wait_until(lambda: not env.state(a)["running"] and not env.state(a)["heater_on"], 8,
+                   what="heater and motors off without a reading")
+        wait_until(lambda: ended.items, 5, what="SessionEnded")
+        assert ended.items[0][1][1] == "sensor_fault", ended.items
+        wait_for(lambda: "sensor" in env.prop(a, "Faults"), 5, what="Faults lists sensor")
+
+
+S.run("pad sensor lost while heating: heater and motors off, session ends sensor_fault", test_sensor_fault)
 S.run("battery: no heat below 20 %, the device's own stop at 5 % ends the session", test_battery)
 S.run("a session that ended 10 min ago: RestRequired, device untouched, refusal logged", test_rest_required)
 S.run("three sessions today: LimitReached, device untouched", test_daily_sessions_limit)
