@@ -417,9 +417,14 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 BluezDevice *d = g_hash_table_lookup(m->bluez_devices, path);
                 if (!d)
                         return 0;
+                bool was_massager = d->massager;
+                _cleanup_free_ char *old_name = d->name ? strdup(d->name) : NULL;
                 r = parse_device_props(msg, d);
                 if (r < 0)
                         goto fail;
+                /* The Discovered list shows massagers by name: announce what changed it. */
+                if (was_massager != d->massager || (d->massager && !streq_ptr(old_name, d->name)))
+                        manager_emit_discovered_changed(m);
                 manager_bluez_device_changed(m, path);
         } else if (streq(iface, "org.bluez.Adapter1")) {
                 BluezAdapter *a = g_hash_table_lookup(m->adapters, path);

@@ -79,6 +79,23 @@ def test_backoff():
         assert attempts()[3] == 4, attempts()
 
 
+def test_one_connect_per_adapter():
+    with S.env(devices=3) as env:
+        for a in env.addr:
+            env.add_and_connect(a)
+        # Restart: the three known devices are connected again, one Connect at a time.
+        env.kill_daemon()
+        for a in env.addr:
+            env.sim.call("DropLink", "(s)", a)
+        wait_until(lambda: not any(env.state(a)["connected"] for a in env.addr), 5, what="all links down")
+        env.start_daemon()
+        for a in env.addr:
+            wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 20, what="%s ready" % a)
+        log = env.user.logs().split("--- massaged-1.log ---")[-1]
+        assert log.count("to finish connecting") >= 2, "no device waited for the adapter's Connect slot"
+
+
+S.run("three known devices at start-up: connected one Connect at a time per adapter", test_one_connect_per_adapter)
 S.run("reconnect backoff: 4 s, 8 s, 16 s while failing, back to 4 s after a success", test_backoff)
 S.run("a device BlueZ dropped is found again by scanning, paired and connected", test_rediscovery)
 S.run("Connected set without a signal (BlueZ race): Connect still reaches ready", test_connected_race)
