@@ -26,7 +26,7 @@ tests_bench_bench_ledger_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU
 tests_bench_bench_ledger_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
 	$(GLIB_LIBS) $(SQLITE_LIBS)
 
-EXTRA_DIST += tests/bench/bench.py tests/bench/peer-gio-write.py
+EXTRA_DIST += tests/bench/bench.py tests/bench/peer-gio-write.py doc/performance.md
 
 # BENCH_QUICK=1: fewer calls and shorter idle windows, for trying it out.
 bench: $(BENCH_BINARIES) daemon/massaged tests/sim/massager-sim client/massagectl tests/oneshot-stop
