@@ -38,6 +38,21 @@ static int cmp_u64(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
+/* A whole unsigned number within [0, max], or a message naming the option. */
+static int parse_num(const char *what, const char *s, double max, double *ret) {
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(s, &end);
+        if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max) {
+                fprintf(stderr, "bench-rtt: %s '%s' is not a number in 0…%.0f\n", what, s, max);
+                return -EINVAL;
+        }
+        *ret = v;
+        return 0;
+}
+
 static int append_args(sd_bus_message *m, const char *sig, char **args, int n_args) {
         int r;
 
@@ -46,25 +61,34 @@ static int append_args(sd_bus_message *m, const char *sig, char **args, int n_ar
                 return -EINVAL;
         }
         for (int i = 0; i < n_args; i++) {
+                double v = 0;
+
+                if (strchr("yux", sig[i])) {
+                        r = parse_num("argument", args[i], sig[i] == 'y' ? 255 : sig[i] == 'u' ? 4294967295.0 : 9.2e18,
+                                      &v);
+                        if (r < 0)
+                                return r;
+                }
                 switch (sig[i]) {
                 case 'y': {
-                        uint8_t v = (uint8_t) strtoul(args[i], NULL, 0);
-                        r = sd_bus_message_append_basic(m, 'y', &v);
+                        uint8_t b = (uint8_t) v;
+                        r = sd_bus_message_append_basic(m, 'y', &b);
                         break;
                 }
                 case 'u': {
-                        uint32_t v = (uint32_t) strtoul(args[i], NULL, 0);
-                        r = sd_bus_message_append_basic(m, 'u', &v);
+                        uint32_t u = (uint32_t) v;
+                        r = sd_bus_message_append_basic(m, 'u', &u);
                         break;
                 }
                 case 'x': {
-                        int64_t v = strtoll(args[i], NULL, 0);
-                        r = sd_bus_message_append_basic(m, 'x', &v);
+                        /* strtoll, not the double: microsecond times need all 63 bits. */
+                        int64_t x = strtoll(args[i], NULL, 10);
+                        r = sd_bus_message_append_basic(m, 'x', &x);
                         break;
                 }
                 case 'b': {
-                        int v = strcmp(args[i], "true") == 0 || strcmp(args[i], "1") == 0;
-                        r = sd_bus_message_append_basic(m, 'b', &v);
+                        int b = strcmp(args[i], "true") == 0 || strcmp(args[i], "1") == 0;
+                        r = sd_bus_message_append_basic(m, 'b', &b);
                         break;
                 }
                 case 's':
@@ -95,8 +119,7 @@ int main(int argc, char *argv[]) {
         };
         const char *raw = NULL;
         const char *address = NULL, *dest = NULL, *path = NULL, *iface = NULL, *method = NULL, *sig = "";
-        unsigned long count = 10000, warmup = 100;
-        double seconds = 0;
+        double count = 10000, warmup = 100, seconds = 0;
         sd_bus *bus = NULL;
         uint64_t *lat = NULL;
         size_t n = 0, cap;
@@ -110,18 +133,27 @@ int main(int argc, char *argv[]) {
                 case 'i': iface = optarg; break;
                 case 'm': method = optarg; break;
                 case 'S': sig = optarg; break;
-                case 'n': count = strtoul(optarg, NULL, 10); break;
-                case 'w': warmup = strtoul(optarg, NULL, 10); break;
-                case 't': seconds = strtod(optarg, NULL); break;
+                case 'n':
+                        if (parse_num("-n", optarg, 1e8, &count) < 0)
+                                return 2;
+                        break;
+                case 'w':
+                        if (parse_num("--warmup", optarg, 1e8, &warmup) < 0)
+                                return 2;
+                        break;
+                case 't':
+                        if (parse_num("--seconds", optarg, 86400, &seconds) < 0)
+                                return 2;
+                        break;
                 case 'R': raw = optarg; break;
                 default: return 2;
                 }
-        if (!address || !dest || !path || !iface || !method || count == 0) {
+        if (!address || !dest || !path || !iface || !method || count < 1) {
                 fprintf(stderr, "usage: bench-rtt --bus ADDR --dest NAME --path PATH --iface IFACE --method M "
                                 "[--signature SIG] [-n COUNT] [--warmup N] [--seconds S] [ARG…]\n");
                 return 2;
         }
-        cap = seconds > 0 ? 1u << 20 : count;
+        cap = seconds > 0 ? 1u << 20 : (size_t) count;
         lat = calloc(cap, sizeof *lat);
         if (!lat)
                 return 1;
@@ -139,15 +171,15 @@ int main(int argc, char *argv[]) {
         }
 
         uint64_t t_begin = 0, deadline = 0;
-        for (unsigned long i = 0;; i++) {
+        for (size_t i = 0;; i++) {
                 sd_bus_message *m = NULL, *reply = NULL;
                 sd_bus_error error = SD_BUS_ERROR_NULL;
 
-                if (i == warmup) {
+                if (i == (size_t) warmup) {
                         t_begin = now_ns();
                         deadline = t_begin + (uint64_t) (seconds * 1e9);
                 }
-                if (i >= warmup && (seconds > 0 ? (now_ns() >= deadline || n == cap) : n == count))
+                if (i >= (size_t) warmup && (seconds > 0 ? (now_ns() >= deadline || n == cap) : n == cap))
                         break;
                 r = sd_bus_message_new_method_call(bus, &m, dest, path, iface, method);
                 if (r >= 0)
@@ -162,12 +194,12 @@ int main(int argc, char *argv[]) {
                 sd_bus_message_unref(m);
                 sd_bus_message_unref(reply);
                 if (r < 0) {
-                        fprintf(stderr, "bench-rtt: %s.%s failed after %lu calls: %s: %s\n", iface, method, i,
+                        fprintf(stderr, "bench-rtt: %s.%s failed after %zu calls: %s: %s\n", iface, method, i,
                                 error.name ?: "", error.message ?: strerror(-r));
                         sd_bus_error_free(&error);
                         return 1;
                 }
-                if (i >= warmup)
+                if (i >= (size_t) warmup)
                         lat[n++] = t1 - t0;
         }
         uint64_t elapsed = now_ns() - t_begin;
