@@ -60,6 +60,7 @@ every_step() {
 	done
 	# And what each step should have shown, from massagectl itself.
 	grep -q "C0:FF:EE:00:00:01  NeckPro" "$tmp/out" && grep -q "Added C0:FF:EE:00:00:01" "$tmp/out" &&
+		grep -q "Connected to C0:FF:EE:00:00:01" "$tmp/out" &&
 		grep -q "Temperature=" "$tmp/out" && grep -q "headache_flare" "$tmp/out" &&
 		grep -q "Total .* min on 4 days" "$tmp/out" && grep -q "Rest required between sessions" "$tmp/out" &&
 		grep -q "Refused (exit status 4)" "$tmp/out"
