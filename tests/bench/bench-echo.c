@@ -56,7 +56,7 @@ static int method_write(sd_bus_message *m, void *userdata, sd_bus_error *error) 
 static int on_write_reply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const sd_bus_error *e = sd_bus_message_get_error(m);
         if (e)
-                fprintf(stderr, "bench-echo: Write failed: %s: %s\n", e->name, e->message);
+                (void) fprintf(stderr, "bench-echo: Write failed: %s: %s\n", e->name, e->message);
         return 0;
 }
 
@@ -152,7 +152,7 @@ int main(int argc, char *argv[]) {
                 default: return 2;
                 }
         if (!serve || !name || !!forward != !!e.to) {
-                fprintf(stderr, "usage: bench-echo --serve ADDRESS --name NAME [--forward ADDRESS --to NAME]\n");
+                (void) fprintf(stderr, "usage: bench-echo --serve ADDRESS --name NAME [--forward ADDRESS --to NAME]\n");
                 return 2;
         }
         r = sd_event_default(&event);
@@ -177,7 +177,7 @@ int main(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_event_loop(event);
         if (r < 0)
-                fprintf(stderr, "bench-echo: %s\n", strerror(-r));
+                (void) fprintf(stderr, "bench-echo: %s\n", strerror(-r));
         sd_bus_flush_close_unref(e.forward);
         sd_bus_flush_close_unref(e.serve);
         sd_event_unref(event);

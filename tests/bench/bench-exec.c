@@ -26,7 +26,7 @@ int main(int argc, char *argv[]) {
         int status;
 
         if (argc < 2) {
-                fprintf(stderr, "usage: bench-exec PROGRAM [ARG…]\n");
+                (void) fprintf(stderr, "usage: bench-exec PROGRAM [ARG…]\n");
                 return 2;
         }
         double t0 = now_ms();
@@ -35,13 +35,13 @@ int main(int argc, char *argv[]) {
                 return 1;
         if (pid == 0) {
                 execv(argv[1], argv + 1);
-                fprintf(stderr, "bench-exec: cannot run %s: %s\n", argv[1], strerror(errno));
+                (void) fprintf(stderr, "bench-exec: cannot run %s: %s\n", argv[1], strerror(errno));
                 _exit(127);
         }
         if (wait4(pid, &status, 0, &ru) < 0)
                 return 1;
         double t1 = now_ms();
-        printf("wall_ms=%.3f maxrss_kb=%ld status=%d\n", t1 - t0, ru.ru_maxrss,
+        (void) printf("wall_ms=%.3f maxrss_kb=%ld status=%d\n", t1 - t0, ru.ru_maxrss,
                WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
         return 0;
 }

@@ -47,22 +47,25 @@ int main(int argc, char *argv[]) {
         int r;
 
         if (argc < 3 || argc > 5) {
-                fprintf(stderr, "usage: bench-ledger DB N [SPACING_MIN] [LENGTH_MIN]\n");
+                (void) fprintf(stderr, "usage: bench-ledger DB N [SPACING_MIN] [LENGTH_MIN]\n");
                 return 2;
         }
         long n = strtol(argv[2], NULL, 10);
         long spacing = argc > 3 ? strtol(argv[3], NULL, 10) : 30;
         long len = argc > 4 ? strtol(argv[4], NULL, 10) : 15;
         if (n <= 0 || spacing <= 0 || len <= 0 || len > spacing) {
-                fprintf(stderr, "bench-ledger: want N > 0 and 0 < LENGTH_MIN <= SPACING_MIN\n");
+                (void) fprintf(stderr, "bench-ledger: want N > 0 and 0 < LENGTH_MIN <= SPACING_MIN\n");
                 return 2;
         }
-        int64_t *cost = calloc((size_t) n, sizeof *cost);
-        if (!cost)
-                return 1;
         r = ledger_open(argv[1], NULL, &l, &error);
         if (r < 0) {
-                fprintf(stderr, "bench-ledger: %s\n", error ?: strerror(-r));
+                (void) fprintf(stderr, "bench-ledger: %s\n", error ?: strerror(-r));
+                free(error);
+                return 1;
+        }
+        int64_t *cost = calloc((size_t) n, sizeof *cost);
+        if (!cost) {
+                ledger_close(l);
                 return 1;
         }
         int64_t now = clock_us(CLOCK_REALTIME);
@@ -90,14 +93,16 @@ int main(int argc, char *argv[]) {
                 cost[i] = clock_us(CLOCK_MONOTONIC) - t0;
                 sum += (double) cost[i];
                 if (r < 0) {
-                        fprintf(stderr, "bench-ledger: session %ld: %s\n", i, ledger_error(l));
+                        (void) fprintf(stderr, "bench-ledger: session %ld: %s\n", i, ledger_error(l));
+                        ledger_close(l);
+                        free(cost);
                         return 1;
                 }
         }
         ledger_close(l);
         qsort(cost, (size_t) n, sizeof *cost, cmp_i64);
         off_t bytes = file_size(argv[1], "") + file_size(argv[1], "-wal");
-        printf("sessions=%ld write_p50_us=%" PRId64 " write_p99_us=%" PRId64 " write_mean_us=%.0f bytes=%lld "
+        (void) printf("sessions=%ld write_p50_us=%" PRId64 " write_p99_us=%" PRId64 " write_mean_us=%.0f bytes=%lld "
                "bytes_per_session=%.0f\n",
                n, cost[n / 2], cost[n * 99 / 100], sum / (double) n, (long long) bytes, (double) bytes / (double) n);
         free(cost);

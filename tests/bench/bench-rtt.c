@@ -46,7 +46,7 @@ static int parse_num(const char *what, const char *s, double max, double *ret) {
         errno = 0;
         v = strtod(s, &end);
         if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max) {
-                fprintf(stderr, "bench-rtt: %s '%s' is not a number in 0…%.0f\n", what, s, max);
+                (void) fprintf(stderr, "bench-rtt: %s '%s' is not a number in 0…%.0f\n", what, s, max);
                 return -EINVAL;
         }
         *ret = v;
@@ -57,7 +57,7 @@ static int append_args(sd_bus_message *m, const char *sig, char **args, int n_ar
         int r;
 
         if ((int) strlen(sig) != n_args) {
-                fprintf(stderr, "bench-rtt: signature '%s' wants %zu arguments, %d given\n", sig, strlen(sig), n_args);
+                (void) fprintf(stderr, "bench-rtt: signature '%s' wants %zu arguments, %d given\n", sig, strlen(sig), n_args);
                 return -EINVAL;
         }
         for (int i = 0; i < n_args; i++) {
@@ -95,7 +95,7 @@ static int append_args(sd_bus_message *m, const char *sig, char **args, int n_ar
                         r = sd_bus_message_append_basic(m, 's', args[i]);
                         break;
                 default:
-                        fprintf(stderr, "bench-rtt: type '%c' not supported (y u x b s)\n", sig[i]);
+                        (void) fprintf(stderr, "bench-rtt: type '%c' not supported (y u x b s)\n", sig[i]);
                         return -EINVAL;
                 }
                 if (r < 0)
@@ -149,7 +149,7 @@ int main(int argc, char *argv[]) {
                 default: return 2;
                 }
         if (!address || !dest || !path || !iface || !method || count < 1) {
-                fprintf(stderr, "usage: bench-rtt --bus ADDR --dest NAME --path PATH --iface IFACE --method M "
+                (void) fprintf(stderr, "usage: bench-rtt --bus ADDR --dest NAME --path PATH --iface IFACE --method M "
                                 "[--signature SIG] [-n COUNT] [--warmup N] [--seconds S] [ARG…]\n");
                 return 2;
         }
@@ -166,7 +166,7 @@ int main(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_start(bus);
         if (r < 0) {
-                fprintf(stderr, "bench-rtt: cannot connect to %s: %s\n", address, strerror(-r));
+                (void) fprintf(stderr, "bench-rtt: cannot connect to %s: %s\n", address, strerror(-r));
                 return 1;
         }
 
@@ -185,7 +185,7 @@ int main(int argc, char *argv[]) {
                 if (r >= 0)
                         r = append_args(m, sig, argv + optind, argc - optind);
                 if (r < 0) {
-                        fprintf(stderr, "bench-rtt: cannot build the call: %s\n", strerror(-r));
+                        (void) fprintf(stderr, "bench-rtt: cannot build the call: %s\n", strerror(-r));
                         return 1;
                 }
                 uint64_t t0 = now_ns();
@@ -194,7 +194,7 @@ int main(int argc, char *argv[]) {
                 sd_bus_message_unref(m);
                 sd_bus_message_unref(reply);
                 if (r < 0) {
-                        fprintf(stderr, "bench-rtt: %s.%s failed after %zu calls: %s: %s\n", iface, method, i,
+                        (void) fprintf(stderr, "bench-rtt: %s.%s failed after %zu calls: %s: %s\n", iface, method, i,
                                 error.name ?: "", error.message ?: strerror(-r));
                         sd_bus_error_free(&error);
                         return 1;
@@ -204,7 +204,7 @@ int main(int argc, char *argv[]) {
         }
         uint64_t elapsed = now_ns() - t_begin;
         if (n == 0) {
-                fprintf(stderr, "bench-rtt: no call was timed\n");
+                (void) fprintf(stderr, "bench-rtt: no call was timed\n");
                 return 1;
         }
 
@@ -214,19 +214,20 @@ int main(int argc, char *argv[]) {
         if (raw) {
                 FILE *f = fopen(raw, "ae");
                 if (!f) {
-                        fprintf(stderr, "bench-rtt: cannot open %s: %m\n", raw);
+                        (void) fprintf(stderr, "bench-rtt: cannot open %s: %m\n", raw);
                         return 1;
                 }
                 for (size_t i = 0; i < n; i++)
-                        fprintf(f, "%.1f\n", (double) lat[i] / 1e3);
+                        (void) fprintf(f, "%.1f\n", (double) lat[i] / 1e3);
                 if (fclose(f) != 0) {
-                        fprintf(stderr, "bench-rtt: cannot write %s: %m\n", raw);
+                        (void) fprintf(stderr, "bench-rtt: cannot write %s: %m\n", raw);
                         return 1;
                 }
         }
         qsort(lat, n, sizeof *lat, cmp_u64);
-        printf("n=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f calls_per_s=%.0f\n", n,
-               (double) lat[n / 2] / 1e3, (double) lat[MIN(n - 1, n * 99 / 100)] / 1e3, (double) lat[n - 1] / 1e3,
+        size_t p99 = MIN(n - 1, n * 99 / 100);
+        (void) printf("n=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f calls_per_s=%.0f\n", n,
+               (double) lat[n / 2] / 1e3, (double) lat[p99] / 1e3, (double) lat[n - 1] / 1e3,
                sum / (double) n / 1e3, (double) n / ((double) elapsed / 1e9));
         free(lat);
         sd_bus_flush_close_unref(bus);

@@ -85,7 +85,7 @@ int main(int argc, char *argv[]) {
                 default: return 2;
                 }
         if (!address || !s.name || optind >= argc) {
-                fprintf(stderr, "usage: bench-startup --bus ADDR --name NAME [--ready] -- PROGRAM [ARG…]\n");
+                (void) fprintf(stderr, "usage: bench-startup --bus ADDR --name NAME [--ready] -- PROGRAM [ARG…]\n");
                 return 2;
         }
         r = sd_bus_new(&bus);
@@ -104,7 +104,7 @@ int main(int argc, char *argv[]) {
                                      "member='PropertiesChanged',arg0='org.massaged1.Device'",
                                      on_properties_changed, &s);
         if (r < 0) {
-                fprintf(stderr, "bench-startup: cannot watch %s: %s\n", address, strerror(-r));
+                (void) fprintf(stderr, "bench-startup: cannot watch %s: %s\n", address, strerror(-r));
                 return 1;
         }
 
@@ -114,14 +114,14 @@ int main(int argc, char *argv[]) {
                 return 1;
         if (pid == 0) {
                 execv(argv[optind], argv + optind);
-                fprintf(stderr, "bench-startup: cannot run %s: %s\n", argv[optind], strerror(errno));
+                (void) fprintf(stderr, "bench-startup: cannot run %s: %s\n", argv[optind], strerror(errno));
                 _exit(127);
         }
         uint64_t deadline = t0 + 30ULL * 1000000000u;
         while (!s.t_name || (want_ready && !s.t_ready)) {
                 uint64_t t = now_ns();
                 if (t >= deadline || waitpid(pid, NULL, WNOHANG) != 0) {
-                        fprintf(stderr, "bench-startup: %s %s within 30 s\n", argv[optind],
+                        (void) fprintf(stderr, "bench-startup: %s %s within 30 s\n", argv[optind],
                                 t >= deadline ? "did not get there" : "exited");
                         (void) kill(pid, SIGKILL);
                         return 1;
@@ -138,7 +138,7 @@ int main(int argc, char *argv[]) {
         (void) kill(pid, SIGTERM);
         if (wait4(pid, &status, 0, &ru) < 0)
                 return 1;
-        printf("name_ms=%.3f ready_ms=%.3f maxrss_kb=%ld\n", (double) (s.t_name - t0) / 1e6,
+        (void) printf("name_ms=%.3f ready_ms=%.3f maxrss_kb=%ld\n", (double) (s.t_name - t0) / 1e6,
                want_ready ? (double) (s.t_ready - t0) / 1e6 : 0.0, ru.ru_maxrss);
         sd_bus_flush_close_unref(bus);
         return 0;
