@@ -225,9 +225,9 @@ int main(int argc, char *argv[]) {
                 }
         }
         qsort(lat, n, sizeof *lat, cmp_u64);
-        size_t p99 = MIN(n - 1, n * 99 / 100);
+        size_t p50 = n / 2, p99 = MIN(n - 1, n * 99 / 100);
         (void) printf("n=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f calls_per_s=%.0f\n", n,
-               (double) lat[n / 2] / 1e3, (double) lat[p99] / 1e3, (double) lat[n - 1] / 1e3,
+               (double) lat[p50] / 1e3, (double) lat[p99] / 1e3, (double) lat[n - 1] / 1e3,
                sum / (double) n / 1e3, (double) n / ((double) elapsed / 1e9));
         free(lat);
         sd_bus_flush_close_unref(bus);
