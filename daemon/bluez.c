@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "bluez.h"
 #include "bluez-agent.h"
 #include "bluez-call.h"
@@ -13,19 +14,6 @@
 #include "manager.h"
 #include "util.h"
 #include "massager-protocol.h"
-
-bool address_is_valid(const char *a) {
-        if (!a || strlen(a) != 17)
-                return false;
-        for (size_t i = 0; i < 17; i++) {
-                if (i % 3 == 2) {
-                        if (a[i] != ':')
-                                return false;
-                } else if (!isxdigit((unsigned char) a[i]))
-                        return false;
-        }
-        return true;
-}
 
 void bluez_adapter_free(void *p) {
         BluezAdapter *a = p;

@@ -109,4 +109,3 @@ void device_value_changed(Device *d, const char *char_path, const uint8_t *value
 void device_emit_changed(Device *d, ...) _sentinel_;
 void device_set_name(Device *d, const char *name);
 
-char *device_object_path_from_address(const char *address);
