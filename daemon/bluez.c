@@ -406,12 +406,15 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 if (!d)
                         return 0;
                 bool was_massager = d->massager;
-                _cleanup_free_ char *old_name = d->name ? strdup(d->name) : NULL;
+                char *old_name = d->name ? strdup(d->name) : NULL;
                 r = parse_device_props(msg, d);
+                /* The Discovered list shows massagers by name: announce what changed it. */
+                bool discovered_changed = r >= 0 &&
+                        (was_massager != d->massager || (d->massager && !streq_ptr(old_name, d->name)));
+                free(old_name);
                 if (r < 0)
                         goto fail;
-                /* The Discovered list shows massagers by name: announce what changed it. */
-                if (was_massager != d->massager || (d->massager && !streq_ptr(old_name, d->name)))
+                if (discovered_changed)
                         manager_emit_discovered_changed(m);
                 manager_bluez_device_changed(m, path);
         } else if (streq(iface, "org.bluez.Adapter1")) {

@@ -53,11 +53,11 @@ int main(int argc, char *argv[]) {
                         help();
                         return EXIT_SUCCESS;
                 default:
-                        fprintf(stderr, "massaged: see 'massaged --help' for the options\n");
+                        (void) fprintf(stderr, "massaged: see 'massaged --help' for the options\n");
                         return 2;
                 }
         if (optind < argc) {
-                fprintf(stderr, "massaged: unexpected argument '%s'; see 'massaged --help'\n", argv[optind]);
+                (void) fprintf(stderr, "massaged: unexpected argument '%s'; see 'massaged --help'\n", argv[optind]);
                 return 2;
         }
 
