@@ -7,6 +7,7 @@ daemon_massaged_SOURCES = \
 	daemon/util.h \
 	daemon/address.c daemon/address.h \
 	daemon/manager.c daemon/manager.h \
+	daemon/idle.c daemon/idle.h \
 	daemon/bluez.c daemon/bluez.h \
 	daemon/bluez-agent.c daemon/bluez-agent.h \
 	daemon/bluez-call.c daemon/bluez-call.h \
@@ -34,7 +35,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-limits.py \
 	tests/daemon/test-daemon-ramp.py \
 	tests/daemon/test-daemon-bluez.py \
-	tests/daemon/test-daemon-commands.py
+	tests/daemon/test-daemon-commands.py \
+	tests/daemon/test-daemon-activation.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py
