@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "bluez.h"
 #include "bluez-agent.h"
 #include "bluez-call.h"
@@ -13,19 +14,6 @@
 #include "manager.h"
 #include "util.h"
 #include "massager-protocol.h"
-
-bool address_is_valid(const char *a) {
-        if (!a || strlen(a) != 17)
-                return false;
-        for (size_t i = 0; i < 17; i++) {
-                if (i % 3 == 2) {
-                        if (a[i] != ':')
-                                return false;
-                } else if (!isxdigit((unsigned char) a[i]))
-                        return false;
-        }
-        return true;
-}
 
 void bluez_adapter_free(void *p) {
         BluezAdapter *a = p;
@@ -418,17 +406,15 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 if (!d)
                         return 0;
                 bool was_massager = d->massager;
-                /* A Bluetooth device name is at most 248 bytes (Core spec, HCI
-                 * Remote Name), so a copy on the stack always fits. */
-                char old_name[249];
-                bool had_name = d->name;
-                (void) snprintf(old_name, sizeof(old_name), "%s", d->name ?: "");
+                char *old_name = d->name ? strdup(d->name) : NULL;
                 r = parse_device_props(msg, d);
+                /* The Discovered list shows massagers by name: announce what changed it. */
+                bool discovered_changed = r >= 0 &&
+                        (was_massager != d->massager || (d->massager && !streq_ptr(old_name, d->name)));
+                free(old_name);
                 if (r < 0)
                         goto fail;
-                /* The Discovered list shows massagers by name: announce what changed it. */
-                if (was_massager != d->massager ||
-                    (d->massager && (had_name != !!d->name || (d->name && !streq(old_name, d->name)))))
+                if (discovered_changed)
                         manager_emit_discovered_changed(m);
                 manager_bluez_device_changed(m, path);
         } else if (streq(iface, "org.bluez.Adapter1")) {

@@ -54,4 +54,3 @@ BluezChar *bluez_find_char(Manager *m, const char *device_path, const char *uuid
 /* Discovery, filtered on the massager's service UUID, on every powered adapter. */
 void bluez_update_discovery(Manager *m);
 
-bool address_is_valid(const char *address);

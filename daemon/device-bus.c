@@ -268,7 +268,7 @@ static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *error
 static void on_stop_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
 
-        /* -ENOTCONN: the link went while stopping, and the device stops on link loss by itself. */
+        /* -ENOTCONN: the link went while stopping; the device stops on link loss by itself. */
         if (error < 0 && error != -ENOTCONN)
                 (void) bus_reply_errno(call, error, "%s did not confirm the stop; its lease stops it within "
                                        "%u s regardless", d->address, MASSAGER_LEASE_MAX_S);

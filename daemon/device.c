@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "bluez.h"
 #include "bus-errors.h"
 #include "device.h"
@@ -35,20 +36,11 @@ const char *device_state_to_string(Device *d) {
         return "idle";
 }
 
-char *device_object_path_from_address(const char *address) {
-        char *p;
-
-        if (asprintf(&p, "%s/%s", MASSAGED_DEVICE_PATH_PREFIX, address) < 0)
-                return NULL;
-        for (char *c = p + strlen(MASSAGED_DEVICE_PATH_PREFIX) + 1; *c; c++)
-                *c = *c == ':' ? '_' : (char) toupper((unsigned char) *c);
-        return p;
-}
-
-void device_emit_changed_strv(Device *d, char **names) {
+void device_emit_changed_strv(Device *d, const char *const *names) {
         if (!names[0] || !d->manager->api)
                 return;
-        (void) sd_bus_emit_properties_changed_strv(d->manager->api, d->object_path, MASSAGED_DEVICE_INTERFACE, names);
+        (void) sd_bus_emit_properties_changed_strv(d->manager->api, d->object_path, MASSAGED_DEVICE_INTERFACE,
+                                                   (char **) names);
 }
 
 static void set_connection(Device *d, ConnectionState s) {
@@ -685,7 +677,7 @@ int device_new(Manager *m, const char *address, Device **ret) {
         d->manager = m;
         for (size_t i = 0; i < 17; i++)
                 d->address[i] = (char) toupper((unsigned char) address[i]);
-        d->object_path = device_object_path_from_address(d->address);
+        d->object_path = address_to_object_path(d->address);
         d->connect_waiters = g_ptr_array_new();
         d->connection = CONNECTION_DISCONNECTED;
         if (!d->object_path) {

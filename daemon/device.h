@@ -105,11 +105,8 @@ void device_bluez_vanished(Device *d);
 void device_adapter_slot_free(Device *d);
 void device_value_changed(Device *d, const char *char_path, const uint8_t *value, size_t size);
 
-/* Emits PropertiesChanged for these Device properties (NULL-terminated). */
-void device_emit_changed_strv(Device *d, char **names);
-/* Emits PropertiesChanged for the named properties. A macro, so the list is
- * NULL-terminated by construction (no variadic sentinel to forget). */
-#define device_emit_changed(d, ...) device_emit_changed_strv((d), (char *[]) { __VA_ARGS__, NULL })
+/* Emits PropertiesChanged for these Device properties: device_emit_changed(d, "State", "Program"). */
+void device_emit_changed_strv(Device *d, const char *const *names);
+#define device_emit_changed(d, ...) device_emit_changed_strv((d), (const char *const[]) { __VA_ARGS__, NULL })
 void device_set_name(Device *d, const char *name);
 
-char *device_object_path_from_address(const char *address);

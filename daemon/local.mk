@@ -5,6 +5,7 @@ daemon_massaged_SOURCES = \
 	daemon/main.c \
 	daemon/log.c daemon/log.h \
 	daemon/util.h \
+	daemon/address.c daemon/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
 	daemon/bluez.c daemon/bluez.h \
@@ -46,3 +47,12 @@ tests_daemon_ledger_seed_SOURCES = tests/daemon/ledger-seed.c
 tests_daemon_ledger_seed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 tests_daemon_ledger_seed_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
 	$(GLIB_LIBS) $(SQLITE_LIBS)
+
+# The daemon's pure helpers (addresses, error mappings): a unit test linking only them.
+check_PROGRAMS += tests/test-daemon-errors
+TESTS += tests/test-daemon-errors
+tests_test_daemon_errors_SOURCES = tests/test-daemon-errors.c \
+	daemon/address.c daemon/bus-errors.c daemon/bluez-call.c daemon/log.c
+tests_test_daemon_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_test_daemon_errors_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_test_daemon_errors_LDADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SYSTEMD_LIBS)

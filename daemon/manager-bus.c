@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "bluez.h"
 #include "bus-errors.h"
 #include "device.h"

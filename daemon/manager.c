@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "bluez.h"
 #include "device.h"
 #include "device-bus.h"

@@ -40,7 +40,7 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
         conf_init(&s->conf);
 
         if (!config_path) {
-                conf_path = conf_default_path();        /* owned here, freed on return */
+                conf_path = conf_default_path();
                 config_path = conf_path;
         }
         if (config_path) {
