@@ -482,6 +482,9 @@ static int setup(Peripheral *p) {
         if (r < 0)
                 return r;
 
+        r = peripheral_agent_add(p);
+        if (r < 0)
+                return r;
         r = sd_bus_call_method_async(p->bus, NULL, "org.bluez", p->adapter_path, "org.bluez.GattManager1",
                                      "RegisterApplication", on_app_registered, p, "oa{sv}", PERIPH_APP_PATH, 0);
         if (r >= 0)

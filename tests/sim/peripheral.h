@@ -12,7 +12,8 @@
  * peripheral.c owns the bus, the registrations and the link state (from the
  * Device1 objects bluetoothd keeps for the centrals on our adapter);
  * peripheral-gatt-bus.c the application's objects, peripheral-advert-bus.c
- * the advertisement, peripheral-control-bus.c the tests' org.massaged1.Sim1.
+ * the advertisement, peripheral-agent-bus.c the massager's side of pairing,
+ * peripheral-control-bus.c the tests' org.massaged1.Sim1.
  */
 
 #include <stdbool.h>
@@ -125,6 +126,9 @@ void peripheral_char_notify(PeriphChar *c, const uint8_t *data, size_t len);
 
 /* peripheral-advert-bus.c */
 int peripheral_advert_add(Peripheral *p);
+
+/* peripheral-agent-bus.c */
+int peripheral_agent_add(Peripheral *p);
 
 /* peripheral-control-bus.c */
 int peripheral_control_add(Peripheral *p);

@@ -3,7 +3,7 @@
 # qemu, btvirt and a download of Debian's kernel package, and takes ~30 s.
 
 vm_scripts = tests/vm/check-vm.sh tests/vm/prepare.sh tests/vm/run-vm.sh tests/vm/initramfs-init \
-	tests/vm/guest-init.sh tests/vm/guest-job.sh tests/vm/test-vm-scenarios.py
+	tests/vm/guest-init.sh tests/vm/guest-job.sh tests/vm/test-vm-scenarios.py tests/vm/test-vm-daemon.py
 EXTRA_DIST += $(vm_scripts) tests/vm/system-bus.conf tests/vm/README.md
 
 .PHONY: check-vm
