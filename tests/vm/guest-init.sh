@@ -10,7 +10,8 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp stays the overlay's (writable): a tmpfs there would hide a build tree
+# or out share under the host's /tmp.
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in vm_out=*) VM_OUT="${arg#vm_out=}" ;; esac
 done

@@ -193,12 +193,14 @@ def start(**options):
 # ---- scenarios ----
 
 def t_setup():
-    # A clean slate after test-vm-scenarios.py: forget its bond on hci0.
-    try:
-        _call(system, "org.bluez", CENTRAL, "org.bluez.Adapter1", "RemoveDevice", "(o)",
-              ("%s/dev_%s" % (CENTRAL, bluez_get(PERIPHERAL, "org.bluez.Adapter1", "Address").replace(":", "_")),))
-    except GLib.Error as e:
-        log("no earlier bond to remove:", e.message)
+    # A clean slate after test-vm-scenarios.py: both ends forget its bond.
+    for adapter, other in ((CENTRAL, PERIPHERAL), (PERIPHERAL, CENTRAL)):
+        peer = bluez_get(other, "org.bluez.Adapter1", "Address").replace(":", "_")
+        try:
+            _call(system, "org.bluez", adapter, "org.bluez.Adapter1", "RemoveDevice", "(o)",
+                  ("%s/dev_%s" % (adapter, peer),), timeout_ms=20000)
+        except GLib.Error as e:
+            log("no earlier bond to remove on %s: %s" % (adapter, e.message))
     start_sim()
     w["api"] = BusEnv()
     w["tmp"] = tempfile.mkdtemp(prefix="massaged-vm-")
@@ -221,7 +223,7 @@ def t_setup():
 def t_discover():
     manager("StartDiscovery")
     try:
-        wait_until(guarded(lambda: any(a.upper() == w["address"] for a, _ in mprop("Discovered"))), 30,
+        wait_until(guarded(lambda: any(a.upper() == w["address"] for a, _ in mprop("Discovered"))), 45,
                    what="the massager in Manager.Discovered")
     finally:
         manager("StopDiscovery")
@@ -275,7 +277,20 @@ def t_stop():
     assert not rows[-1]["open"] and rows[-1]["end_reason"] == "user", rows[-1]
 
 
+def fresh_ledger():
+    """A new daemon on a new ledger, the device added again and the screening
+    passed: the rest rule (30 min at least between sessions) would refuse the
+    next session on the old one."""
+    stop_proc(w["daemon"])
+    w["db"] = os.path.join(w["tmp"], "usage-%d.db" % (w["daemon_runs"] + 1))
+    start_daemon()
+    manager("AddDevice", "s", w["address"], timeout=90)
+    wait_until(guarded(lambda: dprop("ConnectionState") == "ready"), 60, what="ready on the new ledger")
+    manager("SubmitScreening", "a{sv}", {k: GLib.Variant("b", False) for k in SCREENING_NO})
+
+
 def t_link_loss():
+    fresh_ledger()
     start(intensity=4, duration=600)
     wait_state(lambda s: s["running"], 10, "running")
     n = len(ended)
@@ -302,6 +317,7 @@ def t_reconnect():
 
 
 def t_daemon_killed():
+    fresh_ledger()
     start(intensity=5, duration=600)
     s = wait_state(lambda s: s["running"], 10, "running")
     w["daemon"].send_signal(signal.SIGKILL)

@@ -208,7 +208,7 @@ def t_discover():
             ifaces = bz.objects().get(dev(), {})
             d = ifaces.get("org.bluez.Device1")
             return d if d and P.SERVICE_UUID in d.get("UUIDs", []) else None
-        d = wait_until(found, 30, what="the massager advertising its service UUID")
+        d = wait_until(found, 45, what="the massager advertising its service UUID")
     finally:
         bz.call(CENTRAL, "org.bluez.Adapter1", "StopDiscovery")
     assert d["Name"] == "Massager", d
@@ -219,19 +219,26 @@ def t_discover():
         note("the massager's Device1.AddressType is %r" % d.get("AddressType"))
 
 
-def t_pair():
-    register_agent()
-    acall(dev(), "org.bluez.Device1", "Pair", timeout=60)
-    wait_until(lambda: prop(dev(), "org.bluez.Device1", "Paired"), 20, what="Paired on the central's Device1")
-    s = wait_state(lambda s: s["connected"] and s["encrypted"], 20, "the device sees an encrypted link")
-    log("pairing: agent calls %s; device state %s" % (agent_calls, {k: s[k] for k in ("connected", "encrypted")}))
-    # Just Works started by the central asks the central's agent nothing
-    # (the massager's side is asked, and massager-sim answers that).
-    assert not agent_calls, "bluetoothd asked the central's agent: %s" % agent_calls
+def connect_and_measure(timeout):
+    """Device1.Connect; then: was ServicesResolved already true when it
+    replied, and was Connected ever signalled (bluetoothd's race)?"""
+    bz.clear()
+    t0 = time.monotonic()
+    acall(dev(), "org.bluez.Device1", "Connect", timeout=timeout)
+    took = time.monotonic() - t0
+    resolved = prop(dev(), "org.bluez.Device1", "ServicesResolved")
+    wait_until(lambda: prop(dev(), "org.bluez.Device1", "ServicesResolved"), 30, what="ServicesResolved")
+    bz.settle()
+    signalled = bool(bz.changed(dev(), "org.bluez.Device1", "Connected", True))
+    world.setdefault("connects", []).append((took, resolved, signalled))
+    log("Connect() replied after %.2f s, ServicesResolved %s at the reply, Connected %s"
+        % (took, resolved, "signalled" if signalled else "NOT signalled (the race)"))
+    if not resolved:
+        world["reply_before_resolved"] = True
 
 
 def t_connect():
-    acall(dev(), "org.bluez.Device1", "Connect", timeout=60)
+    connect_and_measure(60)
     # Get, not the signal: bluetoothd may set Connected without announcing it.
     wait_until(lambda: prop(dev(), "org.bluez.Device1", "ServicesResolved"), 30, what="ServicesResolved")
     assert prop(dev(), "org.bluez.Device1", "Connected")
@@ -240,7 +247,7 @@ def t_connect():
     world["info"] = bz.char_path(world["address"], P.DEVICE_INFO_UUID)
     assert world["cp"] and world["status"] and world["info"], "massager characteristics missing"
     s = state()
-    assert s["connected"] and s["links"] == 1, s
+    assert s["connected"] and s["links"] == 1 and not s["encrypted"], s
 
     objs = bz.objects()
     uuids = {v["org.bluez.GattService1"]["UUID"] for p, v in objs.items()
@@ -261,6 +268,18 @@ def t_connect():
         log("ATT MTU:", mtu)
         if mtu != 247:
             note("ATT MTU over the emulated link is %d (the look-alike says 247)" % mtu)
+
+
+def t_pair():
+    register_agent()
+    acall(dev(), "org.bluez.Device1", "Pair", timeout=60)
+    wait_until(lambda: prop(dev(), "org.bluez.Device1", "Paired"), 20, what="Paired on the central's Device1")
+    assert prop(dev(), "org.bluez.Device1", "Bonded")
+    s = wait_state(lambda s: s["connected"] and s["encrypted"], 20, "the device sees an encrypted link")
+    log("pairing: agent calls %s; device state %s" % (agent_calls, {k: s[k] for k in ("connected", "encrypted")}))
+    # Just Works started by the central asks the central's agent nothing
+    # (the massager's side is asked, and massager-sim answers that).
+    assert not agent_calls, "bluetoothd asked the central's agent: %s" % agent_calls
 
 
 def t_device_info():
@@ -335,7 +354,7 @@ def t_reconnect():
     # the controller is still coming back.
     while time.monotonic() - t0 < 40:
         try:
-            acall(dev(), "org.bluez.Device1", "Connect", timeout=30)
+            connect_and_measure(30)
             break
         except GLib.Error as e:
             last = e
@@ -393,6 +412,52 @@ def t_central_killed():
     log("stopped %.2f s after SIGKILL (lease had %.2f s left)" % (took, lease_ms / 1000.0))
 
 
+def t_unpaired_write():
+    """A Control Point write on the unencrypted link of an unpaired central:
+    what does real bluetoothd make of the device's ATT Insufficient
+    Encryption? (The look-alike sim answers NotPermitted "Not paired".)"""
+    # Both ends forget the bond; find, connect unpaired.
+    peer = {CENTRAL: PERIPHERAL, PERIPHERAL: CENTRAL}
+    for adapter in (CENTRAL, PERIPHERAL):
+        addr = prop(peer[adapter], "org.bluez.Adapter1", "Address").replace(":", "_")
+        acall(adapter, "org.bluez.Adapter1", "RemoveDevice", "(o)", ("%s/dev_%s" % (adapter, addr),))
+    wait_state(lambda s: not s["connected"], 10, "the link gone with the bond")
+    t_discover()
+    connect_and_measure(60)
+    world["cp"] = bz.char_path(world["address"], P.CONTROL_POINT_UUID)
+    assert not prop(dev(), "org.bluez.Device1", "Paired")
+    s0 = state()
+    assert not s0["encrypted"], s0
+    t0 = time.monotonic()
+    try:
+        acall(world["cp"], "org.bluez.GattCharacteristic1", "WriteValue", "(aya{sv})", (P.get_status(seq()), {}))
+        outcome = "success"
+    except GLib.Error as e:
+        outcome = "%s %r" % (dbus_error_name(e), e.message.split(": ", 1)[-1])
+    took = time.monotonic() - t0
+    paired = prop(dev(), "org.bluez.Device1", "Paired")
+    bonded = prop(dev(), "org.bluez.Device1", "Bonded")
+    s = state()
+    world["unpaired_write"] = outcome
+    log("unpaired Control Point write: %s after %.2f s; Paired now %s, Bonded %s; device: %d write(s) executed, "
+        "encrypted %s" % (outcome, took, paired, bonded, s["writes"] - s0["writes"], s["encrypted"]))
+    # Whatever bluetoothd does, the firmware never executes a command on an
+    # unencrypted link.
+    assert s["writes"] == s0["writes"] or s["encrypted"], s
+    if outcome == "success":
+        assert paired and s["encrypted"], "a write went through without pairing: %s" % s
+        try:
+            acall(dev(), "org.bluez.Device1", "Pair", timeout=30)
+            pair = "succeeds"
+        except GLib.Error as e:
+            pair = "fails with %s" % dbus_error_name(e)
+        note("an unpaired Control Point write succeeds: bluetoothd pairs (Just Works) on the device's "
+             "Insufficient Encryption and retries the write (%.2f s); then Paired=%s Bonded=%s, and Pair() %s"
+             % (took, paired, bonded, pair))
+    elif not outcome.startswith("org.bluez.Error.NotPermitted 'Not paired'"):
+        note("an unpaired Control Point write fails with %s" % outcome)
+
+
 def t_disconnect():
     t0 = time.monotonic()
     acall(dev(), "org.bluez.Device1", "Disconnect", timeout=30)
@@ -406,8 +471,8 @@ SCENARIOS = [
     ("bluetoothd exports hci0 (central) and hci1 (massager)", t_adapters),
     ("massager-sim --peripheral registers its GATT application and advertisement on hci1", t_peripheral_up),
     ("discovery on hci0 finds the massager by its service UUID", t_discover),
-    ("Just Works pairing (Device1.Pair, NoInputNoOutput agent) encrypts the link", t_pair),
-    ("connect: services resolved, massager + Device Information + Battery", t_connect),
+    ("connect (unpaired): services resolved, massager + Device Information + Battery", t_connect),
+    ("Just Works pairing (NoInputNoOutput agent, never asked) encrypts the link", t_pair),
     ("Device Info frame and the Device Information service agree", t_device_info),
     ("Status read and notifications enabled (the device's CCCD)", t_status_notify),
     ("start with a soft start: intensity 1, 2, 3 in the true state", t_start_soft),
@@ -417,6 +482,7 @@ SCENARIOS = [
     ("the massager returns: reconnect without discovery, no auto-resume", t_reconnect),
     ("a central SIGKILLed mid-session: the device stops within its lease", t_central_killed),
     ("Device1.Disconnect: the device sees the link go", t_disconnect),
+    ("bond forgotten: an unpaired Control Point write never reaches the firmware unencrypted", t_unpaired_write),
 ]
 
 
@@ -432,6 +498,12 @@ def main():
     finally:
         stop_sim()
     print("# total %.2f s" % (time.monotonic() - total0))
+    for took, resolved, signalled in world.get("connects", []):
+        print("# connect: reply after %.2f s, ServicesResolved at reply %s, Connected signalled %s"
+              % (took, resolved, signalled))
+    if all(r for _, r, _ in world.get("connects", [])) and world.get("connects"):
+        note("Device1.Connect() replies only once ServicesResolved is true (LE); the look-alike replies at "
+             "link-up, resolve-delay before ServicesResolved")
     for d in differences:
         print("# difference from the look-alike sim: %s" % d)
     tap.exit()
