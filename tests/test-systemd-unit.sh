@@ -18,9 +18,11 @@ trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/root
 
 echo "1..7"
-check "make install DESTDIR" make -s -C "$top_builddir" install DESTDIR="$dest"
+check "make install DESTDIR" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" install DESTDIR="$dest"
 
-var() { make -s -C "$top_builddir" --no-print-directory print-var VAR="$1"; }
+# A clean environment: under `make check` the parent's MAKEFLAGS would add
+# "Entering directory" lines to the value.
+var() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$top_builddir" print-var VAR="$1"; }
 unitdir=$(var systemduserunitdir) busdir=$(var dbussessionservicedir) libexecdir=$(var libexecdir)
 unit=$dest$unitdir/massaged.service
 busfile=$dest$busdir/org.massaged1.service
