@@ -1,6 +1,6 @@
 # End-to-end tests against real bluetoothd 5.66 in a QEMU guest (issue 10):
 # `make check-vm` (tests/vm/README.md). Not part of `make check`: it needs
-# qemu, btvirt and a download of Debian's kernel package, and takes ~30 s.
+# qemu, btvirt and a download of Debian's kernel package, and takes about a minute.
 
 vm_scripts = tests/vm/check-vm.sh tests/vm/prepare.sh tests/vm/run-vm.sh tests/vm/initramfs-init \
 	tests/vm/guest-init.sh tests/vm/guest-job.sh tests/vm/test-vm-scenarios.py tests/vm/test-vm-daemon.py
