@@ -19,20 +19,20 @@
 
 typedef struct PeriphCharDef {
         const char *uuid;
-        PeriphServiceId service;
         const char *suffix;
+        PeriphServiceId service;
         bool write;
         bool notify;
 } PeriphCharDef;
 
 static const PeriphCharDef char_defs[_PERIPH_CHAR_MAX] = {
-        [PERIPH_CHAR_CONTROL_POINT] = { MASSAGER_CONTROL_POINT_UUID, PERIPH_SERVICE_MASSAGER, "char0", true, false },
-        [PERIPH_CHAR_STATUS]        = { MASSAGER_STATUS_UUID, PERIPH_SERVICE_MASSAGER, "char1", false, true },
-        [PERIPH_CHAR_DEVICE_INFO]   = { MASSAGER_DEVICE_INFO_UUID, PERIPH_SERVICE_MASSAGER, "char2", false, false },
-        [PERIPH_CHAR_BATTERY_LEVEL] = { BATTERY_LEVEL_UUID, PERIPH_SERVICE_BATTERY, "char0", false, true },
-        [PERIPH_CHAR_MANUFACTURER]  = { DIS_MANUFACTURER_UUID, PERIPH_SERVICE_DEVICE_INFO, "char0", false, false },
-        [PERIPH_CHAR_MODEL]         = { DIS_MODEL_UUID, PERIPH_SERVICE_DEVICE_INFO, "char1", false, false },
-        [PERIPH_CHAR_FIRMWARE_REV]  = { DIS_FIRMWARE_REV_UUID, PERIPH_SERVICE_DEVICE_INFO, "char2", false, false },
+        [PERIPH_CHAR_CONTROL_POINT] = { MASSAGER_CONTROL_POINT_UUID, "char0", PERIPH_SERVICE_MASSAGER, true, false },
+        [PERIPH_CHAR_STATUS]        = { MASSAGER_STATUS_UUID, "char1", PERIPH_SERVICE_MASSAGER, false, true },
+        [PERIPH_CHAR_DEVICE_INFO]   = { MASSAGER_DEVICE_INFO_UUID, "char2", PERIPH_SERVICE_MASSAGER, false, false },
+        [PERIPH_CHAR_BATTERY_LEVEL] = { BATTERY_LEVEL_UUID, "char0", PERIPH_SERVICE_BATTERY, false, true },
+        [PERIPH_CHAR_MANUFACTURER]  = { DIS_MANUFACTURER_UUID, "char0", PERIPH_SERVICE_DEVICE_INFO, false, false },
+        [PERIPH_CHAR_MODEL]         = { DIS_MODEL_UUID, "char1", PERIPH_SERVICE_DEVICE_INFO, false, false },
+        [PERIPH_CHAR_FIRMWARE_REV]  = { DIS_FIRMWARE_REV_UUID, "char2", PERIPH_SERVICE_DEVICE_INFO, false, false },
 };
 
 static const char *const service_uuids[_PERIPH_SERVICE_MAX] = {
