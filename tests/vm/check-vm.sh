@@ -36,14 +36,18 @@ mkdir -p "$OUT"
 t2=$SECONDS
 
 [ -f "$OUT/job.log" ] && sed -n 's/^guest: /check-vm: guest: /p' "$OUT/job.log"
-for tap in scenarios daemon; do
+for tap in protocol unpaired daemon; do
 	[ -f "$OUT/$tap.tap" ] && { echo "check-vm: $tap.tap"; cat "$OUT/$tap.tap"; }
 done
 echo "check-vm: prepare $((t1 - t0)) s, VM (boot + scenarios + power-off) $((t2 - t1)) s, total $((t2 - t0)) s"
-if [ $rc != 0 ] || ! grep -q '^1\.\.[1-9]' "$OUT/scenarios.tap" 2>/dev/null || ! grep -q '^1\.\.' "$OUT/daemon.tap" 2>/dev/null ||
-	grep -q '^not ok' "$OUT/scenarios.tap" "$OUT/daemon.tap"; then
-	for f in job.log peripheral-*.log daemon-peripheral-*.log massaged-*.log bluetoothd.log btvirt.log dbus.log \
-		dmesg.log console.log; do
+taps_ok() {
+	local t
+	for t in protocol unpaired; do grep -q '^1\.\.[1-9]' "$OUT/$t.tap" 2>/dev/null || return 1; done
+	grep -q '^1\.\.' "$OUT/daemon.tap" 2>/dev/null || return 1
+	! grep -q '^not ok' "$OUT"/*.tap
+}
+if [ $rc != 0 ] || ! taps_ok; then
+	for f in job.log *peripheral-*.log massaged-*.log bluetoothd-*.log btvirt-*.log dbus.log dmesg.log console.log; do
 		for g in "$OUT"/$f; do
 			[ -s "$g" ] || continue
 			echo "==================== $g"
