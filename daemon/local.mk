@@ -1,1 +1,46 @@
-# (empty until its component lands)
+# massaged: the daemon (BlueZ GATT client, device state machines, org.massaged1 API).
+# Policy, ledger, config and programs come from daemon/libmassaged-safety.la (daemon/safety.mk).
+libexec_PROGRAMS += daemon/massaged
+daemon_massaged_SOURCES = \
+	daemon/main.c \
+	daemon/log.c daemon/log.h \
+	daemon/util.h \
+	daemon/manager.c daemon/manager.h \
+	daemon/bluez.c daemon/bluez.h \
+	daemon/bluez-agent.c daemon/bluez-agent.h \
+	daemon/bluez-call.c daemon/bluez-call.h \
+	daemon/device.c daemon/device.h \
+	daemon/device-commands.c daemon/device-commands.h \
+	daemon/session.c daemon/session.h daemon/session-internal.h \
+	daemon/session-plan.c \
+	daemon/safety-glue.c daemon/safety-glue.h \
+	daemon/bus-errors.c daemon/bus-errors.h \
+	daemon/manager-bus.c daemon/manager-bus.h \
+	daemon/device-bus.c daemon/device-bus.h \
+	daemon/history-bus.c daemon/history-bus.h
+daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
+daemon_massaged_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
+daemon_massaged_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
+	$(SYSTEMD_LIBS) $(GLIB_LIBS) $(SQLITE_LIBS) -lm
+
+# Integration tests: private dbus-daemons + massager-sim + massaged from the build
+# tree, driven from Python + Gio, asserting the simulator's true device state.
+DAEMON_INTEGRATION_TESTS = \
+	tests/daemon/test-daemon-session.py \
+	tests/daemon/test-daemon-faults.py \
+	tests/daemon/test-daemon-crash.py \
+	tests/daemon/test-daemon-api.py \
+	tests/daemon/test-daemon-limits.py \
+	tests/daemon/test-daemon-ramp.py \
+	tests/daemon/test-daemon-bluez.py \
+	tests/daemon/test-daemon-commands.py
+TESTS += $(DAEMON_INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
+EXTRA_DIST += tests/lib/massaged_env.py
+
+# Writes past sessions through the ledger's API (tests seed a history with it).
+check_PROGRAMS += tests/daemon/ledger-seed
+tests_daemon_ledger_seed_SOURCES = tests/daemon/ledger-seed.c
+tests_daemon_ledger_seed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_daemon_ledger_seed_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
+	$(GLIB_LIBS) $(SQLITE_LIBS)

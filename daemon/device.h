@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * One known massager and its connection state machine (SPEC §5):
+ *
+ *   disconnected ──Connect()──▶ connecting ──Connect ok──▶ resolving ──GATT set up──▶ ready
+ *        ▲                          │                          │                       │
+ *        └──── Disconnect() ────────┴──── failure/link loss ───┴──▶ reconnecting ◀────┘
+ *                                                                 (backoff 4 s … 64 s)
+ *
+ * A device is used only when BlueZ reports it Connected, ServicesResolved
+ * and Paired, its characteristics are found, Status notifications are on and
+ * its Device Info says protocol version 1. A user Disconnect() clears
+ * want_connected, which no automatic reconnect ever sets again.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "bluez-call.h"
+#include "macro.h"
+#include "massager-protocol.h"
+
+typedef struct Manager Manager;
+typedef struct Session Session;
+typedef struct Command Command;
+
+typedef enum ConnectionState {
+        CONNECTION_DISCONNECTED,
+        CONNECTION_CONNECTING,
+        CONNECTION_RESOLVING,
+        CONNECTION_READY,
+        CONNECTION_RECONNECTING,
+        _CONNECTION_STATE_MAX,
+} ConnectionState;
+
+#define RECONNECT_BACKOFF_MIN_USEC (4ULL * 1000000ULL)
+#define RECONNECT_BACKOFF_MAX_USEC (64ULL * 1000000ULL)
+#define RESOLVE_TIMEOUT_USEC       (30ULL * 1000000ULL)
+#define COMMAND_TIMEOUT_USEC       (3ULL * 1000000ULL)
+#define CONNECT_WAIT_USEC          (60ULL * 1000000ULL)  /* Connect() answers within this */
+
+typedef struct Device {
+        Manager *manager;
+        char address[18];               /* "AA:BB:CC:DD:EE:FF" */
+        char *object_path;              /* /org/massaged1/device/AA_BB_CC_DD_EE_FF */
+        char *name;
+
+        /* BlueZ side; bluez_path is NULL while BlueZ has no object for it. */
+        char *bluez_path;
+        char *adapter_path;
+        char *control_path, *status_path, *info_path;
+
+        ConnectionState connection;
+        bool want_connected;            /* cleared only by a user Disconnect() / ForgetDevice() */
+        bool holds_adapter_slot;
+        bool waiting_for_adapter;       /* for the Connect slot or for the adapter to be powered */
+        bool setting_up;                /* GATT setup started on this connection */
+        bool incompatible;
+        uint64_t backoff_usec;
+        sd_event_source *reconnect_timer;
+        sd_event_source *resolve_timer;
+        BluezCall *connect_call, *props_call, *pair_call, *notify_call, *read_call, *disconnect_call;
+        GPtrArray *connect_waiters;     /* sd_bus_message*: Connect() calls answered when ready */
+        sd_event_source *connect_deadline;
+
+        MassagerDeviceInfo info;
+        bool have_info;
+        MassagerStatus status;
+        bool have_status;
+
+        /* Control Point: one command in flight, the rest queued (device-commands.c). */
+        uint8_t next_seq;
+        Command *inflight;
+        Command *queue_head, *queue_tail;
+        sd_event_source *command_timer;
+        BluezCall *write_call;
+
+        Session *session;
+} Device;
+
+int device_new(Manager *m, const char *address, Device **ret);
+Device *device_free(Device *d);
+
+const char *connection_state_to_string(ConnectionState s);
+const char *device_state_to_string(Device *d);  /* idle|running|paused|fault */
+
+/* Requests from the API. */
+int device_connect(Device *d, sd_bus_message *waiter);   /* waiter may be NULL */
+int device_disconnect(Device *d);
+/* Queues STOP (it jumps the queue); -ENOTCONN when the device cannot be reached. */
+typedef void (*CommandCallback)(Device *d, int error, const MassagerMessage *response, void *userdata);
+int device_send_stop(Device *d, CommandCallback callback, void *userdata);
+bool device_is_ready(Device *d);
+
+/* Events from the BlueZ tracker. */
+void device_bluez_attached(Device *d, const char *bluez_path);
+void device_bluez_detached(Device *d);
+void device_bluez_changed(Device *d);
+void device_bluez_vanished(Device *d);
+void device_adapter_slot_free(Device *d);
+void device_value_changed(Device *d, const char *char_path, const uint8_t *value, size_t size);
+
+/* Emits PropertiesChanged for these Device properties (NULL-terminated). */
+void device_emit_changed(Device *d, ...) _sentinel_;
+void device_set_name(Device *d, const char *name);
+
+char *device_object_path_from_address(const char *address);

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-errors.h"
+#include "history-bus.h"
+#include "log.h"
+#include "manager.h"
+#include "massaged-dbus.h"
+#include "safety-glue.h"
+#include "util.h"
+
+/* Times on this interface are wall-clock microseconds since the epoch (x). */
+
+static int read_range(sd_bus_message *msg, int64_t *from, int64_t *to, sd_bus_error *error) {
+        int r = sd_bus_message_read(msg, "xx", from, to);
+        if (r < 0)
+                return r;
+        if (*from >= *to)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "range is empty: 'from' (%lld) must be before 'to' (%lld), both in "
+                                         "microseconds since the epoch", (long long) *from, (long long) *to);
+        return 0;
+}
+
+static int need_ledger(Manager *m, sd_bus_error *error) {
+        if (m->safety->ledger)
+                return 0;
+        return bus_error_set_storage(error, "History unavailable: %s", safety_storage_error(m->safety));
+}
+
+static int method_get_sessions(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        LedgerSession *s = NULL;
+        size_t n = 0;
+        int64_t from, to;
+        int r;
+
+        r = read_range(msg, &from, &to, error);
+        if (r != 0)
+                return r;
+        if ((r = need_ledger(m, error)) < 0)
+                return r;
+        r = ledger_sessions_range(m->safety->ledger, from, to, 0, &s, &n);
+        if (r < 0)
+                return bus_error_set_storage(error, "Cannot read sessions: %s", ledger_error(m->safety->ledger));
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(reply, "a{sv}", 15,
+                                          "id", "t", (uint64_t) s[i].id,
+                                          "device", "s", s[i].device ?: "",
+                                          "program", "s", s[i].program ?: "",
+                                          "start", "x", s[i].start_wall_us,
+                                          "end", "x", s[i].end_wall_us,
+                                          "planned_seconds", "u", s[i].planned_s,
+                                          "seconds", "u", s[i].seconds,
+                                          "heat_seconds", "u", s[i].heat_seconds,
+                                          "intensity", "y", s[i].intensity,
+                                          "heat", "y", s[i].heat_level,
+                                          "open", "b", (int) s[i].open,
+                                          "end_reason", "s", s[i].end_reason ?: "",
+                                          "pain_before", "i", s[i].pain_before,
+                                          "pain_after", "i", s[i].pain_after,
+                                          "note", "s", s[i].note ?: "");
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        ledger_session_list_free(s, n);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get_usage_per_day(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        LedgerDayUsage *u = NULL;
+        size_t n = 0;
+        int64_t from, to;
+        int r;
+
+        r = read_range(msg, &from, &to, error);
+        if (r != 0)
+                return r;
+        if ((r = need_ledger(m, error)) < 0)
+                return r;
+        r = ledger_usage_per_day(m->safety->ledger, from, to, &u, &n);
+        if (r == -E2BIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "range too long: at most 366 days");
+        if (r < 0)
+                return bus_error_set_storage(error, "Cannot read usage: %s", ledger_error(m->safety->ledger));
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(reply, "a{sv}", 4,
+                                          "day", "x", u[i].day_start_us,
+                                          "sessions", "u", u[i].sessions,
+                                          "seconds", "t", u[i].seconds,
+                                          "heat_seconds", "t", u[i].heat_seconds);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        free(u);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_set_note(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint64_t id;
+        int pain_before = -1, pain_after = -1;
+        const char *note = NULL, *key, *contents;
+        SafetyClock clock;
+        int r;
+
+        r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(msg, NULL, &contents);
+                if (r < 0)
+                        return r;
+                if ((streq(key, "pain_before") || streq(key, "pain_after")) && streq(contents, "i")) {
+                        int v;
+                        r = sd_bus_message_read(msg, "v", "i", &v);
+                        if (r >= 0 && (v < 0 || v > 10))
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "'%s' %d out of range 0–10", key, v);
+                        *(streq(key, "pain_before") ? &pain_before : &pain_after) = v;
+                } else if (streq(key, "note") && streq(contents, "s"))
+                        r = sd_bus_message_read(msg, "v", "s", &note);
+                else
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "unknown diary key '%s' of type '%s'; allowed: pain_before (i), "
+                                                 "pain_after (i), note (s)", key, contents);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        if ((r = need_ledger(m, error)) < 0)
+                return r;
+        r = safety_clock_now(&clock);
+        if (r >= 0)
+                r = ledger_diary_set(m->safety->ledger, (int64_t) id, pain_before, pain_after, note, clock.wall_us);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "no session with id %llu",
+                                         (unsigned long long) id);
+        if (r == -E2BIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "note too long: at most 4096 bytes");
+        if (r == -ERANGE)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "pain must be 0–10");
+        if (r < 0)
+                return bus_error_set_storage(error, "Cannot save the note: %s", ledger_error(m->safety->ledger));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_get_events(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        LedgerEvent *e = NULL;
+        size_t n = 0;
+        int64_t from, to;
+        int r;
+
+        r = read_range(msg, &from, &to, error);
+        if (r != 0)
+                return r;
+        if ((r = need_ledger(m, error)) < 0)
+                return r;
+        r = ledger_events_range(m->safety->ledger, from, to, &e, &n);
+        if (r < 0)
+                return bus_error_set_storage(error, "Cannot read events: %s", ledger_error(m->safety->ledger));
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(reply, "a{sv}", 4,
+                                          "time", "x", e[i].wall_us,
+                                          "kind", "s", e[i].kind ?: "",
+                                          "device", "s", e[i].device ?: "",
+                                          "detail", "s", e[i].detail ?: "");
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        ledger_event_list_free(e, n);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static const sd_bus_vtable history_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("GetSessions", SD_BUS_ARGS("x", from, "x", to), SD_BUS_RESULT("aa{sv}", sessions),
+                                method_get_sessions, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetUsagePerDay", SD_BUS_ARGS("x", from, "x", to), SD_BUS_RESULT("aa{sv}", days),
+                                method_get_usage_per_day, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetEvents", SD_BUS_ARGS("x", from, "x", to), SD_BUS_RESULT("aa{sv}", events),
+                                method_get_events, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetNote", SD_BUS_ARGS("t", session, "a{sv}", note), SD_BUS_NO_RESULT,
+                                method_set_note, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+int history_bus_register(Manager *m) {
+        return sd_bus_add_object_vtable(m->api, NULL, MASSAGED_MANAGER_PATH, MASSAGED_HISTORY_INTERFACE,
+                                        history_vtable, m);
+}

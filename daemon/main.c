@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "manager.h"
+
+static void help(void) {
+        printf("Usage: massaged [OPTIONS]\n\n"
+               "Companion daemon for a smart neck massager (SPEC §5).\n\n"
+               "  --bluez-bus ADDRESS  talk to BlueZ on this bus (default: the system bus)\n"
+               "  --api-bus ADDRESS    serve org.massaged1 on this bus (default: the user bus)\n"
+               "  --db PATH            usage ledger (default: $XDG_STATE_HOME/massaged/usage.db)\n"
+               "  --config PATH        configuration (default: $XDG_CONFIG_HOME/massaged/massaged.conf)\n"
+               "  --verbose            log debug messages\n"
+               "  --help               show this help\n");
+}
+
+int main(int argc, char *argv[]) {
+        enum { ARG_BLUEZ_BUS = 0x100, ARG_API_BUS, ARG_DB, ARG_CONFIG, ARG_VERBOSE, ARG_HELP };
+        static const struct option options[] = {
+                { "bluez-bus", required_argument, NULL, ARG_BLUEZ_BUS },
+                { "api-bus",   required_argument, NULL, ARG_API_BUS   },
+                { "db",        required_argument, NULL, ARG_DB        },
+                { "config",    required_argument, NULL, ARG_CONFIG    },
+                { "verbose",   no_argument,       NULL, ARG_VERBOSE   },
+                { "help",      no_argument,       NULL, ARG_HELP      },
+                {}
+        };
+        ManagerOptions o = {};
+        Manager *m = NULL;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_BLUEZ_BUS:
+                        o.bluez_bus = optarg;
+                        break;
+                case ARG_API_BUS:
+                        o.api_bus = optarg;
+                        break;
+                case ARG_DB:
+                        o.db_path = optarg;
+                        break;
+                case ARG_CONFIG:
+                        o.config_path = optarg;
+                        break;
+                case ARG_VERBOSE:
+                        log_set_verbose(1);
+                        break;
+                case ARG_HELP:
+                        help();
+                        return EXIT_SUCCESS;
+                default:
+                        fprintf(stderr, "massaged: see 'massaged --help' for the options\n");
+                        return 2;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "massaged: unexpected argument '%s'; see 'massaged --help'\n", argv[optind]);
+                return 2;
+        }
+
+        r = manager_new(&m, &o);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = manager_run(m);
+        manager_free(m);
+        if (r < 0) {
+                log_error_errno(r, "Event loop failed: %m");
+                return EXIT_FAILURE;
+        }
+        return r;
+}

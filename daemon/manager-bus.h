@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* org.massaged1.Manager on /org/massaged1 (SPEC §5, §8). */
+
+typedef struct Manager Manager;
+
+int manager_bus_register(Manager *m);

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bluez.h"
+#include "device.h"
+#include "device-bus.h"
+#include "device-commands.h"
+#include "history-bus.h"
+#include "log.h"
+#include "manager.h"
+#include "manager-bus.h"
+#include "massaged-dbus.h"
+#include "safety-glue.h"
+#include "session.h"
+#include "util.h"
+
+#define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
+#define NAME_WAIT_USEC (5ULL * USEC_PER_SEC)
+
+Device *manager_find_device(Manager *m, const char *address) {
+        GHashTableIter i;
+        gpointer v;
+
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v))
+                if (strcasecmp(((Device *) v)->address, address) == 0)
+                        return v;
+        return NULL;
+}
+
+Device *manager_find_device_by_path(Manager *m, const char *object_path) {
+        GHashTableIter i;
+        gpointer v;
+
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v))
+                if (streq(((Device *) v)->object_path, object_path))
+                        return v;
+        return NULL;
+}
+
+static Device *device_for_bluez_path(Manager *m, const char *bluez_path) {
+        BluezDevice *bd = g_hash_table_lookup(m->bluez_devices, bluez_path);
+        return bd && *bd->address ? manager_find_device(m, bd->address) : NULL;
+}
+
+/* ---- BlueZ hooks ------------------------------------------------------ */
+
+void manager_bluez_appeared(Manager *m) {
+        GHashTableIter i;
+        gpointer v;
+
+        /* Attach every known device to its object; those we want connect. */
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                BluezDevice *bd = bluez_find_device_by_address(m, d->address);
+                if (bd)
+                        device_bluez_attached(d, bd->path);
+                else if (d->want_connected)
+                        log_info("%s: not known to BlueZ, scanning for it", d->address);
+        }
+        bluez_update_discovery(m);
+        manager_emit_discovered_changed(m);
+}
+
+void manager_bluez_vanished(Manager *m) {
+        GHashTableIter i;
+        gpointer v;
+
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v))
+                device_bluez_vanished(v);
+        manager_emit_discovered_changed(m);
+}
+
+void manager_bluez_device_added(Manager *m, const char *bluez_path) {
+        Device *d = device_for_bluez_path(m, bluez_path);
+        BluezDevice *bd = g_hash_table_lookup(m->bluez_devices, bluez_path);
+
+        if (d)
+                device_bluez_attached(d, bluez_path);
+        if (bd && bd->massager)
+                manager_emit_discovered_changed(m);
+}
+
+void manager_bluez_device_removed(Manager *m, const char *bluez_path) {
+        Device *d = device_for_bluez_path(m, bluez_path);
+
+        if (d && streq_ptr(d->bluez_path, bluez_path))
+                device_bluez_detached(d);
+        manager_emit_discovered_changed(m);
+}
+
+void manager_bluez_device_changed(Manager *m, const char *bluez_path) {
+        Device *d = device_for_bluez_path(m, bluez_path);
+
+        if (!d)
+                return;
+        if (!streq_ptr(d->bluez_path, bluez_path))
+                device_bluez_attached(d, bluez_path);
+        device_bluez_changed(d);
+}
+
+void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_t *value, size_t size) {
+        GHashTableIter i;
+        gpointer v;
+
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                if (d->status_path && streq(d->status_path, char_path)) {
+                        device_value_changed(d, char_path, value, size);
+                        return;
+                }
+        }
+}
+
+void manager_adapter_slot_free(Manager *m, const char *adapter_path) {
+        GHashTableIter i;
+        gpointer v;
+
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                BluezAdapter *a = bluez_adapter_for(m, adapter_path);
+                if (a && a->connecting)
+                        return;         /* someone took the slot */
+                device_adapter_slot_free(v);
+        }
+}
+
+bool manager_wants_discovery(Manager *m) {
+        GHashTableIter i;
+        gpointer v;
+
+        if (m->shutting_down)
+                return false;
+        if (m->user_discovery)
+                return true;
+        /* A device whose object BlueZ dropped is found again by scanning. */
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                if (d->want_connected && !d->bluez_path)
+                        return true;
+        }
+        return false;
+}
+
+void manager_emit_discovered_changed(Manager *m) {
+        if (m->api)
+                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
+                                                      "Discovered", NULL);
+}
+
+/* ---- stopping everything ---------------------------------------------- */
+
+void manager_stop_all(Manager *m, const char *why) {
+        GHashTableIter i;
+        gpointer v;
+
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                /* STOP first (it jumps the queue), then the ledger. */
+                if (device_is_ready(d))
+                        (void) device_send_stop(d, NULL, NULL);
+                if (d->session)
+                        session_end(d->session, m->shutting_down ? POLICY_END_SHUTDOWN : POLICY_END_STOP_ALL);
+        }
+        log_info("Stopped every device (%s)", why);
+}
+
+static unsigned pending_stops;
+
+static void on_shutdown_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        if (error < 0)
+                log_warning_errno(error, "%s: STOP at shutdown not confirmed (%m); its lease stops it", d->address);
+        if (pending_stops > 0 && --pending_stops == 0)
+                (void) sd_event_exit(d->manager->event, d->manager->exit_code);
+}
+
+static int on_shutdown_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        log_warning("Devices did not confirm STOP in time; exiting, their leases stop them");
+        return sd_event_exit(m->event, m->exit_code);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        GHashTableIter i;
+        gpointer v;
+
+        if (m->shutting_down)
+                return sd_event_exit(m->event, m->exit_code);
+        log_info("Received %s, stopping every device and exiting", strsignal((int) si->ssi_signo));
+        m->shutting_down = true;
+        m->exit_code = 0;
+
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                if (device_is_ready(d) && device_send_stop(d, on_shutdown_stop, NULL) >= 0)
+                        pending_stops++;
+                if (d->session)
+                        session_end(d->session, POLICY_END_SHUTDOWN);
+        }
+        if (pending_stops == 0)
+                return sd_event_exit(m->event, m->exit_code);
+        return sd_event_add_time_relative(m->event, NULL, CLOCK_MONOTONIC, SHUTDOWN_STOP_TIMEOUT_USEC, 0,
+                                          on_shutdown_timeout, m);
+}
+
+/* ---- the bus name ----------------------------------------------------- */
+
+static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e) {
+                log_error("Cannot own %s: %s (is another massaged running?)", MASSAGED_BUS_NAME, e->message);
+                return sd_event_exit(m->event, EXIT_FAILURE);
+        }
+        log_info("massaged ready on %s", MASSAGED_BUS_NAME);
+        return 0;
+}
+
+void manager_bluez_settled(Manager *m) {
+        int r;
+
+        if (m->name_requested)
+                return;
+        m->name_requested = true;
+        m->name_timer = sd_event_source_disable_unref(m->name_timer);
+        r = sd_bus_request_name_async(m->api, NULL, MASSAGED_BUS_NAME, 0, on_name_acquired, m);
+        if (r < 0) {
+                log_error_errno(r, "Cannot request %s: %m", MASSAGED_BUS_NAME);
+                (void) sd_event_exit(m->event, EXIT_FAILURE);
+        }
+}
+
+static int on_name_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        log_warning("BlueZ did not describe its objects in time; serving the API without them for now");
+        manager_bluez_settled(userdata);
+        return 0;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int open_bus(sd_bus **ret, const char *address, bool system, const char *what) {
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!address) {
+                r = system ? sd_bus_open_system(&bus) : sd_bus_open_user(&bus);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot connect to the %s: %m", what);
+                *ret = bus;
+                return 0;
+        }
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, true);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return log_error_errno(r, "Cannot connect to the %s at '%s': %m", what, address);
+        }
+        *ret = bus;
+        return 0;
+}
+
+static int load_devices(Manager *m) {
+        LedgerDevice *list = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!m->safety->ledger)
+                return 0;
+        r = ledger_device_list(m->safety->ledger, &list, &n);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read the known devices: %s", ledger_error(m->safety->ledger));
+        for (size_t k = 0; k < n; k++) {
+                Device *d;
+                if (!address_is_valid(list[k].address)) {
+                        log_warning("Ledger lists an invalid address '%s', ignoring", list[k].address);
+                        continue;
+                }
+                r = device_new(m, list[k].address, &d);
+                if (r < 0)
+                        break;
+                device_set_name(d, list[k].name && *list[k].name ? list[k].name : NULL);
+                /* Known devices are kept connected, like a headset; Disconnect() opts out. */
+                d->want_connected = true;
+                g_hash_table_replace(m->devices, d->address, d);
+        }
+        ledger_device_list_free(list, n);
+        log_info("%u known device(s)", g_hash_table_size(m->devices));
+        return r < 0 ? r : 0;
+}
+
+int manager_new(Manager **ret, const ManagerOptions *o) {
+        Manager *m;
+        sigset_t mask;
+        int r;
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return -ENOMEM;
+        m->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_adapter_free);
+        m->bluez_devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_device_free);
+        m->chars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_char_free);
+        m->devices = g_hash_table_new(g_str_hash, g_str_equal);
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                goto fail;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, on_signal, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, on_signal, m);
+        if (r < 0)
+                goto fail;
+
+        r = safety_open(&m->safety, o->db_path, o->config_path);
+        if (r < 0)
+                goto fail;
+
+        r = open_bus(&m->bluez, o->bluez_bus, true, "system bus (BlueZ)");
+        if (r < 0)
+                goto fail;
+        r = open_bus(&m->api, o->api_bus, false, "user bus (API)");
+        if (r < 0)
+                goto fail;
+        r = sd_bus_attach_event(m->bluez, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_attach_event(m->api, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                goto fail;
+
+        r = load_devices(m);
+        if (r < 0)
+                goto fail;
+
+        r = sd_bus_add_object_manager(m->api, NULL, MASSAGED_MANAGER_PATH);
+        if (r >= 0)
+                r = manager_bus_register(m);
+        if (r >= 0)
+                r = history_bus_register(m);
+        if (r >= 0)
+                r = device_bus_register(m);
+        if (r < 0) {
+                log_error_errno(r, "Cannot export the D-Bus API: %m");
+                goto fail;
+        }
+
+        r = bluez_start(m);
+        if (r < 0)
+                goto fail;
+        /* The name is taken once BlueZ's state is known (manager_bluez_settled()),
+         * so no client sees a daemon that does not know its devices yet; the
+         * timer bounds that wait when BlueZ hangs. */
+        r = sd_event_add_time_relative(m->event, &m->name_timer, CLOCK_MONOTONIC, NAME_WAIT_USEC, 0,
+                                       on_name_timer, m);
+        if (r < 0)
+                goto fail;
+        *ret = m;
+        return 0;
+fail:
+        manager_free(m);
+        return r;
+}
+
+Manager *manager_free(Manager *m) {
+        GHashTableIter i;
+        gpointer v;
+
+        if (!m)
+                return NULL;
+        m->shutting_down = true;
+        if (m->devices) {
+                g_hash_table_iter_init(&i, m->devices);
+                while (g_hash_table_iter_next(&i, NULL, &v))
+                        device_free(v);
+                g_hash_table_destroy(m->devices);
+        }
+        bluez_stop(m);
+        bluez_call_cancel(&m->discovery_call);
+        m->name_timer = sd_event_source_disable_unref(m->name_timer);
+        if (m->bluez)
+                sd_bus_flush_close_unref(m->bluez);
+        if (m->api)
+                sd_bus_flush_close_unref(m->api);
+        g_hash_table_destroy(m->chars);
+        g_hash_table_destroy(m->bluez_devices);
+        g_hash_table_destroy(m->adapters);
+        safety_close(m->safety);
+        free(m->bluez_owner);
+        free(m->pairing_address);
+        sd_event_unref(m->event);
+        free(m);
+        return NULL;
+}
+
+int manager_run(Manager *m) {
+        return sd_event_loop(m->event);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The daemon's state: the event loop, both buses, what BlueZ exports, the
+ * known devices (the ledger's allow-list), discovery, and the safety
+ * library's ledger and limits.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "bluez-call.h"
+
+typedef struct Device Device;
+
+typedef struct ManagerOptions {
+        const char *bluez_bus;  /* NULL: the system bus */
+        const char *api_bus;    /* NULL: the user bus */
+        const char *db_path;    /* NULL: $XDG_STATE_HOME/massaged/usage.db */
+        const char *config_path;/* NULL: $XDG_CONFIG_HOME/massaged/massaged.conf */
+} ManagerOptions;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *api;
+        sd_bus *bluez;
+
+        /* BlueZ, as last seen. */
+        char *bluez_owner;              /* unique name owning org.bluez, NULL while absent */
+        GHashTable *adapters;           /* path → BluezAdapter */
+        GHashTable *bluez_devices;      /* path → BluezDevice */
+        GHashTable *chars;              /* path → BluezChar */
+        BluezCall *get_objects_call;
+        BluezCall *agent_call;
+        BluezCall *discovery_call;
+        bool discovery_active;          /* what we last asked BlueZ for */
+        bool user_discovery;            /* Manager.StartDiscovery() */
+        char *pairing_address;          /* AddDevice in progress: the agent accepts this one */
+
+        GHashTable *devices;            /* address → Device (known devices) */
+
+        struct SafetyContext *safety;   /* ledger, limits, config (safety-glue.c) */
+
+        sd_bus_slot *name_owner_slot;
+        sd_event_source *name_timer;
+        bool name_requested;
+        bool shutting_down;
+        int exit_code;
+} Manager;
+
+int manager_new(Manager **ret, const ManagerOptions *options);
+Manager *manager_free(Manager *m);
+int manager_run(Manager *m);
+
+Device *manager_find_device_by_path(Manager *m, const char *object_path);
+Device *manager_find_device(Manager *m, const char *address);
+
+/* Hooks from the BlueZ tracker. */
+void manager_bluez_appeared(Manager *m);
+void manager_bluez_vanished(Manager *m);
+void manager_bluez_device_added(Manager *m, const char *bluez_path);
+void manager_bluez_device_removed(Manager *m, const char *bluez_path);
+void manager_bluez_device_changed(Manager *m, const char *bluez_path);
+void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_t *value, size_t size);
+void manager_adapter_slot_free(Manager *m, const char *adapter_path);
+/* BlueZ's initial state is known (or BlueZ is absent): take the bus name. */
+void manager_bluez_settled(Manager *m);
+
+/* Should we be scanning right now? (user asked, or a device must be found again) */
+bool manager_wants_discovery(Manager *m);
+
+/* Stop every device; never refused (Manager.StopAll, shutdown). */
+void manager_stop_all(Manager *m, const char *reason);
+
+void manager_emit_discovered_changed(Manager *m);

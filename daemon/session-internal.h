@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Inside a session: shared by session.c (start, end, changes, ledger rows)
+ * and session-plan.c (driving the plan: steps, lease, mid-session checks).
+ */
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "device-commands.h"
+#include "manager.h"
+#include "safety-glue.h"
+#include "session.h"
+#include "util.h"
+
+/* The device lease: short, so a dead daemon leaves a device that stops
+ * within one lease; renewed every LEASE_RENEW_USEC, well before it runs out. */
+#define LEASE_S           MASSAGER_LEASE_MAX_S
+#define LEASE_RENEW_USEC  (3ULL * USEC_PER_SEC)
+#define TICK_USEC         (1ULL * USEC_PER_SEC)
+
+struct Session {
+        Device *device;
+        int64_t id;                     /* ledger row */
+        PolicyPlan plan;
+        PolicyFigures figures;          /* at start: the policy's view of the ledger */
+        PolicyThermal thermal;
+        PolicySample sample;
+        bool have_sample;
+
+        bool started;                   /* the device confirmed START_SESSION */
+        bool paused;
+        bool ending;
+        uint64_t segment_start_us;      /* CLOCK_BOOTTIME when the plan's origin began */
+        uint32_t paused_elapsed_s;
+        int step;                       /* index into plan.steps now applied */
+        uint64_t heat_used_us;
+        uint64_t heat_on_since_us;      /* 0: heat off */
+
+        sd_event_source *step_timer;
+        sd_event_source *lease_timer;
+        sd_event_source *tick_timer;
+        sd_bus_message *start_call;     /* Start()/Resume() waiting for the device */
+        char *caller;                   /* tie_to_caller: unique name */
+        sd_bus_slot *caller_slot;
+        sd_bus_slot *caller_check_slot;
+};
+
+static inline uint64_t session_boottime_us(void) {
+        return now_usec(CLOCK_BOOTTIME);
+}
+
+static inline Manager *session_manager_of(Session *s) {
+        return s->device->manager;
+}
+
+static inline SafetyContext *session_safety_of(Session *s) {
+        return session_manager_of(s)->safety;
+}
+
+/* session.c */
+uint32_t session_elapsed_s(Session *s);         /* motor seconds so far, pauses excluded */
+uint32_t session_heat_used_s(Session *s);
+void session_heat_account(Session *s, bool on); /* heat switched on/off now */
+void session_stop_and_end(Session *s, PolicyEndReason reason);  /* STOP, then session_end() */
+
+/* session-plan.c */
+MassagerOutput session_step_output(const PolicyStep *st);
+int session_send_step(Session *s, int i, CommandCallback cb, void *userdata);
+void session_on_output_done(Device *d, int error, const MassagerMessage *resp, void *userdata);
+void session_schedule_next_step(Session *s);
+int session_start_timers(Session *s);

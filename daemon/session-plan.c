@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Driving a running session's plan: the steps at their times, the device
+ * lease, the policy's mid-session checks, and what the device reports. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "session-internal.h"
+
+void session_on_output_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        if (!d->session)
+                return;
+        if (error == -ETIMEDOUT) {
+                log_warning("%s: no answer to SET_OUTPUT; stopping to be safe", d->address);
+                session_stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
+        } else if (error == 0 && resp->result != MASSAGER_RESULT_OK && !d->session->paused) {
+                log_warning("%s: device refused SET_OUTPUT (%s); stopping", d->address,
+                            massager_result_to_string(resp->result));
+                session_stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
+        }
+}
+
+MassagerOutput session_step_output(const PolicyStep *st) {
+        return (MassagerOutput) { .intensity = st->intensity, .pattern = st->pattern, .heat_level = st->heat_level };
+}
+
+int session_send_step(Session *s, int i, CommandCallback cb, void *userdata) {
+        MassagerCommand cmd = { .opcode = MASSAGER_OP_SET_OUTPUT, .output = session_step_output(&s->plan.steps[i]) };
+
+        s->step = i;
+        session_heat_account(s, s->plan.steps[i].heat_level > 0);
+        log_debug("%s: step %d: intensity %u, pattern %s, heat %u", s->device->address, i,
+                  cmd.output.intensity, massager_pattern_to_string(cmd.output.pattern), cmd.output.heat_level);
+        return device_command(s->device, &cmd, cb ?: session_on_output_done, userdata);
+}
+
+static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata);
+
+void session_schedule_next_step(Session *s) {
+        uint64_t at;
+        int r;
+
+        s->step_timer = sd_event_source_disable_unref(s->step_timer);
+        if ((size_t) s->step + 1 < s->plan.n_steps)
+                at = s->segment_start_us + (uint64_t) s->plan.steps[s->step + 1].at_s * USEC_PER_SEC;
+        else
+                at = s->segment_start_us + (uint64_t) (s->plan.session_s - s->plan.origin_s) * USEC_PER_SEC;
+        r = sd_event_add_time(session_manager_of(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, 0, on_step_timer, s);
+        if (r < 0) {
+                log_error_errno(r, "%s: cannot schedule the next step: %m; stopping", s->device->address);
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
+        }
+}
+
+static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+
+        if ((size_t) s->step + 1 >= s->plan.n_steps) {
+                session_stop_and_end(s, POLICY_END_COMPLETED);
+                return 0;
+        }
+        (void) session_send_step(s, s->step + 1, NULL, NULL);
+        device_emit_changed(s->device, "Remaining", NULL);
+        session_schedule_next_step(s);
+        return 0;
+}
+
+static uint16_t lease_for(Session *s) {
+        uint32_t remaining = session_remaining(s);
+        /* Never past the planned end; at least 1 s (the completion timer ends it). */
+        return (uint16_t) CLAMP(remaining, 1u, (uint32_t) LEASE_S);
+}
+
+static void on_lease_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        if (error < 0)
+                log_warning_errno(error, "%s: lease renewal failed: %m", d->address);
+        else if (resp->result != MASSAGER_RESULT_OK)
+                log_warning("%s: lease renewal refused: %s", d->address, massager_result_to_string(resp->result));
+}
+
+static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+        MassagerCommand cmd = { .opcode = MASSAGER_OP_EXTEND_LEASE };
+
+        cmd.lease_s = lease_for(s);
+        (void) device_command(s->device, &cmd, on_lease_done, NULL);
+        return 0;
+}
+
+static void tick_sample(Session *s, const PolicySample *sample) {
+        SafetyContext *safety = session_safety_of(s);
+        Device *d = s->device;
+        PolicyInput in = {
+                .limits = &safety->limits,
+                .figures = &s->figures,
+                .device = &d->info,
+                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
+                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
+        };
+        PolicyTick tick = {
+                .now_mono_us = session_boottime_us(),
+                .elapsed_s = session_elapsed_s(s),
+                .heat_used_s = session_heat_used_s(s),
+                .heat_on = s->heat_on_since_us != 0,
+                .sample = sample,
+        };
+        PolicyTickResult res = {};
+        SafetyClock clock;
+
+        switch (policy_tick(&in, &s->plan, &s->thermal, &tick, &res)) {
+        case POLICY_CONTINUE:
+                return;
+        case POLICY_HEAT_OFF: {
+                log_notice("%s: %s", d->address, res.message);
+                if (safety->ledger && safety_clock_now(&clock) >= 0)
+                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_HEAT_OFF, d->address, res.message);
+                PolicyChange change = {
+                        .kind = POLICY_CHANGE_HEAT,
+                        .elapsed_s = session_elapsed_s(s),
+                        .heat_used_s = session_heat_used_s(s),
+                        .current_intensity = d->status.intensity,
+                        .heat_level = 0,
+                };
+                PolicyPlan plan = {};
+                PolicyRefusal refusal = {};
+                if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
+                        policy_plan_clear(&s->plan);
+                        s->plan = plan;
+                        s->segment_start_us = session_boottime_us();
+                        (void) session_send_step(s, 0, NULL, NULL);
+                        session_schedule_next_step(s);
+                } else {
+                        log_warning("%s: cannot continue without heat (%s); stopping", d->address, refusal.message);
+                        session_stop_and_end(s, POLICY_END_LIMIT);
+                }
+                return;
+        }
+        case POLICY_STOP:
+                log_notice("%s: policy stops the session: %s", d->address, res.message);
+                /* Stop first, then record. */
+                (void) device_send_stop(d, NULL, NULL);
+                if (res.thermal_trip && safety->ledger && safety_clock_now(&clock) >= 0)
+                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, d->address,
+                                                res.message);
+                session_end(s, res.end_reason);
+                return;
+        case _POLICY_ACTION_MAX:
+                break;
+        }
+}
+
+static int on_tick_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+        bool had = s->have_sample;
+
+        s->have_sample = false;
+        tick_sample(s, had ? &s->sample : NULL);
+        return 0;
+}
+
+/* Repeating timers: re-arm after each firing. */
+static int rearm(sd_event_source *es, uint64_t interval) {
+        uint64_t now;
+        int r = sd_event_now(sd_event_source_get_event(es), CLOCK_BOOTTIME, &now);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_time(es, now + interval);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(es, SD_EVENT_ON);
+}
+
+static int on_lease_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {
+        (void) on_lease_timer(es, usec, userdata);
+        return rearm(es, LEASE_RENEW_USEC);
+}
+
+static int on_tick_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+        sd_event_source *ref = sd_event_source_ref(es);
+        Device *d = s->device;
+
+        (void) on_tick_timer(es, usec, userdata);
+        /* The tick may have ended the session and freed its timers. */
+        if (d->session == s)
+                (void) rearm(es, TICK_USEC);
+        sd_event_source_unref(ref);
+        return 0;
+}
+
+int session_start_timers(Session *s) {
+        Manager *m = session_manager_of(s);
+        int r;
+
+        s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
+        s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
+        r = sd_event_add_time_relative(m->event, &s->lease_timer, CLOCK_BOOTTIME, LEASE_RENEW_USEC, 0,
+                                       on_lease_timer_repeat, s);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s->lease_timer, SD_EVENT_ON);
+        if (r >= 0)
+                r = sd_event_add_time_relative(m->event, &s->tick_timer, CLOCK_BOOTTIME, TICK_USEC, 0,
+                                               on_tick_timer_repeat, s);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s->tick_timer, SD_EVENT_ON);
+        if (r < 0)
+                return r;
+        session_schedule_next_step(s);
+        return 0;
+}
+
+/* ---- device events ---------------------------------------------------- */
+
+static PolicyEndReason end_reason_for_stop_cause(Session *s, uint8_t cause) {
+        switch ((MassagerStopCause) cause) {
+        case MASSAGER_STOP_LINK_LOST:
+                return POLICY_END_LINK_LOST;
+        case MASSAGER_STOP_OVERHEAT:
+                return POLICY_END_THERMAL_CUTOFF;
+        case MASSAGER_STOP_SENSOR:
+                return POLICY_END_SENSOR_FAULT;
+        case MASSAGER_STOP_BATTERY:
+                return POLICY_END_BATTERY;
+        case MASSAGER_STOP_LEASE:
+                /* The last lease is never past the planned end: at the end this is completion. */
+                if (session_remaining(s) <= 2)
+                        return POLICY_END_COMPLETED;
+                return POLICY_END_DEVICE_FAULT;
+        case MASSAGER_STOP_MOTOR_STALL:
+        case MASSAGER_STOP_COMMAND:
+        case MASSAGER_STOP_NONE:
+        case _MASSAGER_STOP_MAX:
+                break;
+        }
+        return POLICY_END_DEVICE_FAULT;
+}
+
+void session_on_status(Session *s, const MassagerStatus *previous) {
+        Device *d = s->device;
+        const MassagerStatus *st = &d->status;
+
+        if (!s->started || s->paused || s->ending)
+                return;
+        s->sample = (PolicySample) {
+                .mono_us = session_boottime_us(),
+                .temperature = st->temperature,
+                .heating = st->flags & MASSAGER_STATUS_HEATING,
+                .battery = st->battery,
+                .faults = st->faults,
+        };
+        s->have_sample = true;
+
+        if (!(st->flags & MASSAGER_STATUS_RUNNING) && !d->inflight) {
+                PolicyEndReason reason = end_reason_for_stop_cause(s, st->stop_cause);
+                SafetyContext *safety = session_safety_of(s);
+                SafetyClock clock;
+
+                log_warning("%s: the device stopped by itself (%s)", d->address,
+                            massager_stop_cause_to_string(st->stop_cause));
+                if (reason == POLICY_END_THERMAL_CUTOFF && safety->ledger && safety_clock_now(&clock) >= 0)
+                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, d->address,
+                                                "the device's thermal cut-off tripped");
+                session_end(s, reason);
+                return;
+        }
+        device_emit_changed(d, "Remaining", NULL);
+}
+

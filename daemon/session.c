@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-errors.h"
+#include "log.h"
+#include "massaged-dbus.h"
+#include "session-internal.h"
+
+uint32_t session_elapsed_s(Session *s) {
+        if (!s->started)
+                return s->plan.origin_s;
+        if (s->paused)
+                return s->paused_elapsed_s;
+        return s->plan.origin_s + (uint32_t) ((session_boottime_us() - s->segment_start_us) / USEC_PER_SEC);
+}
+
+uint32_t session_heat_used_s(Session *s) {
+        uint64_t us = s->heat_used_us;
+        if (s->heat_on_since_us)
+                us += session_boottime_us() - s->heat_on_since_us;
+        return (uint32_t) (us / USEC_PER_SEC);
+}
+
+void session_heat_account(Session *s, bool on) {
+        uint64_t now = session_boottime_us();
+
+        if (s->heat_on_since_us) {
+                s->heat_used_us += now - s->heat_on_since_us;
+                s->heat_on_since_us = 0;
+        }
+        if (on)
+                s->heat_on_since_us = now;
+}
+
+bool session_is_paused(Session *s) {
+        return s->paused;
+}
+
+const char *session_program(Session *s) {
+        return s->plan.program && s->plan.program->name ? s->plan.program->name : "";
+}
+
+uint32_t session_remaining(Session *s) {
+        uint32_t e = session_elapsed_s(s);
+        return e >= s->plan.session_s ? 0 : s->plan.session_s - e;
+}
+
+uint64_t session_id(Session *s) {
+        return (uint64_t) s->id;
+}
+
+static void emit_session_properties(Device *d) {
+        device_emit_changed(d, "State", "Program", "Remaining", "SessionId", NULL);
+}
+
+static void session_free(Session *s) {
+        if (!s)
+                return;
+        s->step_timer = sd_event_source_disable_unref(s->step_timer);
+        s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
+        s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
+        sd_bus_slot_unref(s->caller_slot);
+        sd_bus_slot_unref(s->caller_check_slot);
+        sd_bus_message_unref(s->start_call);
+        free(s->caller);
+        policy_plan_clear(&s->plan);
+        free(s);
+}
+
+/* ---- ending ----------------------------------------------------------- */
+
+static LedgerEventKind event_for(PolicyEndReason reason, bool *ret_record) {
+        *ret_record = true;
+        switch (reason) {
+        case POLICY_END_LINK_LOST:
+                return LEDGER_EVENT_LINK_LOST;
+        case POLICY_END_DEVICE_FAULT:
+        case POLICY_END_SENSOR_FAULT:
+        case POLICY_END_BATTERY:
+                return LEDGER_EVENT_DEVICE_FAULT;
+        case POLICY_END_COMPLETED:
+        case POLICY_END_USER:
+        case POLICY_END_STOP_ALL:
+        case POLICY_END_CALLER_LEFT:
+        case POLICY_END_PAIN_RISING:
+        case POLICY_END_NUMBNESS:
+        case POLICY_END_TINGLING:
+        case POLICY_END_DIZZINESS:
+        case POLICY_END_HEADACHE_FLARE:
+        case POLICY_END_BURNING_SKIN:
+        case POLICY_END_THERMAL_CUTOFF:
+        case POLICY_END_LIMIT:
+        case POLICY_END_SHUTDOWN:
+        case POLICY_END_INTERRUPTED:
+        case _POLICY_END_MAX:
+                break;
+        }
+        *ret_record = false;
+        return _LEDGER_EVENT_MAX;
+}
+
+void session_end(Session *s, PolicyEndReason reason) {
+        Device *d = s->device;
+        Manager *m = session_manager_of(s);
+        SafetyContext *safety = session_safety_of(s);
+        const char *reason_str = policy_end_reason_to_string(reason);
+        uint32_t seconds, heat;
+        SafetyClock clock;
+        bool record;
+        int r;
+
+        if (s->ending)
+                return;
+        s->ending = true;
+        seconds = session_elapsed_s(s);
+        session_heat_account(s, false);
+        heat = session_heat_used_s(s);
+
+        /* Stop always works: a ledger failure is logged, never blocks the stop. */
+        r = safety_clock_now(&clock);
+        if (r >= 0 && safety->ledger) {
+                r = ledger_session_end(safety->ledger, s->id, &clock, seconds, heat, reason);
+                if (r < 0)
+                        log_error_errno(r, "%s: could not close session %lld in the ledger (%s); it keeps "
+                                        "counting at its planned length", d->address, (long long) s->id,
+                                        ledger_error(safety->ledger));
+                LedgerEventKind kind = event_for(reason, &record);
+                if (record && ledger_event_add(safety->ledger, &clock, kind, d->address, reason_str) < 0)
+                        log_warning("%s: could not record the %s event: %s", d->address, reason_str,
+                                    ledger_error(safety->ledger));
+        }
+        log_info("%s: session %lld ended (%s) after %u s, heat %u s", d->address, (long long) s->id,
+                 reason_str, seconds, heat);
+
+        if (policy_end_reason_is_symptom(reason) && safety->ledger) {
+                PolicyFigures f;
+                char advice[POLICY_MESSAGE_MAX];
+                if (safety_figures(safety, &clock, &f) >= 0 && policy_symptom_advice_due(&f, advice, sizeof advice))
+                        log_notice("%s", advice);
+        }
+
+        if (s->start_call) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = STEAL_PTR(s->start_call);
+                (void) bus_reply_errno(call, reason == POLICY_END_LINK_LOST ? -ENOTCONN : -EIO,
+                                       "%s: the session ended before the device confirmed it (%s)",
+                                       d->address, reason_str);
+        }
+
+        d->session = NULL;
+        if (m->api)
+                (void) sd_bus_emit_signal(m->api, d->object_path, MASSAGED_DEVICE_INTERFACE, "SessionEnded",
+                                          "tsu", (uint64_t) s->id, reason_str, seconds);
+        emit_session_properties(d);
+        session_free(s);
+}
+
+void session_stop_and_end(Session *s, PolicyEndReason reason) {
+        Device *d = s->device;
+        int r = device_send_stop(d, NULL, NULL);
+        if (r < 0 && r != -ENOTCONN)
+                log_warning_errno(r, "%s: could not send STOP: %m", d->address);
+        session_end(s, reason);
+}
+
+/* ---- starting --------------------------------------------------------- */
+
+static void on_started(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        Session *s = d->session;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        if (!s || s != userdata)
+                return;
+        call = STEAL_PTR(s->start_call);
+        if (error < 0 || resp->result != MASSAGER_RESULT_OK) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                if (error < 0)
+                        bus_error_set_errno(&e, error, "%s did not start: %s", d->address,
+                                            error == -ETIMEDOUT ? "no answer from the device" :
+                                            error == -ENOTCONN ? "the link dropped" :
+                                            "writing the command to the device failed; try again");
+                else
+                        bus_error_set_device_result(&e, d->address, resp->result);
+                log_warning("%s: the device refused to start: %s", d->address, e.message);
+                if (call)
+                        (void) sd_bus_reply_method_error(call, &e);
+                /* Make sure nothing runs, then close the row. */
+                session_stop_and_end(s, error == -ENOTCONN ? POLICY_END_LINK_LOST : POLICY_END_DEVICE_FAULT);
+                return;
+        }
+
+        s->started = true;
+        s->paused = false;
+        s->segment_start_us = session_boottime_us();
+        policy_thermal_init(&s->thermal, s->segment_start_us);
+        session_heat_account(s, s->plan.steps[0].heat_level > 0);
+        s->step = 0;
+        r = session_start_timers(s);
+        if (r < 0) {
+                if (call)
+                        (void) bus_reply_errno(call, r, "%s: cannot run the session's timers", d->address);
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
+                return;
+        }
+        log_info("%s: session %lld running: program %s, %u s, intensity %u (soft start from %u), heat %u",
+                 d->address, (long long) s->id, session_program(s), s->plan.session_s, s->plan.intensity,
+                 s->plan.steps[0].intensity, s->plan.heat_level);
+        emit_session_properties(d);
+        if (call)
+                (void) sd_bus_reply_method_return(call, NULL);
+}
+
+static int send_start(Session *s) {
+        MassagerCommand cmd = {
+                .opcode = MASSAGER_OP_START_SESSION,
+                .start.output = session_step_output(&s->plan.steps[0]),
+        };
+        uint32_t total = s->plan.session_s - s->plan.origin_s;
+
+        cmd.start.lease_s = (uint16_t) CLAMP(total, 1u, (uint32_t) LEASE_S);
+        return device_command(s->device, &cmd, on_started, s);
+}
+
+static int on_caller_gone(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Session *s = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0)
+                return 0;
+        if (!streq(name, s->caller) || *new_owner)
+                return 0;
+        log_info("%s: %s left the bus; its session stops", s->device->address, s->caller);
+        session_stop_and_end(s, POLICY_END_CALLER_LEFT);
+        return 0;
+}
+
+static int on_caller_check(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Session *s = userdata;
+        int has = 1;
+
+        s->caller_check_slot = sd_bus_slot_unref(s->caller_check_slot);
+        if (!sd_bus_message_is_method_error(reply, NULL))
+                (void) sd_bus_message_read(reply, "b", &has);
+        if (!has) {
+                log_info("%s: %s left before its session started; stopping", s->device->address, s->caller);
+                session_stop_and_end(s, POLICY_END_CALLER_LEFT);
+        }
+        return 0;
+}
+
+static int watch_caller(Session *s, const char *caller) {
+        Manager *m = session_manager_of(s);
+        _cleanup_free_ char *match = NULL;
+        int r;
+
+        s->caller = strdup(caller);
+        if (!s->caller)
+                return -ENOMEM;
+        if (asprintf(&match, "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", caller) < 0)
+                return -ENOMEM;
+        r = sd_bus_add_match_async(m->api, &s->caller_slot, match, on_caller_gone, NULL, s);
+        if (r < 0)
+                return r;
+        /* The caller may already be gone: ask, after the match is in place. */
+        return sd_bus_call_method_async(m->api, &s->caller_check_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus", "NameHasOwner", on_caller_check, s, "s", caller);
+}
+
+static int refuse(SafetyContext *safety, const SafetyClock *clock, Device *d, const PolicyRefusal *refusal,
+                  sd_bus_error *error) {
+        const char *name = policy_reason_to_dbus_error(refusal->reason) ?: MASSAGED_ERROR_NOT_ALLOWED;
+        _cleanup_free_ char *detail = NULL;
+
+        log_notice("%s: start refused (%s): %s", d->address, policy_reason_to_string(refusal->reason),
+                   refusal->message);
+        if (asprintf(&detail, "%s: %s", policy_reason_to_string(refusal->reason), refusal->message) >= 0 &&
+            ledger_event_add(safety->ledger, clock, LEDGER_EVENT_REFUSAL, d->address, detail) < 0)
+                log_warning("Could not record the refusal: %s", ledger_error(safety->ledger));
+        return sd_bus_error_set(error, name, refusal->message);
+}
+
+/* The highest device heat level whose setpoint is within the limit (0 if none). */
+static uint8_t heat_level_for_limit(const MassagerDeviceInfo *info, uint32_t setpoint_c) {
+        uint8_t best = 0;
+        for (uint8_t l = 1; l <= info->heat_levels && l <= MASSAGER_HEAT_LEVELS_MAX; l++)
+                if (info->heat_setpoint[l - 1] <= (int) setpoint_c * 10)
+                        best = l;
+        return best;
+}
+
+int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd_bus_error *error) {
+        Manager *m = d->manager;
+        SafetyContext *safety = m->safety;
+        const Program *program;
+        SafetyClock clock;
+        PolicyFigures figures;
+        PolicyPlan plan = {};
+        PolicyRefusal refusal = {};
+        Session *s;
+        int r;
+
+        if (d->session)
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY,
+                                         "%s is already running a session; Stop() it first, or use "
+                                         "SetIntensity()/SetHeat()", d->address);
+        if (!device_is_ready(d) || !d->have_info)
+                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_CONNECTED,
+                                         "%s is not connected (state %s); call Connect() first", d->address,
+                                         connection_state_to_string(d->connection));
+
+        const char *name = req->program ?: safety->conf.default_program ?: PROGRAM_DEFAULT;
+        program = program_list_find(&safety->programs, name);
+        if (!program)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Unknown program '%s'; see the Manager's Programs property", name);
+
+        /* Fail closed: no figures, no session. */
+        r = safety_figures(safety, &clock, &figures);
+        if (r < 0)
+                return bus_error_set_storage(error, "Cannot start: %s", safety_storage_error(safety));
+
+        PolicyStartRequest preq = {
+                .program = program,
+                .intensity = req->intensity >= 0 ? (uint8_t) req->intensity :
+                             (uint8_t) CLAMP(safety->conf.default_intensity, 1, d->info.intensity_max),
+                .heat_level = req->heat >= 0 ? (uint8_t) req->heat :
+                              safety->conf.default_heat_level > 0 ? MIN(safety->conf.default_heat_level, d->info.heat_levels) :
+                              program->heat ? heat_level_for_limit(&d->info, safety->limits.value[LIMIT_HEAT_SETPOINT_CELSIUS]) : 0,
+                .heat_explicit = req->heat >= 0,
+                .duration_s = req->duration_s >= 0 ? (uint32_t) req->duration_s : safety->conf.default_duration_s,
+        };
+        PolicyInput in = {
+                .limits = &safety->limits,
+                .figures = &figures,
+                .device = &d->info,
+                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
+                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
+        };
+        r = policy_check_start(&in, &preq, &plan, &refusal);
+        if (r < 0)
+                return bus_error_set_errno(error, r, "The safety policy could not decide: %s", strerror(-r));
+        if (r == 0)
+                return refuse(safety, &clock, d, &refusal, error);
+
+        s = calloc(1, sizeof *s);
+        if (!s) {
+                policy_plan_clear(&plan);
+                return -ENOMEM;
+        }
+        s->device = d;
+        s->plan = plan;
+        s->figures = figures;
+
+        /* The row exists on disk before the device is told to start. */
+        r = ledger_session_begin(safety->ledger, &clock, d->address, &s->plan, &s->id);
+        if (r < 0) {
+                session_free(s);
+                return bus_error_set_storage(error, "Cannot start: %s", ledger_error(safety->ledger));
+        }
+        if (*s->plan.message)
+                log_notice("%s: %s", d->address, s->plan.message);
+
+        d->session = s;
+        if (req->tie_to_caller && req->caller) {
+                r = watch_caller(s, req->caller);
+                if (r < 0) {
+                        session_end(s, POLICY_END_DEVICE_FAULT);
+                        return bus_error_set_errno(error, r, "Cannot watch the caller for tie_to_caller");
+                }
+        }
+        s->start_call = sd_bus_message_ref(call);
+        r = send_start(s);
+        if (r < 0) {
+                sd_bus_message_unref(STEAL_PTR(s->start_call));
+                session_end(s, r == -ENOTCONN ? POLICY_END_LINK_LOST : POLICY_END_DEVICE_FAULT);
+                return bus_error_set_errno(error, r, "%s: cannot send START: %s", d->address, strerror(-r));
+        }
+        emit_session_properties(d);
+        return 1;       /* the reply comes from on_started() */
+}
+
+/* ---- pause, resume, changes ------------------------------------------- */
+
+static void reply_when_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
+
+        if (!call)
+                return;
+        if (error < 0)
+                (void) bus_reply_errno(call, error, "%s did not confirm the change", d->address);
+        else if (resp->result != MASSAGER_RESULT_OK) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error_set_device_result(&e, d->address, resp->result);
+                (void) sd_bus_reply_method_error(call, &e);
+        } else
+                (void) sd_bus_reply_method_return(call, NULL);
+        session_on_output_done(d, error, resp, NULL);
+}
+
+int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
+        Device *d = s->device;
+        int r;
+
+        if (s->paused)
+                return sd_bus_reply_method_return(call, NULL);
+        if (!s->started)
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", d->address);
+        s->paused_elapsed_s = session_elapsed_s(s);
+        session_heat_account(s, false);
+        s->paused = true;
+        s->step_timer = sd_event_source_disable_unref(s->step_timer);
+        s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
+        s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
+        r = device_send_stop(d, reply_when_done, sd_bus_message_ref(call));
+        if (r < 0) {
+                sd_bus_message_unref(call);
+                return bus_error_set_errno(error, r, "%s: cannot pause", d->address);
+        }
+        device_emit_changed(d, "State", NULL);
+        return 1;
+}
+
+static PolicyInput input_now(Session *s, PolicyFigures *figures) {
+        SafetyContext *safety = session_safety_of(s);
+        Device *d = s->device;
+        return (PolicyInput) {
+                .limits = &safety->limits,
+                .figures = figures,
+                .device = &d->info,
+                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
+                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
+        };
+}
+
+static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error *error) {
+        SafetyContext *safety = session_safety_of(s);
+        PolicyFigures figures;
+        SafetyClock clock;
+        PolicyPlan plan = {};
+        PolicyRefusal refusal = {};
+        int r;
+
+        r = safety_figures(safety, &clock, &figures);
+        if (r < 0)
+                return bus_error_set_storage(error, "Cannot change the session: %s", safety_storage_error(safety));
+        PolicyInput in = input_now(s, &figures);
+        PolicyChange change = {
+                .kind = kind,
+                .elapsed_s = session_elapsed_s(s),
+                .heat_used_s = session_heat_used_s(s),
+                .current_intensity = s->paused ? 0 : s->device->status.intensity,
+                .intensity = kind == POLICY_CHANGE_INTENSITY ? value : 0,
+                .heat_level = kind == POLICY_CHANGE_HEAT ? value : 0,
+        };
+        r = policy_replan(&in, &s->plan, &change, &plan, &refusal);
+        if (r < 0)
+                return bus_error_set_errno(error, r, "The safety policy could not decide");
+        if (r == 0)
+                return refuse(safety, &clock, s->device, &refusal, error);
+        policy_plan_clear(&s->plan);
+        s->plan = plan;
+        return 0;
+}
+
+int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
+        int r;
+
+        if (!s->paused)
+                return sd_bus_reply_method_return(call, NULL);
+        r = replan(s, POLICY_CHANGE_RESUME, 0, error);
+        if (r < 0)
+                return r;
+        s->start_call = sd_bus_message_ref(call);
+        s->started = false;
+        r = send_start(s);
+        if (r < 0) {
+                sd_bus_message_unref(STEAL_PTR(s->start_call));
+                return bus_error_set_errno(error, r, "%s: cannot resume", s->device->address);
+        }
+        return 1;
+}
+
+static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_message *call, sd_bus_error *error) {
+        int r;
+
+        if (!s->started || s->paused) {
+                if (s->paused)
+                        return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_RUNNING,
+                                                 "%s is paused; Resume() first", s->device->address);
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", s->device->address);
+        }
+        r = replan(s, kind, value, error);
+        if (r < 0)
+                return r;
+        s->segment_start_us = session_boottime_us();
+        r = session_send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
+        if (r < 0) {
+                sd_bus_message_unref(call);
+                return bus_error_set_errno(error, r, "%s: cannot apply the change", s->device->address);
+        }
+        session_schedule_next_step(s);
+        return 1;
+}
+
+int session_set_intensity(Session *s, unsigned intensity, sd_bus_message *call, sd_bus_error *error) {
+        return apply_change(s, POLICY_CHANGE_INTENSITY, (uint8_t) intensity, call, error);
+}
+
+int session_set_heat(Session *s, unsigned heat, sd_bus_message *call, sd_bus_error *error) {
+        return apply_change(s, POLICY_CHANGE_HEAT, (uint8_t) heat, call, error);
+}
+
+/* Limits changed at run time: a lowered limit takes effect at once. */
+void session_limits_changed(Session *s) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        Device *d = s->device;
+
+        if (!s->started || s->paused || s->ending)
+                return;
+        if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
+                log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
+                session_stop_and_end(s, POLICY_END_LIMIT);
+                return;
+        }
+        s->segment_start_us = session_boottime_us();
+        (void) session_send_step(s, 0, NULL, NULL);
+        session_schedule_next_step(s);
+        device_emit_changed(d, "Remaining", NULL);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * A running session on one device: the policy's plan of timed steps (soft
+ * start, ramp, heat schedule) driven with a device lease renewed well before
+ * it runs out and never past the planned end, and the ledger row opened
+ * durably before the device starts and closed with the reason it ended.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "device.h"
+#include "policy.h"
+
+typedef struct Session Session;
+
+typedef struct SessionRequest {
+        const char *program;    /* NULL: the default program */
+        int intensity;          /* -1: the program's */
+        int heat;               /* -1: the program's */
+        int64_t duration_s;     /* -1: the program's */
+        bool tie_to_caller;
+        const char *caller;     /* unique name of the caller */
+} SessionRequest;
+
+/* Runs the policy, writes the ledger row, starts the device. Replies to `call`
+ * itself (asynchronously, once the device has answered). */
+int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd_bus_error *error);
+
+/* Ends the session: ledger row closed with the reason, SessionEnded emitted,
+ * d->session cleared. It does not talk to the device: callers that can send
+ * STOP do so first (device_send_stop()), the device's own lease and
+ * link-loss stop cover the rest. */
+void session_end(Session *s, PolicyEndReason reason);
+
+int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error);
+int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error);
+int session_set_intensity(Session *s, unsigned intensity, sd_bus_message *call, sd_bus_error *error);
+int session_set_heat(Session *s, unsigned heat, sd_bus_message *call, sd_bus_error *error);
+
+/* Limits changed (SetLimits): re-plan with them, or end the session (limit). */
+void session_limits_changed(Session *s);
+
+/* Device events. */
+void session_on_status(Session *s, const MassagerStatus *previous);
+
+/* Read by the Device properties. */
+bool session_is_paused(Session *s);
+const char *session_program(Session *s);
+uint32_t session_remaining(Session *s);
+uint64_t session_id(Session *s);

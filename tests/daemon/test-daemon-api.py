@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""massaged integration: the exported API is exactly what doc/ describes,
+the ObjectManager lists devices, and properties announce their changes."""
+
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
+from massaged_env import (BUS, DEVICE, MANAGER, MANAGER_PATH, Scenarios, device_path, source_path,  # noqa: E402
+                          wait_for, wait_until)
+from gi.repository import Gio  # noqa: E402
+
+S = Scenarios()
+
+
+def members(iface):
+    out = set()
+    for el in iface:
+        if el.tag == "property":
+            flags = [a.get("value") for a in el.findall("annotation")
+                     if a.get("name") == "org.freedesktop.DBus.Property.EmitsChangedSignal"]
+            out.add(("property", el.get("name"), el.get("type"), el.get("access"), tuple(flags)))
+        elif el.tag in ("method", "signal"):
+            args = tuple((a.get("name"), a.get("type"), a.get("direction") or ("out" if el.tag == "signal" else "in"))
+                         for a in el.findall("arg"))
+            out.add((el.tag, el.get("name"), args))
+    return out
+
+
+def live_interfaces(env, path):
+    r = env.api.call_sync(BUS, path, "org.freedesktop.DBus.Introspectable", "Introspect", None, None,
+                          Gio.DBusCallFlags.NONE, 5000, None)
+    root = ET.fromstring(r.unpack()[0])
+    return {i.get("name"): i for i in root.findall("interface")}
+
+
+def test_introspection_matches_doc():
+    with S.env() as env:
+        env.add_and_connect(env.addr[0])
+        live = live_interfaces(env, MANAGER_PATH)
+        live.update(live_interfaces(env, device_path(env.addr[0])))
+        with open(source_path("doc", "dbus-api.md")) as f:
+            md = f.read()
+        for name in ("org.massaged1.Manager", "org.massaged1.History", "org.massaged1.Device"):
+            doc = ET.parse(source_path("doc", name + ".xml")).getroot().find("interface")
+            got, want = members(live[name]), members(doc)
+            assert got == want, "%s: exported but not documented %r; documented but not exported %r" % (
+                name, sorted(got - want), sorted(want - got))
+            for m in want:
+                assert "`%s" % m[1] in md, "doc/dbus-api.md does not mention %s.%s" % (name, m[1])
+
+
+def test_object_manager_and_changes():
+    with S.env() as env:
+        a = env.addr[0]
+        added, changes = [], []
+        env.api.signal_subscribe(BUS, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", MANAGER_PATH,
+                                 None, Gio.DBusSignalFlags.NONE, lambda *x: added.append(x[5].unpack()[0]))
+        env.api.signal_subscribe(BUS, "org.freedesktop.DBus.Properties", "PropertiesChanged", device_path(a),
+                                 None, Gio.DBusSignalFlags.NONE, lambda *x: changes.append(x[5].unpack()))
+        env.add_and_connect(a)
+        wait_until(lambda: device_path(a) in added, 5, what="InterfacesAdded")
+        # ConnectionState changes were announced, up to "ready".
+        wait_until(lambda: any(c[1].get("ConnectionState") == "ready" for c in changes), 5,
+                   what="PropertiesChanged ConnectionState=ready")
+        objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+        assert objs[device_path(a)][DEVICE]["Address"] == a, objs
+        assert env.get(MANAGER_PATH, MANAGER, "APIVersion") == 1
+        # Forget: the object goes away, and BlueZ unpairs the device.
+        env.manager("ForgetDevice", "o", device_path(a))
+        objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+        assert device_path(a) not in objs, objs
+        wait_until(lambda: not env.state(a)["paired"], 5, what="unpaired")
+
+
+def test_pairing_through_agent():
+    # An unpaired massager: AddDevice pairs it through massaged's own agent.
+    with S.env(paired=False) as env:
+        a = env.addr[0]
+        env.manager("StartDiscovery")
+        assert env.get(MANAGER_PATH, MANAGER, "Discovering")
+        wait_for(lambda: any(x == a for x, _ in env.get(MANAGER_PATH, MANAGER, "Discovered")), 10,
+                 what="discovered")
+        env.add_and_connect(a)
+        env.manager("StopDiscovery")
+        st = env.state(a)
+        assert st["paired"] and st["connected"], st
+
+
+S.run("exported interfaces match doc/*.xml and doc/dbus-api.md", test_introspection_matches_doc)
+S.run("ObjectManager and PropertiesChanged announce devices and states; ForgetDevice unpairs",
+      test_object_manager_and_changes)
+S.run("AddDevice pairs an unpaired massager through the agent", test_pairing_through_agent)
+S.exit()
