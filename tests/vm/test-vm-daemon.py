@@ -220,7 +220,7 @@ def t_setup():
 def t_discover():
     manager("StartDiscovery")
     try:
-        wait_until(guarded(lambda: any(a.upper() == w["address"] for a, _ in mprop("Discovered"))), 45,
+        wait_until(guarded(lambda: any(a.upper() == w["address"] for a, _ in mprop("Discovered"))), 90,
                    what="the massager in Manager.Discovered")
     finally:
         manager("StopDiscovery")

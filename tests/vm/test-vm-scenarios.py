@@ -209,7 +209,7 @@ def t_discover():
             ifaces = bz.objects().get(dev(), {})
             d = ifaces.get("org.bluez.Device1")
             return d if d and P.SERVICE_UUID in d.get("UUIDs", []) else None
-        d = wait_until(found, 45, what="the massager advertising its service UUID")
+        d = wait_until(found, 90, what="the massager advertising its service UUID")
     finally:
         bz.call(CENTRAL, "org.bluez.Adapter1", "StopDiscovery")
     assert d["Name"] == "Massager", d
