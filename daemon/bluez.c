@@ -431,12 +431,17 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 if (!d)
                         return 0;
                 bool was_massager = d->massager;
-                _cleanup_free_ char *old_name = d->name ? strdup(d->name) : NULL;
+                /* A Bluetooth device name is at most 248 bytes (Core spec, HCI
+                 * Remote Name), so a copy on the stack always fits. */
+                char old_name[249];
+                bool had_name = d->name;
+                (void) snprintf(old_name, sizeof(old_name), "%s", d->name ?: "");
                 r = parse_device_props(msg, d);
                 if (r < 0)
                         goto fail;
                 /* The Discovered list shows massagers by name: announce what changed it. */
-                if (was_massager != d->massager || (d->massager && !streq_ptr(old_name, d->name)))
+                if (was_massager != d->massager ||
+                    (d->massager && (had_name != !!d->name || (d->name && !streq(old_name, d->name)))))
                         manager_emit_discovered_changed(m);
                 manager_bluez_device_changed(m, path);
         } else if (streq(iface, "org.bluez.Adapter1")) {

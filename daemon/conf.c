@@ -38,6 +38,7 @@ void conf_init(Conf *c) {
                 .default_intensity = 3,
                 .default_heat_level = 0,
                 .default_duration_s = 0,
+                .idle_timeout_s = CONF_IDLE_TIMEOUT_DEFAULT_S,
         };
         limits_init_default(&c->limits);
         for (unsigned i = 0; i < _LIMIT_MAX; i++)
@@ -174,6 +175,70 @@ static int load_defaults(GKeyFile *kf, const char *path, Conf *c, GPtrArray *w) 
         return 0;
 }
 
+int conf_parse_duration(const char *s, uint32_t *ret) {
+        static const struct { const char *suffix; uint64_t seconds; } units[] = {
+                { "min", 60 }, { "m", 60 }, { "h", 3600 }, { "s", 1 },
+        };
+        uint64_t total = 0;
+        const char *start = s;
+
+        if (!s || !*s)
+                return -EINVAL;
+        while (*s) {
+                uint64_t n = 0, unit = 1;
+                const char *digits = s;
+                size_t k;
+
+                for (; *s >= '0' && *s <= '9'; s++) {
+                        n = n * 10 + (uint64_t) (*s - '0');
+                        if (n > CONF_IDLE_TIMEOUT_MAX_S)
+                                return -ERANGE;
+                }
+                if (s == digits)
+                        return -EINVAL;
+                for (k = 0; k < G_N_ELEMENTS(units); k++)
+                        if (strncmp(s, units[k].suffix, strlen(units[k].suffix)) == 0) {
+                                unit = units[k].seconds;
+                                s += strlen(units[k].suffix);
+                                break;
+                        }
+                /* A bare number is seconds, and only as the whole string ("1h30" is ambiguous). */
+                if (k == G_N_ELEMENTS(units) && (*s || digits != start))
+                        return -EINVAL;
+                total += n * unit;
+                if (total > CONF_IDLE_TIMEOUT_MAX_S)
+                        return -ERANGE;
+        }
+        *ret = (uint32_t) total;
+        return 0;
+}
+
+static void load_daemon(GKeyFile *kf, const char *path, Conf *c, GPtrArray *w) {
+        g_auto(GStrv) keys = g_key_file_get_keys(kf, "Daemon", NULL, NULL);
+
+        for (char **k = keys; k && *k; k++) {
+                if (strcmp(*k, "idle_timeout") == 0) {
+                        g_autofree char *v = g_key_file_get_value(kf, "Daemon", *k, NULL);
+                        uint32_t t;
+                        int r;
+
+                        if (v)
+                                g_strstrip(v);
+                        r = conf_parse_duration(v, &t);
+                        if (r == -ERANGE) {
+                                warn(w, "%s: [Daemon] idle_timeout: \"%s\" is longer than %u s; using %u s", path, v,
+                                     CONF_IDLE_TIMEOUT_MAX_S, CONF_IDLE_TIMEOUT_MAX_S);
+                                c->idle_timeout_s = CONF_IDLE_TIMEOUT_MAX_S;
+                        } else if (r < 0)
+                                warn(w, "%s: [Daemon] idle_timeout: \"%s\" is not a duration (e.g. 600, 10min, 1h; "
+                                     "0 = never); keeping %u s", path, v ? v : "", c->idle_timeout_s);
+                        else
+                                c->idle_timeout_s = t;
+                } else
+                        warn(w, "%s: [Daemon] unknown key \"%s\", ignored", path, *k);
+        }
+}
+
 static int warnings_out(GPtrArray *w, char ***ret) {
         char **v;
 
@@ -231,7 +296,9 @@ int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, ch
                         r = load_defaults(kf, path, ret, w);
                         if (r < 0)
                                 return r;
-                } else
+                } else if (strcmp(*g, "Daemon") == 0)
+                        load_daemon(kf, path, ret, w);
+                else
                         warn(w, "%s: unknown group [%s], ignored", path, *g);
         }
         return warnings_out(w, ret_warnings);

@@ -7,6 +7,7 @@
  *
  *   [Limits]    one key per limit (safety-limits.h keys: session_minutes …)
  *   [Defaults]  program=gentle  intensity=3  heat=0  duration_minutes=0
+ *   [Daemon]    idle_timeout=10min  (exit when idle; 0 = never; daemon/idle.h)
  *
  * (Named conf.h, not config.h, so it never shadows autoconf's config.h.)
  *
@@ -33,7 +34,18 @@ typedef struct Conf {
         uint8_t default_intensity;      /* 1 … 10, default 3; the daemon clamps to the device scale */
         uint8_t default_heat_level;     /* 0 … 4, default 0 (heat only when asked for or the program has it) */
         uint32_t default_duration_s;    /* 0 = as long as the limits allow */
+        uint32_t idle_timeout_s;        /* [Daemon] idle_timeout: CONF_IDLE_TIMEOUT_DEFAULT_S, 0 = never exit */
 } Conf;
+
+#define CONF_IDLE_TIMEOUT_DEFAULT_S 600u
+#define CONF_IDLE_TIMEOUT_MAX_S     (7u * 24u * 3600u)
+
+/*
+ * A duration in whole seconds: "600", "600s", "10min", "10m", "1h" (also
+ * combined: "1h30min"). 0 is allowed. Returns 0, -EINVAL when it is not one,
+ * -ERANGE above CONF_IDLE_TIMEOUT_MAX_S.
+ */
+int conf_parse_duration(const char *s, uint32_t *ret_seconds);
 
 void conf_init(Conf *c);                /* code defaults; allocates nothing, may be called again */
 void conf_clear(Conf *c);               /* frees; c may be re-initialised */

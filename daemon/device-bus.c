@@ -268,10 +268,8 @@ static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *error
 static void on_stop_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
 
-        if (error == -ENOTCONN)
-                /* The link went while stopping: the device stops on link loss by itself. */
-                (void) sd_bus_reply_method_return(call, NULL);
-        else if (error < 0)
+        /* -ENOTCONN: the link went while stopping, and the device stops on link loss by itself. */
+        if (error < 0 && error != -ENOTCONN)
                 (void) bus_reply_errno(call, error, "%s did not confirm the stop; its lease stops it within "
                                        "%u s regardless", d->address, MASSAGER_LEASE_MAX_S);
         else

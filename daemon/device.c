@@ -45,17 +45,8 @@ char *device_object_path_from_address(const char *address) {
         return p;
 }
 
-void device_emit_changed(Device *d, ...) {
-        char *names[16];
-        size_t n = 0;
-        va_list ap;
-
-        va_start(ap, d);
-        for (const char *s; n < ELEMENTSOF(names) - 1 && (s = va_arg(ap, const char *)); )
-                names[n++] = (char *) s;
-        va_end(ap);
-        names[n] = NULL;
-        if (n == 0 || !d->manager->api)
+void device_emit_changed_strv(Device *d, char **names) {
+        if (!names[0] || !d->manager->api)
                 return;
         (void) sd_bus_emit_properties_changed_strv(d->manager->api, d->object_path, MASSAGED_DEVICE_INTERFACE, names);
 }
@@ -66,7 +57,7 @@ static void set_connection(Device *d, ConnectionState s) {
         log_info("%s: connection %s → %s", d->address, connection_state_to_string(d->connection),
                  connection_state_to_string(s));
         d->connection = s;
-        device_emit_changed(d, "ConnectionState", NULL);
+        device_emit_changed(d, "ConnectionState");
 }
 
 void device_set_name(Device *d, const char *name) {
@@ -77,7 +68,7 @@ void device_set_name(Device *d, const char *name) {
                 return;
         free(d->name);
         d->name = n;
-        device_emit_changed(d, "Name", NULL);
+        device_emit_changed(d, "Name");
 }
 
 bool device_is_ready(Device *d) {
@@ -309,7 +300,7 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
         }
         d->have_info = true;
         d->incompatible = false;
-        device_emit_changed(d, "Model", "IntensityMax", "HeatLevels", NULL);
+        device_emit_changed(d, "Model", "IntensityMax", "HeatLevels");
         log_info("%s: %s, firmware %u.%u.%u, protocol %u, intensity 0–%u, %u heat level(s)", d->address,
                  d->info.model, d->info.fw_major, d->info.fw_minor, d->info.fw_patch, d->info.protocol_version,
                  d->info.intensity_max, d->info.heat_levels);
@@ -671,7 +662,6 @@ void device_bluez_changed(Device *d) {
         case CONNECTION_CONNECTING:
         case CONNECTION_RECONNECTING:
         case CONNECTION_DISCONNECTED:
-                break;
         case _CONNECTION_STATE_MAX:
                 break;
         }

@@ -106,7 +106,10 @@ void device_adapter_slot_free(Device *d);
 void device_value_changed(Device *d, const char *char_path, const uint8_t *value, size_t size);
 
 /* Emits PropertiesChanged for these Device properties (NULL-terminated). */
-void device_emit_changed(Device *d, ...) _sentinel_;
+void device_emit_changed_strv(Device *d, char **names);
+/* Emits PropertiesChanged for the named properties. A macro, so the list is
+ * NULL-terminated by construction (no variadic sentinel to forget). */
+#define device_emit_changed(d, ...) device_emit_changed_strv((d), (char *[]) { __VA_ARGS__, NULL })
 void device_set_name(Device *d, const char *name);
 
 char *device_object_path_from_address(const char *address);

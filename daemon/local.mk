@@ -6,6 +6,7 @@ daemon_massaged_SOURCES = \
 	daemon/log.c daemon/log.h \
 	daemon/util.h \
 	daemon/manager.c daemon/manager.h \
+	daemon/idle.c daemon/idle.h \
 	daemon/bluez.c daemon/bluez.h \
 	daemon/bluez-agent.c daemon/bluez-agent.h \
 	daemon/bluez-call.c daemon/bluez-call.h \
@@ -33,7 +34,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-limits.py \
 	tests/daemon/test-daemon-ramp.py \
 	tests/daemon/test-daemon-bluez.py \
-	tests/daemon/test-daemon-commands.py
+	tests/daemon/test-daemon-commands.py \
+	tests/daemon/test-daemon-activation.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py

@@ -31,7 +31,7 @@ int log_internal(int priority, int error, const char *format, ...) {
         if (vasprintf(&line, format, ap) < 0)
                 line = NULL;
         va_end(ap);
-        fprintf(stderr, "<%d>%s\n", priority, line ?: format);
+        (void) fprintf(stderr, "<%d>%s\n", priority, line ?: format);
 
         errno = saved;
         return -error;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "conf.h"
 
 #include "log.h"
 #include "manager.h"
@@ -15,23 +18,28 @@ static void help(void) {
                "  --db PATH            usage ledger (default: $XDG_STATE_HOME/massaged/usage.db)\n"
                "  --config PATH        configuration (default: $XDG_CONFIG_HOME/massaged/massaged.conf)\n"
                "  --adapter NAME       use only this Bluetooth adapter, e.g. hci0 (default: every adapter)\n"
+               "  --idle-timeout TIME exit after TIME with no session and no API call: 600, 10min, 2s;\n"
+               "                       0 = never (default: [Daemon] idle_timeout of the config, 10min)\n"
                "  --verbose            log debug messages\n"
                "  --help               show this help\n");
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_BLUEZ_BUS = 0x100, ARG_API_BUS, ARG_DB, ARG_CONFIG, ARG_VERBOSE, ARG_HELP, ARG_ADAPTER };
+        enum { ARG_BLUEZ_BUS = 0x100, ARG_API_BUS, ARG_DB, ARG_CONFIG, ARG_IDLE_TIMEOUT, ARG_VERBOSE, ARG_HELP,
+               ARG_ADAPTER };
         static const struct option options[] = {
                 { "bluez-bus", required_argument, NULL, ARG_BLUEZ_BUS },
                 { "api-bus",   required_argument, NULL, ARG_API_BUS   },
                 { "db",        required_argument, NULL, ARG_DB        },
                 { "config",    required_argument, NULL, ARG_CONFIG    },
+                { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
                 { "verbose",   no_argument,       NULL, ARG_VERBOSE   },
                 { "adapter",   required_argument, NULL, ARG_ADAPTER   },
                 { "help",      no_argument,       NULL, ARG_HELP      },
                 {}
         };
-        ManagerOptions o = {};
+        ManagerOptions o = { .idle_timeout_s = -1 };
+        uint32_t t;
         Manager *m = NULL;
         int c, r;
 
@@ -57,6 +65,16 @@ int main(int argc, char *argv[]) {
                         }
                         o.adapter = optarg;
                         break;
+                case ARG_IDLE_TIMEOUT:
+                        r = conf_parse_duration(optarg, &t);
+                        if (r < 0) {
+                                fprintf(stderr, "massaged: --idle-timeout '%s': %s; use e.g. 600, 10min, 2s, or 0 "
+                                        "for never\n", optarg,
+                                        r == -ERANGE ? "longer than a week" : "not a duration");
+                                return 2;
+                        }
+                        o.idle_timeout_s = t;
+                        break;
                 case ARG_VERBOSE:
                         log_set_verbose(1);
                         break;
@@ -64,11 +82,11 @@ int main(int argc, char *argv[]) {
                         help();
                         return EXIT_SUCCESS;
                 default:
-                        fprintf(stderr, "massaged: see 'massaged --help' for the options\n");
+                        (void) fprintf(stderr, "massaged: see 'massaged --help' for the options\n");
                         return 2;
                 }
         if (optind < argc) {
-                fprintf(stderr, "massaged: unexpected argument '%s'; see 'massaged --help'\n", argv[optind]);
+                (void) fprintf(stderr, "massaged: unexpected argument '%s'; see 'massaged --help'\n", argv[optind]);
                 return 2;
         }
 

@@ -10,6 +10,7 @@
 #include "device-bus.h"
 #include "device-commands.h"
 #include "history-bus.h"
+#include "idle.h"
 #include "log.h"
 #include "manager.h"
 #include "manager-bus.h"
@@ -369,6 +370,11 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
                 goto fail;
         }
 
+        r = idle_new(&m->idle, m, (uint64_t) (o->idle_timeout_s >= 0 ? o->idle_timeout_s
+                                                                    : m->safety->conf.idle_timeout_s) * USEC_PER_SEC);
+        if (r < 0)
+                goto fail;
+
         r = bluez_start(m);
         if (r < 0)
                 goto fail;
@@ -401,6 +407,7 @@ Manager *manager_free(Manager *m) {
         }
         bluez_stop(m);
         bluez_call_cancel(&m->discovery_call);
+        m->idle = idle_free(m->idle);
         m->name_timer = sd_event_source_disable_unref(m->name_timer);
         if (m->bluez)
                 sd_bus_flush_close_unref(m->bluez);

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -21,6 +22,7 @@ typedef struct ManagerOptions {
         const char *api_bus;    /* NULL: the user bus */
         const char *db_path;    /* NULL: $XDG_STATE_HOME/massaged/usage.db */
         const char *config_path;/* NULL: $XDG_CONFIG_HOME/massaged/massaged.conf */
+        int64_t idle_timeout_s; /* < 0: [Daemon] idle_timeout of the config; 0: never exit (idle.h) */
         const char *adapter;    /* "hci0": use only this adapter; NULL: every adapter */
 } ManagerOptions;
 
@@ -45,6 +47,7 @@ typedef struct Manager {
         GHashTable *devices;            /* address → Device (known devices) */
 
         struct SafetyContext *safety;   /* ledger, limits, config (safety-glue.c) */
+        struct Idle *idle;              /* exit when idle (idle.c); NULL: never */
 
         sd_bus_slot *name_owner_slot;
         sd_event_source *name_timer;

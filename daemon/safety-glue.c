@@ -39,8 +39,10 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                 return -ENOMEM;
         conf_init(&s->conf);
 
-        if (!config_path)
-                config_path = conf_path = conf_default_path();
+        if (!config_path) {
+                conf_path = conf_default_path();        /* owned here, freed on return */
+                config_path = conf_path;
+        }
         if (config_path) {
                 conf_clear(&s->conf);   /* conf_load() initialises it again */
                 r = conf_load(config_path, &s->conf, &warnings, &error);

@@ -61,7 +61,7 @@ static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
                 return 0;
         }
         (void) session_send_step(s, s->step + 1, NULL, NULL);
-        device_emit_changed(s->device, "Remaining", NULL);
+        device_emit_changed(s->device, "Remaining");
         session_schedule_next_step(s);
         return 0;
 }
@@ -264,6 +264,6 @@ void session_on_status(Session *s, const MassagerStatus *previous) {
                 session_end(s, reason);
                 return;
         }
-        device_emit_changed(d, "Remaining", NULL);
+        device_emit_changed(d, "Remaining");
 }
 

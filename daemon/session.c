@@ -52,7 +52,7 @@ uint64_t session_id(Session *s) {
 }
 
 static void emit_session_properties(Device *d) {
-        device_emit_changed(d, "State", "Program", "Remaining", "SessionId", NULL);
+        device_emit_changed(d, "State", "Program", "Remaining", "SessionId");
 }
 
 static void session_free(Session *s) {
@@ -419,7 +419,7 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 sd_bus_message_unref(call);
                 return bus_error_set_errno(error, r, "%s: cannot pause", d->address);
         }
-        device_emit_changed(d, "State", NULL);
+        device_emit_changed(d, "State");
         return 1;
 }
 
@@ -528,5 +528,5 @@ void session_limits_changed(Session *s) {
         s->segment_start_us = session_boottime_us();
         (void) session_send_step(s, 0, NULL, NULL);
         session_schedule_next_step(s);
-        device_emit_changed(d, "Remaining", NULL);
+        device_emit_changed(d, "Remaining");
 }

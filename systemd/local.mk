@@ -1,4 +1,5 @@
-# systemd user unit and D-Bus activation file, with paths filled in at build time.
+# systemd user unit and D-Bus activation file, with paths filled in at build time,
+# and the one-command demo (issue 7).
 systemduserunit_DATA = systemd/massaged.service
 dbussessionservice_DATA = systemd/org.massaged1.service
 EXTRA_DIST += systemd/massaged.service.in systemd/org.massaged1.service.in
@@ -11,3 +12,9 @@ systemd/%.service: $(srcdir)/systemd/%.service.in Makefile
 
 TESTS += tests/test-systemd-unit.sh
 dist_check_SCRIPTS += tests/test-systemd-unit.sh
+
+# The README's two commands and what they share; the demo runs in make check
+# against the build tree (tests/test-demo.sh: exit 0, every step, no leftovers).
+EXTRA_DIST += scripts/bootstrap-deps scripts/build scripts/test scripts/demo
+TESTS += tests/test-demo.sh
+dist_check_SCRIPTS += tests/test-demo.sh

@@ -282,6 +282,52 @@ static void test_conf_example(void) {
                 g_assert_cmpint(conf.source[i], ==, LIMIT_SOURCE_CONFIG);      /* every limit is documented there */
         }
         g_assert_cmpstr(conf.default_program, ==, PROGRAM_DEFAULT);
+        g_assert_cmpuint(conf.idle_timeout_s, ==, CONF_IDLE_TIMEOUT_DEFAULT_S);
+        conf_clear(&conf);
+}
+
+static void test_duration(void) {
+        static const struct { const char *s; int r; uint32_t seconds; } cases[] = {
+                { "0", 0, 0 }, { "600", 0, 600 }, { "2s", 0, 2 }, { "10min", 0, 600 }, { "10m", 0, 600 },
+                { "1h", 0, 3600 }, { "1h30min", 0, 5400 }, { "604800", 0, 604800 },
+                { "", -EINVAL, 0 }, { "ten", -EINVAL, 0 }, { "10 min", -EINVAL, 0 }, { "-5", -EINVAL, 0 },
+                { "1h30", -EINVAL, 0 }, { "5x", -EINVAL, 0 }, { "min", -EINVAL, 0 },
+                { "604801", -ERANGE, 0 }, { "99999999999999999999", -ERANGE, 0 }, { "200h", -ERANGE, 0 },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                uint32_t t = 12345;
+                g_test_message("duration \"%s\"", cases[i].s);
+                g_assert_cmpint(conf_parse_duration(cases[i].s, &t), ==, cases[i].r);
+                g_assert_cmpuint(t, ==, cases[i].r == 0 ? cases[i].seconds : 12345);
+        }
+        g_assert_cmpint(conf_parse_duration(NULL, &(uint32_t) {0}), ==, -EINVAL);
+}
+
+static void test_conf_daemon_group(void) {
+        static const char ok[] = "[Daemon]\nidle_timeout=2s\n";
+        static const char bad[] = "[Daemon]\nidle_timeout=soon\nlinger=1\n";
+        static const char big[] = "[Daemon]\nidle_timeout=9999h\n";
+        char **w = NULL;
+        Conf conf;
+
+        g_assert_cmpint(conf_load_data(ok, strlen(ok), "t.conf", &conf, &w, NULL), ==, 0);
+        g_assert_null(w);
+        g_assert_cmpuint(conf.idle_timeout_s, ==, 2);
+        conf_clear(&conf);
+
+        g_assert_cmpint(conf_load_data(bad, strlen(bad), "t.conf", &conf, &w, NULL), ==, 0);
+        g_assert_nonnull(w);
+        g_assert_nonnull(strstr(w[0], "idle_timeout: \"soon\" is not a duration"));
+        g_assert_nonnull(strstr(w[1], "unknown key \"linger\""));
+        g_assert_null(w[2]);
+        g_assert_cmpuint(conf.idle_timeout_s, ==, CONF_IDLE_TIMEOUT_DEFAULT_S);
+        program_strv_free(w);
+        conf_clear(&conf);
+
+        g_assert_cmpint(conf_load_data(big, strlen(big), "t.conf", &conf, &w, NULL), ==, 0);
+        g_assert_nonnull(w);
+        g_assert_cmpuint(conf.idle_timeout_s, ==, CONF_IDLE_TIMEOUT_MAX_S);
+        program_strv_free(w);
         conf_clear(&conf);
 }
 
@@ -296,6 +342,8 @@ int main(int argc, char *argv[]) {
         }
         g_test_add_func("/conf/defaults-group", test_conf_defaults_group);
         g_test_add_func("/conf/syntax-errors", test_conf_syntax_errors);
+        g_test_add_func("/conf/duration", test_duration);
+        g_test_add_func("/conf/daemon-group", test_conf_daemon_group);
         g_test_add_func("/conf/lifecycle", test_conf_lifecycle);
         g_test_add_func("/conf/files", test_conf_files);
         g_test_add_func("/conf/example", test_conf_example);

@@ -26,12 +26,12 @@ int main(int argc, char *argv[]) {
         int r;
 
         if (argc < 3) {
-                fprintf(stderr, "usage: ledger-seed DB AGO_MIN:LENGTH_MIN…\n");
+                (void) fprintf(stderr, "usage: ledger-seed DB AGO_MIN:LENGTH_MIN…\n");
                 return 2;
         }
         r = ledger_open(argv[1], NULL, &l, &error);
         if (r < 0) {
-                fprintf(stderr, "ledger-seed: %s\n", error ?: strerror(-r));
+                (void) fprintf(stderr, "ledger-seed: %s\n", error ?: strerror(-r));
                 return 1;
         }
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -40,7 +40,7 @@ int main(int argc, char *argv[]) {
         for (int i = 2; i < argc; i++) {
                 unsigned ago, len;
                 if (sscanf(argv[i], "%u:%u", &ago, &len) != 2 || len == 0 || len > ago) {
-                        fprintf(stderr, "ledger-seed: '%s' is not AGO_MIN:LENGTH_MIN with 0 < LENGTH ≤ AGO\n", argv[i]);
+                        (void) fprintf(stderr, "ledger-seed: '%s' is not AGO_MIN:LENGTH_MIN with 0 < LENGTH ≤ AGO\n", argv[i]);
                         return 2;
                 }
                 ProgramStep pstep = { .seconds = 60, .intensity_pct = 100, .pattern = MASSAGER_PATTERN_STEADY };
@@ -60,7 +60,7 @@ int main(int argc, char *argv[]) {
                 if (r >= 0)
                         r = ledger_session_end(l, id, &end, len * 60, 0, POLICY_END_COMPLETED);
                 if (r < 0) {
-                        fprintf(stderr, "ledger-seed: %s: %s\n", argv[i], ledger_error(l));
+                        (void) fprintf(stderr, "ledger-seed: %s: %s\n", argv[i], ledger_error(l));
                         return 1;
                 }
         }
