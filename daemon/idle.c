@@ -64,9 +64,9 @@ static void arm(Idle *i, uint64_t when) {
 static void format_timeout(uint64_t usec, char *buf, size_t size) {
         uint64_t s = usec / USEC_PER_SEC;
         if (s >= 60 && s % 60 == 0)
-                snprintf(buf, size, "%" PRIu64 " min", s / 60);
+                (void) snprintf(buf, size, "%" PRIu64 " min", s / 60);
         else
-                snprintf(buf, size, "%" PRIu64 " s", s);
+                (void) snprintf(buf, size, "%" PRIu64 " s", s);
 }
 
 static int on_released(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {

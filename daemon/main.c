@@ -68,7 +68,7 @@ int main(int argc, char *argv[]) {
                 case ARG_IDLE_TIMEOUT:
                         r = conf_parse_duration(optarg, &t);
                         if (r < 0) {
-                                fprintf(stderr, "massaged: --idle-timeout '%s': %s; use e.g. 600, 10min, 2s, or 0 "
+                                (void) fprintf(stderr, "massaged: --idle-timeout '%s': %s; use e.g. 600, 10min, 2s, or 0 "
                                         "for never\n", optarg,
                                         r == -ERANGE ? "longer than a week" : "not a duration");
                                 return 2;

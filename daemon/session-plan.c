@@ -66,10 +66,12 @@ static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* Whole seconds of plan left, rounded down: a lease never reaches past the planned end. */
 static uint16_t lease_for(Session *s) {
-        uint32_t remaining = session_remaining(s);
-        /* Never past the planned end; at least 1 s (the completion timer ends it). */
-        return (uint16_t) CLAMP(remaining, 1u, (uint32_t) LEASE_S);
+        uint64_t end_us = s->segment_start_us + (uint64_t) (s->plan.session_s - s->plan.origin_s) * USEC_PER_SEC;
+        uint64_t now = session_boottime_us();
+        uint64_t left_s = end_us > now ? (end_us - now) / USEC_PER_SEC : 0;
+        return (uint16_t) MIN(left_s, (uint64_t) LEASE_S);
 }
 
 static void on_lease_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
@@ -84,7 +86,9 @@ static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         MassagerCommand cmd = { .opcode = MASSAGER_OP_EXTEND_LEASE };
 
         cmd.lease_s = lease_for(s);
-        (void) device_command(s->device, &cmd, on_lease_done, NULL);
+        /* Less than a second left: the current lease covers it, the end timer stops the device. */
+        if (cmd.lease_s > 0)
+                (void) device_command(s->device, &cmd, on_lease_done, NULL);
         return 0;
 }
 

@@ -134,6 +134,45 @@ def test_thermal_cutoff():
         wait_for(lambda: env.prop(a, "State") == "idle", 5, what="State idle")
 
 
+def test_battery():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        ended = Signals(env.api, DEVICE, "SessionEnded")
+        env.sim.call("SetBattery", "(sy)", a, 15)
+        wait_for(lambda: env.prop(a, "Battery") == 15, 5, what="Battery 15 announced")
+        # No heat below 20 %: refused before the device is touched.
+        env.expect_error(lambda: env.start(a, heat=1), "org.massaged1.Error.NotAllowed", "20")
+        untouched(env, a)
+        env.start(a, duration=600)
+        assert env.state(a)["running"] and not env.state(a)["heater_on"]
+        # The device stops itself at 5 %: the session ends with reason battery.
+        env.sim.call("SetBattery", "(sy)", a, 4)
+        wait_until(lambda: not env.state(a)["running"], 5, what="device stopped on battery")
+        wait_until(lambda: ended.items, 5, what="SessionEnded")
+        assert ended.items[0][1][1] == "battery", ended.items
+        assert env.sessions()[0]["end_reason"] == "battery"
+
+
+def test_sensor_fault():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        ended = Signals(env.api, DEVICE, "SessionEnded")
+        env.start(a, heat=1, duration=600)
+        wait_until(lambda: env.state(a)["heater_on"], 5, what="heating")
+        env.sim.call("SetSensorMissing", "(sb)", a, True)
+        wait_until(lambda: not env.state(a)["running"] and not env.state(a)["heater_on"], 8,
+                   what="heater and motors off without a reading")
+        wait_until(lambda: ended.items, 5, what="SessionEnded")
+        assert ended.items[0][1][1] == "sensor_fault", ended.items
+        wait_for(lambda: "sensor" in env.prop(a, "Faults"), 5, what="Faults lists sensor")
+
+
+S.run("pad sensor lost while heating: heater and motors off, session ends sensor_fault", test_sensor_fault)
+S.run("battery: no heat below 20 %, the device's own stop at 5 % ends the session", test_battery)
 S.run("a session that ended 10 min ago: RestRequired, device untouched, refusal logged", test_rest_required)
 S.run("three sessions today: LimitReached, device untouched", test_daily_sessions_limit)
 S.run("ledger unusable: StorageUnavailable with the path; StopAll still works", test_storage_unavailable)
