@@ -60,7 +60,8 @@ int main(int argc, char *argv[]) {
                 case ARG_ADAPTER:
                         if (strncmp(optarg, "hci", 3) != 0 || !optarg[3] || strlen(optarg) > 8 ||
                             strspn(optarg + 3, "0123456789") != strlen(optarg + 3)) {
-                                fprintf(stderr, "massaged: --adapter needs an adapter name like hci0, not '%s'\n", optarg);
+                                (void) fprintf(stderr, "massaged: --adapter needs an adapter name like hci0, not '%s'\n",
+                                               optarg);
                                 return 2;
                         }
                         o.adapter = optarg;
