@@ -260,10 +260,23 @@ static int parse_char_value(sd_bus_message *m, const void **ret, size_t *ret_siz
 
 /* ---- objects appearing and vanishing ---------------------------------- */
 
+/* With --adapter, objects of other adapters (and their devices) do not exist for us. */
+static bool on_our_adapter(Manager *m, const char *path) {
+        size_t n;
+
+        if (!m->adapter_path || !g_str_has_prefix(path, "/org/bluez/"))
+                return true;
+        n = strlen(m->adapter_path);
+        return strncmp(path, m->adapter_path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 /* Reads one a{sa{sv}} (an object's interfaces) and records what we track. */
 static int add_interfaces(Manager *m, const char *path, sd_bus_message *msg) {
         const char *iface;
         int r;
+
+        if (!on_our_adapter(m, path))
+                return sd_bus_message_skip(msg, "a{sa{sv}}");
 
         r = sd_bus_message_enter_container(msg, 'a', "{sa{sv}}");
         if (r < 0)

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conf.h"
 
@@ -16,14 +17,16 @@ static void help(void) {
                "  --api-bus ADDRESS    serve org.massaged1 on this bus (default: the user bus)\n"
                "  --db PATH            usage ledger (default: $XDG_STATE_HOME/massaged/usage.db)\n"
                "  --config PATH        configuration (default: $XDG_CONFIG_HOME/massaged/massaged.conf)\n"
-"  --idle-timeout TIME exit after TIME with no session and no API call: 600, 10min, 2s;\n"
+               "  --adapter NAME       use only this Bluetooth adapter, e.g. hci0 (default: every adapter)\n"
+               "  --idle-timeout TIME exit after TIME with no session and no API call: 600, 10min, 2s;\n"
                "                       0 = never (default: [Daemon] idle_timeout of the config, 10min)\n"
                "  --verbose            log debug messages\n"
                "  --help               show this help\n");
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_BLUEZ_BUS = 0x100, ARG_API_BUS, ARG_DB, ARG_CONFIG, ARG_IDLE_TIMEOUT, ARG_VERBOSE, ARG_HELP };
+        enum { ARG_BLUEZ_BUS = 0x100, ARG_API_BUS, ARG_DB, ARG_CONFIG, ARG_IDLE_TIMEOUT, ARG_VERBOSE, ARG_HELP,
+               ARG_ADAPTER };
         static const struct option options[] = {
                 { "bluez-bus", required_argument, NULL, ARG_BLUEZ_BUS },
                 { "api-bus",   required_argument, NULL, ARG_API_BUS   },
@@ -31,6 +34,7 @@ int main(int argc, char *argv[]) {
                 { "config",    required_argument, NULL, ARG_CONFIG    },
                 { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
                 { "verbose",   no_argument,       NULL, ARG_VERBOSE   },
+                { "adapter",   required_argument, NULL, ARG_ADAPTER   },
                 { "help",      no_argument,       NULL, ARG_HELP      },
                 {}
         };
@@ -52,6 +56,15 @@ int main(int argc, char *argv[]) {
                         break;
                 case ARG_CONFIG:
                         o.config_path = optarg;
+                        break;
+                case ARG_ADAPTER:
+                        if (strncmp(optarg, "hci", 3) != 0 || !optarg[3] || strlen(optarg) > 8 ||
+                            strspn(optarg + 3, "0123456789") != strlen(optarg + 3)) {
+                                (void) fprintf(stderr, "massaged: --adapter needs an adapter name like hci0, not '%s'\n",
+                                               optarg);
+                                return 2;
+                        }
+                        o.adapter = optarg;
                         break;
                 case ARG_IDLE_TIMEOUT:
                         r = conf_parse_duration(optarg, &t);

@@ -334,6 +334,11 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
 
+        if (o->adapter) {
+                m->adapter_path = g_strconcat("/org/bluez/", o->adapter, NULL);
+                log_info("Using only the Bluetooth adapter %s", o->adapter);
+        }
+
         r = safety_open(&m->safety, o->db_path, o->config_path);
         if (r < 0)
                 goto fail;
@@ -414,6 +419,7 @@ Manager *manager_free(Manager *m) {
         g_hash_table_destroy(m->adapters);
         safety_close(m->safety);
         free(m->bluez_owner);
+        g_free(m->adapter_path);
         free(m->pairing_address);
         sd_event_unref(m->event);
         free(m);

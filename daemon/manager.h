@@ -23,6 +23,7 @@ typedef struct ManagerOptions {
         const char *db_path;    /* NULL: $XDG_STATE_HOME/massaged/usage.db */
         const char *config_path;/* NULL: $XDG_CONFIG_HOME/massaged/massaged.conf */
         int64_t idle_timeout_s; /* < 0: [Daemon] idle_timeout of the config; 0: never exit (idle.h) */
+        const char *adapter;    /* "hci0": use only this adapter; NULL: every adapter */
 } ManagerOptions;
 
 typedef struct Manager {
@@ -32,6 +33,7 @@ typedef struct Manager {
 
         /* BlueZ, as last seen. */
         char *bluez_owner;              /* unique name owning org.bluez, NULL while absent */
+        char *adapter_path;             /* --adapter: "/org/bluez/hci0"; NULL: every adapter */
         GHashTable *adapters;           /* path → BluezAdapter */
         GHashTable *bluez_devices;      /* path → BluezDevice */
         GHashTable *chars;              /* path → BluezChar */

@@ -283,6 +283,16 @@ static int method_set_connected_race(sd_bus_message *m, void *userdata, sd_bus_e
         return sd_bus_reply_method_return(m, NULL);
 }
 
+static int method_set_refuse_pairing(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        FIND_OR_FAIL(d);
+        int refuse;
+        int r = sd_bus_message_read(m, "b", &refuse);
+        if (r < 0)
+                return r;
+        d->refuse_pairing = refuse;
+        return sd_bus_reply_method_return(m, NULL);
+}
+
 static int method_set_in_range(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         FIND_OR_FAIL(d);
         int in_range;
@@ -352,6 +362,8 @@ static const sd_bus_vtable control_vtable[] = {
                                 method_set_connected_race, 0),
         SD_BUS_METHOD_WITH_ARGS("SetInRange", SD_BUS_ARGS("s", address, "b", in_range), SD_BUS_NO_RESULT,
                                 method_set_in_range, 0),
+        SD_BUS_METHOD_WITH_ARGS("SetRefusePairing", SD_BUS_ARGS("s", address, "b", refuse), SD_BUS_NO_RESULT,
+                                method_set_refuse_pairing, 0),
         SD_BUS_METHOD_WITH_ARGS("RestartBluez", SD_BUS_ARGS("u", down_ms), SD_BUS_NO_RESULT,
                                 method_restart_bluez, 0),
         SD_BUS_VTABLE_END,

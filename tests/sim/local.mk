@@ -28,7 +28,12 @@ tests_sim_massager_sim_SOURCES = \
 	tests/sim/battery-bus.c \
 	tests/sim/agent-bus.c \
 	tests/sim/control-bus.c \
-	tests/sim/bluez-error.h
+	tests/sim/bluez-error.h \
+	tests/sim/peripheral.c tests/sim/peripheral.h \
+	tests/sim/peripheral-gatt-bus.c \
+	tests/sim/peripheral-advert-bus.c \
+	tests/sim/peripheral-agent-bus.c \
+	tests/sim/peripheral-control-bus.c
 tests_sim_massager_sim_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_sim_massager_sim_LDADD = tests/sim/libsim-firmware.la $(SYSTEMD_LIBS) -lm
 

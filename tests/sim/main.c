@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "peripheral.h"
 #include "sim.h"
 
 #define MAX_DEVICES 1024
@@ -44,6 +45,10 @@ static void help(void) {
                       "     --drain=PCT_PER_MIN    Battery drain while running, doubled with heat (default: 1.0)\n"
                       "     --adapter-address=ADDR Address of hci0 (default: 00:1A:7D:DA:71:0A)\n"
                "     --connected-race       Connected turns true without PropertiesChanged (SetConnectedRace)\n"
+                      "\n"
+                      "     --peripheral           Be a real GATT peripheral of a real bluetoothd instead (tests/vm/)\n"
+                      "     --adapter=hciN         With --peripheral: the adapter to serve and advertise on (default: hci0)\n"
+                      "     --insecure-control-point  With --peripheral: Control Point without encrypt-write (loudly logged)\n"
                       "  -v --verbose              Log what happens to stderr\n"
                       "\n"
                       "Tests control it through org.massaged1.Sim1 at /org/massaged1/sim (tests/sim/README.md).\n");
@@ -85,7 +90,7 @@ int main(int argc, char *argv[]) {
         enum {
                 ARG_NAME = 0x100, ARG_PAIRED, ARG_CONNECT_DELAY, ARG_RESOLVE_DELAY, ARG_PAIR_DELAY, ARG_SCAN_DELAY,
                 ARG_TAU, ARG_AMBIENT, ARG_BATTERY, ARG_DRAIN, ARG_ADAPTER_ADDRESS, ARG_CONNECTED_RACE,
-                ARG_DISCONNECT_DELAY, ARG_TEMPORARY_TIMEOUT,
+                ARG_DISCONNECT_DELAY, ARG_TEMPORARY_TIMEOUT, ARG_PERIPHERAL, ARG_ADAPTER, ARG_INSECURE_CP,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -107,6 +112,9 @@ int main(int argc, char *argv[]) {
                 { "adapter-address", required_argument, NULL, ARG_ADAPTER_ADDRESS },
                 { "connected-race", no_argument, NULL, ARG_CONNECTED_RACE },
                 { "verbose", no_argument, NULL, 'v' },
+                { "peripheral", no_argument, NULL, ARG_PERIPHERAL },
+                { "adapter", required_argument, NULL, ARG_ADAPTER },
+                { "insecure-control-point", no_argument, NULL, ARG_INSECURE_CP },
                 {}
         };
         SimOptions opt = {
@@ -122,7 +130,8 @@ int main(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         DeviceArg devices[64];
         unsigned n_device_args = 0, n_generated = 0;
-        bool n_given = false, paired = false;
+        bool n_given = false, paired = false, peripheral = false, insecure_cp = false;
+        const char *adapter = NULL;
         const char *name = "Massager";
         Sim *sim = NULL;
         sigset_t mask;
@@ -221,6 +230,21 @@ int main(int argc, char *argv[]) {
                 case 'v':
                         opt.verbose = true;
                         break;
+                case ARG_PERIPHERAL:
+                        peripheral = true;
+                        break;
+                case ARG_ADAPTER:
+                        if (strncmp(optarg, "hci", 3) != 0 || !optarg[3] || strspn(optarg + 3, "0123456789") != strlen(optarg + 3) ||
+                            strlen(optarg) > 8) {
+                                (void) fprintf(stderr, "massager-sim: --adapter needs an adapter name like hci1, not '%s'\n",
+                                               optarg);
+                                return EXIT_FAILURE;
+                        }
+                        adapter = optarg;
+                        break;
+                case ARG_INSECURE_CP:
+                        insecure_cp = true;
+                        break;
                 case '?':
                         (void) fprintf(stderr, "massager-sim: see --help for the options.\n");
                         return EXIT_FAILURE;
@@ -230,6 +254,15 @@ int main(int argc, char *argv[]) {
         }
         if (optind < argc) {
                 (void) fprintf(stderr, "massager-sim: unexpected argument '%s'; see --help.\n", argv[optind]);
+                return EXIT_FAILURE;
+        }
+        if (!peripheral && (adapter || insecure_cp)) {
+                (void) fprintf(stderr, "massager-sim: --adapter and --insecure-control-point need --peripheral; see --help.\n");
+                return EXIT_FAILURE;
+        }
+        if (peripheral && (n_given || n_device_args || paired)) {
+                (void) fprintf(stderr, "massager-sim: --peripheral is one device on a real adapter: "
+                               "--devices, --device and --paired do not apply.\n");
                 return EXIT_FAILURE;
         }
         if (!n_given && n_device_args == 0)
@@ -246,6 +279,19 @@ int main(int argc, char *argv[]) {
         (void) sigprocmask(SIG_BLOCK, &mask, NULL);
         (void) sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
         (void) sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
+
+        if (peripheral) {
+                PeripheralOptions popt = {
+                        .bus_address = opt.bus_address,
+                        .adapter = adapter ?: "hci0",
+                        .name = name,
+                        .insecure_control_point = insecure_cp,
+                        .firmware = opt.firmware,
+                        .verbose = opt.verbose,
+                };
+                r = peripheral_run(&popt, event);
+                return r < 0 || r == EXIT_FAILURE ? EXIT_FAILURE : EXIT_SUCCESS;
+        }
 
         r = sim_new(&opt, event, &sim);
         if (r < 0) {

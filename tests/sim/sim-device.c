@@ -172,6 +172,11 @@ static int on_pair_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         SimDevice *d = userdata;
 
         d->pair_timer = sd_event_source_disable_unref(d->pair_timer);
+        if (d->refuse_pairing) {
+                reply_error(&d->pair_msg, BLUEZ_ERROR_AUTH_FAILED, "Authentication Failed");
+                sim_log(d->sim, "%s refused pairing", d->address);
+                return 0;
+        }
         d->paired = true;
         firmware_set_encrypted(&d->firmware, usec, true);
         emit(d, "Paired");
@@ -228,12 +233,20 @@ static int on_connect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
          * event, and then bluetoothd sets Connected without a signal. */
         if (!d->connected_race)
                 emit(d, "Connected");
-        reply_ok(&d->connect_msg);
         sim_log(d->sim, "%s connected%s", d->address, d->connected_race ? " (silently)" : "");
 
-        r = arm(d, &d->resolve_timer, d->resolve_delay_us ?: d->sim->opt.resolve_delay_us, on_resolve_timer);
-        if (r < 0)
+        /* A bonded device whose services bluetoothd knows comes from its GATT
+         * cache: ServicesResolved before the Connect() reply (measured with
+         * 5.66, tests/vm/). Otherwise discovery takes resolve-delay after it.
+         * An injected SetResolveDelay still applies. */
+        if (d->paired && d->services_known && d->resolve_delay_us == 0)
                 on_resolve_timer(NULL, usec, d);
+        else {
+                r = arm(d, &d->resolve_timer, d->resolve_delay_us ?: d->sim->opt.resolve_delay_us, on_resolve_timer);
+                if (r < 0)
+                        on_resolve_timer(NULL, usec, d);
+        }
+        reply_ok(&d->connect_msg);
         if (d->pair_msg) {
                 r = arm(d, &d->pair_timer, d->sim->opt.pair_delay_us, on_pair_timer);
                 if (r < 0)
@@ -285,6 +298,7 @@ static void link_down(SimDevice *d, const char *connect_error, const char *pair_
         d->n_pending = 0;
 
         d->link = SIM_LINK_DISCONNECTED;
+        d->paired_by_write = false;
         if (was_up)
                 firmware_link_down(&d->firmware, now);
         sim_device_firmware_changed(d);
@@ -392,6 +406,11 @@ int sim_device_pair(SimDevice *d, sd_bus_message *m) {
 
         if (d->pair_msg)
                 return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_IN_PROGRESS, "In Progress");
+        /* Measured with bluetoothd 5.66 (tests/vm/): on a link a write's
+         * security elevation paired, Paired and Bonded say true, yet Pair()
+         * tries again and fails. */
+        if (d->paired && d->paired_by_write)
+                return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_AUTH_FAILED, "Authentication Failed");
         if (d->paired)
                 return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_ALREADY_EXISTS, "Already Exists");
         make_permanent(d);
@@ -448,11 +467,27 @@ static void execute_write(SimDevice *d, sd_bus_message **m, const uint8_t *value
         sim_device_firmware_changed(d);
 }
 
+/* A write on an unencrypted link: the device answers ATT Insufficient
+ * Encryption and bluetoothd raises the link's security, which pairs (Just
+ * Works, no agent asked), then sends the write again. Measured with 5.66
+ * (tests/vm/): the write succeeds and Paired/Bonded turn true. */
+static void pair_by_write(SimDevice *d, uint64_t usec) {
+        d->paired = true;
+        d->paired_by_write = true;
+        make_permanent(d);
+        firmware_set_encrypted(&d->firmware, usec, true);
+        emit(d, "Paired");
+        emit(d, "Bonded");
+        sim_log(d->sim, "%s paired by a write's security elevation", d->address);
+}
+
 static int on_write_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         SimDevice *d = userdata;
         _cleanup_free_ uint8_t *buf = STEAL_PTR(d->write_buf);
 
         d->write_timer = sd_event_source_disable_unref(d->write_timer);
+        if (!d->paired)
+                pair_by_write(d, usec);
         execute_write(d, &d->write_msg, buf, d->write_len);
         return 0;
 }
@@ -471,15 +506,25 @@ int sim_device_write(SimDevice *d, sd_bus_message *m, const uint8_t *value, size
                 reply_error(&ref, BLUEZ_ERROR_FAILED, "Operation failed with ATT error: 0x0e");
                 return 1;
         }
-        if (d->delay_writes > 0) {
-                d->delay_writes--;
+        if (!d->paired && d->link == SIM_LINK_CONNECTED && d->refuse_pairing) {
+                /* Raising the security failed: gatt-client.c's answer to ATT
+                 * Insufficient Encryption. The device never executes it. */
+                reply_error(&ref, BLUEZ_ERROR_NOT_PERMITTED, BLUEZ_MSG_NOT_PAIRED);
+                return 1;
+        }
+        if ((!d->paired && d->link == SIM_LINK_CONNECTED) || d->delay_writes > 0) {
+                uint64_t delay = d->delay_writes > 0 ? d->write_delay_us : 0;
+                if (d->delay_writes > 0)
+                        d->delay_writes--;
+                if (!d->paired)
+                        delay += d->sim->opt.pair_delay_us;     /* pairing first */
                 d->write_buf = memdup(value, len ?: 1);
                 if (!d->write_buf) {
                         reply_error(&ref, BLUEZ_ERROR_FAILED, "Out of memory");
                         return 1;
                 }
                 d->write_len = len;
-                r = arm(d, &d->write_timer, d->write_delay_us, on_write_timer);
+                r = arm(d, &d->write_timer, delay, on_write_timer);
                 if (r < 0) {
                         d->write_buf = mfree(d->write_buf);
                         reply_error(&ref, BLUEZ_ERROR_FAILED, strerror(-r));

@@ -169,6 +169,8 @@ struct SimDevice {
         uint64_t resolve_delay_us;      /* 0: the option's */
         bool connected_race;            /* Connected without PropertiesChanged */
         bool out_of_range;              /* not advertising, connection attempts fail */
+        bool refuse_pairing;            /* the device refuses to pair (SetRefusePairing) */
+        bool paired_by_write;           /* this link was paired by a write's security elevation */
         unsigned writes_received;       /* Control Point writes the firmware executed */
 
         bool defer_notify;

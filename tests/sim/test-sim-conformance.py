@@ -147,10 +147,15 @@ with BusEnv() as env:
     tap.run("read Device Info, Status, Battery Level; errors", t_reads, env=env)
 
     def t_unpaired_write():
+        # A device that refuses to pair: bluetoothd cannot raise the security.
+        sim.call("SetRefusePairing", "(sb)", a0, True)
         msg = expect_error("org.bluez.Error.NotPermitted", bz.write, cp, P.start_session(1, 5, 3))
         assert msg == "Not paired", msg
         assert sim.state(a0)["running"] is False and sim.state(a0)["writes"] == 0
-    tap.run("Control Point write on an unpaired link: NotPermitted 'Not paired'", t_unpaired_write, env=env)
+        expect_error("org.bluez.Error.AuthenticationFailed", bz.call, p0, DEV1, "Pair")
+        assert bz.get(p0, DEV1, "Paired") is False
+        sim.call("SetRefusePairing", "(sb)", a0, False)
+    tap.run("Control Point write, device refusing to pair: NotPermitted 'Not paired'", t_unpaired_write, env=env)
 
     def t_pair():
         expect_error("org.bluez.Error.DoesNotExist", bz.call, p0, DEV1, "CancelPairing")
@@ -330,5 +335,46 @@ with BusEnv() as env:
 
     bz.close()
 
+# Measured against bluetoothd 5.66 in tests/vm/: an unpaired write pairs by
+# itself, and a bonded device reconnects from bluetoothd's GATT cache.
+with BusEnv() as env2:
+    sim = Sim(env2, devices=1, args=["--connect-delay=30", "--resolve-delay=200", "--pair-delay=20"])
+    bz = Bluez(env2.bus)
+    a = sim.addresses[0]
+    p = device_path(a)
+    bz.call(ADAPTER_PATH, ADAPTER, "StartDiscovery")
+    wait_until(lambda: bz.added(p, DEV1), 3, "discovered")
+    bz.call(ADAPTER_PATH, ADAPTER, "StopDiscovery")
+
+    def t_write_pairs():
+        bz.connect(a)
+        cp = bz.char_path(a, P.CONTROL_POINT_UUID)
+        assert bz.get(p, DEV1, "Paired") is False
+        bz.clear()
+        bz.write(cp, P.start_session(1, 5, 3))
+        assert bz.get(p, DEV1, "Paired") is True and bz.get(p, DEV1, "Bonded") is True
+        wait_until(lambda: bz.changed(p, DEV1, "Paired", True), 2, "Paired signal")
+        st = sim.state(a)
+        assert st["running"] and st["writes"] == 1 and st["paired"], st
+        # bluetoothd 5.66 then fails Pair() on that link instead of AlreadyExists.
+        expect_error("org.bluez.Error.AuthenticationFailed", bz.call, p, DEV1, "Pair")
+        bz.write(cp, P.stop(2))
+    tap.run("unpaired Control Point write: bluetoothd pairs (Just Works) and the write goes through",
+            t_write_pairs, env=env2)
+
+    def t_gatt_cache():
+        bz.call(p, DEV1, "Disconnect")
+        wait_until(lambda: not sim.state(a)["connected"], 2, "disconnected")
+        expect_error("org.bluez.Error.AlreadyExists", bz.call, p, DEV1, "Pair")
+        bz.clear()
+        bz.call(p, DEV1, "Connect")
+        # Bonded with known services: resolved from the cache before the reply.
+        assert bz.get(p, DEV1, "ServicesResolved") is True
+        assert bz.char_path(a, P.CONTROL_POINT_UUID)
+    tap.run("a bonded device reconnects from the GATT cache: ServicesResolved before the Connect reply",
+            t_gatt_cache, env=env2)
+    bz.close()
+
 tap.check_sanitizers(env)
+tap.check_sanitizers(env2)
 tap.exit()
