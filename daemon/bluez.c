@@ -124,8 +124,12 @@ static int read_uuids_has_massager(sd_bus_message *m, bool *ret) {
         return sd_bus_message_exit_container(m);
 }
 
-/* Parses one a{sv} of an interface we track into its object. Unknown keys are skipped. */
-static int parse_adapter_props(sd_bus_message *m, BluezAdapter *a) {
+/* Walks one a{sv} property dictionary, handing each key to parse_one with
+ * the message positioned on its variant. parse_one returns 0 when it did not
+ * read the variant (the walk skips it), 1 when it did, or a negative errno. */
+typedef int (*ParseProperty)(sd_bus_message *m, const char *key, void *userdata);
+
+static int for_each_property(sd_bus_message *m, ParseProperty parse_one, void *userdata) {
         const char *key;
         int r;
 
@@ -136,11 +140,8 @@ static int parse_adapter_props(sd_bus_message *m, BluezAdapter *a) {
                 r = sd_bus_message_read(m, "s", &key);
                 if (r < 0)
                         return r;
-                if (streq(key, "Powered"))
-                        r = read_bool(m, &a->powered);
-                else if (streq(key, "Discovering"))
-                        r = read_bool(m, &a->discovering);
-                else
+                r = parse_one(m, key, userdata);
+                if (r == 0)
                         r = sd_bus_message_skip(m, "v");
                 if (r < 0)
                         return r;
@@ -151,111 +152,97 @@ static int parse_adapter_props(sd_bus_message *m, BluezAdapter *a) {
         if (r < 0)
                 return r;
         return sd_bus_message_exit_container(m);
+}
+
+/* Each parse_*_property reads the keys of one interface we track; others are skipped. */
+static int parse_adapter_property(sd_bus_message *m, const char *key, void *userdata) {
+        BluezAdapter *a = userdata;
+
+        if (streq(key, "Powered"))
+                return read_bool(m, &a->powered) ?: 1;
+        if (streq(key, "Discovering"))
+                return read_bool(m, &a->discovering) ?: 1;
+        return 0;
+}
+
+static int parse_device_property(sd_bus_message *m, const char *key, void *userdata) {
+        BluezDevice *d = userdata;
+
+        if (streq(key, "Address")) {
+                const char *s;
+                int r = sd_bus_message_read(m, "v", "s", &s);
+                if (r < 0)
+                        return r;
+                if (address_is_valid(s)) {
+                        for (size_t i = 0; i < 17; i++)
+                                d->address[i] = (char) toupper((unsigned char) s[i]);
+                        d->address[17] = 0;
+                }
+                return 1;
+        }
+        if (streq(key, "Adapter"))
+                return read_string(m, "o", &d->adapter) ?: 1;
+        if (streq(key, "Alias") || (streq(key, "Name") && !d->name))
+                return read_string(m, "s", &d->name) ?: 1;
+        if (streq(key, "Connected"))
+                return read_bool(m, &d->connected) ?: 1;
+        if (streq(key, "ServicesResolved"))
+                return read_bool(m, &d->services_resolved) ?: 1;
+        if (streq(key, "Paired"))
+                return read_bool(m, &d->paired) ?: 1;
+        if (streq(key, "UUIDs"))
+                return read_uuids_has_massager(m, &d->massager) ?: 1;
+        return 0;
+}
+
+static int parse_char_property(sd_bus_message *m, const char *key, void *userdata) {
+        BluezChar *c = userdata;
+
+        if (streq(key, "UUID"))
+                return read_string(m, "s", &c->uuid) ?: 1;
+        return 0;
+}
+
+typedef struct CharValue {
+        const void *data;
+        size_t size;
+} CharValue;
+
+static int parse_char_value_property(sd_bus_message *m, const char *key, void *userdata) {
+        CharValue *v = userdata;
+        int r;
+
+        if (!streq(key, "Value"))
+                return 0;
+        r = sd_bus_message_enter_container(m, 'v', "ay");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(m, 'y', &v->data, &v->size);
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m) ?: 1;
+}
+
+static int parse_adapter_props(sd_bus_message *m, BluezAdapter *a) {
+        return for_each_property(m, parse_adapter_property, a);
 }
 
 static int parse_device_props(sd_bus_message *m, BluezDevice *d) {
-        const char *key;
-        int r;
-
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (streq(key, "Address")) {
-                        const char *s;
-                        r = sd_bus_message_read(m, "v", "s", &s);
-                        if (r >= 0 && address_is_valid(s)) {
-                                for (size_t i = 0; i < 17; i++)
-                                        d->address[i] = (char) toupper((unsigned char) s[i]);
-                                d->address[17] = 0;
-                        }
-                } else if (streq(key, "Adapter"))
-                        r = read_string(m, "o", &d->adapter);
-                else if (streq(key, "Alias") || (streq(key, "Name") && !d->name))
-                        r = read_string(m, "s", &d->name);
-                else if (streq(key, "Connected"))
-                        r = read_bool(m, &d->connected);
-                else if (streq(key, "ServicesResolved"))
-                        r = read_bool(m, &d->services_resolved);
-                else if (streq(key, "Paired"))
-                        r = read_bool(m, &d->paired);
-                else if (streq(key, "UUIDs"))
-                        r = read_uuids_has_massager(m, &d->massager);
-                else
-                        r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        return for_each_property(m, parse_device_property, d);
 }
 
 static int parse_char_props(sd_bus_message *m, BluezChar *c) {
-        const char *key;
-        int r;
-
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (streq(key, "UUID"))
-                        r = read_string(m, "s", &c->uuid);
-                else
-                        r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        return for_each_property(m, parse_char_property, c);
 }
 
 /* Reads the Value of a GattCharacteristic1 PropertiesChanged, if present. */
 static int parse_char_value(sd_bus_message *m, const void **ret, size_t *ret_size) {
-        const char *key;
-        int r;
+        CharValue v = {};
+        int r = for_each_property(m, parse_char_value_property, &v);
 
-        *ret = NULL;
-        *ret_size = 0;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (streq(key, "Value")) {
-                        r = sd_bus_message_enter_container(m, 'v', "ay");
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_read_array(m, 'y', ret, ret_size);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_exit_container(m);
-                } else
-                        r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        *ret = v.data;
+        *ret_size = v.size;
+        return r;
 }
 
 /* ---- objects appearing and vanishing ---------------------------------- */
