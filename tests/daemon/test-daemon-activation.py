@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
 from gi.repository import Gio, GLib  # noqa: E402
-from harness import BusEnv, Tap, build_path, log, source_path, wait_until  # noqa: E402
+from harness import BusEnv, Tap, build_path, log, read_bus_address, source_path, wait_until  # noqa: E402
 from massaged_env import ALL_NO_SCREENING, BUS, DEVICE, MANAGER, MANAGER_PATH, device_path  # noqa: E402
 from sim import Sim  # noqa: E402
 
@@ -97,12 +97,13 @@ class ActivationEnv:
             with open(self.log_path, "wb") as log_file:
                 # The activated daemon inherits this stderr: its log lands in log_path.
                 self.user_proc = subprocess.Popen(["dbus-daemon", "--config-file", busconf, "--nofork",
-                                                   "--nopidfile"], stdin=subprocess.DEVNULL, stdout=log_file,
+                                                   "--nopidfile", "--print-address=1"],
+                                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                   stderr=log_file, env=env)
-            wait_until(lambda: os.path.exists(socket) or self.user_proc.poll() is not None, 10,
-                       what="the user bus socket")
-            assert self.user_proc.poll() is None, self.logs()
-            self.address = "unix:path=" + socket
+            try:
+                self.address = read_bus_address(self.user_proc, 10)
+            except RuntimeError:
+                raise AssertionError("the user bus did not start:\n" + self.logs()) from None
             self.api = Gio.DBusConnection.new_for_address_sync(
                 self.address,
                 Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
@@ -150,6 +151,7 @@ class ActivationEnv:
         if self.user_proc:
             self.user_proc.kill()
             self.user_proc.wait()
+            self.user_proc.stdout.close()
         self.system.close()
 
 

@@ -121,6 +121,27 @@ def wait_until(predicate, timeout=5.0, what=None, interval=0.01):
             ctx.iteration(False)
 
 
+def read_bus_address(proc, timeout):
+    """The address a dbus-daemon started with --print-address=1 (stdout a pipe) prints.
+
+    dbus-daemon prints it only once it listens, so a client can connect at once;
+    waiting for its socket file instead races the bind() before listen().
+    """
+    deadline = time.monotonic() + timeout
+    line = b""
+    while not line.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or proc.poll() is not None:
+            raise RuntimeError("dbus-daemon did not print its address (is the dbus package installed?)")
+        ready, _, _ = select.select([proc.stdout], [], [], left)
+        if ready:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                continue
+            line += chunk
+    return line.decode().strip()
+
+
 class BusEnv:
     """A private dbus-daemon and the processes started on it.
 
@@ -138,27 +159,15 @@ class BusEnv:
             ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         _live_processes.append(self.proc)
-        self.address = self._read_address(timeout)
+        try:
+            self.address = read_bus_address(self.proc, timeout)
+        except RuntimeError:
+            self.close()
+            raise
         self.bus = Gio.DBusConnection.new_for_address_sync(
             self.address,
             Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
             None, None)
-
-    def _read_address(self, timeout):
-        deadline = time.monotonic() + timeout
-        line = b""
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                self.close()
-                raise RuntimeError("dbus-daemon did not print its address (is the dbus package installed?)")
-            ready, _, _ = select.select([self.proc.stdout], [], [], left)
-            if ready:
-                chunk = os.read(self.proc.stdout.fileno(), 4096)
-                if not chunk:
-                    continue
-                line += chunk
-        return line.decode().strip()
 
     def environ(self, **extra):
         env = dict(os.environ)
