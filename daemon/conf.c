@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,35 @@ static int warnings_out(GPtrArray *w, char ***ret) {
         return 0;
 }
 
+/* The 1-based line GKeyFile stumbled on (its message quotes the line but not
+ * its number): the first that is neither blank, a # comment, a [group] nor
+ * key=value, or a key before any group. 0 when none is found (e.g. bad UTF-8). */
+static unsigned bad_line(const char *data, size_t len) {
+        const char *p = data, *end = data + len;
+        bool in_group = false;
+        unsigned n = 0;
+
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p)), *e = nl ? nl : end;
+
+                n++;
+                while (p < e && (*p == ' ' || *p == '\t'))
+                        p++;
+                while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+                        e--;
+                if (p < e && *p != '#') {
+                        if (*p == '[') {
+                                if (e[-1] != ']')
+                                        return n;
+                                in_group = true;
+                        } else if (!in_group || !memchr(p, '=', (size_t) (e - p)))
+                                return n;
+                }
+                p = nl ? nl + 1 : end;
+        }
+        return 0;
+}
+
 int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, char ***ret_warnings,
                    char **ret_error) {
         g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -280,9 +310,16 @@ int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, ch
                 return -EINVAL;
         }
         if (!g_key_file_load_from_data(kf, data ? data : "", len, G_KEY_FILE_NONE, &e)) {
-                if (ret_error)
-                        *ret_error = g_strdup_printf("%s: %s; fix the file (see massaged.conf.example) or move it "
-                                                     "aside", path, e->message);
+                unsigned line = data ? bad_line(data, len) : 0;
+                if (ret_error) {
+                        if (line > 0)
+                                *ret_error = g_strdup_printf("%s: line %u: %s; fix the file (see "
+                                                             "massaged.conf.example) or move it aside", path, line,
+                                                             e->message);
+                        else
+                                *ret_error = g_strdup_printf("%s: %s; fix the file (see massaged.conf.example) or "
+                                                             "move it aside", path, e->message);
+                }
                 return -EINVAL;
         }
 

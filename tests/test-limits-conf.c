@@ -218,17 +218,25 @@ static void test_conf_lifecycle(void) {
 }
 
 static void test_conf_syntax_errors(void) {
-        static const char *const bad[] = {
-                "this is not a key file\n",
-                "[Limits\nsession_minutes=10\n",
-                "session_minutes=10\n",         /* key before any group */
+        static const struct {
+                const char *text;
+                const char *line;       /* the message names the line */
+        } bad[] = {
+                { "this is not a key file\n", "line 1:" },
+                { "[Limits\nsession_minutes=10\n", "line 1:" },
+                { "session_minutes=10\n", "line 1:" },          /* key before any group */
+                { "# c\n\n[Limits]\nsession_minutes=10\n[Defaults\nintensity=2\n", "line 5:" },
+                { "[Limits]\r\nsession_minutes=10\r\n  oops  \r\n", "line 3:" },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autofree char *err = NULL;
                 Conf conf;
-                g_assert_cmpint(conf_load_data(bad[i], strlen(bad[i]), "/etc/x.conf", &conf, NULL, &err), ==, -EINVAL);
+                g_assert_cmpint(conf_load_data(bad[i].text, strlen(bad[i].text), "/etc/x.conf", &conf, NULL, &err), ==,
+                                -EINVAL);
                 g_assert_nonnull(err);
                 g_assert_nonnull(strstr(err, "/etc/x.conf"));
+                if (!strstr(err, bad[i].line))
+                        g_error("%zu: \"%s\" does not name %s", i, err, bad[i].line);
                 conf_clear(&conf);
         }
 }
