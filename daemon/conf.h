@@ -16,8 +16,10 @@
  * (a value past a hard limit never gets through). Unknown groups and keys are
  * warned about and ignored. A value that is not a number/boolean is a warning
  * and the key keeps its default. A file that cannot be read or parsed (other
- * than "not found") is an ERROR: the daemon must not start with defaults that
- * may be looser than what the user configured.
+ * than "not found") is an ERROR (naming the file and, for a syntax error, the
+ * line): the daemon must not start sessions with defaults that may be looser
+ * than what the user configured (it serves everything else and refuses starts
+ * with ConfigInvalid, see safety_open()).
  *
  * Precedence: code default < config file < run-time setting (SetLimits,
  * stored in the ledger: ledger_settings_apply()).
