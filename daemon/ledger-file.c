@@ -127,7 +127,7 @@ static int checkpoint(Ledger *l) {
 static int copy_to(Ledger *l, const char *dest) {
         sqlite3 *dst = NULL;
         sqlite3_backup *b;
-        int fd, r = 0, rc;
+        int fd, r, rc;
 
         r = ledger_mkdir_parents(dest);
         if (r < 0)
