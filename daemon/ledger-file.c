@@ -165,18 +165,21 @@ static int copy_to(Ledger *l, const char *dest) {
 }
 
 static void sync_dir_of(const char *path) {
-        _cleanup_free_ char *d = strdup(path);
-        char *slash = d ? strrchr(d, '/') : NULL;
+        const char *slash = strrchr(path, '/');
+        char *dir;
         int fd;
 
         if (!slash)
                 return;
-        *slash = '\0';
-        fd = open(*d ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dir = strndup(path, slash == path ? 1 : (size_t) (slash - path));
+        if (!dir)
+                return;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0) {
                 (void) fsync(fd);
                 (void) close(fd);
         }
+        free(dir);
 }
 
 /* Close the old connection. keep_sidecars: the -wal/-shm names may belong
@@ -267,27 +270,30 @@ static int abandoned_error(Ledger *l) {
 }
 
 static int check_writable(Ledger *l) {
-        _cleanup_free_ char *dir = strdup(l->path);
-        char *slash = dir ? strrchr(dir, '/') : NULL;
+        const char *slash = strrchr(l->path, '/');
+        char *dir;
+        int r = 0;
 
-        if (!dir)
-                return -ENOMEM;
         if (access(l->path, R_OK | W_OK) < 0) {
-                int e = errno, r = e == EROFS ? -EROFS : -EACCES;
+                int e = errno;
+                r = e == EROFS ? -EROFS : -EACCES;
                 return ledger_failf(l, r, "Usage ledger %s is no longer %s: %s; %s", l->path,
                                     r == -EROFS ? "on a writable file system" : "readable and writable by this user",
                                     strerror(e), fix(l, r));
         }
-        if (slash) {
-                *slash = '\0';
-                /* SQLite creates FILE-wal and FILE-shm there when it opens the file again. */
-                if (access(*dir ? dir : "/", W_OK | X_OK) < 0) {
-                        int e = errno;
-                        return ledger_failf(l, -EACCES, "Usage ledger %s: its directory %s is no longer writable "
-                                            "by this user: %s; %s", l->path, dir, strerror(e), fix(l, -EACCES));
-                }
+        if (!slash)
+                return 0;
+        /* SQLite creates FILE-wal and FILE-shm there when it opens the file again. */
+        dir = strndup(l->path, slash == l->path ? 1 : (size_t) (slash - l->path));
+        if (!dir)
+                return -ENOMEM;
+        if (access(dir, W_OK | X_OK) < 0) {
+                int e = errno;
+                r = ledger_failf(l, -EACCES, "Usage ledger %s: its directory %s is no longer writable by this "
+                                 "user: %s; %s", l->path, dir, strerror(e), fix(l, -EACCES));
         }
-        return 0;
+        free(dir);
+        return r;
 }
 
 int ledger_guard(Ledger *l, bool for_start) {
