@@ -350,6 +350,13 @@ def test_config_unreadable():
         bound("config unreadable (mode 000): daemon up, start refused: " + msg)
 
 
+def test_config_limit_unreadable():
+    # A letter O for a zero: keeping the default (15) would be looser than the 10 meant.
+    with S.env(config="[Limits]\nsession_minutes=1O\n") as env:
+        msg = check_config_refusal(env, env.addr[0], env.config, "session_minutes", '"1O"', "no session starts")
+        bound("config limit that is not a number: daemon up, start refused: " + msg)
+
+
 def test_config_out_of_range():
     # Out of range is not "broken": clamped into [floor, hard limit] with a warning
     # naming the key, and the daemon serves with it (doc/configuration.md).
@@ -377,5 +384,7 @@ else:
 S.run("configuration with a syntax error: daemon serves, start refused naming file and line",
       test_config_syntax_error)
 S.run("configuration unreadable: daemon serves, start refused naming file and fix", test_config_unreadable)
+S.run("configuration limit that is not a number: daemon serves, start refused naming the key",
+      test_config_limit_unreadable)
 S.run("configuration value out of range: clamped with a warning, not an error", test_config_out_of_range)
 S.exit()
