@@ -17,6 +17,7 @@ daemon_massaged_SOURCES = \
 	daemon/session-plan.c \
 	daemon/safety-glue.c daemon/safety-glue.h \
 	daemon/bus-errors.c daemon/bus-errors.h \
+	daemon/api-args-bus.c daemon/api-args-bus.h \
 	daemon/manager-bus.c daemon/manager-bus.h \
 	daemon/device-bus.c daemon/device-bus.h \
 	daemon/history-bus.c daemon/history-bus.h
