@@ -56,8 +56,7 @@ void api_args_init(ApiArgs *a, ApiArgsKind kind) {
 }
 
 static void arg_free(ApiArg *e) {
-        if (e->basic && e->signature && strchr("sog", e->signature[0]))
-                free((char *) e->value.s);
+        free(e->string);
         free(e->key);
         free(e->signature);
         memset(e, 0, sizeof *e);
@@ -171,9 +170,10 @@ int api_args_add(ApiArgs *a, const char *key, const char *signature, const ApiVa
                         if (len > API_ARGS_STRING_MAX)
                                 return refuse(ret_message, "%s '%s' is a string of %zu bytes; at most %u are accepted",
                                               k->noun, key, len, API_ARGS_STRING_MAX);
-                        e.value.s = strdup(value->s);
-                        if (!e.value.s)
+                        e.string = strdup(value->s);
+                        if (!e.string)
                                 return -ENOMEM;
+                        e.value.s = e.string;
                 } else if (signature[0] == 'b')
                         e.value.b = !!value->b;
         }

@@ -67,6 +67,7 @@ typedef struct ApiArg {
         char *signature;        /* the variant's contents: "u", "s", "as", "a{sv}" … */
         bool basic;             /* value holds it; otherwise only the signature is kept */
         ApiValue value;
+        char *string;           /* the copy value.s points to ('s', 'o', 'g'), owned */
 } ApiArg;
 
 typedef struct ApiArgs {

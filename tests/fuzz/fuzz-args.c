@@ -39,6 +39,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,15 +86,11 @@ static void check_message(int r, const char *message) {
 
 /* Does message contain key between open and close ("'key'", or "key key:" as limit_validate() says)? */
 static bool names(const char *message, const char *open, const char *key, const char *close) {
-        size_t no = strlen(open), nk = strlen(key), nc = strlen(close);
-        char *s = malloc(no + nk + nc + 1);
+        char *s = NULL;
         bool found;
 
-        if (!s)
+        if (asprintf(&s, "%s%s%s", open, key, close) < 0)
                 return true;    /* cannot tell */
-        memcpy(s, open, no);
-        memcpy(s + no, key, nk);
-        memcpy(s + no + nk, close, nc + 1);
         found = strstr(message, s) != NULL;
         free(s);
         return found;
