@@ -73,5 +73,6 @@ int bus_read_api_args(sd_bus_message *msg, ApiArgsKind kind, ApiArgs *a, sd_bus_
         }
         if (r < 0)
                 return r;
-        return sd_bus_message_exit_container(msg);
+        r = sd_bus_message_exit_container(msg);
+        return r < 0 ? r : 0;
 }

@@ -58,3 +58,13 @@ tests_test_daemon_errors_SOURCES = tests/test-daemon-errors.c \
 tests_test_daemon_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 tests_test_daemon_errors_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_test_daemon_errors_LDADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SYSTEMD_LIBS)
+
+# The bus side of the a{sv} arguments: sealed in-process sd-bus messages read
+# into the dict (the rules themselves: tests/test-api-args, daemon/safety.mk).
+check_PROGRAMS += tests/test-api-args-bus
+TESTS += tests/test-api-args-bus
+tests_test_api_args_bus_SOURCES = tests/test-api-args-bus.c \
+	daemon/api-args-bus.c daemon/api-args.c daemon/safety-limits.c daemon/screening.c
+tests_test_api_args_bus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_test_api_args_bus_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_test_api_args_bus_LDADD = $(GLIB_LIBS) $(SYSTEMD_LIBS)
