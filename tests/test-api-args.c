@@ -530,8 +530,6 @@ static void test_screening_refused(void) {
         api_args_clear(&a);
 }
 
-/* ---- regressions found by tests/fuzz/fuzz-args ---- */
-
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/api-args/dict/utf8", test_utf8);
