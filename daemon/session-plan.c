@@ -8,18 +8,82 @@
 #include "log.h"
 #include "session-internal.h"
 
+/* ---- what the device answers ----------------------------------------- */
+
+static PolicyEndReason end_reason_for_stop_cause(Session *s, uint8_t cause) {
+        switch ((MassagerStopCause) cause) {
+        case MASSAGER_STOP_LINK_LOST:
+                return POLICY_END_LINK_LOST;
+        case MASSAGER_STOP_OVERHEAT:
+                return POLICY_END_THERMAL_CUTOFF;
+        case MASSAGER_STOP_SENSOR:
+                return POLICY_END_SENSOR_FAULT;
+        case MASSAGER_STOP_BATTERY:
+                return POLICY_END_BATTERY;
+        case MASSAGER_STOP_LEASE:
+                /* The last lease is never past the planned end: at the end this is completion. */
+                if (session_remaining(s) <= 2)
+                        return POLICY_END_COMPLETED;
+                return POLICY_END_DEVICE_FAULT;
+        case MASSAGER_STOP_MOTOR_STALL:
+        case MASSAGER_STOP_COMMAND:
+        case MASSAGER_STOP_NONE:
+        case _MASSAGER_STOP_MAX:
+                break;
+        }
+        return POLICY_END_DEVICE_FAULT;
+}
+
+/* The device answered NOT_RUNNING while the session thinks it runs: it
+ * stopped by itself (a cut-off whose STATUS we have not seen yet, its lease,
+ * or a reboot that forgot the session, stop cause "none"). End the session
+ * with the reason its snapshot gives; the STOP is for a device that lies. */
+static void device_not_running(Session *s, const MassagerMessage *resp, const char *what) {
+        PolicyEndReason reason = end_reason_for_stop_cause(s, resp->status.stop_cause);
+
+        log_warning("%s: the device answered %s with not-running (stop cause %s): it stopped or reset by "
+                    "itself; ending the session (%s)", s->device->address, what,
+                    massager_stop_cause_to_string(resp->status.stop_cause), policy_end_reason_to_string(reason));
+        session_stop_and_end(s, reason);
+}
+
 void session_on_output_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        if (!d->session)
+        Session *s = d->session;
+
+        if (!s || s->ending)
                 return;
-        if (error == -ETIMEDOUT) {
-                log_warning("%s: no answer to SET_OUTPUT; stopping to be safe", d->address);
-                session_stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
-        } else if (error == 0 && resp->result != MASSAGER_RESULT_OK && !d->session->paused) {
+        if (error == -ENOTCONN)
+                return;         /* link loss ends the session on its own path */
+        if (error < 0) {
+                /* The planned output (maybe "heat off") is not on the device, and a
+                 * write that timed out may still be held and run later: stop. */
+                log_warning_errno(error, "%s: SET_OUTPUT %s (%m); stopping to be safe", d->address,
+                                  error == -ETIMEDOUT ? "got no answer" : "could not be written");
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
+        } else if (resp->result == MASSAGER_RESULT_NOT_RUNNING && !s->paused && s->started)
+                device_not_running(s, resp, "SET_OUTPUT");
+        else if (resp->result != MASSAGER_RESULT_OK && !s->paused) {
                 log_warning("%s: device refused SET_OUTPUT (%s); stopping", d->address,
                             massager_result_to_string(resp->result));
-                session_stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
         }
 }
+
+static void on_lease_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        Session *s = d->session;
+
+        /* A lost renewal is what the lease's margin is for (renewed every
+         * 3 s, it runs 10 s): the next one may pass, and if none does the
+         * device stops by itself and says so in its STATUS. */
+        if (error < 0)
+                log_warning_errno(error, "%s: lease renewal failed: %m", d->address);
+        else if (resp->result == MASSAGER_RESULT_NOT_RUNNING && s && s->started && !s->paused && !s->ending)
+                device_not_running(s, resp, "EXTEND_LEASE");
+        else if (resp->result != MASSAGER_RESULT_OK)
+                log_warning("%s: lease renewal refused: %s", d->address, massager_result_to_string(resp->result));
+}
+
+/* ---- the plan --------------------------------------------------------- */
 
 MassagerOutput session_step_output(const PolicyStep *st) {
         return (MassagerOutput) { .intensity = st->intensity, .pattern = st->pattern, .heat_level = st->heat_level };
@@ -72,13 +136,6 @@ static uint16_t lease_for(Session *s) {
         uint64_t now = session_boottime_us();
         uint64_t left_s = end_us > now ? (end_us - now) / USEC_PER_SEC : 0;
         return (uint16_t) MIN(left_s, (uint64_t) LEASE_S);
-}
-
-static void on_lease_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        if (error < 0)
-                log_warning_errno(error, "%s: lease renewal failed: %m", d->address);
-        else if (resp->result != MASSAGER_RESULT_OK)
-                log_warning("%s: lease renewal refused: %s", d->address, massager_result_to_string(resp->result));
 }
 
 static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -215,30 +272,6 @@ int session_start_timers(Session *s) {
 }
 
 /* ---- device events ---------------------------------------------------- */
-
-static PolicyEndReason end_reason_for_stop_cause(Session *s, uint8_t cause) {
-        switch ((MassagerStopCause) cause) {
-        case MASSAGER_STOP_LINK_LOST:
-                return POLICY_END_LINK_LOST;
-        case MASSAGER_STOP_OVERHEAT:
-                return POLICY_END_THERMAL_CUTOFF;
-        case MASSAGER_STOP_SENSOR:
-                return POLICY_END_SENSOR_FAULT;
-        case MASSAGER_STOP_BATTERY:
-                return POLICY_END_BATTERY;
-        case MASSAGER_STOP_LEASE:
-                /* The last lease is never past the planned end: at the end this is completion. */
-                if (session_remaining(s) <= 2)
-                        return POLICY_END_COMPLETED;
-                return POLICY_END_DEVICE_FAULT;
-        case MASSAGER_STOP_MOTOR_STALL:
-        case MASSAGER_STOP_COMMAND:
-        case MASSAGER_STOP_NONE:
-        case _MASSAGER_STOP_MAX:
-                break;
-        }
-        return POLICY_END_DEVICE_FAULT;
-}
 
 void session_on_status(Session *s, const MassagerStatus *previous) {
         Device *d = s->device;
