@@ -36,6 +36,7 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-ramp.py \
 	tests/daemon/test-daemon-bluez.py \
 	tests/daemon/test-daemon-commands.py \
+	tests/daemon/test-daemon-device-faults.py \
 	tests/daemon/test-daemon-activation.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
