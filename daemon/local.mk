@@ -8,6 +8,8 @@ daemon_massaged_SOURCES = \
 	daemon/address.c daemon/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
+	daemon/name-watch.c daemon/name-watch.h \
+	daemon/discovery-clients.c daemon/discovery-clients.h \
 	daemon/bluez.c daemon/bluez.h \
 	daemon/bluez-agent.c daemon/bluez-agent.h \
 	daemon/bluez-call.c daemon/bluez-call.h \

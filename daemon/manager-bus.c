@@ -8,6 +8,7 @@
 #include "bus-errors.h"
 #include "device.h"
 #include "device-commands.h"
+#include "discovery-clients.h"
 #include "log.h"
 #include "manager.h"
 #include "manager-bus.h"
@@ -25,7 +26,7 @@ static int prop_api_version(sd_bus *bus, const char *path, const char *interface
 static int prop_discovering(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "b", m->user_discovery);
+        return sd_bus_message_append(reply, "b", discovery_clients_any(m));
 }
 
 static int prop_screening_questions(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -85,28 +86,25 @@ static int prop_storage_error(sd_bus *bus, const char *path, const char *interfa
 
 static int method_start_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
+        int r;
 
         if (!m->bluez_owner || g_hash_table_size(m->adapters) == 0)
                 return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available (no BlueZ or no "
                                            "adapter); start bluetoothd and power an adapter on");
-        if (!m->user_discovery) {
-                m->user_discovery = true;
-                bluez_update_discovery(m);
-                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                                                      "Discovering", NULL);
-        }
+        const char *sender = sd_bus_message_get_sender(msg);
+        if (!sender)
+                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Scanning needs a client on a bus");
+        r = discovery_client_add(m, sender);
+        if (r < 0)
+                return bus_error_set_errno(error, r, "Cannot start scanning");
         return sd_bus_reply_method_return(msg, NULL);
 }
 
 static int method_stop_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        const char *sender = sd_bus_message_get_sender(msg);
 
-        if (m->user_discovery) {
-                m->user_discovery = false;
-                bluez_update_discovery(m);
-                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                                                      "Discovering", NULL);
-        }
+        if (sender)
+                discovery_client_remove(userdata, sender);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
