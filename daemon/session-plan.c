@@ -34,6 +34,16 @@ static PolicyEndReason end_reason_for_stop_cause(Session *s, uint8_t cause) {
         return POLICY_END_DEVICE_FAULT;
 }
 
+/* The device's own cut-off counts like the policy's: the lock-out needs the event. */
+static void record_device_trip(Session *s, PolicyEndReason reason) {
+        SafetyContext *safety = session_safety_of(s);
+        SafetyClock clock;
+
+        if (reason == POLICY_END_THERMAL_CUTOFF && safety->ledger && safety_clock_now(&clock) >= 0)
+                (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, s->device->address,
+                                        "the device's thermal cut-off tripped");
+}
+
 /* The device answered NOT_RUNNING while the session thinks it runs: it
  * stopped by itself (a cut-off whose STATUS we have not seen yet, its lease,
  * or a reboot that forgot the session, stop cause "none"). End the session
@@ -44,6 +54,7 @@ static void device_not_running(Session *s, const MassagerMessage *resp, const ch
         log_warning("%s: the device answered %s with not-running (stop cause %s): it stopped or reset by "
                     "itself; ending the session (%s)", s->device->address, what,
                     massager_stop_cause_to_string(resp->status.stop_cause), policy_end_reason_to_string(reason));
+        record_device_trip(s, reason);
         session_stop_and_end(s, reason);
 }
 
@@ -290,14 +301,10 @@ void session_on_status(Session *s, const MassagerStatus *previous) {
 
         if (!(st->flags & MASSAGER_STATUS_RUNNING) && !d->inflight) {
                 PolicyEndReason reason = end_reason_for_stop_cause(s, st->stop_cause);
-                SafetyContext *safety = session_safety_of(s);
-                SafetyClock clock;
 
                 log_warning("%s: the device stopped by itself (%s)", d->address,
                             massager_stop_cause_to_string(st->stop_cause));
-                if (reason == POLICY_END_THERMAL_CUTOFF && safety->ledger && safety_clock_now(&clock) >= 0)
-                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, d->address,
-                                                "the device's thermal cut-off tripped");
+                record_device_trip(s, reason);
                 session_end(s, reason);
                 return;
         }

@@ -368,6 +368,35 @@ def test_out_of_order_status():
         check_ledger(env, "user", t0)
 
 
+def test_cutoff_during_command():
+    with S.env() as env:
+        a = env.addr[0]
+        ended = Signals(env.api, DEVICE, "SessionEnded")
+        t0 = started_session(env, a, heat=1)
+        # The device trips while a SetIntensity is held: its STATUS comes while a command is in
+        # flight, the held SET_OUTPUT is then answered NOT_RUNNING (stop cause overheat).
+        env.sim.call("DelayWrites", "(suu)", a, 1, 1500)
+        call = AsyncCall(env, a, "SetIntensity", "y", 2)
+        wait_until(lambda: env.state(a)["delay_writes"] == 0, 2, what="the write held by the device")
+        env.sim.call("ForceOverheat", "(s)", a)
+        t_trip = time.monotonic()
+        st = env.state(a)
+        assert not st["running"] and not st["heater_on"], st
+        wait_until(lambda: ended.items, 5, what="SessionEnded")
+        t_end = time.monotonic()
+        assert ended.items[0][1][1] == "thermal_cutoff", ended.items
+        wait_until(lambda: call.result, 10, what="SetIntensity answered")
+        assert call.result != "ok", call.result
+        check_ledger(env, "thermal_cutoff", t0)
+        events = env.history("GetEvents", "xx", 0, 2 ** 62)
+        assert any(e["kind"] == "thermal_trip" for e in events), events
+        assert env.manager("GetUsageToday")["thermal_locked"]
+        bound("device cut-off while a command was in flight: session ended thermal_cutoff %.2f s after the "
+              "trip (the device itself was off at once), lock-out recorded" % (t_end - t_trip))
+        env.stays(lambda: not env.state(a)["running"], 0.5, "stays stopped")
+        assert env.daemon.poll() is None
+
+
 # ---- 4. the device resets mid-session ----------------------------------------
 
 def test_device_reset():
@@ -453,6 +482,8 @@ S.run("STOP times out: row closed user, device stopped", test_timeout_stop)
 S.run("truncated notifications are dropped and logged; the session goes on", test_truncated_notifications)
 S.run("stale and repeated responses do not complete the command in flight", test_stale_and_repeated_responses)
 S.run("older and repeated STATUS frames are dropped; the session goes on", test_out_of_order_status)
+S.run("the device's cut-off while a command is in flight: thermal_cutoff and the lock-out recorded",
+      test_cutoff_during_command)
 S.run("device reset mid-session: noticed, session ended device_fault, no restart, usable again",
       test_device_reset)
 S.run("a temperature rising > 2 °C/min trips the thermal cut-off", test_rise_too_fast)
