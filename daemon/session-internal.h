@@ -34,6 +34,7 @@ struct Session {
         bool paused;
         bool ending;
         uint64_t segment_start_us;      /* CLOCK_BOOTTIME when the plan's origin began */
+        uint64_t lease_confirmed_us;    /* CLOCK_BOOTTIME of the last lease the device confirmed */
         uint32_t paused_elapsed_s;
         int step;                       /* index into plan.steps now applied */
         uint64_t heat_used_us;

@@ -88,6 +88,8 @@ static void on_lease_done(Device *d, int error, const MassagerMessage *resp, voi
          * device stops by itself and says so in its STATUS. */
         if (error < 0)
                 log_warning_errno(error, "%s: lease renewal failed: %m", d->address);
+        else if (resp->result == MASSAGER_RESULT_OK && s)
+                s->lease_confirmed_us = session_boottime_us();
         else if (resp->result == MASSAGER_RESULT_NOT_RUNNING && s && s->started && !s->paused && !s->ending)
                 device_not_running(s, resp, "EXTEND_LEASE");
         else if (resp->result != MASSAGER_RESULT_OK)
@@ -153,6 +155,15 @@ static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         Session *s = userdata;
         MassagerCommand cmd = { .opcode = MASSAGER_OP_EXTEND_LEASE };
 
+        /* No renewal confirmed for a whole lease: the device has stopped by
+         * its lease, or it runs on with renewals we cannot see answered (a
+         * dead notification path). Either way nobody supervises it: stop. */
+        if (session_boottime_us() - s->lease_confirmed_us >= (uint64_t) LEASE_S * USEC_PER_SEC) {
+                log_warning("%s: no lease renewal confirmed for %u s; the device cannot be supervised, stopping",
+                            s->device->address, (unsigned) LEASE_S);
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
+                return 0;
+        }
         cmd.lease_s = lease_for(s);
         /* Less than a second left: the current lease covers it, the end timer stops the device. */
         if (cmd.lease_s > 0)
@@ -244,8 +255,16 @@ static int rearm(sd_event_source *es, uint64_t interval) {
 }
 
 static int on_lease_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+        sd_event_source *ref = sd_event_source_ref(es);
+        Device *d = s->device;
+
         (void) on_lease_timer(es, usec, userdata);
-        return rearm(es, LEASE_RENEW_USEC);
+        /* The check may have ended the session and freed its timers. */
+        if (d->session == s)
+                (void) rearm(es, LEASE_RENEW_USEC);
+        sd_event_source_unref(ref);
+        return 0;
 }
 
 static int on_tick_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {

@@ -194,6 +194,7 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
         s->started = true;
         s->paused = false;
         s->segment_start_us = session_boottime_us();
+        s->lease_confirmed_us = s->segment_start_us;
         policy_thermal_init(&s->thermal, s->segment_start_us);
         session_heat_account(s, s->plan.steps[0].heat_level > 0);
         s->step = 0;

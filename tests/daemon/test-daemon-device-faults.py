@@ -284,6 +284,31 @@ def test_truncated_notifications():
         check_ledger(env, "user", t0)
 
 
+def test_dead_notifications():
+    with S.env() as env:
+        a = env.addr[0]
+        ended = Signals(env.api, DEVICE, "SessionEnded")
+        t0 = started_session(env, a)
+        # From now on every notification arrives truncated: the device executes the lease
+        # renewals (it keeps running), but the daemon never sees one confirmed.
+        env.sim.call("MangleNotifications", "(ssu)", a, "truncate", 100000)
+        t_dead = time.monotonic()
+        wait_until(lambda: ended.items, LEASE_S + LEASE_RENEW + 3, what="SessionEnded")
+        t_end = time.monotonic()
+        assert ended.items[0][1][1] == "device_fault", ended.items
+        wait_until(lambda: not env.state(a)["running"], 5, what="device stopped")
+        t_stop = time.monotonic()
+        st = env.state(a)
+        assert st["stop_cause"] == "command" and not st["heater_on"], st
+        assert t_end - t_dead <= LEASE_S + LEASE_RENEW + 1.0 * SLOWDOWN, t_end - t_dead
+        bound("notifications dead mid-session (the device ran on, renewed): session ended device_fault %.2f s "
+              "later (no renewal confirmed for %d s), device stopped %.2f s later" % (t_end - t_dead, LEASE_S,
+                                                                                  t_stop - t_dead))
+        env.sim.call("MangleNotifications", "(ssu)", a, "truncate", 0)
+        check_ledger(env, "device_fault", t0)
+        check_serving(env, a)
+
+
 def test_stale_and_repeated_responses():
     with S.env() as env:
         a = env.addr[0]
@@ -480,6 +505,8 @@ S.run("START times out: Start fails, row closed device_fault, the late-run START
 S.run("SET_OUTPUT times out mid-session: session ended device_fault, device stopped", test_timeout_set_intensity)
 S.run("STOP times out: row closed user, device stopped", test_timeout_stop)
 S.run("truncated notifications are dropped and logged; the session goes on", test_truncated_notifications)
+S.run("notifications dead: no lease confirmed for 10 s ends the session and stops the device",
+      test_dead_notifications)
 S.run("stale and repeated responses do not complete the command in flight", test_stale_and_repeated_responses)
 S.run("older and repeated STATUS frames are dropped; the session goes on", test_out_of_order_status)
 S.run("the device's cut-off while a command is in flight: thermal_cutoff and the lock-out recorded",
