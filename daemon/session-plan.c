@@ -198,9 +198,10 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 log_notice("%s: %s", d->address, res.message);
                 if (safety->ledger && safety_clock_now(&clock) >= 0)
                         (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_HEAT_OFF, d->address, res.message);
+                uint64_t elapsed_us = session_elapsed_us(s);
                 PolicyChange change = {
                         .kind = POLICY_CHANGE_HEAT,
-                        .elapsed_s = session_elapsed_s(s),
+                        .elapsed_s = (uint32_t) (elapsed_us / USEC_PER_SEC),
                         .heat_used_s = session_heat_used_s(s),
                         .current_intensity = d->status.intensity,
                         .heat_level = 0,
@@ -210,7 +211,7 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
                         policy_plan_clear(&s->plan);
                         s->plan = plan;
-                        s->segment_start_us = session_boottime_us();
+                        session_new_segment(s, elapsed_us);
                         (void) session_send_step(s, 0, NULL, NULL);
                         session_schedule_next_step(s);
                 } else {

@@ -168,6 +168,22 @@ def test_late_within_timeout():
         assert env.prop(a, "State") == "idle"
 
 
+def test_changes_keep_counting():
+    with S.env() as env:
+        a = env.addr[0]
+        t0 = started_session(env, a, intensity=4)
+        # Each change starts a new plan segment at the elapsed whole seconds: the fraction must
+        # be carried, or a client sending changes hides motor time from the limits.
+        for i in range(12):
+            env.device(a, "SetIntensity", "y", 2 + i % 2)
+            env.stays(lambda: env.state(a)["running"], 0.45, "running between changes")
+        env.device(a, "Stop")
+        ran = time.monotonic() - t0
+        row = check_ledger(env, "user", t0)
+        assert row["seconds"] >= int(ran) - 1, "counted %u s of %.2f s" % (row["seconds"], ran)
+        bound("12 changes over %.1f s of session: %u s counted" % (ran, row["seconds"]))
+
+
 # ---- 2. a write that times out --------------------------------------------
 
 def test_timeout_start():
@@ -500,6 +516,7 @@ def test_rise_too_fast():
 
 S.run("a write answered late within the timeout: Start and SetIntensity complete, the session goes on",
       test_late_within_timeout)
+S.run("changes mid-session do not drop counted motor time", test_changes_keep_counting)
 S.run("START times out: Start fails, row closed device_fault, the late-run START is stopped at once",
       test_timeout_start)
 S.run("SET_OUTPUT times out mid-session: session ended device_fault, device stopped", test_timeout_set_intensity)
