@@ -130,9 +130,10 @@ void session_end(Session *s, PolicyEndReason reason) {
         if (s->ending)
                 return;
         s->ending = true;
-        seconds = session_elapsed_s(s);
+        /* Heat first: read after it, the motor time is never the smaller one. */
         session_heat_account(s, false);
         heat = session_heat_used_s(s);
+        seconds = session_elapsed_s(s);
 
         /* Stop always works: a ledger failure is logged, never blocks the stop. */
         r = safety_clock_now(&clock);
