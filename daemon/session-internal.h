@@ -67,8 +67,9 @@ static inline SafetyContext *session_safety_of(Session *s) {
 uint32_t session_elapsed_s(Session *s);         /* motor seconds so far, pauses excluded */
 uint64_t session_elapsed_us(Session *s);
 /* A new plan (origin_s = the elapsed whole seconds) starts its segment now;
- * elapsed_us: session_elapsed_us() taken before the plan was replaced. */
-void session_new_segment(Session *s, uint64_t elapsed_us);
+ * elapsed_us: session_elapsed_us() taken at at_us (CLOCK_BOOTTIME), before
+ * the plan was replaced. */
+void session_new_segment(Session *s, uint64_t elapsed_us, uint64_t at_us);
 uint32_t session_heat_used_s(Session *s);
 void session_heat_account(Session *s, bool on); /* heat switched on/off now */
 void session_stop_and_end(Session *s, PolicyEndReason reason);  /* STOP, then session_end() */

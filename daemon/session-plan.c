@@ -198,7 +198,7 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 log_notice("%s: %s", d->address, res.message);
                 if (safety->ledger && safety_clock_now(&clock) >= 0)
                         (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_HEAT_OFF, d->address, res.message);
-                uint64_t elapsed_us = session_elapsed_us(s);
+                uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
                 PolicyChange change = {
                         .kind = POLICY_CHANGE_HEAT,
                         .elapsed_s = (uint32_t) (elapsed_us / USEC_PER_SEC),
@@ -211,7 +211,7 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
                         policy_plan_clear(&s->plan);
                         s->plan = plan;
-                        session_new_segment(s, elapsed_us);
+                        session_new_segment(s, elapsed_us, at_us);
                         (void) session_send_step(s, 0, NULL, NULL);
                         session_schedule_next_step(s);
                 } else {

@@ -25,11 +25,14 @@ uint32_t session_elapsed_s(Session *s) {
 /* Without the carry every change (SetIntensity, SetHeat, a limit, heat off,
  * a pause) would drop up to a second of counted motor time: a client could
  * hide usage from the limits by sending changes. */
-void session_new_segment(Session *s, uint64_t elapsed_us) {
+void session_new_segment(Session *s, uint64_t elapsed_us, uint64_t at_us) {
         uint64_t origin_us = (uint64_t) s->plan.origin_s * USEC_PER_SEC;
+        uint64_t now = session_boottime_us();
 
+        /* The re-planning itself (ledger reads) takes time too; the motors ran through it. */
+        elapsed_us += now > at_us ? now - at_us : 0;
         s->carry_us = elapsed_us > origin_us ? elapsed_us - origin_us : 0;
-        s->segment_start_us = session_boottime_us();
+        s->segment_start_us = now;
 }
 
 uint32_t session_heat_used_s(Session *s) {
@@ -512,11 +515,11 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
                                                  "%s is paused; Resume() first", s->device->address);
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", s->device->address);
         }
-        uint64_t elapsed_us = session_elapsed_us(s);
+        uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
         r = replan(s, kind, value, error);
         if (r < 0)
                 return r;
-        session_new_segment(s, elapsed_us);
+        session_new_segment(s, elapsed_us, at_us);
         r = session_send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
@@ -541,13 +544,13 @@ void session_limits_changed(Session *s) {
 
         if (!s->started || s->paused || s->ending)
                 return;
-        uint64_t elapsed_us = session_elapsed_us(s);
+        uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
         if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
                 log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
                 session_stop_and_end(s, POLICY_END_LIMIT);
                 return;
         }
-        session_new_segment(s, elapsed_us);
+        session_new_segment(s, elapsed_us, at_us);
         (void) session_send_step(s, 0, NULL, NULL);
         session_schedule_next_step(s);
         device_emit_changed(d, "Remaining");
