@@ -39,7 +39,9 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-bluez.py \
 	tests/daemon/test-daemon-commands.py \
 	tests/daemon/test-daemon-device-faults.py \
-	tests/daemon/test-daemon-activation.py
+	tests/daemon/test-daemon-activation.py \
+	tests/daemon/test-daemon-storage.py \
+	tests/daemon/test-daemon-clock.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py

@@ -82,6 +82,12 @@ static int prop_storage_error(sd_bus *bus, const char *path, const char *interfa
         return sd_bus_message_append(reply, "s", m->safety->ledger ? "" : safety_storage_error(m->safety));
 }
 
+static int prop_config_error(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", safety_config_error(m->safety) ?: "");
+}
+
 /* ---- discovery -------------------------------------------------------- */
 
 static int method_start_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -634,6 +640,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("ScreeningQuestions", "as", prop_screening_questions, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Programs", "as", prop_programs, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StorageError", "s", prop_storage_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ConfigError", "s", prop_config_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("StartDiscovery", "", "", method_start_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopDiscovery", "", "", method_stop_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddDevice", SD_BUS_ARGS("s", address), SD_BUS_RESULT("o", device),
