@@ -104,6 +104,10 @@ static bool stop_queued(Device *d) {
         return false;
 }
 
+bool device_commands_stop_pending(Device *d) {
+        return (d->inflight && d->inflight->cmd.opcode == MASSAGER_OP_STOP) || stop_queued(d);
+}
+
 int device_command(Device *d, const MassagerCommand *cmd, CommandCallback callback, void *userdata) {
         Command *c;
 
@@ -140,18 +144,26 @@ int device_command(Device *d, const MassagerCommand *cmd, CommandCallback callba
         return 0;
 }
 
-void device_commands_on_response(Device *d, const MassagerMessage *msg) {
+bool device_commands_expects(Device *d, const MassagerMessage *msg) {
         if (!d->inflight) {
-                log_debug("%s: response seq %u with no command in flight, ignoring", d->address, msg->seq);
-                return;
+                log_notice("%s: response opcode 0x%02x seq %u with no command in flight (late or repeated), "
+                           "dropping it", d->address, msg->opcode, msg->seq);
+                return false;
         }
         if (msg->seq != d->inflight->cmd.seq ||
             msg->opcode != (d->inflight->cmd.opcode | MASSAGER_OP_RESPONSE_BIT)) {
-                log_debug("%s: response opcode 0x%02x seq %u does not match the command in flight "
-                          "(0x%02x seq %u), ignoring", d->address, msg->opcode, msg->seq,
-                          d->inflight->cmd.opcode, d->inflight->cmd.seq);
-                return;
+                log_notice("%s: response opcode 0x%02x seq %u does not match the command in flight "
+                           "(0x%02x seq %u), dropping it", d->address, msg->opcode, msg->seq,
+                           d->inflight->cmd.opcode, d->inflight->cmd.seq);
+                return false;
         }
+        return true;
+}
+
+void device_commands_on_response(Device *d, const MassagerMessage *msg) {
+        if (!d->inflight || msg->seq != d->inflight->cmd.seq ||
+            msg->opcode != (d->inflight->cmd.opcode | MASSAGER_OP_RESPONSE_BIT))
+                return;
         log_debug("%s: ← response 0x%02x seq %u: %s", d->address, msg->opcode, msg->seq,
                   massager_result_to_string(msg->result));
         finish_inflight(d, 0, msg);

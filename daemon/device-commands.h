@@ -15,5 +15,9 @@
  * -ETIMEDOUT (no response), -ENOTCONN (link lost), -EIO (write failed). */
 
 int device_command(Device *d, const MassagerCommand *cmd, CommandCallback callback, void *userdata);
+/* Whether msg answers the command in flight (logs why not). */
+bool device_commands_expects(Device *d, const MassagerMessage *msg);
 void device_commands_on_response(Device *d, const MassagerMessage *msg);
 void device_commands_fail_all(Device *d, int error);
+/* A STOP is in flight or queued. */
+bool device_commands_stop_pending(Device *d);

@@ -114,6 +114,7 @@ static void clear_link(Device *d) {
         d->control_path = d->status_path = d->info_path = NULL;
         d->setting_up = false;
         d->waiting_for_adapter = false;
+        d->have_status_seq = false;
         release_adapter_slot(d);
 }
 
@@ -197,6 +198,20 @@ static void apply_status(Device *d, const MassagerStatus *st) {
                 session_on_status(d->session, first ? NULL : &old);
 }
 
+static void on_stray_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        if (error < 0)
+                log_warning_errno(error, "%s: could not stop a device found running: %m", d->address);
+        else
+                log_notice("%s: stopped a device that was running without a session (never resumed on its own)",
+                           d->address);
+}
+
+/* STATUS seqs come from the device's wrapping counter: one up to 127 behind
+ * the last one taken (or equal to it) is older, not newer. */
+static bool status_seq_is_old(Device *d, uint8_t seq) {
+        return d->have_status_seq && (uint8_t) (d->status_seq - seq) < 128;
+}
+
 void device_value_changed(Device *d, const char *char_path, const uint8_t *value, size_t size) {
         MassagerMessage msg;
         int r;
@@ -208,12 +223,44 @@ void device_value_changed(Device *d, const char *char_path, const uint8_t *value
                 log_warning_errno(r, "%s: dropping malformed Status notification (%zu bytes): %m", d->address, size);
                 return;
         }
-        /* Responses carry the status after the command; both kinds update the state. */
         if (msg.opcode & MASSAGER_OP_RESPONSE_BIT) {
+                /* A response to no command in flight (late after a timeout,
+                 * repeated, forged) says nothing we asked for: its snapshot
+                 * is not taken either, so it cannot end or change a session.
+                 * A late command that changed the device is followed by a
+                 * STATUS, which is. */
+                if (!device_commands_expects(d, &msg))
+                        return;
+                /* The device's STATUS counter may have restarted (a reboot
+                 * answers NOT_RUNNING); a new session starts a new order. */
+                if (msg.opcode == (MASSAGER_OP_START_SESSION | MASSAGER_OP_RESPONSE_BIT) ||
+                    !(msg.status.flags & MASSAGER_STATUS_RUNNING))
+                        d->have_status_seq = false;
+                /* The response carries the status after the command. */
                 apply_status(d, &msg.status);
                 device_commands_on_response(d, &msg);
-        } else
+        } else {
+                if (status_seq_is_old(d, msg.seq)) {
+                        log_warning("%s: dropping STATUS seq %u: not newer than seq %u already taken",
+                                    d->address, msg.seq, d->status_seq);
+                        return;
+                }
+                d->status_seq = msg.seq;
+                d->have_status_seq = true;
                 apply_status(d, &msg.status);
+        }
+
+        /* Nothing runs without a session: a START or SET_OUTPUT that timed
+         * out here may still be executed late by the device (BlueZ holds the
+         * write), after its session was ended. Stop it as soon as it says so. */
+        if (!d->session && d->have_status && (d->status.flags & MASSAGER_STATUS_RUNNING) &&
+            !device_commands_stop_pending(d)) {
+                MassagerCommand stop = { .opcode = MASSAGER_OP_STOP };
+                log_warning("%s: the device reports running without a session; sending STOP", d->address);
+                r = device_command(d, &stop, on_stray_stop, NULL);
+                if (r < 0)
+                        log_warning_errno(r, "%s: could not send STOP: %m", d->address);
+        }
 }
 
 /* ---- GATT setup: notify on, Device Info, current status --------------- */
@@ -223,13 +270,6 @@ static void become_ready(Device *d) {
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
         set_connection(d, CONNECTION_READY);
         answer_waiters(d, 0, NULL);
-}
-
-static void on_stray_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        if (error < 0)
-                log_warning_errno(error, "%s: could not stop a device found running: %m", d->address);
-        else
-                log_notice("%s: stopped a session left running from before (never resumed on its own)", d->address);
 }
 
 static void on_status_read(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {

@@ -73,6 +73,10 @@ typedef struct Device {
         bool have_info;
         MassagerStatus status;
         bool have_status;
+        /* Seq of the last STATUS notification taken, to drop older and repeated
+         * ones; forgotten whenever the device's counter may have restarted. */
+        uint8_t status_seq;
+        bool have_status_seq;
 
         /* Control Point: one command in flight, the rest queued (device-commands.c). */
         uint8_t next_seq;

@@ -39,6 +39,7 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-ramp.py \
 	tests/daemon/test-daemon-bluez.py \
 	tests/daemon/test-daemon-commands.py \
+	tests/daemon/test-daemon-device-faults.py \
 	tests/daemon/test-daemon-activation.py \
 	tests/daemon/test-daemon-storage.py \
 	tests/daemon/test-daemon-clock.py \

@@ -34,7 +34,10 @@ struct Session {
         bool paused;
         bool ending;
         uint64_t segment_start_us;      /* CLOCK_BOOTTIME when the plan's origin began */
+        uint64_t lease_confirmed_us;    /* CLOCK_BOOTTIME of the last lease the device confirmed */
         uint32_t paused_elapsed_s;
+        uint64_t carry_us;              /* counted time past plan.origin_s when the segment began:
+                                         * origin_s is whole seconds, the fraction is kept here */
         int step;                       /* index into plan.steps now applied */
         uint64_t heat_used_us;
         uint64_t heat_on_since_us;      /* 0: heat off */
@@ -62,6 +65,11 @@ static inline SafetyContext *session_safety_of(Session *s) {
 
 /* session.c */
 uint32_t session_elapsed_s(Session *s);         /* motor seconds so far, pauses excluded */
+uint64_t session_elapsed_us(Session *s);
+/* A new plan (origin_s = the elapsed whole seconds) starts its segment now;
+ * elapsed_us: session_elapsed_us() taken at at_us (CLOCK_BOOTTIME), before
+ * the plan was replaced. */
+void session_new_segment(Session *s, uint64_t elapsed_us, uint64_t at_us);
 uint32_t session_heat_used_s(Session *s);
 void session_heat_account(Session *s, bool on); /* heat switched on/off now */
 void session_stop_and_end(Session *s, PolicyEndReason reason);  /* STOP, then session_end() */

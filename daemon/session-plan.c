@@ -8,18 +8,95 @@
 #include "log.h"
 #include "session-internal.h"
 
+/* ---- what the device answers ----------------------------------------- */
+
+static PolicyEndReason end_reason_for_stop_cause(Session *s, uint8_t cause) {
+        switch ((MassagerStopCause) cause) {
+        case MASSAGER_STOP_LINK_LOST:
+                return POLICY_END_LINK_LOST;
+        case MASSAGER_STOP_OVERHEAT:
+                return POLICY_END_THERMAL_CUTOFF;
+        case MASSAGER_STOP_SENSOR:
+                return POLICY_END_SENSOR_FAULT;
+        case MASSAGER_STOP_BATTERY:
+                return POLICY_END_BATTERY;
+        case MASSAGER_STOP_LEASE:
+                /* The last lease is never past the planned end: at the end this is completion. */
+                if (session_remaining(s) <= 2)
+                        return POLICY_END_COMPLETED;
+                return POLICY_END_DEVICE_FAULT;
+        case MASSAGER_STOP_MOTOR_STALL:
+        case MASSAGER_STOP_COMMAND:
+        case MASSAGER_STOP_NONE:
+        case _MASSAGER_STOP_MAX:
+                break;
+        }
+        return POLICY_END_DEVICE_FAULT;
+}
+
+/* The device's own cut-off counts like the policy's: the lock-out needs the event. */
+static void record_device_trip(Session *s, PolicyEndReason reason) {
+        SafetyContext *safety = session_safety_of(s);
+        SafetyClock clock;
+
+        if (reason == POLICY_END_THERMAL_CUTOFF && safety->ledger && safety_clock_now(&clock) >= 0)
+                (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, s->device->address,
+                                        "the device's thermal cut-off tripped");
+}
+
+/* The device answered NOT_RUNNING while the session thinks it runs: it
+ * stopped by itself (a cut-off whose STATUS we have not seen yet, its lease,
+ * or a reboot that forgot the session, stop cause "none"). End the session
+ * with the reason its snapshot gives; the STOP is for a device that lies. */
+static void device_not_running(Session *s, const MassagerMessage *resp, const char *what) {
+        PolicyEndReason reason = end_reason_for_stop_cause(s, resp->status.stop_cause);
+
+        log_warning("%s: the device answered %s with not-running (stop cause %s): it stopped or reset by "
+                    "itself; ending the session (%s)", s->device->address, what,
+                    massager_stop_cause_to_string(resp->status.stop_cause), policy_end_reason_to_string(reason));
+        record_device_trip(s, reason);
+        session_stop_and_end(s, reason);
+}
+
 void session_on_output_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        if (!d->session)
+        Session *s = d->session;
+
+        if (!s || s->ending)
                 return;
-        if (error == -ETIMEDOUT) {
-                log_warning("%s: no answer to SET_OUTPUT; stopping to be safe", d->address);
-                session_stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
-        } else if (error == 0 && resp->result != MASSAGER_RESULT_OK && !d->session->paused) {
+        if (error == -ENOTCONN)
+                return;         /* link loss ends the session on its own path */
+        if (error < 0) {
+                /* The planned output (maybe "heat off") is not on the device, and a
+                 * write that timed out may still be held and run later: stop. */
+                log_warning_errno(error, "%s: SET_OUTPUT %s (%m); stopping to be safe", d->address,
+                                  error == -ETIMEDOUT ? "got no answer" : "could not be written");
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
+        } else if (resp->result == MASSAGER_RESULT_NOT_RUNNING && !s->paused && s->started)
+                device_not_running(s, resp, "SET_OUTPUT");
+        else if (resp->result != MASSAGER_RESULT_OK && !s->paused) {
                 log_warning("%s: device refused SET_OUTPUT (%s); stopping", d->address,
                             massager_result_to_string(resp->result));
-                session_stop_and_end(d->session, POLICY_END_DEVICE_FAULT);
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
         }
 }
+
+static void on_lease_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        Session *s = d->session;
+
+        /* A lost renewal is what the lease's margin is for (renewed every
+         * 3 s, it runs 10 s): the next one may pass, and if none does the
+         * device stops by itself and says so in its STATUS. */
+        if (error < 0)
+                log_warning_errno(error, "%s: lease renewal failed: %m", d->address);
+        else if (resp->result == MASSAGER_RESULT_OK && s)
+                s->lease_confirmed_us = session_boottime_us();
+        else if (resp->result == MASSAGER_RESULT_NOT_RUNNING && s && s->started && !s->paused && !s->ending)
+                device_not_running(s, resp, "EXTEND_LEASE");
+        else if (resp->result != MASSAGER_RESULT_OK)
+                log_warning("%s: lease renewal refused: %s", d->address, massager_result_to_string(resp->result));
+}
+
+/* ---- the plan --------------------------------------------------------- */
 
 MassagerOutput session_step_output(const PolicyStep *st) {
         return (MassagerOutput) { .intensity = st->intensity, .pattern = st->pattern, .heat_level = st->heat_level };
@@ -74,17 +151,19 @@ static uint16_t lease_for(Session *s) {
         return (uint16_t) MIN(left_s, (uint64_t) LEASE_S);
 }
 
-static void on_lease_done(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        if (error < 0)
-                log_warning_errno(error, "%s: lease renewal failed: %m", d->address);
-        else if (resp->result != MASSAGER_RESULT_OK)
-                log_warning("%s: lease renewal refused: %s", d->address, massager_result_to_string(resp->result));
-}
-
 static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         Session *s = userdata;
         MassagerCommand cmd = { .opcode = MASSAGER_OP_EXTEND_LEASE };
 
+        /* No renewal confirmed for a whole lease: the device has stopped by
+         * its lease, or it runs on with renewals we cannot see answered (a
+         * dead notification path). Either way nobody supervises it: stop. */
+        if (session_boottime_us() - s->lease_confirmed_us >= (uint64_t) LEASE_S * USEC_PER_SEC) {
+                log_warning("%s: no lease renewal confirmed for %u s; the device cannot be supervised, stopping",
+                            s->device->address, (unsigned) LEASE_S);
+                session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
+                return 0;
+        }
         cmd.lease_s = lease_for(s);
         /* Less than a second left: the current lease covers it, the end timer stops the device. */
         if (cmd.lease_s > 0)
@@ -119,9 +198,10 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 log_notice("%s: %s", d->address, res.message);
                 if (safety->ledger && safety_clock_now(&clock) >= 0)
                         (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_HEAT_OFF, d->address, res.message);
+                uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
                 PolicyChange change = {
                         .kind = POLICY_CHANGE_HEAT,
-                        .elapsed_s = session_elapsed_s(s),
+                        .elapsed_s = (uint32_t) (elapsed_us / USEC_PER_SEC),
                         .heat_used_s = session_heat_used_s(s),
                         .current_intensity = d->status.intensity,
                         .heat_level = 0,
@@ -131,7 +211,7 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
                         policy_plan_clear(&s->plan);
                         s->plan = plan;
-                        s->segment_start_us = session_boottime_us();
+                        session_new_segment(s, elapsed_us, at_us);
                         (void) session_send_step(s, 0, NULL, NULL);
                         session_schedule_next_step(s);
                 } else {
@@ -176,8 +256,16 @@ static int rearm(sd_event_source *es, uint64_t interval) {
 }
 
 static int on_lease_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+        sd_event_source *ref = sd_event_source_ref(es);
+        Device *d = s->device;
+
         (void) on_lease_timer(es, usec, userdata);
-        return rearm(es, LEASE_RENEW_USEC);
+        /* The check may have ended the session and freed its timers. */
+        if (d->session == s)
+                (void) rearm(es, LEASE_RENEW_USEC);
+        sd_event_source_unref(ref);
+        return 0;
 }
 
 static int on_tick_timer_repeat(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -216,30 +304,6 @@ int session_start_timers(Session *s) {
 
 /* ---- device events ---------------------------------------------------- */
 
-static PolicyEndReason end_reason_for_stop_cause(Session *s, uint8_t cause) {
-        switch ((MassagerStopCause) cause) {
-        case MASSAGER_STOP_LINK_LOST:
-                return POLICY_END_LINK_LOST;
-        case MASSAGER_STOP_OVERHEAT:
-                return POLICY_END_THERMAL_CUTOFF;
-        case MASSAGER_STOP_SENSOR:
-                return POLICY_END_SENSOR_FAULT;
-        case MASSAGER_STOP_BATTERY:
-                return POLICY_END_BATTERY;
-        case MASSAGER_STOP_LEASE:
-                /* The last lease is never past the planned end: at the end this is completion. */
-                if (session_remaining(s) <= 2)
-                        return POLICY_END_COMPLETED;
-                return POLICY_END_DEVICE_FAULT;
-        case MASSAGER_STOP_MOTOR_STALL:
-        case MASSAGER_STOP_COMMAND:
-        case MASSAGER_STOP_NONE:
-        case _MASSAGER_STOP_MAX:
-                break;
-        }
-        return POLICY_END_DEVICE_FAULT;
-}
-
 void session_on_status(Session *s, const MassagerStatus *previous) {
         Device *d = s->device;
         const MassagerStatus *st = &d->status;
@@ -257,14 +321,10 @@ void session_on_status(Session *s, const MassagerStatus *previous) {
 
         if (!(st->flags & MASSAGER_STATUS_RUNNING) && !d->inflight) {
                 PolicyEndReason reason = end_reason_for_stop_cause(s, st->stop_cause);
-                SafetyContext *safety = session_safety_of(s);
-                SafetyClock clock;
 
                 log_warning("%s: the device stopped by itself (%s)", d->address,
                             massager_stop_cause_to_string(st->stop_cause));
-                if (reason == POLICY_END_THERMAL_CUTOFF && safety->ledger && safety_clock_now(&clock) >= 0)
-                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, d->address,
-                                                "the device's thermal cut-off tripped");
+                record_device_trip(s, reason);
                 session_end(s, reason);
                 return;
         }

@@ -8,12 +8,31 @@
 #include "massaged-dbus.h"
 #include "session-internal.h"
 
+uint64_t session_elapsed_us(Session *s) {
+        if (!s->started || s->paused)
+                return (uint64_t) session_elapsed_s(s) * USEC_PER_SEC + s->carry_us;
+        return (uint64_t) s->plan.origin_s * USEC_PER_SEC + s->carry_us + (session_boottime_us() - s->segment_start_us);
+}
+
 uint32_t session_elapsed_s(Session *s) {
         if (!s->started)
                 return s->plan.origin_s;
         if (s->paused)
                 return s->paused_elapsed_s;
-        return s->plan.origin_s + (uint32_t) ((session_boottime_us() - s->segment_start_us) / USEC_PER_SEC);
+        return (uint32_t) (session_elapsed_us(s) / USEC_PER_SEC);
+}
+
+/* Without the carry every change (SetIntensity, SetHeat, a limit, heat off,
+ * a pause) would drop up to a second of counted motor time: a client could
+ * hide usage from the limits by sending changes. */
+void session_new_segment(Session *s, uint64_t elapsed_us, uint64_t at_us) {
+        uint64_t origin_us = (uint64_t) s->plan.origin_s * USEC_PER_SEC;
+        uint64_t now = session_boottime_us();
+
+        /* The re-planning itself (ledger reads) takes time too; the motors ran through it. */
+        elapsed_us += now > at_us ? now - at_us : 0;
+        s->carry_us = elapsed_us > origin_us ? elapsed_us - origin_us : 0;
+        s->segment_start_us = now;
 }
 
 uint32_t session_heat_used_s(Session *s) {
@@ -114,9 +133,10 @@ void session_end(Session *s, PolicyEndReason reason) {
         if (s->ending)
                 return;
         s->ending = true;
-        seconds = session_elapsed_s(s);
+        /* Heat first: read after it, the motor time is never the smaller one. */
         session_heat_account(s, false);
         heat = session_heat_used_s(s);
+        seconds = session_elapsed_s(s);
 
         /* Stop always works: a ledger failure is logged, never blocks the stop. */
         r = safety_clock_now(&clock);
@@ -195,6 +215,7 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
         s->started = true;
         s->paused = false;
         s->segment_start_us = session_boottime_us();
+        s->lease_confirmed_us = s->segment_start_us;
         policy_thermal_init(&s->thermal, s->segment_start_us);
         session_heat_account(s, s->plan.steps[0].heat_level > 0);
         s->step = 0;
@@ -419,7 +440,9 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 return sd_bus_reply_method_return(call, NULL);
         if (!s->started)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", d->address);
-        s->paused_elapsed_s = session_elapsed_s(s);
+        uint64_t elapsed_us = session_elapsed_us(s);
+        s->paused_elapsed_s = (uint32_t) (elapsed_us / USEC_PER_SEC);
+        s->carry_us = elapsed_us % USEC_PER_SEC;
         session_heat_account(s, false);
         s->paused = true;
         s->step_timer = sd_event_source_disable_unref(s->step_timer);
@@ -503,10 +526,11 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
                                                  "%s is paused; Resume() first", s->device->address);
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", s->device->address);
         }
+        uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
         r = replan(s, kind, value, error);
         if (r < 0)
                 return r;
-        s->segment_start_us = session_boottime_us();
+        session_new_segment(s, elapsed_us, at_us);
         r = session_send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
@@ -531,12 +555,13 @@ void session_limits_changed(Session *s) {
 
         if (!s->started || s->paused || s->ending)
                 return;
+        uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
         if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
                 log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
                 session_stop_and_end(s, POLICY_END_LIMIT);
                 return;
         }
-        s->segment_start_us = session_boottime_us();
+        session_new_segment(s, elapsed_us, at_us);
         (void) session_send_step(s, 0, NULL, NULL);
         session_schedule_next_step(s);
         device_emit_changed(d, "Remaining");

@@ -454,6 +454,58 @@ static void test_reconnect_quiet(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(f->msgs->len, ==, 0);
 }
 
+static void test_reset(Fixture *f, gconstpointer data) {
+        MassagerStatus s;
+
+        g_assert_cmpint(start(f, T0, 10, 5, 2), ==, MASSAGER_RESULT_OK);
+        firmware_motor_stall(&f->fw, T0 + S(1));
+        g_assert_cmpint(simple(f, T0 + S(1), MASSAGER_OP_CLEAR_FAULTS), ==, MASSAGER_RESULT_OK);
+        g_assert_cmpint(start(f, T0 + S(1), 10, 5, 2), ==, MASSAGER_RESULT_OK);
+        firmware_advance(&f->fw, T0 + S(4));
+        g_assert_cmpuint(f->fw.status_seq, >, 0);
+
+        /* The reboot stops everything and says nothing: the link stays up. */
+        g_array_set_size(f->msgs, 0);
+        double temp = f->fw.temp_c;
+        firmware_reset(&f->fw, T0 + S(4));
+        g_assert_cmpuint(f->msgs->len, ==, 0);
+        g_assert_true(f->fw.connected && f->fw.encrypted);
+        g_assert_false(f->fw.running);
+        g_assert_false(firmware_heater_on(&f->fw));
+        g_assert_cmpuint(firmware_lease_remaining_ms(&f->fw), ==, 0);
+        g_assert_cmpuint(f->fw.status_seq, ==, 0);
+        g_assert_cmpfloat(f->fw.temp_c, ==, temp);      /* physics does not reboot */
+        s = status_at(f, T0 + S(5));
+        g_assert_cmpuint(s.intensity, ==, 0);
+        g_assert_cmpuint(s.heat_level, ==, 0);
+        g_assert_cmpuint(s.stop_cause, ==, MASSAGER_STOP_NONE);
+        g_assert_cmpuint(f->msgs->len, ==, 0);          /* no ticks: idle */
+
+        /* The host learns of it from its next command. */
+        MassagerCommand lease = { .opcode = MASSAGER_OP_EXTEND_LEASE, .lease_s = 10 };
+        g_assert_cmpint(send(f, T0 + S(6), &lease), ==, MASSAGER_RESULT_NOT_RUNNING);
+        g_assert_false(last_response(f)->status.flags & MASSAGER_STATUS_RUNNING);
+        /* Usable again at once, STATUS counter from 0. */
+        g_assert_cmpint(start(f, T0 + S(7), 10, 3, 0), ==, MASSAGER_RESULT_OK);
+        g_array_set_size(f->msgs, 0);
+        firmware_advance(&f->fw, T0 + S(8));
+        g_assert_cmpuint(f->msgs->len, ==, 1);
+        g_assert_cmpuint(last(f)->seq, <=, 1);
+}
+
+static void test_reset_hot_relatches(Fixture *f, gconstpointer data) {
+        firmware_set_temperature(&f->fw, T0, 46.0);
+        g_assert_true(f->fw.latched & MASSAGER_FAULT_OVERHEAT);
+        g_array_set_size(f->msgs, 0);
+        /* The latch is in RAM, the heat is not: it latches again at boot, and says so. */
+        firmware_reset(&f->fw, T0 + S(1));
+        g_assert_true(f->fw.latched & MASSAGER_FAULT_OVERHEAT);
+        g_assert_cmpuint(f->msgs->len, ==, 1);
+        g_assert_cmphex(last(f)->opcode, ==, MASSAGER_OP_STATUS);
+        g_assert_true(last(f)->status.faults & MASSAGER_FAULT_OVERHEAT);
+        g_assert_cmpint(start(f, T0 + S(1), 5, 1, 0), ==, MASSAGER_RESULT_FAULT_LATCHED);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add("/sim/firmware/" path, Fixture, NULL, setup, fn, teardown)
@@ -480,5 +532,7 @@ int main(int argc, char *argv[]) {
         ADD("fault/motor-stall", test_motor_stall_clears);
         ADD("battery/rules", test_battery_rules);
         ADD("battery/drain", test_battery_drain);
+        ADD("reset/stops-silently", test_reset);
+        ADD("reset/hot-relatches", test_reset_hot_relatches);
         return g_test_run();
 }

@@ -260,6 +260,13 @@ static int method_motor_stall(sd_bus_message *m, void *userdata, sd_bus_error *e
         return sd_bus_reply_method_return(m, NULL);
 }
 
+static int method_reset_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        FIND_OR_FAIL(d);
+        firmware_reset(&d->firmware, sim_now(d->sim));
+        sim_device_firmware_changed(d);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
 static int method_set_resolve_delay(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         FIND_OR_FAIL(d);
         uint32_t ms;
@@ -356,6 +363,7 @@ static const sd_bus_vtable control_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("SetBattery", SD_BUS_ARGS("s", address, "y", percent), SD_BUS_NO_RESULT,
                                 method_set_battery, 0),
         SD_BUS_METHOD_WITH_ARGS("MotorStall", SD_BUS_ARGS("s", address), SD_BUS_NO_RESULT, method_motor_stall, 0),
+        SD_BUS_METHOD_WITH_ARGS("ResetDevice", SD_BUS_ARGS("s", address), SD_BUS_NO_RESULT, method_reset_device, 0),
         SD_BUS_METHOD_WITH_ARGS("SetResolveDelay", SD_BUS_ARGS("s", address, "u", delay_ms), SD_BUS_NO_RESULT,
                                 method_set_resolve_delay, 0),
         SD_BUS_METHOD_WITH_ARGS("SetConnectedRace", SD_BUS_ARGS("s", address, "b", enabled), SD_BUS_NO_RESULT,

@@ -362,3 +362,21 @@ void firmware_motor_stall(Firmware *fw, uint64_t now) {
                 stop(fw, MASSAGER_STOP_MOTOR_STALL);
         emit_changes(fw);
 }
+
+void firmware_reset(Firmware *fw, uint64_t now) {
+        firmware_advance(fw, now);
+        fw->running = false;
+        fw->output = (MassagerOutput) {};
+        fw->lease_end = 0;
+        fw->next_tick = 0;
+        fw->latched = 0;
+        fw->stop_cause = MASSAGER_STOP_NONE;
+        fw->status_seq = 0;
+        /* Boot is silent: nothing to compare with. A condition still present
+         * (a pad still ≥ 45 °C, a missing sensor) latches again at once, and
+         * that change is announced. */
+        firmware_status(fw, &fw->last_sent);
+        fw->last_battery = battery_percent(fw);
+        protect(fw);
+        emit_changes(fw);
+}

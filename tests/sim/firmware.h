@@ -101,3 +101,9 @@ void firmware_set_temperature(Firmware *fw, uint64_t now, double celsius);
 void firmware_set_sensor_missing(Firmware *fw, uint64_t now, bool missing);
 void firmware_set_battery(Firmware *fw, uint64_t now, uint8_t percent);
 void firmware_motor_stall(Firmware *fw, uint64_t now);
+/* The firmware reboots (watchdog, brown-out of the application MCU) while
+ * the radio keeps the link: motors and heater off, lease, output, latched
+ * faults, stop cause and the STATUS counter forgotten. A rebooted firmware
+ * has no memory of what the host last heard, so it announces nothing; the
+ * host learns of it from its next command's response (NOT_RUNNING). */
+void firmware_reset(Firmware *fw, uint64_t now);
