@@ -36,7 +36,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-ramp.py \
 	tests/daemon/test-daemon-bluez.py \
 	tests/daemon/test-daemon-commands.py \
-	tests/daemon/test-daemon-activation.py
+	tests/daemon/test-daemon-activation.py \
+	tests/daemon/test-daemon-abuse.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py
