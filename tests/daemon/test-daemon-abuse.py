@@ -375,12 +375,13 @@ class Abuser:
                 and args and args[0] == self.dev and sig == "o":
             pass            # allowed: re-added below
         no_reply = rng.random() < 0.03 and method not in ("Connect",)
+        before = self.session_id() if no_reply and iface == DEVICE and method in ("Start", "Resume") else None
         reply, err = self.raw(path, iface, method, args, sig, no_reply=no_reply)
         if no_reply:
             self.stats["(no reply wanted)"] += 1
             # The daemon may still act on it: the tracker must not miss an accepted Start.
-            if method in ("Start", "Resume") and iface == DEVICE:
-                self.sync_session(assume_started=True)
+            if before is not None:
+                self.sync_session(before)
             if method == "ForgetDevice":
                 self.env.manager("GetLimits")       # handled by now
                 objects = self.env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
@@ -446,18 +447,27 @@ class Abuser:
         env.manager("StopDiscovery")
         self.objects = self.introspect()
 
-    def sync_session(self, assume_started=False):
+    def session_id(self):
+        try:
+            return self.env.prop(self.a, "SessionId")
+        except GLib.Error:
+            return 0
+
+    def sync_session(self, id_before=None):
         """Align the tracker with the daemon: a session it reports idle is over."""
-        if assume_started:
-            # A no-reply Start/Resume may have been accepted: wait until the daemon has handled it.
+        if id_before is not None:
+            # A no-reply Start/Resume may have been accepted: once the daemon has handled
+            # it (a round trip later), a new session id or a running state says so.
             self.env.manager("GetLimits")
             try:
                 state = self.env.prop(self.a, "State")
             except GLib.Error:
                 return
+            sid = self.session_id()
+            if sid and sid != id_before:
+                self.accepted_starts += 1
             if state == "running":
                 self.session_open, self.paused = True, False
-                self.accepted_starts += 1
             return
         try:
             state = self.env.prop(self.a, "State")
@@ -502,6 +512,9 @@ def test_hostile_client():
         ab = Abuser(env, SEED)
         log("objects: %s" % {p: sorted(i) for p, i in ab.objects.items()})
         ab.check_daemon()
+        # Regression (found by this fuzzer): a time localtime() cannot take was StorageUnavailable.
+        env.expect_error(lambda: env.history("GetUsagePerDay", "xx", -2 ** 63, 2 ** 63 - 1), INVALID,
+                         "representable")
         t0 = time.monotonic()
         batch = 50
         # The first half in a running session (the rest rule allows one start a day for this
@@ -538,6 +551,9 @@ def test_hostile_client():
         wait_until(lambda: not env.state(a)["running"] and not env.state(a)["heater_on"], 5,
                    what="device stopped after StopAll")
         wait_until(lambda: all(not r["open"] for r in env.sessions()), 5, what="every session row closed")
+        rows = env.sessions()
+        log("%d session rows: %s" % (len(rows), [(r["id"], r["end_reason"], r["seconds"]) for r in rows]))
+        assert len(rows) >= ab.accepted_starts, "%d Starts accepted, %d rows" % (ab.accepted_starts, len(rows))
         ok = sum(n for k, n in ab.stats.items() if k.endswith(" ok"))
         assert ok > CALLS // 20, "only %d calls succeeded: the fuzzer hardly reached the handlers" % ok
 
