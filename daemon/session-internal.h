@@ -35,6 +35,11 @@ struct Session {
         bool ending;
         uint64_t segment_start_us;      /* CLOCK_BOOTTIME when the plan's origin began */
         uint32_t paused_elapsed_s;
+        /* Motor time under a second that plan.origin_s (whole seconds) leaves out, carried
+         * into the next segment: without it every re-plan dropped up to 1 s, and a client
+         * calling SetIntensity twice a second kept the session at 0 s forever, past every
+         * limit (found by test-daemon-abuse.py). */
+        uint64_t carry_us;
         int step;                       /* index into plan.steps now applied */
         uint64_t heat_used_us;
         uint64_t heat_on_since_us;      /* 0: heat off */
@@ -62,6 +67,8 @@ static inline SafetyContext *session_safety_of(Session *s) {
 
 /* session.c */
 uint32_t session_elapsed_s(Session *s);         /* motor seconds so far, pauses excluded */
+uint64_t session_elapsed_us(Session *s, uint64_t now);  /* read before a re-plan … */
+void session_new_segment(Session *s, uint64_t now, uint64_t elapsed_us);  /* … and pass after it */
 uint32_t session_heat_used_s(Session *s);
 void session_heat_account(Session *s, bool on); /* heat switched on/off now */
 void session_stop_and_end(Session *s, PolicyEndReason reason);  /* STOP, then session_end() */

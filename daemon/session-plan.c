@@ -128,10 +128,11 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 };
                 PolicyPlan plan = {};
                 PolicyRefusal refusal = {};
+                uint64_t now = session_boottime_us(), e = session_elapsed_us(s, now);
                 if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
                         policy_plan_clear(&s->plan);
                         s->plan = plan;
-                        s->segment_start_us = session_boottime_us();
+                        session_new_segment(s, now, e);
                         (void) session_send_step(s, 0, NULL, NULL);
                         session_schedule_next_step(s);
                 } else {

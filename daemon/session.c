@@ -13,7 +13,24 @@ uint32_t session_elapsed_s(Session *s) {
                 return s->plan.origin_s;
         if (s->paused)
                 return s->paused_elapsed_s;
-        return s->plan.origin_s + (uint32_t) ((session_boottime_us() - s->segment_start_us) / USEC_PER_SEC);
+        return s->plan.origin_s +
+               (uint32_t) ((session_boottime_us() - s->segment_start_us + s->carry_us) / USEC_PER_SEC);
+}
+
+uint64_t session_elapsed_us(Session *s, uint64_t now) {
+        if (!s->started)
+                return (uint64_t) s->plan.origin_s * USEC_PER_SEC + s->carry_us;
+        if (s->paused)
+                return (uint64_t) s->paused_elapsed_s * USEC_PER_SEC + s->carry_us;
+        return (uint64_t) s->plan.origin_s * USEC_PER_SEC + s->carry_us + (now - s->segment_start_us);
+}
+
+/* The re-plan's origin_s is whole seconds (read a moment after `now`): carry the rest. */
+void session_new_segment(Session *s, uint64_t now, uint64_t elapsed_us) {
+        uint64_t origin_us = (uint64_t) s->plan.origin_s * USEC_PER_SEC;
+
+        s->segment_start_us = now;
+        s->carry_us = elapsed_us > origin_us ? elapsed_us - origin_us : 0;
 }
 
 uint32_t session_heat_used_s(Session *s) {
@@ -408,7 +425,9 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 return sd_bus_reply_method_return(call, NULL);
         if (!s->started)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", d->address);
-        s->paused_elapsed_s = session_elapsed_s(s);
+        uint64_t e = session_elapsed_us(s, session_boottime_us());
+        s->paused_elapsed_s = (uint32_t) (e / USEC_PER_SEC);
+        s->carry_us = e % USEC_PER_SEC;
         session_heat_account(s, false);
         s->paused = true;
         s->step_timer = sd_event_source_disable_unref(s->step_timer);
@@ -492,10 +511,11 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
                                                  "%s is paused; Resume() first", s->device->address);
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", s->device->address);
         }
+        uint64_t now = session_boottime_us(), e = session_elapsed_us(s, now);
         r = replan(s, kind, value, error);
         if (r < 0)
                 return r;
-        s->segment_start_us = session_boottime_us();
+        session_new_segment(s, now, e);
         r = session_send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
@@ -520,12 +540,13 @@ void session_limits_changed(Session *s) {
 
         if (!s->started || s->paused || s->ending)
                 return;
+        uint64_t now = session_boottime_us(), e = session_elapsed_us(s, now);
         if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
                 log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
                 session_stop_and_end(s, POLICY_END_LIMIT);
                 return;
         }
-        s->segment_start_us = session_boottime_us();
+        session_new_segment(s, now, e);
         (void) session_send_step(s, 0, NULL, NULL);
         session_schedule_next_step(s);
         device_emit_changed(d, "Remaining");

@@ -749,6 +749,38 @@ def test_leave_no_reply_and_signals():
         assert env.prop(a, "ConnectionState") == "ready" and not env.state(a)["running"]
 
 
+def test_replan_flood():
+    """Regression (found by this test's fuzzer): every re-plan (SetIntensity, SetHeat, SetLimits)
+    dropped the sub-second part of the counted motor time, so a client changing the intensity
+    more than once a second kept the session at 0 s: it never ended and used no limit."""
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        ended = Signals(env.api, DEVICE, "SessionEnded")
+        env.start(a, duration=1200, intensity=5)
+        planned = env.prop(a, "Remaining")
+        t0 = time.monotonic()
+        n = 0
+        while time.monotonic() - t0 < 4:
+            if n % 3 == 2:
+                env.manager("SetLimits", "a{sv}", {"session_minutes": GLib.Variant("u", 20 - n % 2)})
+            else:
+                env.device(a, "SetIntensity", "y", 3 + n % 2)
+            n += 1
+        remaining = env.prop(a, "Remaining")
+        env.device(a, "Stop")
+        elapsed = time.monotonic() - t0
+        wait_until(lambda: ended.items, 5, what="SessionEnded")
+        seconds = ended.items[0][1][2]
+        log("%d re-plans in %.1f s: %d motor seconds counted, Remaining %d → %d"
+            % (n, elapsed, seconds, planned, remaining))
+        assert seconds >= int(elapsed) - 1, "%d re-plans in %.1f s counted only %d s" % (n, elapsed, seconds)
+        assert seconds <= elapsed + 2, "%d re-plans in %.1f s counted %d s" % (n, elapsed, seconds)
+        assert planned - remaining >= int(elapsed) - 1, "Remaining stuck at %d of %d" % (remaining, planned)
+        assert env.sessions()[0]["seconds"] == seconds, env.sessions()[0]
+
+
 def expect_one_of(env, fn, names):
     try:
         fn()
@@ -770,4 +802,5 @@ S.run("clients leave while their Connect is connecting: the connection completes
 S.run("clients leave while their AddDevice is pairing: no stuck state, nothing exported on refusal",
       test_leave_while_pairing)
 S.run("calls without a reply wanted, 20 clients leaving at once", test_leave_no_reply_and_signals)
+S.run("a client re-planning many times a second does not stop the session's clock", test_replan_flood)
 S.exit()
