@@ -600,7 +600,7 @@ def test_leave_while_writing():
         dev = device_path(a)
         ended = Signals(env.api, DEVICE, "SessionEnded")
         # Stop of an idle device (it still sends STOP), the write delayed, the caller gone.
-        for i in range(LOOPS):
+        for i in range(3 * LOOPS):
             done = delayed_write(env, a, 20)
             call_and_leave(env, dev, DEVICE, "Stop")
             wait_until(done, 5, what="delayed STOP executed (%d)" % i)
@@ -617,7 +617,7 @@ def test_leave_while_writing():
         rows = env.sessions()
         assert len(rows) == 1 and rows[0]["open"], rows
         # In the session: SetIntensity/SetHeat/Pause/Resume, each write delayed, each caller gone.
-        for i in range(LOOPS):
+        for i in range(2 * LOOPS):
             method, sig, args = [("SetIntensity", "y", [1 + i % 3]), ("SetHeat", "y", [i % 2]),
                                  ("Pause", None, []), ("Resume", None, [])][i % 4]
             done = delayed_write(env, a, 20)
@@ -682,7 +682,7 @@ def test_leave_while_connecting():
         a = env.addr[0]
         env.add_and_connect(a)
         dev = device_path(a)
-        n = max(5, LOOPS // 3)
+        n = max(5, LOOPS // 4)
         for i in range(n):
             env.device(a, "Disconnect")     # replies once STOP went out; the link goes after it
             wait_for(lambda: env.prop(a, "ConnectionState") == "disconnected", 5, what="disconnected (%d)" % i)
@@ -704,7 +704,7 @@ def test_leave_while_pairing():
         env.manager("StartDiscovery")
         wait_for(lambda: new in [x[0] for x in env.get(MANAGER_PATH, MANAGER, "Discovered")], 10,
                  what="discovered")
-        n = max(5, LOOPS)
+        n = max(5, LOOPS // 4)
         for i in range(n):
             call_and_leave(env, MANAGER_PATH, MANAGER, "AddDevice", "s", [new])
             serving(env)
@@ -792,6 +792,16 @@ def expect_one_of(env, fn, names):
 
 
 S = Scenarios()
+_run = S.run
+
+
+def timed_run(name, fn):
+    t0 = time.monotonic()
+    _run(name, fn)
+    log("(%.1f s)" % (time.monotonic() - t0))
+
+
+S.run = timed_run
 log("seed %d (rerun: MASSAGED_ABUSE_SEED=%d), %d calls, loops of %d" % (SEED, SEED, CALLS, LOOPS))
 S.run("hostile client: %d random calls to every method and property, daemon up, errors documented, "
       "device never runs without an accepted Start, limits within the hard limits" % CALLS, test_hostile_client)
