@@ -781,6 +781,71 @@ def test_replan_flood():
         assert env.sessions()[0]["seconds"] == seconds, env.sessions()[0]
 
 
+def test_burst():
+    """Many clients pipeline calls at once (no waiting between them) during a session; half of
+    them leave with their calls pending. Every client that stays gets every reply, each a
+    documented error or a success, and the daemon's view and the device agree afterwards."""
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, duration=1200, heat=1)
+        ab = Abuser(env, SEED + 1)
+        # ForgetDevice/Disconnect would end the test device's part in this: the fuzzer covers them.
+        api = [(p, i, m) for p, ifaces in ab.objects.items() for i in ifaces if i in API_INTERFACES
+               for m in ab.doc[i]["methods"] if m not in ("ForgetDevice", "Disconnect")]
+        replies, sent = [], [0]
+
+        def on_reply(conn, res, what):
+            try:
+                replies.append((what, conn.call_finish(res), None))
+            except GLib.Error as e:
+                replies.append((what, None, e))
+
+        rounds = max(2, int(10 / SLOWDOWN))
+        answered = 0
+        for rnd in range(rounds):
+            conns = [client(env) for _ in range(10)]
+            for k, c in enumerate(conns):
+                for _ in range(10):
+                    path, iface, method = ab.rng.choice(api)
+                    ins = ab.doc[iface]["methods"][method][0]
+                    sig = "".join(ins)
+                    args = ab.right_args(method, ins)
+                    params = GLib.Variant("(%s)" % sig, tuple(args)) if sig else None
+                    if k % 2:
+                        cb, what = (lambda *x: None), None        # this client leaves
+                    else:
+                        cb, what = on_reply, (path, iface, method, sig)
+                        sent[0] += 1
+                    c.call(BUS, path, iface, method, params, None, Gio.DBusCallFlags.NONE,
+                           int(90000 * SLOWDOWN), None, cb, what)
+            for c in conns[1::2]:
+                c.flush_sync(None)
+                c.close_sync(None)
+            wait_until(lambda: len(replies) == sent[0], 30, what="every reply (%d of %d)" % (len(replies), sent[0]))
+            for what, reply, err in replies:
+                if err is not None and not Gio.DBusError.is_remote_error(err):
+                    raise AssertionError("%s.%s: no reply: %s" % (what[1], what[2], err.message))
+                ab.check_reply(what[0], what[1], what[2], what[3], reply, err)
+            for c in conns[0::2]:
+                c.close_sync(None)
+            answered += len(replies)
+            replies.clear()
+            sent[0] = 0
+            serving(env)
+        log("%d pipelined calls answered, %d more left pending by departing clients; answers: %s"
+            % (answered, rounds * 50, ", ".join("%s %d" % kv for kv in sorted(ab.stats.items()))))
+        # Settled: the daemon's State and the device's true state agree.
+        def agree():
+            st, state = env.state(a), env.prop(a, "State")
+            return state in ("running", "paused", "idle") and st["running"] == (state == "running")
+        wait_for(agree, 5, what="daemon State and device agree")
+        env.manager("StopAll")
+        wait_until(lambda: not env.state(a)["running"] and not env.state(a)["heater_on"], 5, what="stopped")
+        wait_until(lambda: all(not r["open"] for r in env.sessions()), 5, what="every session row closed")
+
+
 def expect_one_of(env, fn, names):
     try:
         fn()
@@ -812,5 +877,6 @@ S.run("clients leave while their Connect is connecting: the connection completes
 S.run("clients leave while their AddDevice is pairing: no stuck state, nothing exported on refusal",
       test_leave_while_pairing)
 S.run("calls without a reply wanted, 20 clients leaving at once", test_leave_no_reply_and_signals)
+S.run("10 clients pipelining random calls during a session, half leaving with calls pending", test_burst)
 S.run("a client re-planning many times a second does not stop the session's clock", test_replan_flood)
 S.exit()
