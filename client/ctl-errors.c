@@ -23,6 +23,7 @@ static const struct {
         { MASSAGED_ERROR_NOT_RUNNING,                   EXIT_STATE },
         { MASSAGED_ERROR_BUSY,                          EXIT_STATE },
         { MASSAGED_ERROR_STORAGE,                       EXIT_STORAGE },
+        { MASSAGED_ERROR_CONFIG,                        EXIT_STORAGE },    /* a file to fix, like the ledger */
         { MASSAGED_ERROR_FAILED,                        EXIT_FAILURE_OTHER },
         { "org.freedesktop.DBus.Error.InvalidArgs",     EXIT_USAGE },
         /* The daemon is not there: not running, not activatable, or gone mid-call. */

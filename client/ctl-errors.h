@@ -16,7 +16,7 @@ typedef enum ExitCode {
         EXIT_DEVICE = 5,                /* device or link failure (not connected, fault, timeout, Bluetooth) */
         EXIT_NOT_FOUND = 6,             /* no such device or session */
         EXIT_STATE = 7,                 /* wrong state for that (busy, nothing running) */
-        EXIT_STORAGE = 8,               /* the usage ledger cannot be read or written */
+        EXIT_STORAGE = 8,               /* the usage ledger cannot be read or written, or massaged.conf is unusable */
         EXIT_INTERRUPTED = 130,         /* start --wait / monitor stopped by Ctrl-C (128 + SIGINT) */
 } ExitCode;
 

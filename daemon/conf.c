@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,17 @@ static bool parse_number(const char *v, long long *ret) {
         return !*end && errno == 0;
 }
 
-static void load_limit(GKeyFile *kf, const char *path, const char *key, Conf *c, GPtrArray *w) {
+/* A limit's value that cannot be read is an error, not a warning: keeping the
+ * default could be looser than what the user wrote ("session_minutes=1O"). */
+static int limit_unreadable(const char *path, const char *key, const char *v, const char *what, char **ret_error) {
+        if (ret_error)
+                *ret_error = g_strdup_printf("%s: [Limits] %s: value \"%s\" is not %s; its default may be looser "
+                                             "than what you meant, so no session starts: fix the value (see "
+                                             "massaged.conf.example)", path, key, v ? v : "", what);
+        return -EINVAL;
+}
+
+static int load_limit(GKeyFile *kf, const char *path, const char *key, Conf *c, GPtrArray *w, char **ret_error) {
         g_autofree char *v = g_key_file_get_value(kf, "Limits", key, NULL);
         int id = limit_from_key(key);
         const LimitInfo *li;
@@ -79,7 +90,7 @@ static void load_limit(GKeyFile *kf, const char *path, const char *key, Conf *c,
 
         if (id < 0) {
                 warn(w, "%s: [Limits] unknown key \"%s\", ignored", path, key);
-                return;
+                return 0;
         }
         li = limit_info((LimitId) id);
         if (v)
@@ -88,21 +99,15 @@ static void load_limit(GKeyFile *kf, const char *path, const char *key, Conf *c,
         if (li->type == LIMIT_TYPE_BOOL) {
                 g_autoptr(GError) e = NULL;
                 gboolean b = g_key_file_get_boolean(kf, "Limits", key, &e);
-                if (e) {
-                        warn(w, "%s: [Limits] %s: value \"%s\" is not a boolean (true or false); keeping %s", path,
-                             key, v ? v : "", c->limits.value[id] ? "true" : "false");
-                        return;
-                }
+                if (e)
+                        return limit_unreadable(path, key, v, "a boolean (true or false)", ret_error);
                 c->limits.value[id] = b ? 1 : 0;
                 c->source[id] = LIMIT_SOURCE_CONFIG;
-                return;
+                return 0;
         }
 
-        if (!parse_number(v, &n)) {
-                warn(w, "%s: [Limits] %s: value \"%s\" is not a whole number; keeping %u", path, key, v ? v : "",
-                     c->limits.value[id]);
-                return;
-        }
+        if (!parse_number(v, &n))
+                return limit_unreadable(path, key, v, "a whole number", ret_error);
         if (n < (long long) li->min || n > (long long) li->max) {
                 uint32_t clamped = n < (long long) li->min ? li->min : li->max;
                 bool past_hard = li->higher_is_safer ? n < (long long) li->min : n > (long long) li->max;
@@ -112,6 +117,7 @@ static void load_limit(GKeyFile *kf, const char *path, const char *key, Conf *c,
         } else
                 c->limits.value[id] = (uint32_t) n;
         c->source[id] = LIMIT_SOURCE_CONFIG;
+        return 0;
 }
 
 static bool load_default_uint(GKeyFile *kf, const char *path, const char *key, unsigned min, unsigned max,
@@ -259,6 +265,35 @@ static int warnings_out(GPtrArray *w, char ***ret) {
         return 0;
 }
 
+/* The 1-based line GKeyFile stumbled on (its message quotes the line but not
+ * its number): the first that is neither blank, a # comment, a [group] nor
+ * key=value, or a key before any group. 0 when none is found (e.g. bad UTF-8). */
+static unsigned bad_line(const char *data, size_t len) {
+        const char *p = data, *end = data + len;
+        bool in_group = false;
+        unsigned n = 0;
+
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p)), *e = nl ? nl : end;
+
+                n++;
+                while (p < e && (*p == ' ' || *p == '\t'))
+                        p++;
+                while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+                        e--;
+                if (p < e && *p != '#') {
+                        if (*p == '[') {
+                                if (e[-1] != ']')
+                                        return n;
+                                in_group = true;
+                        } else if (!in_group || !memchr(p, '=', (size_t) (e - p)))
+                                return n;
+                }
+                p = nl ? nl + 1 : end;
+        }
+        return 0;
+}
+
 int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, char ***ret_warnings,
                    char **ret_error) {
         g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -280,9 +315,16 @@ int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, ch
                 return -EINVAL;
         }
         if (!g_key_file_load_from_data(kf, data ? data : "", len, G_KEY_FILE_NONE, &e)) {
-                if (ret_error)
-                        *ret_error = g_strdup_printf("%s: %s; fix the file (see massaged.conf.example) or move it "
-                                                     "aside", path, e->message);
+                unsigned line = data ? bad_line(data, len) : 0;
+                if (ret_error) {
+                        if (line > 0)
+                                *ret_error = g_strdup_printf("%s: line %u: %s; fix the file (see "
+                                                             "massaged.conf.example) or move it aside", path, line,
+                                                             e->message);
+                        else
+                                *ret_error = g_strdup_printf("%s: %s; fix the file (see massaged.conf.example) or "
+                                                             "move it aside", path, e->message);
+                }
                 return -EINVAL;
         }
 
@@ -290,8 +332,11 @@ int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, ch
         for (char **g = groups; g && *g; g++) {
                 if (strcmp(*g, "Limits") == 0) {
                         g_auto(GStrv) keys = g_key_file_get_keys(kf, *g, NULL, NULL);
-                        for (char **k = keys; k && *k; k++)
-                                load_limit(kf, path, *k, ret, w);
+                        for (char **k = keys; k && *k; k++) {
+                                r = load_limit(kf, path, *k, ret, w, ret_error);
+                                if (r < 0)
+                                        return r;
+                        }
                 } else if (strcmp(*g, "Defaults") == 0) {
                         r = load_defaults(kf, path, ret, w);
                         if (r < 0)

@@ -14,10 +14,14 @@
  * Validation: a value outside a limit's [min, max] is clamped to the nearest
  * bound with a warning naming file, group, key, value and the allowed range
  * (a value past a hard limit never gets through). Unknown groups and keys are
- * warned about and ignored. A value that is not a number/boolean is a warning
- * and the key keeps its default. A file that cannot be read or parsed (other
- * than "not found") is an ERROR: the daemon must not start with defaults that
- * may be looser than what the user configured.
+ * warned about and ignored. A [Limits] value that is not a number/boolean is
+ * an ERROR like a syntax error (its default may be looser than what was
+ * meant); elsewhere it is a warning and the key keeps its default. A file
+ * that cannot be read or parsed (other than "not found") is an ERROR (naming
+ * the file and, for a syntax error, the line): the daemon must not start
+ * sessions with defaults that may be looser than what the user configured (it
+ * serves everything else and refuses starts with ConfigInvalid, see
+ * safety_open()).
  *
  * Precedence: code default < config file < run-time setting (SetLimits,
  * stored in the ledger: ledger_settings_apply()).

@@ -423,6 +423,17 @@ static void on_props(sd_bus_message *reply, const sd_bus_error *error, void *use
                 link_down(d, r, "malformed properties from BlueZ");
                 return;
         }
+        if (!bd->connected && d->resolving_unasked) {
+                /* We skipped Connect on a Connected we had cached, and the
+                 * link went down before its signal reached us (the two come
+                 * on different connections): connect for real now. */
+                log_debug("%s: not connected after all; connecting", d->address);
+                d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
+                d->resolving_unasked = false;
+                set_connection(d, CONNECTION_CONNECTING);
+                try_connect(d);
+                return;
+        }
         if (!bd->connected) {
                 link_down(d, -ENOTCONN, "BlueZ reports the device not connected after Connect");
                 return;
@@ -447,6 +458,7 @@ static void start_resolving(Device *d) {
         int r;
 
         set_connection(d, CONNECTION_RESOLVING);
+        d->resolving_unasked = false;
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
         r = sd_event_add_time_relative(d->manager->event, &d->resolve_timer, CLOCK_MONOTONIC,
                                        RESOLVE_TIMEOUT_USEC, 0, on_resolve_timeout, d);
@@ -489,6 +501,7 @@ static void try_connect(Device *d) {
                 return;
         if (bd->connected) {
                 start_resolving(d);
+                d->resolving_unasked = true;
                 return;
         }
         a = bluez_adapter_for(m, bd->adapter);

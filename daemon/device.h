@@ -59,6 +59,7 @@ typedef struct Device {
         bool want_connected;            /* cleared only by a user Disconnect() / ForgetDevice() */
         bool holds_adapter_slot;
         bool waiting_for_adapter;       /* for the Connect slot or for the adapter to be powered */
+        bool resolving_unasked;         /* resolving because BlueZ said Connected, without our Connect */
         bool setting_up;                /* GATT setup started on this connection */
         bool incompatible;
         uint64_t backoff_usec;

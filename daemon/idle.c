@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "discovery-clients.h"
 #include "idle.h"
 #include "log.h"
 #include "macro.h"
@@ -33,7 +34,8 @@ bool idle_manager_busy(Manager *m) {
 
         /* A scan a client asked for is work in progress too (massagectl scan
          * runs for its --timeout between StartDiscovery and StopDiscovery). */
-        if (m->shutting_down || m->pairing_address || !m->name_requested || m->user_discovery)
+        if (m->shutting_down || m->pairing_address || !m->name_requested ||
+            discovery_clients_any(m))
                 return true;
         g_hash_table_iter_init(&it, m->devices);
         while (g_hash_table_iter_next(&it, NULL, &v)) {

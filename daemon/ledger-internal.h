@@ -3,6 +3,9 @@
 
 /* Shared by the ledger's files and its tests; not for the daemon. */
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include <sqlite3.h>
 
 #include "ledger.h"
@@ -12,6 +15,11 @@ struct Ledger {
         char *path;
         char *error;
         unsigned recovered;
+        dev_t dev;              /* the file l->db has open, as its path named it at connect time */
+        ino_t ino;
+        unsigned relinked;      /* times ledger_guard() put a deleted file back */
+        char *fix;              /* scratch for ledger-file.c's messages */
+        char *abandoned_path;   /* the path that names another file now (see ledger-file.c), or NULL */
 };
 
 static inline void sqlite3_finalizep(sqlite3_stmt **s) {
@@ -36,6 +44,26 @@ int ledger_exec(Ledger *l, const char *sql, const char *what);
  * transaction. Returns 0, -EPROTO (newer than known), or a negative errno. */
 int ledger_schema_migrate(Ledger *l, int target);
 int ledger_schema_version(Ledger *l);
+
+/* Open l->db on l->path (which must exist): integrity check, WAL, pragmas,
+ * and ledger_file_remember(). No migration, no recovery. */
+int ledger_connect(Ledger *l);
+/* The fix sentence for a negative errno ("FILE" stands for the path), and
+ * the same with FILE spelt out as path (malloc'd, NULL on ENOMEM). */
+const char *ledger_fix_for(int r);
+char *ledger_fix_sentence(const char *path, int r);
+/* mkdir -p for the directory holding path; new components are 0700. */
+int ledger_mkdir_parents(const char *path);
+
+/* ledger-file.c: record the inode of l->path after connecting. */
+int ledger_file_remember(Ledger *l);
+/* Before a write that matters: if the file, its -wal or -shm was deleted,
+ * put the data back under l->path; if another file took the path, keep our
+ * records in a new file beside it (see ledger-file.c). for_start: also fail
+ * when the file could not be opened again (made read-only, unreadable) or
+ * when the path was taken over, so that no session starts. Does nothing
+ * inside a transaction. Returns 0 or a negative errno with ledger_error(). */
+int ledger_guard(Ledger *l, bool for_start);
 
 /* The sqlite handle, for tests that need to constrain storage (max_page_count). */
 sqlite3 *ledger_db(Ledger *l);

@@ -215,6 +215,10 @@ int ledger_figures(Ledger *l, const SafetyClock *clock, PolicyFigures *ret) {
 
         if (!clock || !ret)
                 return ledger_failf(l, -EINVAL, "Invalid arguments");
+        /* A start decision counts what is in the file, not in a deleted inode. */
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
 
         /* Reconcile first, so "today" is the day the monotonic clock vouches for. */
         if (clock->boot_id[0]) {
@@ -514,6 +518,9 @@ int ledger_diary_set(Ledger *l, int64_t session_id, int pain_before, int pain_af
                                     pain_before, pain_after);
         if (note && strlen(note) > DIARY_NOTE_MAX)
                 return ledger_failf(l, -E2BIG, "Note longer than %d bytes", DIARY_NOTE_MAX);
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE id = ?", session_id, &exists);
         if (r < 0)
                 return r;

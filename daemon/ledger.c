@@ -93,7 +93,7 @@ static int errno_from_sqlite(sqlite3 *db, int rc) {
         return -EIO;
 }
 
-static const char *fix_for(int r) {
+const char *ledger_fix_for(int r) {
         switch (r) {
         case -EBADMSG:
                 return "the file is damaged. massaged never deletes it: move it aside (mv FILE FILE.broken) to "
@@ -115,35 +115,44 @@ static const char *fix_for(int r) {
         return "check the file system (dmesg) and the file";
 }
 
-int ledger_fail(Ledger *l, int rc, const char *what) {
-        int r = errno_from_sqlite(l->db, rc);
-        const char *fix = fix_for(r);
-        char *m = NULL;
+char *ledger_fix_sentence(const char *path, int r) {
+        const char *fix = ledger_fix_for(r);
+        size_t n = strlen(fix) + 1;
+        char *m;
 
         /* Spell FILE out so the message can be pasted. */
-        {
-                size_t n = strlen(fix) + 1;
-                for (const char *p = fix; (p = strstr(p, "FILE")); p += 4)
-                        n += strlen(l->path);
-                m = malloc(n);
-                if (m) {
-                        char *o = m;
-                        for (const char *p = fix; *p;)
-                                if (strncmp(p, "FILE", 4) == 0) {
-                                        o = stpcpy(o, l->path);
-                                        p += 4;
-                                } else
-                                        *o++ = *p++;
-                        *o = '\0';
-                }
+        for (const char *p = fix; (p = strstr(p, "FILE")); p += 4)
+                n += strlen(path);
+        m = malloc(n);
+        if (m) {
+                char *o = m;
+                for (const char *p = fix; *p;)
+                        if (strncmp(p, "FILE", 4) == 0) {
+                                o = stpcpy(o, path);
+                                p += 4;
+                        } else
+                                *o++ = *p++;
+                *o = '\0';
         }
-        ledger_failf(l, r, "Usage ledger %s: %s failed (%s); %s", l->path, what,
-                     l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc), m ? m : fix);
-        free(m);
-        return r;
+        return m;
+}
+
+int ledger_fail(Ledger *l, int rc, const char *what) {
+        int r = errno_from_sqlite(l->db, rc);
+        _cleanup_free_ char *m = ledger_fix_sentence(l->path, r);
+
+        return ledger_failf(l, r, "Usage ledger %s: %s failed (%s); %s", l->path, what,
+                            l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc), m ?: ledger_fix_for(r));
+}
+
+static int no_connection(Ledger *l) {
+        /* Left by a recovery that failed half way (ledger-file.c); the error it set stays. */
+        return l->error ? -EIO : ledger_failf(l, -EIO, "Usage ledger %s is not open; restart massaged", l->path);
 }
 
 int ledger_prepare(Ledger *l, const char *sql, sqlite3_stmt **ret) {
+        if (!l->db)
+                return no_connection(l);
         int rc = sqlite3_prepare_v2(l->db, sql, -1, ret, NULL);
         if (rc != SQLITE_OK)
                 return ledger_fail(l, rc, "preparing a query");
@@ -151,6 +160,8 @@ int ledger_prepare(Ledger *l, const char *sql, sqlite3_stmt **ret) {
 }
 
 int ledger_exec(Ledger *l, const char *sql, const char *what) {
+        if (!l->db)
+                return no_connection(l);
         int rc = sqlite3_exec(l->db, sql, NULL, NULL, NULL);
         if (rc != SQLITE_OK)
                 return ledger_fail(l, rc, what);
@@ -175,6 +186,8 @@ Ledger *ledger_close(Ledger *l) {
                 sqlite3_close_v2(l->db);
         free(l->path);
         free(l->error);
+        free(l->abandoned_path);
+        free(l->fix);
         free(l);
         return NULL;
 }
@@ -195,7 +208,7 @@ char *ledger_default_path(void) {
 }
 
 /* mkdir -p for the ledger's directory; components we create are 0700. */
-static int mkdir_parents(const char *path) {
+int ledger_mkdir_parents(const char *path) {
         char *d = strdup(path), *slash;
         int r = 0;
 
@@ -224,7 +237,7 @@ static int prepare_file(Ledger *l) {
         struct stat st;
         int r;
 
-        r = mkdir_parents(l->path);
+        r = ledger_mkdir_parents(l->path);
         if (r < 0)
                 return ledger_failf(l, r, "Usage ledger %s: cannot create its directory: %s; create it (mkdir -p) "
                                     "with write permission for this user", l->path, strerror(-r));
@@ -232,8 +245,11 @@ static int prepare_file(Ledger *l) {
         fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) {
                 r = -errno;
-                if (r == -EROFS)
-                        return ledger_failf(l, r, "Usage ledger %s: %s; %s", l->path, strerror(-r), fix_for(r));
+                if (r == -EROFS) {
+                        _cleanup_free_ char *fix = ledger_fix_sentence(l->path, r);
+                        return ledger_failf(l, r, "Usage ledger %s: %s; %s", l->path, strerror(-r),
+                                            fix ?: ledger_fix_for(r));
+                }
                 /* Readable but not writable is still "fail closed": no session may start
                  * when its row cannot be written. */
                 return ledger_failf(l, r, "Usage ledger %s: cannot open for writing: %s; make the file and its "
@@ -262,7 +278,7 @@ static int integrity_check(Ledger *l) {
                 return ledger_fail(l, rc, "the integrity check");
         if (strcmp((const char *) sqlite3_column_text(s, 0), "ok") != 0)
                 return ledger_failf(l, -EBADMSG, "Usage ledger %s: integrity check failed (%s); %s", l->path,
-                                    (const char *) sqlite3_column_text(s, 0), fix_for(-EBADMSG));
+                                    (const char *) sqlite3_column_text(s, 0), ledger_fix_for(-EBADMSG));
         return 0;
 }
 
@@ -334,10 +350,33 @@ static int record_anchor(Ledger *l, const SafetyClock *now) {
         return 0;
 }
 
+int ledger_connect(Ledger *l) {
+        int r, rc;
+
+        rc = sqlite3_open_v2(l->path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+        if (rc != SQLITE_OK)
+                return ledger_fail(l, rc, "opening");
+        sqlite3_extended_result_codes(l->db, 1);
+        sqlite3_busy_timeout(l->db, LEDGER_BUSY_TIMEOUT_MS);
+
+        r = integrity_check(l);
+        if (r < 0)
+                return r;
+        r = set_wal(l);
+        if (r < 0)
+                return r;
+        r = ledger_exec(l, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "setting up");
+        if (r < 0)
+                return r;
+        /* Remember which file this is, so ledger_guard() notices when the
+         * path stops naming it (deleted or replaced while we run). */
+        return ledger_file_remember(l);
+}
+
 int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **ret_error) {
         Ledger *l = NULL;
         SafetyClock clock;
-        int r, rc;
+        int r;
 
         if (ret_error)
                 *ret_error = NULL;
@@ -367,21 +406,7 @@ int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **r
         if (r < 0)
                 goto fail;
 
-        rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
-        if (rc != SQLITE_OK) {
-                r = ledger_fail(l, rc, "opening");
-                goto fail;
-        }
-        sqlite3_extended_result_codes(l->db, 1);
-        sqlite3_busy_timeout(l->db, LEDGER_BUSY_TIMEOUT_MS);
-
-        r = integrity_check(l);
-        if (r < 0)
-                goto fail;
-        r = set_wal(l);
-        if (r < 0)
-                goto fail;
-        r = ledger_exec(l, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "setting up");
+        r = ledger_connect(l);
         if (r < 0)
                 goto fail;
 
@@ -419,6 +444,9 @@ int ledger_device_add(Ledger *l, const char *address, const char *name, int64_t 
 
         if (!address || !*address)
                 return ledger_failf(l, -EINVAL, "No device address given");
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = ledger_prepare(l, "INSERT INTO devices (address, name, added_wall_us) VALUES (?, ?, ?) "
                               "ON CONFLICT(address) DO UPDATE SET name = excluded.name", &s);
         if (r < 0)
@@ -436,6 +464,9 @@ int ledger_device_remove(Ledger *l, const char *address) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r, rc;
 
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = ledger_prepare(l, "DELETE FROM devices WHERE address = ?", &s);
         if (r < 0)
                 return r;
@@ -545,6 +576,9 @@ int ledger_event_add(Ledger *l, const SafetyClock *now, LedgerEventKind kind, co
 
         if ((unsigned) kind >= _LEDGER_EVENT_MAX || !now)
                 return ledger_failf(l, -EINVAL, "Invalid safety event");
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = ledger_prepare(l, "INSERT INTO events (wall_us, mono_us, boot_id, kind, device, detail) "
                               "VALUES (?, ?, ?, ?, ?, ?)", &s);
         if (r < 0)
@@ -580,6 +614,9 @@ int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAn
         if (!detail[0])
                 (void) snprintf(detail, sizeof detail, "all no");
 
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = ledger_exec(l, "BEGIN IMMEDIATE", "recording screening answers");
         if (r < 0)
                 return r;
@@ -616,6 +653,9 @@ int ledger_screening_clear(Ledger *l, const SafetyClock *now) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r, rc;
 
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = ledger_exec(l, "BEGIN IMMEDIATE", "recording a clearance");
         if (r < 0)
                 return r;
@@ -659,6 +699,9 @@ int ledger_setting_set(Ledger *l, LimitId id, uint32_t value, LimitSource source
                 free(msg);
                 return r;
         }
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = ledger_prepare(l, "INSERT INTO settings (key, value, source, wall_us) VALUES (?, ?, ?, ?) "
                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value, source = excluded.source, "
                               "wall_us = excluded.wall_us", &s);
@@ -681,6 +724,9 @@ int ledger_setting_delete(Ledger *l, LimitId id) {
 
         if (!li)
                 return ledger_failf(l, -EINVAL, "Unknown limit");
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
         r = ledger_prepare(l, "DELETE FROM settings WHERE key = ?", &s);
         if (r < 0)
                 return r;
@@ -797,6 +843,11 @@ int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, 
 
         if (!now || !device || !plan || !plan->program || !ret_id)
                 return ledger_failf(l, -EINVAL, "Invalid session");
+        /* Fail closed before the row: a ledger we could not open again, or a
+         * path that names another file now, starts nothing. */
+        r = ledger_guard(l, true);
+        if (r < 0)
+                return r;
         text = plan_to_text(plan);
         if (!text)
                 return -ENOMEM;
@@ -853,6 +904,9 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
 
         if (!now || (unsigned) reason >= _POLICY_END_MAX)
                 return ledger_failf(l, -EINVAL, "Invalid session end");
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
 
         r = ledger_exec(l, "PRAGMA synchronous=FULL", "making the session end durable");
         if (r < 0)

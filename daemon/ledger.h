@@ -29,6 +29,8 @@
  *            deleted or overwritten: the message says how to move it aside)
  *   -EPROTO  written by a newer massaged (schema version unknown)
  *   -EBUSY   locked by another process for too long
+ *   -ESTALE  the path names another file now (see ledger_abandoned_path())
+ *   -ENOENT  (ledger_guard) deleted and could not be put back
  *   -EIO     anything else SQLite reports
  *   -ENOENT  (lookups) no such row;  -EINVAL bad arguments
  * Open failures cannot use ledger_error(): ledger_open() returns the
@@ -66,6 +68,20 @@ const char *ledger_path(const Ledger *l);
 const char *ledger_error(const Ledger *l);
 /* Sessions found open at ledger_open() and closed as "interrupted". */
 unsigned ledger_recovered_count(const Ledger *l);
+/* The file changing under a running daemon (ledger-file.c): every write that
+ * matters and ledger_figures() first check that the path still names the open
+ * file. A deleted ledger (or -wal/-shm) is put back from the open copy and
+ * counted here; a path that names another file now is left alone, our
+ * records move to "<path>.kept-<seconds>" (ledger_path() then returns it,
+ * ledger_abandoned_path() the old path) and ledger_session_begin() fails
+ * with -ESTALE from then on. ledger_session_begin() also fails (-EACCES,
+ * -EROFS) when the file could not be opened again, e.g. made read-only. */
+unsigned ledger_relinked_count(const Ledger *l);
+/* The storage half of a start decision, before the policy's: the checks
+ * ledger_session_begin() makes first (file in place, not replaced, could be
+ * opened again). 0 or a negative errno with ledger_error(). */
+int ledger_check_start(Ledger *l);
+const char *ledger_abandoned_path(const Ledger *l);     /* NULL unless replaced */
 /* The default path: $XDG_STATE_HOME/massaged/usage.db or
  * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. */
 char *ledger_default_path(void);

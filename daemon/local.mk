@@ -8,6 +8,8 @@ daemon_massaged_SOURCES = \
 	daemon/address.c daemon/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
+	daemon/name-watch.c daemon/name-watch.h \
+	daemon/discovery-clients.c daemon/discovery-clients.h \
 	daemon/bluez.c daemon/bluez.h \
 	daemon/bluez-agent.c daemon/bluez-agent.h \
 	daemon/bluez-call.c daemon/bluez-call.h \
@@ -37,6 +39,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-bluez.py \
 	tests/daemon/test-daemon-commands.py \
 	tests/daemon/test-daemon-activation.py \
+	tests/daemon/test-daemon-storage.py \
+	tests/daemon/test-daemon-clock.py \
 	tests/daemon/test-daemon-abuse.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)

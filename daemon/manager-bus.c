@@ -8,6 +8,7 @@
 #include "bus-errors.h"
 #include "device.h"
 #include "device-commands.h"
+#include "discovery-clients.h"
 #include "log.h"
 #include "manager.h"
 #include "manager-bus.h"
@@ -25,7 +26,7 @@ static int prop_api_version(sd_bus *bus, const char *path, const char *interface
 static int prop_discovering(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "b", m->user_discovery);
+        return sd_bus_message_append(reply, "b", discovery_clients_any(m));
 }
 
 static int prop_screening_questions(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -81,32 +82,35 @@ static int prop_storage_error(sd_bus *bus, const char *path, const char *interfa
         return sd_bus_message_append(reply, "s", m->safety->ledger ? "" : safety_storage_error(m->safety));
 }
 
+static int prop_config_error(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", safety_config_error(m->safety) ?: "");
+}
+
 /* ---- discovery -------------------------------------------------------- */
 
 static int method_start_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
+        int r;
 
         if (!m->bluez_owner || g_hash_table_size(m->adapters) == 0)
                 return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available (no BlueZ or no "
                                            "adapter); start bluetoothd and power an adapter on");
-        if (!m->user_discovery) {
-                m->user_discovery = true;
-                bluez_update_discovery(m);
-                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                                                      "Discovering", NULL);
-        }
+        const char *sender = sd_bus_message_get_sender(msg);
+        if (!sender)
+                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Scanning needs a client on a bus");
+        r = discovery_client_add(m, sender);
+        if (r < 0)
+                return bus_error_set_errno(error, r, "Cannot start scanning");
         return sd_bus_reply_method_return(msg, NULL);
 }
 
 static int method_stop_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        const char *sender = sd_bus_message_get_sender(msg);
 
-        if (m->user_discovery) {
-                m->user_discovery = false;
-                bluez_update_discovery(m);
-                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                                                      "Discovering", NULL);
-        }
+        if (sender)
+                discovery_client_remove(userdata, sender);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -636,6 +640,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("ScreeningQuestions", "as", prop_screening_questions, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Programs", "as", prop_programs, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StorageError", "s", prop_storage_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ConfigError", "s", prop_config_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("StartDiscovery", "", "", method_start_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopDiscovery", "", "", method_stop_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddDevice", SD_BUS_ARGS("s", address), SD_BUS_RESULT("o", device),

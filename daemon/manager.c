@@ -10,11 +10,13 @@
 #include "device.h"
 #include "device-bus.h"
 #include "device-commands.h"
+#include "discovery-clients.h"
 #include "history-bus.h"
 #include "idle.h"
 #include "log.h"
 #include "manager.h"
 #include "manager-bus.h"
+#include "name-watch.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
@@ -141,7 +143,7 @@ bool manager_wants_discovery(Manager *m) {
 
         if (m->shutting_down)
                 return false;
-        if (m->user_discovery)
+        if (discovery_clients_any(m))
                 return true;
         /* A device whose object BlueZ dropped is found again by scanning. */
         g_hash_table_iter_init(&i, m->devices);
@@ -320,6 +322,7 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         m->bluez_devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_device_free);
         m->chars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_char_free);
         m->devices = g_hash_table_new(g_str_hash, g_str_equal);
+        m->discovery_clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, name_watch_destroy);
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -408,6 +411,7 @@ Manager *manager_free(Manager *m) {
         }
         bluez_stop(m);
         bluez_call_cancel(&m->discovery_call);
+        g_hash_table_destroy(m->discovery_clients);    /* its watches hold slots on m->api */
         m->idle = idle_free(m->idle);
         m->name_timer = sd_event_source_disable_unref(m->name_timer);
         if (m->bluez)

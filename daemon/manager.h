@@ -41,7 +41,7 @@ typedef struct Manager {
         BluezCall *agent_call;
         BluezCall *discovery_call;
         bool discovery_active;          /* what we last asked BlueZ for */
-        bool user_discovery;            /* Manager.StartDiscovery() */
+        GHashTable *discovery_clients;  /* unique name → NameWatch: scans clients asked for */
         char *pairing_address;          /* AddDevice in progress: the agent accepts this one */
 
         GHashTable *devices;            /* address → Device (known devices) */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,9 +49,18 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                 r = conf_load(config_path, &s->conf, &warnings, &error);
                 log_warnings(warnings);
                 if (r < 0) {
-                        log_error_errno(r, "%s", error ?: "Could not load the configuration");
-                        safety_close(s);
-                        return r;
+                        /* Fail closed but keep serving: the code defaults may be looser
+                         * than the file meant, so nothing starts; Stop, Status and
+                         * History work, and a crash loop under Restart= is avoided. */
+                        if (asprintf(&s->config_error, "%s; then restart massaged", error ?: config_path) < 0)
+                                s->config_error = NULL;
+                        if (!s->config_error) {
+                                safety_close(s);
+                                return log_error_errno(ENOMEM, "Out of memory");
+                        }
+                        conf_clear(&s->conf);
+                        conf_init(&s->conf);
+                        log_error_errno(r, "Configuration unusable, no session will start: %s", s->config_error);
                 }
         }
 
@@ -89,9 +99,15 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
 SafetyContext *safety_close(SafetyContext *s) {
         if (!s)
                 return NULL;
+        if (s->ledger && safety_flush_pending(s) > 0)
+                log_error("%zu session end(s) could not be written to the ledger (%s); they count at their "
+                          "planned length and are closed as interrupted at the next start", s->n_pending,
+                          ledger_error(s->ledger));
         ledger_close(s->ledger);
+        free(s->pending);
         free(s->ledger_path);
         free(s->ledger_open_error);
+        free(s->config_error);
         conf_clear(&s->conf);
         program_list_clear(&s->programs);
         free(s);
@@ -105,15 +121,82 @@ const char *safety_storage_error(SafetyContext *s) {
         return e && *e ? e : "The usage ledger could not be read or written";
 }
 
+const char *safety_config_error(SafetyContext *s) {
+        return s->config_error;
+}
+
+/* Log what ledger_guard() did behind a call, once. */
+static void log_file_changes(SafetyContext *s) {
+        unsigned n = ledger_relinked_count(s->ledger);
+        const char *gone = ledger_abandoned_path(s->ledger);
+
+        if (n != s->relinked_seen) {
+                s->relinked_seen = n;
+                log_warning("Ledger %s (or its -wal/-shm) was deleted while massaged ran; its records were "
+                            "written back from the open copy", ledger_path(s->ledger));
+        }
+        if (gone && (!s->ledger_path || strcmp(s->ledger_path, gone) == 0)) {
+                log_error("Ledger %s was replaced by another file while massaged ran; massaged keeps its records "
+                          "in %s and starts no session until one of them is chosen and massaged restarted", gone,
+                          ledger_path(s->ledger));
+                free(s->ledger_path);
+                s->ledger_path = strdup(ledger_path(s->ledger));
+        }
+}
+
+static bool end_retryable(int r) {
+        return r != -ENOENT && r != -EALREADY && r != -EINVAL;
+}
+
+int safety_session_end(SafetyContext *s, int64_t id, const SafetyClock *clock, uint32_t seconds,
+                       uint32_t heat_seconds, PolicyEndReason reason) {
+        SafetyPendingEnd *p;
+        int r;
+
+        if (!s->ledger)
+                return -EROFS;
+        r = ledger_session_end(s->ledger, id, clock, seconds, heat_seconds, reason);
+        log_file_changes(s);
+        if (r >= 0 || !end_retryable(r))
+                return r;
+        p = realloc(s->pending, (s->n_pending + 1) * sizeof *p);
+        if (!p)
+                return r;
+        s->pending = p;
+        s->pending[s->n_pending++] = (SafetyPendingEnd) {
+                .id = id, .clock = *clock, .seconds = seconds, .heat_seconds = heat_seconds, .reason = reason,
+        };
+        return r;
+}
+
+size_t safety_flush_pending(SafetyContext *s) {
+        size_t kept = 0;
+
+        for (size_t i = 0; i < s->n_pending; i++) {
+                SafetyPendingEnd *p = &s->pending[i];
+                int r = ledger_session_end(s->ledger, p->id, &p->clock, p->seconds, p->heat_seconds, p->reason);
+                if (r >= 0)
+                        log_notice("Ledger takes writes again: session %lld's end (%u s, %s) recorded",
+                                   (long long) p->id, p->seconds, policy_end_reason_to_string(p->reason));
+                else if (end_retryable(r))
+                        s->pending[kept++] = *p;
+        }
+        s->n_pending = kept;
+        return kept;
+}
+
 int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_figures) {
         int r;
 
         if (!s->ledger)
                 return -EROFS;
+        /* Ends that waited for space first, so the figures count the true lengths. */
+        (void) safety_flush_pending(s);
         r = safety_clock_now(ret_clock);
         if (r < 0)
                 return r;
         r = ledger_figures(s->ledger, ret_clock, ret_figures);
+        log_file_changes(s);
         if (r < 0)
                 return r;
         *ret_clock = ret_figures->clock;

@@ -18,19 +18,36 @@
 #include "safety-clock.h"
 #include "safety-limits.h"
 
+/* A session end to record once the ledger takes writes again (disk full …);
+ * the clock is the one of the stop, so the recorded end is the true one. */
+typedef struct SafetyPendingEnd {
+        int64_t id;
+        SafetyClock clock;
+        uint32_t seconds;
+        uint32_t heat_seconds;
+        PolicyEndReason reason;
+} SafetyPendingEnd;
+
 typedef struct SafetyContext {
         Ledger *ledger;                 /* NULL when it could not be opened: nothing starts */
         char *ledger_path;
         char *ledger_open_error;        /* why it could not be opened */
+        char *config_error;             /* the configuration could not be used: nothing starts */
+        SafetyPendingEnd *pending;      /* session ends the ledger could not take yet */
+        size_t n_pending;
+        unsigned relinked_seen;         /* ledger_relinked_count() last logged */
         Conf conf;
         Limits limits;                  /* effective */
         LimitSource sources[_LIMIT_MAX];
         ProgramList programs;
 } SafetyContext;
 
-/* Fails only on a configuration file that exists but cannot be used. A
- * ledger that cannot be opened is not fatal: Stop and the rest of the API
- * keep working, starts are refused with StorageUnavailable. */
+/* Fails only when out of memory or the programs cannot be listed. Neither a
+ * configuration file that cannot be used (unreadable, a syntax error) nor a
+ * ledger that cannot be opened is fatal: Stop and the rest of the API keep
+ * working, and every start is refused (ConfigInvalid / StorageUnavailable)
+ * until the file is fixed and massaged restarted. A broken configuration
+ * leaves the code defaults in s->conf for everything but starts. */
 int safety_open(SafetyContext **ret, const char *db_path, const char *config_path);
 SafetyContext *safety_close(SafetyContext *s);
 
@@ -39,6 +56,18 @@ int safety_reload_limits(SafetyContext *s);
 
 /* The sentence for StorageUnavailable when the ledger failed. */
 const char *safety_storage_error(SafetyContext *s);
+
+/* The sentence for ConfigInvalid, or NULL when the configuration is in use. */
+const char *safety_config_error(SafetyContext *s);
+
+/* Record a session's end; when the ledger cannot take it (disk full …) it is
+ * kept and retried before every start decision and at exit, and the row
+ * counts at its planned length meanwhile (conservative). Returns what the
+ * ledger returned. */
+int safety_session_end(SafetyContext *s, int64_t id, const SafetyClock *clock, uint32_t seconds,
+                       uint32_t heat_seconds, PolicyEndReason reason);
+/* Retry the kept session ends; returns how many are still pending. */
+size_t safety_flush_pending(SafetyContext *s);
 
 /* A clock and the ledger's figures for one decision (fails closed). */
 int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_figures);

@@ -138,10 +138,11 @@ void session_end(Session *s, PolicyEndReason reason) {
         /* Stop always works: a ledger failure is logged, never blocks the stop. */
         r = safety_clock_now(&clock);
         if (r >= 0 && safety->ledger) {
-                r = ledger_session_end(safety->ledger, s->id, &clock, seconds, heat, reason);
+                r = safety_session_end(safety, s->id, &clock, seconds, heat, reason);
                 if (r < 0)
-                        log_error_errno(r, "%s: could not close session %lld in the ledger (%s); it keeps "
-                                        "counting at its planned length", d->address, (long long) s->id,
+                        log_error_errno(r, "%s: could not close session %lld in the ledger (%s); it counts at "
+                                        "its planned length until the end is written (retried before every "
+                                        "start and at exit)", d->address, (long long) s->id,
                                         ledger_error(safety->ledger));
                 LedgerEventKind kind = event_for(reason, &record);
                 if (record && ledger_event_add(safety->ledger, &clock, kind, d->address, reason_str) < 0)
@@ -334,8 +335,18 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Unknown program '%s'; see the Manager's Programs property", name);
 
-        /* Fail closed: no figures, no session. */
+        /* Fail closed: a configuration we could not read may have held stricter limits. */
+        if (safety_config_error(safety)) {
+                log_notice("%s: start refused, the configuration is unusable: %s", d->address,
+                           safety_config_error(safety));
+                return sd_bus_error_setf(error, MASSAGED_ERROR_CONFIG, "Cannot start: %s",
+                                         safety_config_error(safety));
+        }
+
+        /* Fail closed: no figures, no session; storage it cannot trust comes before the policy. */
         r = safety_figures(safety, &clock, &figures);
+        if (r >= 0)
+                r = ledger_check_start(safety->ledger);
         if (r < 0)
                 return bus_error_set_storage(error, "Cannot start: %s", safety_storage_error(safety));
 

@@ -532,6 +532,98 @@ static void test_read_only(Fixture *f, gconstpointer data) {
         g_assert_cmpint(chmod(parent, 0700), ==, 0);
 }
 
+/* Sessions in a ledger file as a fresh process sees it (closes what it opens). */
+static size_t sessions_on_disk(const char *path) {
+        g_autofree char *err = NULL;
+        LedgerSession *list = NULL;
+        Ledger *l = NULL;
+        SafetyClock c = clk(test_utc(2026, 6, 16, 10, 0, 0));
+        size_t n = 0;
+
+        if (ledger_open(path, &c, &l, &err) < 0)
+                g_error("reopening %s: %s", path, err);
+        g_assert_cmpint(ledger_sessions_range(l, 0, INT64_MAX, 0, &list, &n), ==, 0);
+        ledger_session_list_free(list, n);
+        ledger_close(l);
+        return n;
+}
+
+static void unlink_all(const char *path, const char *const *suffixes) {
+        for (const char *const *x = suffixes; *x; x++) {
+                g_autofree char *p = g_strconcat(path, *x, NULL);
+                g_assert_cmpint(unlink(p), ==, 0);
+        }
+}
+
+/* Deleted while open: the next write puts the file back with everything in it. */
+static void test_file_deleted(Fixture *f, gconstpointer data) {
+        static const char *const all[] = { "", "-wal", "-shm", NULL }, *const db[] = { "", NULL };
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        PolicyPlan p = test_plan(900, 0, NULL);
+        SafetyClock c = clk(t0 + S(3600));
+        struct stat st;
+        int64_t id;
+
+        f->l = open_at(f->path, t0);
+        add_session_full(f->l, t0, 900, 600, 0, POLICY_END_USER, NULL);
+        unlink_all(f->path, data ? db : all);
+        g_assert_cmpint(ledger_session_begin(f->l, &c, "dev", &p, &id), ==, 0);       /* writes after the check */
+        g_assert_cmpint(ledger_relinked_count(f->l), ==, 1);
+        g_assert_cmpint(stat(f->path, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+        f->l = ledger_close(f->l);
+        g_assert_cmpuint(sessions_on_disk(f->path), ==, 2);
+        policy_plan_clear(&p);
+}
+
+static void test_file_sidecars_deleted(Fixture *f, gconstpointer data) {
+        static const char *const sidecars[] = { "-wal", "-shm", NULL };
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        g_autofree char *wal = g_strconcat(f->path, "-wal", NULL);
+
+        f->l = open_at(f->path, t0);
+        add_session_full(f->l, t0, 900, 600, 0, POLICY_END_USER, NULL);
+        unlink_all(f->path, sidecars);
+        g_assert_cmpint(ledger_device_add(f->l, "AA:BB:CC:DD:EE:01", "x", t0), ==, 0);
+        g_assert_cmpint(ledger_relinked_count(f->l), ==, 1);
+        g_assert_true(g_file_test(wal, G_FILE_TEST_EXISTS));
+        /* Nothing lost if the process dies now: what a fresh opener sees is complete. */
+        g_assert_cmpuint(sessions_on_disk(f->path), ==, 1);
+        g_assert_cmpint(ledger_device_known(f->l, "AA:BB:CC:DD:EE:01"), ==, 1);
+}
+
+/* Another file took the path: it is never touched; our records go to a kept copy. */
+static void test_file_replaced(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        static const char garbage[] = "not a ledger, and massaged must leave it alone";
+        g_autofree char *tmp = g_strconcat(f->path, ".new", NULL), *kept = NULL, *content = NULL;
+        PolicyPlan p = test_plan(900, 0, NULL);
+        SafetyClock c = clk(t0 + S(3600));
+        int64_t open_id, id;
+        gsize len;
+
+        f->l = open_at(f->path, t0);
+        open_id = add_session_full(f->l, t0, 900, -1, 0, POLICY_END_USER, NULL);
+        g_assert_true(g_file_set_contents(tmp, garbage, -1, NULL));
+        g_assert_cmpint(rename(tmp, f->path), ==, 0);
+
+        /* The running session's end still goes somewhere: the kept copy. */
+        g_assert_cmpint(ledger_session_end(f->l, open_id, &c, 300, 0, POLICY_END_USER), ==, 0);
+        g_assert_nonnull(ledger_abandoned_path(f->l));
+        g_assert_cmpstr(ledger_abandoned_path(f->l), ==, f->path);
+        kept = g_strdup(ledger_path(f->l));
+        g_assert_true(g_str_has_prefix(kept, f->path) && strstr(kept, ".kept-"));
+        /* No new session while two files claim to be the ledger. */
+        g_assert_cmpint(ledger_session_begin(f->l, &c, "dev", &p, &id), ==, -ESTALE);
+        g_assert_nonnull(strstr(ledger_error(f->l), "replaced"));
+        g_assert_nonnull(strstr(ledger_error(f->l), kept));
+        g_assert_true(g_file_get_contents(f->path, &content, &len, NULL));
+        g_assert_cmpstr(content, ==, garbage);
+        f->l = ledger_close(f->l);
+        g_assert_cmpuint(sessions_on_disk(kept), ==, 1);
+        policy_plan_clear(&p);
+}
+
 static void test_full(Fixture *f, gconstpointer data) {
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         PolicyPlan p = test_plan(900, 0, NULL);
@@ -1001,6 +1093,10 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/fail-closed/not-a-file", test_not_a_file);
         ADD("/ledger/fail-closed/read-only", test_read_only);
         ADD("/ledger/fail-closed/full", test_full);
+        g_test_add("/ledger/file/deleted", Fixture, NULL, fixture_setup, test_file_deleted, fixture_teardown);
+        g_test_add("/ledger/file/deleted-db-only", Fixture, "db", fixture_setup, test_file_deleted, fixture_teardown);
+        ADD("/ledger/file/sidecars-deleted", test_file_sidecars_deleted);
+        ADD("/ledger/file/replaced", test_file_replaced);
         ADD("/ledger/migrations", test_migrations);
         ADD("/ledger/devices", test_devices);
         ADD("/ledger/screening", test_screening);

@@ -134,18 +134,6 @@ static const ConfCase conf_cases[] = {
           "rest_minutes: value 10 out of range [30, 10080]; using 30 (the hard limit)" },
         { "heat-over-hard", "[Limits]\nheat_setpoint_celsius=50\n", "heat_setpoint_celsius", 42, LIMIT_SOURCE_CONFIG,
           "using 42 (the hard limit)" },
-        { "not-a-number", "[Limits]\nsession_minutes=abc\n", "session_minutes", 15, LIMIT_SOURCE_DEFAULT,
-          "[Limits] session_minutes: value \"abc\" is not a whole number; keeping 15" },
-        { "trailing-garbage", "[Limits]\nsession_minutes=12min\n", "session_minutes", 15, LIMIT_SOURCE_DEFAULT,
-          "\"12min\" is not a whole number" },
-        { "empty-value", "[Limits]\nsession_minutes=\n", "session_minutes", 15, LIMIT_SOURCE_DEFAULT, "is not a whole number" },
-        { "overflow", "[Limits]\ndaily_sessions=99999999999999999999999\n", "daily_sessions", 3, LIMIT_SOURCE_DEFAULT,
-          "is not a whole number" },
-        { "float", "[Limits]\ndaily_sessions=2.5\n", "daily_sessions", 3, LIMIT_SOURCE_DEFAULT, "\"2.5\" is not a whole number" },
-        { "non-utf8-value", "[Limits]\nsession_minutes=\xff\n", "session_minutes", 15, LIMIT_SOURCE_DEFAULT,
-          "is not a whole number" },
-        { "bool-bad", "[Limits]\ngentle_mode=maybe\n", "gentle_mode", 0, LIMIT_SOURCE_DEFAULT,
-          "gentle_mode: value \"maybe\" is not a boolean" },
         { "bool-ok", "[Limits]\ngentle_mode=true\n", "gentle_mode", 1, LIMIT_SOURCE_CONFIG, NULL },
         { "unknown-key", "[Limits]\nsesion_minutes=10\n", "session_minutes", 15, LIMIT_SOURCE_DEFAULT,
           "[Limits] unknown key \"sesion_minutes\", ignored" },
@@ -157,6 +145,41 @@ static const ConfCase conf_cases[] = {
         { "defaults-unknown", "[Defaults]\ncolour=red\n", NULL, 0, 0, "[Defaults] unknown key \"colour\"" },
         { "defaults-duration-over", "[Defaults]\nduration_minutes=30\n", NULL, 0, 0, "using 20" },
 };
+
+/* A [Limits] value that cannot be read is an error (the daemon then refuses
+ * starts): its default might be looser than what the user meant. */
+typedef struct ConfErrorCase {
+        const char *name;
+        const char *text;
+        const char *error;      /* substring of the error */
+} ConfErrorCase;
+
+static const ConfErrorCase conf_error_cases[] = {
+        { "not-a-number", "[Limits]\nsession_minutes=abc\n",
+          "test.conf: [Limits] session_minutes: value \"abc\" is not a whole number; its default may be looser" },
+        { "letter-o", "[Limits]\nsession_minutes=1O\n", "\"1O\" is not a whole number" },
+        { "trailing-garbage", "[Limits]\nsession_minutes=12min\n", "\"12min\" is not a whole number" },
+        { "empty-value", "[Limits]\nsession_minutes=\n", "is not a whole number" },
+        { "overflow", "[Limits]\ndaily_sessions=99999999999999999999999\n", "is not a whole number" },
+        { "float", "[Limits]\ndaily_sessions=2.5\n", "\"2.5\" is not a whole number" },
+        { "non-utf8-value", "[Limits]\nsession_minutes=\xff\n", "is not a whole number" },
+        { "bool-bad", "[Limits]\ngentle_mode=maybe\n", "gentle_mode: value \"maybe\" is not a boolean" },
+};
+
+static void run_conf_error_case(gconstpointer data) {
+        const ConfErrorCase *c = data;
+        g_autofree char *err = NULL;
+        char **w = NULL;
+        Conf conf;
+
+        g_assert_cmpint(conf_load_data(c->text, strlen(c->text), "test.conf", &conf, &w, &err), ==, -EINVAL);
+        g_assert_nonnull(err);
+        if (!strstr(err, c->error))
+                g_error("\"%s\" lacks \"%s\"", err, c->error);
+        g_assert_nonnull(strstr(err, "no session starts"));
+        program_strv_free(w);
+        conf_clear(&conf);
+}
 
 static void run_conf_case(gconstpointer data) {
         const ConfCase *c = data;
@@ -218,17 +241,25 @@ static void test_conf_lifecycle(void) {
 }
 
 static void test_conf_syntax_errors(void) {
-        static const char *const bad[] = {
-                "this is not a key file\n",
-                "[Limits\nsession_minutes=10\n",
-                "session_minutes=10\n",         /* key before any group */
+        static const struct {
+                const char *text;
+                const char *line;       /* the message names the line */
+        } bad[] = {
+                { "this is not a key file\n", "line 1:" },
+                { "[Limits\nsession_minutes=10\n", "line 1:" },
+                { "session_minutes=10\n", "line 1:" },          /* key before any group */
+                { "# c\n\n[Limits]\nsession_minutes=10\n[Defaults\nintensity=2\n", "line 5:" },
+                { "[Limits]\r\nsession_minutes=10\r\n  oops  \r\n", "line 3:" },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autofree char *err = NULL;
                 Conf conf;
-                g_assert_cmpint(conf_load_data(bad[i], strlen(bad[i]), "/etc/x.conf", &conf, NULL, &err), ==, -EINVAL);
+                g_assert_cmpint(conf_load_data(bad[i].text, strlen(bad[i].text), "/etc/x.conf", &conf, NULL, &err), ==,
+                                -EINVAL);
                 g_assert_nonnull(err);
                 g_assert_nonnull(strstr(err, "/etc/x.conf"));
+                if (!strstr(err, bad[i].line))
+                        g_error("%zu: \"%s\" does not name %s", i, err, bad[i].line);
                 conf_clear(&conf);
         }
 }
@@ -339,6 +370,10 @@ int main(int argc, char *argv[]) {
         for (size_t i = 0; i < G_N_ELEMENTS(conf_cases); i++) {
                 g_autofree char *path = g_strdup_printf("/conf/parse/%s", conf_cases[i].name);
                 g_test_add_data_func(path, &conf_cases[i], run_conf_case);
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(conf_error_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/conf/limit-unreadable/%s", conf_error_cases[i].name);
+                g_test_add_data_func(path, &conf_error_cases[i], run_conf_error_case);
         }
         g_test_add_func("/conf/defaults-group", test_conf_defaults_group);
         g_test_add_func("/conf/syntax-errors", test_conf_syntax_errors);

@@ -89,8 +89,47 @@ def test_pairing_through_agent():
         assert st["paired"] and st["connected"], st
 
 
+def new_client(env):
+    return Gio.DBusConnection.new_for_address_sync(
+        env.user.address,
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+        None, None)
+
+
+def test_discovery_per_client():
+    # A scan belongs to the client that asked for it, as with BlueZ: another
+    # client's StopDiscovery does not end it, its own or its leaving the bus does.
+    with S.env(paired=False) as env:
+        def scanning():
+            return env.get(MANAGER_PATH, MANAGER, "Discovering") and env.sim.call("GetAdapterState")["discovering"]
+
+        def idle():
+            return not env.get(MANAGER_PATH, MANAGER, "Discovering") and \
+                not env.sim.call("GetAdapterState")["discovering"]
+
+        a, b = new_client(env), new_client(env)
+        env.manager("StartDiscovery", conn=a)
+        env.manager("StartDiscovery", conn=a)       # idempotent for one client
+        env.manager("StartDiscovery", conn=b)
+        wait_for(scanning, 5, what="scanning (true adapter state)")
+        env.manager("StopDiscovery", conn=b)
+        env.manager("StopDiscovery")                # a client that never scanned: no effect
+        env.stays(scanning, 0.5, "a's scan goes on after b and a stranger stopped theirs")
+        b.close_sync(None)
+        a.close_sync(None)                          # a crashes: never calls StopDiscovery
+        wait_for(idle, 5, what="the scan ends when its client leaves the bus")
+        # A client that scans and stops cleanly, then the daemon still serves.
+        c = new_client(env)
+        env.manager("StartDiscovery", conn=c)
+        wait_for(scanning, 5, what="scanning again")
+        env.manager("StopDiscovery", conn=c)
+        wait_for(idle, 5, what="stopped by its own client")
+        c.close_sync(None)
+
+
 S.run("exported interfaces match doc/*.xml and doc/dbus-api.md", test_introspection_matches_doc)
 S.run("ObjectManager and PropertiesChanged announce devices and states; ForgetDevice unpairs",
       test_object_manager_and_changes)
 S.run("AddDevice pairs an unpaired massager through the agent", test_pairing_through_agent)
+S.run("a scan is its client's: others cannot stop it, it ends when the client leaves", test_discovery_per_client)
 S.exit()

@@ -9,6 +9,7 @@ against themselves.
 import struct
 
 VERSION = 1
+LEASE_MAX_S = 10      # MASSAGER_LEASE_MAX_S: the longest lease a device accepts
 
 SERVICE_UUID = "6e2a0001-5a1e-4c6b-9d7a-6d6173736167"
 CONTROL_POINT_UUID = "6e2a0002-5a1e-4c6b-9d7a-6d6173736167"
