@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api-args-bus.h"
 #include "bus-errors.h"
 #include "device.h"
 #include "device-bus.h"
@@ -175,93 +176,30 @@ static int method_disconnect(sd_bus_message *msg, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int check_type(sd_bus_message *msg, const char *key, const char *want, sd_bus_error *error) {
-        const char *contents;
-        int r = sd_bus_message_peek_type(msg, NULL, &contents);
-        if (r < 0)
-                return r;
-        if (!streq(contents, want))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Start option '%s' must have type '%s', not '%s'", key, want, contents);
-        return 0;
-}
-
 static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Device *d = userdata;
-        SessionRequest req = { .intensity = -1, .heat = -1, .duration_s = -1 };
-        unsigned intensity_max = d->have_info ? d->info.intensity_max : MASSAGER_INTENSITY_MAX;
-        unsigned heat_max = d->have_info ? d->info.heat_levels : MASSAGER_HEAT_LEVELS_MAX;
-        const char *key;
+        _cleanup_(api_args_clear) ApiArgs args = {};
+        _cleanup_free_ char *why = NULL;
+        ApiStartOptions o;
         int r;
 
         /* Read and validate everything before acting. */
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        r = bus_read_api_args(msg, API_ARGS_START, &args, error);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                if (streq(key, "program")) {
-                        if ((r = check_type(msg, key, "s", error)) != 0)
-                                return r;
-                        r = sd_bus_message_read(msg, "v", "s", &req.program);
-                        if (r >= 0 && !*req.program)
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                         "Start option 'program' must not be empty");
-                } else if (streq(key, "intensity")) {
-                        uint8_t v;
-                        if ((r = check_type(msg, key, "y", error)) != 0)
-                                return r;
-                        r = sd_bus_message_read(msg, "v", "y", &v);
-                        if (r >= 0 && (v < 1 || v > intensity_max))
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                         "Start option 'intensity' %u out of range 1–%u", v,
-                                                         intensity_max);
-                        req.intensity = v;
-                } else if (streq(key, "heat")) {
-                        uint8_t v;
-                        if ((r = check_type(msg, key, "y", error)) != 0)
-                                return r;
-                        r = sd_bus_message_read(msg, "v", "y", &v);
-                        if (r >= 0 && v > heat_max)
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                         "Start option 'heat' %u out of range 0–%u (0 = off)", v,
-                                                         heat_max);
-                        req.heat = v;
-                } else if (streq(key, "duration")) {
-                        uint32_t v;
-                        if ((r = check_type(msg, key, "u", error)) != 0)
-                                return r;
-                        r = sd_bus_message_read(msg, "v", "u", &v);
-                        if (r >= 0 && (v < 60 || v > 86400))
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                         "Start option 'duration' %u s out of range 60–86400 s "
-                                                         "(longer than the session limit is capped to it)", v);
-                        req.duration_s = v;
-                } else if (streq(key, "tie_to_caller")) {
-                        int v;
-                        if ((r = check_type(msg, key, "b", error)) != 0)
-                                return r;
-                        r = sd_bus_message_read(msg, "v", "b", &v);
-                        req.tie_to_caller = v;
-                } else
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown Start option '%s'; allowed: program (s), intensity (y), "
-                                                 "heat (y), duration (u), tie_to_caller (b)", key);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
+        r = api_start_options_parse(&args, d->have_info ? d->info.intensity_max : MASSAGER_INTENSITY_MAX,
+                                    d->have_info ? d->info.heat_levels : MASSAGER_HEAT_LEVELS_MAX, &o, &why);
         if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
-        if (r < 0)
-                return r;
-        req.caller = sd_bus_message_get_sender(msg);
+                return bus_error_set_api_args(error, r, why);
 
+        SessionRequest req = {
+                .program = o.program,
+                .intensity = o.intensity,
+                .heat = o.heat,
+                .duration_s = o.duration_s,
+                .tie_to_caller = o.tie_to_caller,
+                .caller = sd_bus_message_get_sender(msg),
+        };
         return session_start(d, &req, msg, error);
 }
 

@@ -19,6 +19,7 @@ daemon_massaged_SOURCES = \
 	daemon/session-plan.c \
 	daemon/safety-glue.c daemon/safety-glue.h \
 	daemon/bus-errors.c daemon/bus-errors.h \
+	daemon/api-args-bus.c daemon/api-args-bus.h \
 	daemon/manager-bus.c daemon/manager-bus.h \
 	daemon/device-bus.c daemon/device-bus.h \
 	daemon/history-bus.c daemon/history-bus.h
@@ -41,6 +42,7 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-activation.py \
 	tests/daemon/test-daemon-storage.py \
 	tests/daemon/test-daemon-clock.py \
+	tests/daemon/test-daemon-args.py \
 	tests/daemon/test-daemon-abuse.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
@@ -61,3 +63,13 @@ tests_test_daemon_errors_SOURCES = tests/test-daemon-errors.c \
 tests_test_daemon_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 tests_test_daemon_errors_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_test_daemon_errors_LDADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SYSTEMD_LIBS)
+
+# The bus side of the a{sv} arguments: sealed in-process sd-bus messages read
+# into the dict (the rules themselves: tests/test-api-args, daemon/safety.mk).
+check_PROGRAMS += tests/test-api-args-bus
+TESTS += tests/test-api-args-bus
+tests_test_api_args_bus_SOURCES = tests/test-api-args-bus.c \
+	daemon/api-args-bus.c daemon/api-args.c daemon/safety-limits.c daemon/screening.c
+tests_test_api_args_bus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_test_api_args_bus_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_test_api_args_bus_LDADD = $(GLIB_LIBS) $(SYSTEMD_LIBS)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "api-args-bus.h"
 #include "bluez.h"
 #include "bus-errors.h"
 #include "device.h"
@@ -281,48 +282,18 @@ static int method_stop_all(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        ScreeningAnswers answers = {};
-        const char *key, *contents, *missing;
+        _cleanup_(api_args_clear) ApiArgs args = {};
+        _cleanup_free_ char *why = NULL;
+        ScreeningAnswers answers;
         SafetyClock clock;
-        int r, v;
+        int r;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        r = bus_read_api_args(msg, API_ARGS_SCREENING, &args, error);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(msg, NULL, &contents);
-                if (r < 0)
-                        return r;
-                if (!streq(contents, "b"))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "screening answer '%s' must be a boolean (b), not '%s'", key, contents);
-                r = sd_bus_message_read(msg, "v", "b", &v);
-                if (r < 0)
-                        return r;
-                r = screening_answers_set(&answers, key, v);
-                if (r == -ENOENT)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "unknown screening question '%s'; the keys are in the "
-                                                 "ScreeningQuestions property", key);
-                if (r == -EEXIST)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "screening question '%s' answered twice", key);
-                if (r < 0)
-                        return bus_error_set_errno(error, r, "bad screening answer '%s'", key);
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
+        r = api_screening_parse(&args, &answers, &why);
         if (r < 0)
-                return r;
-        r = screening_answers_complete(&answers, &missing);
-        if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "no answer for '%s': every screening question must be answered "
-                                         "(it cannot be skipped)", missing);
+                return bus_error_set_api_args(error, r, why);
         if (!m->safety->ledger)
                 return bus_error_set_storage(error, "Cannot record the screening: %s", safety_storage_error(m->safety));
         r = safety_clock_now(&clock);
@@ -397,53 +368,19 @@ static int method_describe_limits(sd_bus_message *msg, void *userdata, sd_bus_er
 static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         SafetyContext *safety = m->safety;
-        uint32_t values[_LIMIT_MAX];
-        bool set[_LIMIT_MAX] = {};
-        const char *key, *contents;
+        _cleanup_(api_args_clear) ApiArgs args = {};
+        _cleanup_free_ char *why = NULL;
+        ApiLimitsRequest req;
         SafetyClock clock;
         int r;
 
         /* Validate every entry before changing anything. */
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        r = bus_read_api_args(msg, API_ARGS_LIMITS, &args, error);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                _cleanup_free_ char *why = NULL;
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                int id = limit_from_key(key);
-                if (id < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "unknown limit '%s'; GetLimits() lists the keys", key);
-                const LimitInfo *li = limit_info((LimitId) id);
-                r = sd_bus_message_peek_type(msg, NULL, &contents);
-                if (r < 0)
-                        return r;
-                uint64_t v;
-                if (li->type == LIMIT_TYPE_BOOL && streq(contents, "b")) {
-                        int b;
-                        r = sd_bus_message_read(msg, "v", "b", &b);
-                        v = b;
-                } else if (li->type == LIMIT_TYPE_UINT && streq(contents, "u")) {
-                        uint32_t u;
-                        r = sd_bus_message_read(msg, "v", "u", &u);
-                        v = u;
-                } else
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "limit '%s' must have type '%s', not '%s'",
-                                                 key, li->type == LIMIT_TYPE_BOOL ? "b" : "u", contents);
-                if (r < 0)
-                        return r;
-                if (limit_validate((LimitId) id, v, &why) < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", why ?: "limit out of range");
-                values[id] = (uint32_t) v;
-                set[id] = true;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
+        r = api_limits_parse(&args, &req, &why);
         if (r < 0)
-                return r;
+                return bus_error_set_api_args(error, r, why);
         if (!safety->ledger)
                 return bus_error_set_storage(error, "Cannot store limits: %s", safety_storage_error(safety));
         r = safety_clock_now(&clock);
@@ -451,18 +388,18 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
                 return bus_error_set_errno(error, r, "Cannot read the clock");
 
         for (int id = 0; id < _LIMIT_MAX; id++) {
-                if (!set[id])
+                if (!req.set[id])
                         continue;
                 uint32_t old = safety->limits.value[id];
-                LimitChangeKind kind = limits_change_kind((LimitId) id, old, values[id]);
-                r = ledger_setting_set(safety->ledger, (LimitId) id, values[id], LIMIT_SOURCE_API, clock.wall_us);
+                LimitChangeKind kind = limits_change_kind((LimitId) id, old, req.value[id]);
+                r = ledger_setting_set(safety->ledger, (LimitId) id, req.value[id], LIMIT_SOURCE_API, clock.wall_us);
                 if (r < 0)
                         return bus_error_set_storage(error, "Cannot store limit '%s': %s", limit_info((LimitId) id)->key,
                                                      ledger_error(safety->ledger));
                 if (kind == LIMIT_CHANGE_NONE)
                         continue;
                 _cleanup_free_ char *detail = NULL;
-                if (asprintf(&detail, "%s %u→%u (%s) api", limit_info((LimitId) id)->key, old, values[id],
+                if (asprintf(&detail, "%s %u→%u (%s) api", limit_info((LimitId) id)->key, old, req.value[id],
                              limit_change_kind_to_string(kind)) >= 0)
                         (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_LIMIT_CHANGE, NULL, detail);
                 if (kind == LIMIT_CHANGE_LOOSER)

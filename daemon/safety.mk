@@ -1,5 +1,6 @@
 # libmassaged-safety: the safety policy (pure), limits, clock rules, screening,
-# programs, configuration and the SQLite usage ledger. The daemon links it;
+# the validation of the API's a{sv} arguments (pure), programs, configuration
+# and the SQLite usage ledger. The daemon links it;
 # each unit test links only what it tests.
 
 noinst_LTLIBRARIES += daemon/libmassaged-safety.la
@@ -7,6 +8,7 @@ daemon_libmassaged_safety_la_SOURCES = \
 	daemon/safety-clock.c daemon/safety-clock.h \
 	daemon/safety-limits.c daemon/safety-limits.h \
 	daemon/screening.c daemon/screening.h \
+	daemon/api-args.c daemon/api-args.h \
 	daemon/program.c daemon/program.h \
 	daemon/program-load.c \
 	daemon/policy.c daemon/policy.h \
@@ -74,19 +76,29 @@ tests_test_ledger_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_ledger_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_test_ledger_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
 
+# The a{sv} arguments of Start/SetLimits/SubmitScreening: the validators are
+# pure, so the test links them with the limits and screening tables only.
+check_PROGRAMS += tests/test-api-args
+TESTS += tests/test-api-args
+tests_test_api_args_SOURCES = tests/test-api-args.c daemon/api-args.c daemon/safety-limits.c daemon/screening.c
+tests_test_api_args_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_api_args_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_api_args_LDADD = $(GLIB_LIBS)
+
 # doc/safety.md cites the test covering each rule: every cited path must exist.
 TESTS += tests/test-safety-doc.py
 dist_check_SCRIPTS += tests/test-safety-doc.py
 
-# libFuzzer targets for the two parsers of outside files (--enable-fuzzing,
-# clang; `make fuzz` runs them with the others). fuzz-program also plans every
-# accepted program and aborts if a plan breaks a rule.
-EXTRA_DIST += tests/fuzz/fuzz-program.c tests/fuzz/fuzz-conf.c
+# libFuzzer targets for the two parsers of outside files and for the D-Bus
+# a{sv} arguments (--enable-fuzzing, clang; `make fuzz` runs them with the
+# others). fuzz-program also plans every accepted program and aborts if a plan
+# breaks a rule; fuzz-args aborts if an accepted request is out of range.
+EXTRA_DIST += tests/fuzz/fuzz-program.c tests/fuzz/fuzz-conf.c tests/fuzz/fuzz-args.c
 if ENABLE_FUZZING
 SAFETY_FUZZ_POLICY = daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c daemon/safety-limits.c \
 	daemon/safety-clock.c daemon/screening.c daemon/program.c daemon/program-load.c protocol/codec.c
-FUZZ_TARGETS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf
-noinst_PROGRAMS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf
+FUZZ_TARGETS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf tests/fuzz/fuzz-args
+noinst_PROGRAMS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf tests/fuzz/fuzz-args
 tests_fuzz_fuzz_program_SOURCES = tests/fuzz/fuzz-program.c $(SAFETY_FUZZ_POLICY)
 tests_fuzz_fuzz_program_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
 tests_fuzz_fuzz_program_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
@@ -97,4 +109,8 @@ tests_fuzz_fuzz_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_conf_LDADD = $(GLIB_LIBS)
+tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz-args.c daemon/api-args.c daemon/safety-limits.c daemon/screening.c
+tests_fuzz_fuzz_args_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_args_LDFLAGS = $(FUZZ_LINK)
 endif
