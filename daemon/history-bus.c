@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,13 @@ static int method_get_usage_per_day(sd_bus_message *msg, void *userdata, sd_bus_
         r = ledger_usage_per_day(m->safety->ledger, from, to, &u, &n);
         if (r == -E2BIG)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "range too long: at most 366 days");
+        /* -ERANGE: a time the C library cannot turn into a local day (e.g. INT64_MIN µs):
+         * the caller's argument, not a broken ledger (found by test-daemon-abuse.py). */
+        if (r == -ERANGE)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "'from' (%" PRIi64 ") or 'to' (%" PRIi64 ") is not a representable local "
+                                         "time; give microseconds since the epoch within a few thousand years",
+                                         from, to);
         if (r < 0)
                 return bus_error_set_storage(error, "Cannot read usage: %s", ledger_error(m->safety->ledger));
         r = sd_bus_message_new_method_return(msg, &reply);

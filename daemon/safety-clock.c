@@ -43,6 +43,11 @@ int safety_clock_local_bounds(int64_t wall_us, int64_t *ret_day_start, int64_t *
          * after the wall time's own day start; never let "today" begin after now. */
         if ((int64_t) start > (int64_t) t)
                 start = t;
+        /* A wall time near INT64_MIN/MAX µs (any client may send one to History) has
+         * day bounds whose µs overflow int64_t: refuse it instead (test-daemon-abuse.py). */
+        if ((int64_t) week < INT64_MIN / (int64_t) USEC_PER_SEC ||
+            (int64_t) next > INT64_MAX / (int64_t) USEC_PER_SEC)
+                return -ERANGE;
 
         if (ret_day_start)
                 *ret_day_start = (int64_t) start * (int64_t) USEC_PER_SEC;

@@ -62,6 +62,17 @@ static void test_week_across_dst(void) {
         g_assert_cmpint(start - week, ==, (6 * 24 - 1) * (int64_t) USEC_PER_HOUR);
 }
 
+/* Extreme wall times (any D-Bus client can send one to History) are refused, not overflowed. */
+static void test_bounds_extreme(void) {
+        int64_t start, next, week;
+
+        g_assert_cmpint(safety_clock_local_bounds(INT64_MIN, &start, &next, &week, NULL), ==, -ERANGE);
+        g_assert_cmpint(safety_clock_local_bounds(INT64_MAX, &start, &next, &week, NULL), ==, -ERANGE);
+        g_assert_cmpint(safety_clock_local_bounds(-1, &start, &next, &week, NULL), ==, 0);
+        g_assert_cmpint(start, <=, -1);
+        g_assert_cmpint(next, >, -1);
+}
+
 static void test_reconcile(void) {
         int64_t w = test_utc(2026, 6, 15, 21, 0, 0);     /* 23:00 CEST */
         uint64_t m = 5000 * USEC_PER_SEC;
@@ -145,6 +156,7 @@ int main(int argc, char *argv[]) {
                 g_test_add_data_func(path, c, run_bounds);
         }
         g_test_add_func("/clock/bounds/week-across-dst", test_week_across_dst);
+        g_test_add_func("/clock/bounds/extreme", test_bounds_extreme);
         g_test_add_func("/clock/reconcile", test_reconcile);
         g_test_add_func("/clock/elapsed", test_elapsed);
         g_test_add_func("/clock/format-hhmm", test_format);
