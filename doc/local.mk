@@ -5,4 +5,4 @@ dist_dbusinterfaces_DATA = \
 	doc/org.massaged1.Manager.xml \
 	doc/org.massaged1.History.xml \
 	doc/org.massaged1.Device.xml
-dist_doc_DATA += doc/dbus-api.md
+dist_doc_DATA += doc/dbus-api.md doc/reliability.md
