@@ -8,6 +8,7 @@ daemon_massaged_SOURCES = \
 	daemon/address.c daemon/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
+	daemon/notify.c daemon/notify.h \
 	daemon/name-watch.c daemon/name-watch.h \
 	daemon/discovery-clients.c daemon/discovery-clients.h \
 	daemon/bluez.c daemon/bluez.h \
@@ -44,7 +45,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-storage.py \
 	tests/daemon/test-daemon-clock.py \
 	tests/daemon/test-daemon-args.py \
-	tests/daemon/test-daemon-abuse.py
+	tests/daemon/test-daemon-abuse.py \
+	tests/daemon/test-daemon-notify.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py

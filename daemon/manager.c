@@ -17,6 +17,7 @@
 #include "manager.h"
 #include "manager-bus.h"
 #include "name-watch.h"
+#include "notify.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
@@ -204,6 +205,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         log_info("Received %s, stopping every device and exiting", strsignal((int) si->ssi_signo));
         m->shutting_down = true;
         m->exit_code = 0;
+        notify_flush(m->notify);        /* the loop may not dispatch again */
 
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
@@ -379,6 +381,10 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
 
+        r = notify_new(&m->notify, m);
+        if (r < 0)
+                goto fail;
+
         r = bluez_start(m);
         if (r < 0)
                 goto fail;
@@ -413,6 +419,7 @@ Manager *manager_free(Manager *m) {
         bluez_call_cancel(&m->discovery_call);
         g_hash_table_destroy(m->discovery_clients);    /* its watches hold slots on m->api */
         m->idle = idle_free(m->idle);
+        m->notify = notify_free(m->notify);
         m->name_timer = sd_event_source_disable_unref(m->name_timer);
         if (m->bluez)
                 sd_bus_flush_close_unref(m->bluez);
