@@ -9,6 +9,7 @@ daemon_massaged_SOURCES = \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
 	daemon/notify.c daemon/notify.h \
+	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
 	daemon/name-watch.c daemon/name-watch.h \
 	daemon/discovery-clients.c daemon/discovery-clients.h \
 	daemon/bluez.c daemon/bluez.h \
@@ -46,10 +47,11 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-clock.py \
 	tests/daemon/test-daemon-args.py \
 	tests/daemon/test-daemon-abuse.py \
-	tests/daemon/test-daemon-notify.py
+	tests/daemon/test-daemon-notify.py \
+	tests/daemon/test-daemon-sleep.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
-EXTRA_DIST += tests/lib/massaged_env.py
+EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py
 
 # Writes past sessions through the ledger's API (tests seed a history with it).
 check_PROGRAMS += tests/daemon/ledger-seed

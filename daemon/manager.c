@@ -21,6 +21,7 @@
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
+#include "sleep-inhibit.h"
 #include "util.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
@@ -221,6 +222,48 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                                           on_shutdown_timeout, m);
 }
 
+/* ---- sleep ------------------------------------------------------------ */
+
+static unsigned sleep_stops;
+
+static void on_sleep_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        Manager *m = d->manager;
+
+        if (error < 0)
+                log_warning_errno(error, "%s: STOP before sleep not confirmed (%m); its lease stops it", d->address);
+        if (sleep_stops > 0 && --sleep_stops == 0)
+                sleep_inhibit_release(m->sleep);
+}
+
+/* PrepareForSleep(true): the same stop as at shutdown, and the inhibitor is
+ * released once every device confirmed (sleep-inhibit.c bounds the wait). */
+static void on_prepare_sleep(SleepInhibit *s, void *userdata) {
+        Manager *m = userdata;
+        GHashTableIter i;
+        gpointer v;
+
+        m->suspending = true;
+        sleep_stops = 0;
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                if (device_is_ready(d) && device_send_stop(d, on_sleep_stop, NULL) >= 0)
+                        sleep_stops++;
+                if (d->session)
+                        session_end(d->session, POLICY_END_SUSPEND);
+        }
+        log_info("Stopped every device before sleep (%u STOP(s) to confirm)", sleep_stops);
+        if (sleep_stops == 0)
+                sleep_inhibit_release(s);
+}
+
+static void on_resumed(SleepInhibit *s, void *userdata) {
+        Manager *m = userdata;
+
+        m->suspending = false;
+        sleep_stops = 0;
+}
+
 /* ---- the bus name ----------------------------------------------------- */
 
 static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -384,6 +427,10 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = notify_new(&m->notify, m);
         if (r < 0)
                 goto fail;
+        r = sleep_inhibit_new(&m->sleep, m->bluez, m->event,
+                              &(const SleepInhibitCallbacks) { .prepare = on_prepare_sleep, .resumed = on_resumed }, m);
+        if (r < 0)
+                goto fail;
 
         r = bluez_start(m);
         if (r < 0)
@@ -415,6 +462,8 @@ Manager *manager_free(Manager *m) {
                         device_free(v);
                 g_hash_table_destroy(m->devices);
         }
+        /* After the devices: a STOP they fail at teardown still finds it. */
+        m->sleep = sleep_inhibit_free(m->sleep);
         bluez_stop(m);
         bluez_call_cancel(&m->discovery_call);
         g_hash_table_destroy(m->discovery_clients);    /* its watches hold slots on m->api */

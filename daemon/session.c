@@ -112,6 +112,7 @@ static LedgerEventKind event_for(PolicyEndReason reason, bool *ret_record) {
         case POLICY_END_THERMAL_CUTOFF:
         case POLICY_END_LIMIT:
         case POLICY_END_SHUTDOWN:
+        case POLICY_END_SUSPEND:
         case POLICY_END_INTERRUPTED:
         case _POLICY_END_MAX:
                 break;
