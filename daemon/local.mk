@@ -4,6 +4,7 @@ libexec_PROGRAMS += daemon/massaged
 daemon_massaged_SOURCES = \
 	daemon/main.c \
 	daemon/log.c daemon/log.h \
+	daemon/safety-event.c daemon/safety-event.h \
 	daemon/util.h \
 	daemon/address.c daemon/address.h \
 	daemon/manager.c daemon/manager.h \
@@ -68,6 +69,14 @@ tests_test_daemon_errors_SOURCES = tests/test-daemon-errors.c \
 tests_test_daemon_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 tests_test_daemon_errors_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_test_daemon_errors_LDADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SYSTEMD_LIBS)
+
+# Safety events' MESSAGE_IDs and their stderr form (the catalog: tests/test-catalog.py).
+check_PROGRAMS += tests/test-safety-event
+TESTS += tests/test-safety-event
+tests_test_safety_event_SOURCES = tests/test-safety-event.c daemon/safety-event.c daemon/log.c
+tests_test_safety_event_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_test_safety_event_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_test_safety_event_LDADD = $(GLIB_LIBS) $(SYSTEMD_LIBS)
 
 # The bus side of the a{sv} arguments: sealed in-process sd-bus messages read
 # into the dict (the rules themselves: tests/test-api-args, daemon/safety.mk).

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "safety-event.h"
 #include "safety-glue.h"
 
 static void log_warnings(char **warnings) {
@@ -77,8 +78,9 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                 log_error_errno(r, "Ledger %s unusable, no session will start: %s", s->ledger_path,
                                 error ?: "unknown error");
         } else if (ledger_recovered_count(s->ledger) > 0)
-                log_notice("Ledger: %u session(s) left open by a crash were closed as interrupted, "
-                           "counted at their planned length", ledger_recovered_count(s->ledger));
+                log_safety_event(SAFETY_EVENT_RECOVERED, LOG_NOTICE, NULL, 0, "interrupted",
+                                 "Ledger: %u session(s) left open by a crash were closed as interrupted, "
+                                 "counted at their planned length", ledger_recovered_count(s->ledger));
 
         (void) safety_reload_limits(s);
 
