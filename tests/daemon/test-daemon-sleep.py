@@ -9,6 +9,7 @@ logs it once and works as before."""
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
 from fake_logind import FakeLogind  # noqa: E402
@@ -42,8 +43,10 @@ def test_sleep_mid_session():
         # The STOP reaches the device 0.8 s late: a daemon that let the
         # computer sleep before the device confirmed would be caught here.
         env.sim.call("DelayWrites", "(suu)", a, 1, 800)
+        t0 = time.monotonic()
         logind.prepare_for_sleep(True)
         state = wait_until(lambda: inh.closed, 5, what="inhibitor fd closed")
+        log("bound: inhibitor released %.2f s after PrepareForSleep(true), STOP delayed 0.80 s" % (inh.closed_at - t0))
         assert not state["running"] and not state["heater_on"], "device still on when sleep was allowed: %s" % state
         assert state["stop_cause"] == "command", state
         rows = env.sessions()
@@ -65,8 +68,10 @@ def test_sleep_when_idle():
         a = env.addr[0]
         env.add_and_connect(a)
         inh = logind.inhibitors[0]
+        t0 = time.monotonic()
         logind.prepare_for_sleep(True)
         state = wait_until(lambda: inh.closed, 5, what="inhibitor fd closed")
+        log("bound: idle, inhibitor released %.3f s after PrepareForSleep(true)" % (inh.closed_at - t0))
         assert not state["running"], state
         assert env.sessions() == []
         # A second PrepareForSleep(true) without a lock (missed resume) changes nothing.

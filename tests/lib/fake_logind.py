@@ -11,6 +11,7 @@ context (wait_until() dispatches it).
 """
 
 import os
+import time
 
 from gi.repository import Gio, GLib
 
@@ -59,6 +60,7 @@ class Inhibitor:
         self.inode = pipe_inode(self.read_fd)
         self.write_fd = write_fd        # handed out, then owned by the reply's fd list
         self.closed = None              # what on_close() returned when the last write end closed
+        self.closed_at = None           # time.monotonic() then
 
 
 class FakeLogind:
@@ -85,6 +87,7 @@ class FakeLogind:
         invocation.return_value_with_unix_fd_list(GLib.Variant("(h)", (0,)), fds)
 
     def _on_hup(self, fd, cond, inh):
+        inh.closed_at = time.monotonic()
         try:
             inh.closed = self.on_close()
         except Exception as e:  # the test's env may be gone when the daemon exits
