@@ -43,8 +43,8 @@ static char *capture_stderr(void (*fn)(void)) {
         g_assert_cmpint(dup2(p[1], STDERR_FILENO), >=, 0);
         close(p[1]);
         fn();
-        fflush(stderr);
-        dup2(saved, STDERR_FILENO);
+        g_assert_cmpint(fflush(stderr), ==, 0);
+        g_assert_cmpint(dup2(saved, STDERR_FILENO), >=, 0);
         close(saved);
         n = read(p[0], buf, sizeof buf - 1);
         close(p[0]);
