@@ -18,7 +18,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
-from massaged_env import Scenarios, wait_until  # noqa: E402
+from massaged_env import Scenarios, wait_for, wait_until  # noqa: E402
 
 S = Scenarios()
 STORAGE = "org.massaged1.Error.StorageUnavailable"
@@ -56,6 +56,12 @@ def sessions_on_disk(path):
     return sql(path, "SELECT id, end_reason FROM sessions ORDER BY id")
 
 
+def restart(env, a):
+    """Start the daemon again and wait until it has the device back."""
+    env.start_daemon()
+    wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 15, what="%s ready again" % a)
+
+
 def stop_daemon(env):
     rc = env.kill_daemon(signal.SIGTERM, 30)
     assert rc == 0, "massaged exited with %r" % rc
@@ -85,7 +91,7 @@ def test_wal_truncated():
         assert sessions_on_disk(env.db) == [(ids[0], "user")], sessions_on_disk(env.db)
         assert sql(env.db, "SELECT COUNT(*) FROM events WHERE kind = 'refusal'")[0][0] >= 1
         # The next daemon opens it and still counts the session: rest is required.
-        env.start_daemon()
+        restart(env, a)
         assert [r["id"] for r in env.sessions()] == ids
         env.expect_error(lambda: env.start(a), "org.massaged1.Error.RestRequired")
         assert not env.state(a)["running"]
@@ -108,7 +114,7 @@ def test_restore_from_backup():
         # Damaged while the daemon is stopped.
         damage(env.db)
         broken = digest(env.db)
-        env.start_daemon()
+        restart(env, a)
         # Restored: the history is intact, the damaged file kept aside byte for byte.
         rows = env.sessions()
         assert [(r["id"], r["seconds"]) for r in rows] == [(sid, seconds)], rows
