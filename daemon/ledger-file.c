@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The ledger's file changing under a running daemon (SPEC §4 "fail closed",
- * "no data is lost").
+ * The ledger's file changing under a running daemon (doc/safety.md "Fail
+ * closed", "Storage faults while the daemon runs").
  *
  * SQLite keeps reading and writing the inode it opened: a ledger deleted
  * while the daemon runs goes on working, and everything in it (the whole
@@ -24,6 +24,10 @@
  *   not writable any more (chmod, directory made read-only): a start is
  *     refused, as ledger_open() would refuse it at the next start; writes
  *     that are already possible (a session's end) still go through.
+ *
+ *   the -wal changed in place (truncated, zeroed, rewritten): checked first,
+ *     before any of the above checkpoints, by ledger-wal.c; set aside, never
+ *     copied into the file.
  *
  * Recovery failing (disk full, directory gone and not creatable) is an
  * error naming the file and the fix: the caller fails closed.
@@ -296,6 +300,16 @@ static int check_writable(Ledger *l) {
         return r;
 }
 
+/* After a restore, records may be missing: ledger_restore_hold() on the clocks now. */
+static int restore_hold(Ledger *l) {
+        SafetyClock now;
+        int r = safety_clock_now(&now);
+
+        if (r < 0)
+                return ledger_failf(l, r, "Usage ledger %s: cannot read the clock: %s", l->path, strerror(-r));
+        return ledger_restore_hold(l, &now);
+}
+
 int ledger_guard(Ledger *l, bool for_start) {
         FileState state;
         int r;
@@ -311,6 +325,12 @@ int ledger_guard(Ledger *l, bool for_start) {
         }
         if (!sqlite3_get_autocommit(l->db))
                 return 0;       /* inside our own transaction: checked when it began */
+
+        /* First, since every recovery below checkpoints: a WAL that changed
+         * under us is set aside, never copied into the file (ledger-wal.c). */
+        r = ledger_wal_guard(l);
+        if (r < 0)
+                return r;
 
         r = file_state(l, &state);
         if (r < 0)
@@ -344,7 +364,10 @@ int ledger_guard(Ledger *l, bool for_start) {
                 return 0;
         if (l->abandoned_path)
                 return abandoned_error(l);
-        return check_writable(l);
+        r = check_writable(l);
+        if (r < 0)
+                return r;
+        return restore_hold(l);
 }
 
 int ledger_check_start(Ledger *l) {

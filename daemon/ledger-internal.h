@@ -20,6 +20,11 @@ struct Ledger {
         unsigned relinked;      /* times ledger_guard() put a deleted file back */
         char *fix;              /* scratch for ledger-file.c's messages */
         char *abandoned_path;   /* the path that names another file now (see ledger-file.c), or NULL */
+        unsigned wal_discarded; /* times a damaged WAL was set aside (ledger-wal.c) */
+        unsigned wal_lost_frames; /* frames it held that were not in the file yet */
+        unsigned backups;       /* backups made (ledger-backup.c) */
+        char *broken_path;      /* where ledger_open() moved a damaged file before restoring, or NULL */
+        int64_t backup_wall_us; /* the restored backup's mtime */
 };
 
 static inline void sqlite3_finalizep(sqlite3_stmt **s) {
@@ -64,6 +69,26 @@ int ledger_file_remember(Ledger *l);
  * when the path was taken over, so that no session starts. Does nothing
  * inside a transaction. Returns 0 or a negative errno with ledger_error(). */
 int ledger_guard(Ledger *l, bool for_start);
+
+/* ledger-wal.c: 1 if the WAL holds every frame SQLite's index of it
+ * promises (or there is nothing to compare), 0 if not (*ret_unsaved: how many
+ * of them were not in the file yet), or a negative errno. */
+int ledger_wal_verify(Ledger *l, uint32_t *ret_unsaved);
+/* Close l->db without checkpointing and move the WAL and its index aside. */
+int ledger_wal_discard(Ledger *l, uint32_t unsaved);
+/* Verify; if damaged, discard and reconnect (and record a "restored" event
+ * when frames were lost). 0 or a negative errno with ledger_error(). */
+int ledger_wal_guard(Ledger *l);
+
+/* ledger-backup.c: on a damaged ledger (broken_error, l->error set), move
+ * it aside and put a copy of a usable backup in its place; l->db is closed.
+ * 0, or broken_error with the reason the backup could not be used added. */
+int ledger_restore(Ledger *l, int broken_error);
+/* Insert a "restored" safety event (inside the caller's transaction or not). */
+int ledger_record_restored(Ledger *l, const SafetyClock *now, const char *detail);
+/* -EAGAIN with the reason while a restore is less than 24 h old, else 0. */
+int ledger_restore_hold(Ledger *l, const SafetyClock *now);
+char *ledger_backup_path(const char *path);
 
 /* The sqlite handle, for tests that need to constrain storage (max_page_count). */
 sqlite3 *ledger_db(Ledger *l);

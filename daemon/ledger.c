@@ -11,11 +11,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ledger-internal.h"
@@ -96,8 +98,10 @@ static int errno_from_sqlite(sqlite3 *db, int rc) {
 const char *ledger_fix_for(int r) {
         switch (r) {
         case -EBADMSG:
-                return "the file is damaged. massaged never deletes it: move it aside (mv FILE FILE.broken) to "
-                       "start a new, empty ledger, or restore it from a backup";
+                return "the file is damaged and there is no usable backup (FILE.backup). massaged never deletes "
+                       "it. To keep the history, stop massaged and copy a backup of your own over FILE. To start "
+                       "an EMPTY ledger instead, move it aside (mv FILE FILE.broken): the history and today's "
+                       "usage are then lost and the limits count from zero";
         case -EROFS:
                 return "the file, its directory or its file system is read-only: make them writable (chmod u+w "
                        "FILE and its directory, which must hold FILE-wal and FILE-shm), or remount the file system "
@@ -182,12 +186,16 @@ static int commit(Ledger *l, const char *what) {
 Ledger *ledger_close(Ledger *l) {
         if (!l)
                 return NULL;
+        /* sqlite3_close() checkpoints: never a WAL that changed under us (ledger-wal.c). */
+        if (l->db && sqlite3_get_autocommit(l->db))
+                (void) ledger_wal_guard(l);
         if (l->db)
                 sqlite3_close_v2(l->db);
         free(l->path);
         free(l->error);
         free(l->abandoned_path);
         free(l->fix);
+        free(l->broken_path);
         free(l);
         return NULL;
 }
@@ -350,6 +358,19 @@ static int record_anchor(Ledger *l, const SafetyClock *now) {
         return 0;
 }
 
+/* After every commit: the WAL then holds nothing the file does not, so a WAL
+ * truncated or overwritten between our writes costs nothing (ledger-wal.c).
+ * Only a WAL that is still whole is copied; a failure leaves the frames in
+ * the WAL, where the next write or the close checks them again. */
+static int checkpoint_after_commit(void *userdata, sqlite3 *db, const char *name, int n_frames) {
+        Ledger *l = userdata;
+        uint32_t unsaved;
+
+        if (ledger_wal_verify(l, &unsaved) == 1)
+                (void) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        return SQLITE_OK;
+}
+
 int ledger_connect(Ledger *l) {
         int r, rc;
 
@@ -368,9 +389,22 @@ int ledger_connect(Ledger *l) {
         r = ledger_exec(l, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "setting up");
         if (r < 0)
                 return r;
+        (void) sqlite3_wal_hook(l->db, checkpoint_after_commit, l);
         /* Remember which file this is, so ledger_guard() notices when the
          * path stops naming it (deleted or replaced while we run). */
         return ledger_file_remember(l);
+}
+
+static int record_restore(Ledger *l, const SafetyClock *now) {
+        char detail[PATH_MAX + 256], when[64];
+        time_t t = (time_t) (l->backup_wall_us / 1000000);
+        struct tm tm;
+
+        if (!localtime_r(&t, &tm) || strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+                (void) snprintf(when, sizeof when, "an unknown time");
+        (void) snprintf(detail, sizeof detail, "ledger damaged, moved to %s; restored from the backup of %s; "
+                        "records after it may be missing, so no session starts for 24 h", l->broken_path, when);
+        return ledger_record_restored(l, now, detail);
 }
 
 int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **ret_error) {
@@ -407,6 +441,12 @@ int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **r
                 goto fail;
 
         r = ledger_connect(l);
+        if (r == -EBADMSG) {
+                /* Damaged: put the backup in its place, keeping the damaged file aside (ledger-backup.c). */
+                r = ledger_restore(l, r);
+                if (r >= 0)
+                        r = ledger_connect(l);
+        }
         if (r < 0)
                 goto fail;
 
@@ -418,6 +458,8 @@ int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **r
                 r = recover(l, now);
         if (r >= 0)
                 r = record_anchor(l, now);
+        if (r >= 0 && l->broken_path)
+                r = record_restore(l, now);
         if (r < 0) {
                 rollback(l);
                 goto fail;
@@ -554,6 +596,7 @@ static const char *const event_names[_LEDGER_EVENT_MAX] = {
         [LEDGER_EVENT_SCREENING] = "screening",
         [LEDGER_EVENT_CLEARANCE] = "clearance",
         [LEDGER_EVENT_RECOVERED] = "recovered",
+        [LEDGER_EVENT_RESTORED] = "restored",
 };
 
 const char *ledger_event_kind_to_string(LedgerEventKind k) {

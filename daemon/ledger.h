@@ -31,6 +31,7 @@
  *   -EBUSY   locked by another process for too long
  *   -ESTALE  the path names another file now (see ledger_abandoned_path())
  *   -ENOENT  (ledger_guard) deleted and could not be put back
+ *   -EAGAIN  (starts) restored from its backup less than 24 h ago
  *   -EIO     anything else SQLite reports
  *   -ENOENT  (lookups) no such row;  -EINVAL bad arguments
  * Open failures cannot use ledger_error(): ledger_open() returns the
@@ -82,6 +83,27 @@ unsigned ledger_relinked_count(const Ledger *l);
  * opened again). 0 or a negative errno with ledger_error(). */
 int ledger_check_start(Ledger *l);
 const char *ledger_abandoned_path(const Ledger *l);     /* NULL unless replaced */
+/* A WAL that no longer holds what SQLite's index says (truncated, zeroed,
+ * rewritten) is never checkpointed into the file: it is moved aside to
+ * "<path>.broken-<seconds>-wal" before the next write or at close and the
+ * ledger reopened (ledger-wal.c). Counted here; lost frames: how many it held
+ * that were not in the file yet (then a "restored" event holds starts, as
+ * after a restore). */
+unsigned ledger_wal_discarded_count(const Ledger *l);
+unsigned ledger_wal_lost_frames(const Ledger *l);
+
+/* ---- Backup (ledger-backup.c) -------------------------------------------- */
+/* Copy the ledger to "<path>.backup" (0600) through a checked temporary file;
+ * a copy that fails its integrity check never replaces the previous backup.
+ * The daemon calls it after opening and after each session end. 0 or a
+ * negative errno with ledger_error() (the previous backup is kept). */
+int ledger_backup(Ledger *l);
+unsigned ledger_backup_count(const Ledger *l);
+/* Set when ledger_open() found the file damaged (-EBADMSG) and restored it
+ * from "<path>.backup": where the damaged file was moved, else NULL. A
+ * "restored" event is recorded and ledger_check_start() refuses with -EAGAIN
+ * for 24 h, since sessions after the backup may be missing. */
+const char *ledger_broken_path(const Ledger *l);
 /* The default path: $XDG_STATE_HOME/massaged/usage.db or
  * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. */
 char *ledger_default_path(void);
@@ -187,6 +209,7 @@ typedef enum LedgerEventKind {
         LEDGER_EVENT_SCREENING,         /* "screening": detail = keys answered yes */
         LEDGER_EVENT_CLEARANCE,         /* "clearance" */
         LEDGER_EVENT_RECOVERED,         /* "recovered": a session closed as interrupted at open */
+        LEDGER_EVENT_RESTORED,          /* "restored": restored from the backup, or WAL frames lost */
         _LEDGER_EVENT_MAX,
 } LedgerEventKind;
 

@@ -45,6 +45,7 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-device-faults.py \
 	tests/daemon/test-daemon-activation.py \
 	tests/daemon/test-daemon-storage.py \
+	tests/daemon/test-daemon-attacks-storage.py \
 	tests/daemon/test-daemon-clock.py \
 	tests/daemon/test-daemon-args.py \
 	tests/daemon/test-daemon-abuse.py \

@@ -77,10 +77,20 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                 s->ledger_open_error = error ? strdup(error) : NULL;
                 log_error_errno(r, "Ledger %s unusable, no session will start: %s", s->ledger_path,
                                 error ?: "unknown error");
-        } else if (ledger_recovered_count(s->ledger) > 0)
-                log_safety_event(SAFETY_EVENT_RECOVERED, LOG_NOTICE, NULL, 0, "interrupted",
-                                 "Ledger: %u session(s) left open by a crash were closed as interrupted, "
-                                 "counted at their planned length", ledger_recovered_count(s->ledger));
+        } else {
+                if (ledger_broken_path(s->ledger))
+                        log_error("Ledger %s was damaged: moved aside to %s and RESTORED from its backup %s.backup; "
+                                  "sessions after that backup may be missing, so no session starts for 24 h "
+                                  "(safety event \"restored\")", s->ledger_path, ledger_broken_path(s->ledger),
+                                  s->ledger_path);
+                if (ledger_recovered_count(s->ledger) > 0)
+                        log_safety_event(SAFETY_EVENT_RECOVERED, LOG_NOTICE, NULL, 0, "interrupted",
+                                         "Ledger: %u session(s) left open by a crash were closed as interrupted, "
+                                         "counted at their planned length", ledger_recovered_count(s->ledger));
+                /* The ledger opened and passed its integrity check: keep a copy of it. */
+                if (ledger_backup(s->ledger) < 0)
+                        log_warning("%s", ledger_error(s->ledger));
+        }
 
         (void) safety_reload_limits(s);
 
@@ -132,6 +142,16 @@ static void log_file_changes(SafetyContext *s) {
         unsigned n = ledger_relinked_count(s->ledger);
         const char *gone = ledger_abandoned_path(s->ledger);
 
+        n = ledger_wal_discarded_count(s->ledger);
+        if (n != s->wal_discarded_seen) {
+                s->wal_discarded_seen = n;
+                log_error("Ledger %s: its write-ahead log changed under massaged (truncated or overwritten); it was "
+                          "set aside as %s.broken-<seconds>-wal and never copied into the ledger; %u page(s) of it "
+                          "were not in the file yet%s", ledger_path(s->ledger), ledger_path(s->ledger),
+                          ledger_wal_lost_frames(s->ledger),
+                          ledger_wal_lost_frames(s->ledger) ? ", so no session starts for 24 h" : ", nothing lost");
+        }
+        n = ledger_relinked_count(s->ledger);
         if (n != s->relinked_seen) {
                 s->relinked_seen = n;
                 log_warning("Ledger %s (or its -wal/-shm) was deleted while massaged ran; its records were "
@@ -159,6 +179,11 @@ int safety_session_end(SafetyContext *s, int64_t id, const SafetyClock *clock, u
                 return -EROFS;
         r = ledger_session_end(s->ledger, id, clock, seconds, heat_seconds, reason);
         log_file_changes(s);
+        if (r >= 0 && ledger_backup(s->ledger) < 0) {
+                /* The end is recorded; only the copy failed, and the previous one is kept. */
+                log_warning("%s", ledger_error(s->ledger));
+                log_file_changes(s);
+        }
         if (r >= 0 || !end_retryable(r))
                 return r;
         p = realloc(s->pending, (s->n_pending + 1) * sizeof *p);

@@ -36,6 +36,7 @@ typedef struct SafetyContext {
         SafetyPendingEnd *pending;      /* session ends the ledger could not take yet */
         size_t n_pending;
         unsigned relinked_seen;         /* ledger_relinked_count() last logged */
+        unsigned wal_discarded_seen;    /* ledger_wal_discarded_count() last logged */
         Conf conf;
         Limits limits;                  /* effective */
         LimitSource sources[_LIMIT_MAX];

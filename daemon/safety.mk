@@ -15,7 +15,8 @@ daemon_libmassaged_safety_la_SOURCES = \
 	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-internal.h \
 	daemon/conf.c daemon/conf.h \
 	daemon/ledger.c daemon/ledger.h daemon/ledger-internal.h \
-	daemon/ledger-schema.c daemon/ledger-query.c daemon/ledger-file.c
+	daemon/ledger-schema.c daemon/ledger-query.c daemon/ledger-file.c \
+	daemon/ledger-wal.c daemon/ledger-backup.c
 daemon_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
 	-DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
 daemon_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <glob.h>
 #include <pwd.h>
 #include <signal.h>
 #include <grp.h>
@@ -624,6 +625,174 @@ static void test_file_replaced(Fixture *f, gconstpointer data) {
         policy_plan_clear(&p);
 }
 
+/* ---- the WAL changing under us, backup and restore (doc/safety.md) ---- */
+
+static void overwrite(const char *path, off_t off, size_t n, int byte) {
+        g_autofree char *junk = g_malloc(n);
+        int fd = open(path, O_WRONLY);
+
+        g_assert_cmpint(fd, >=, 0);
+        memset(junk, byte, n);
+        g_assert_cmpint(pwrite(fd, junk, n, off), ==, (ssize_t) n);
+        g_assert_cmpint(close(fd), ==, 0);
+}
+
+/* The WAL truncated (data NULL) or zeroed in place while it holds frames the
+ * file does not (the checkpoint after each commit could not run: the hook is
+ * removed): the next write and the close must not copy it into the file. */
+static void test_wal_damaged(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        g_autofree char *wal = g_strconcat(f->path, "-wal", NULL), *aside = NULL;
+        struct stat st;
+        glob_t g;
+
+        f->l = open_at(f->path, t0);
+        add_session(f->l, t0, 900, 600);                       /* checkpointed into the file */
+        (void) sqlite3_wal_hook(ledger_db(f->l), NULL, NULL);
+        add_session(f->l, t0 + S(7200), 900, 600);             /* only in the WAL */
+        g_assert_cmpint(stat(wal, &st), ==, 0);
+        g_assert_cmpint(st.st_size, >, 0);
+        if (data)
+                overwrite(wal, 0, (size_t) st.st_size, 0);
+        else
+                g_assert_cmpint(truncate(wal, 0), ==, 0);
+        g_assert_cmpint(ledger_device_add(f->l, "AA:BB:CC:DD:EE:01", "x", t0), ==, 0);
+        g_assert_cmpuint(ledger_wal_discarded_count(f->l), ==, 1);
+        g_assert_cmpuint(ledger_wal_lost_frames(f->l), >, 0);
+        /* Records may be missing: no start for 24 h. */
+        g_assert_cmpint(ledger_check_start(f->l), ==, -EAGAIN);
+        g_assert_nonnull(strstr(ledger_error(f->l), "restored"));
+        f->l = ledger_close(f->l);
+
+        /* The file is whole: the first session, the device written after the check. */
+        f->l = open_at(f->path, t0 + S(86400));
+        g_assert_null(ledger_broken_path(f->l));
+        g_assert_cmpint(ledger_device_known(f->l, "AA:BB:CC:DD:EE:01"), ==, 1);
+        f->l = ledger_close(f->l);
+        g_assert_cmpuint(sessions_on_disk(f->path), ==, 1);
+        /* The damaged WAL was set aside, not deleted. */
+        aside = g_strconcat(f->path, ".broken-*-wal", NULL);
+        g_assert_cmpint(glob(aside, 0, NULL, &g), ==, 0);
+        g_assert_cmpuint(g.gl_pathc, ==, 1);
+        globfree(&g);
+}
+
+/* Between our transactions the WAL is empty: truncating it costs nothing. */
+static void test_wal_checkpointed(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        g_autofree char *wal = g_strconcat(f->path, "-wal", NULL);
+        struct stat st;
+
+        f->l = open_at(f->path, t0);
+        add_session(f->l, t0, 900, 600);
+        add_session(f->l, t0 + S(7200), 900, 600);
+        g_assert_cmpint(stat(wal, &st), ==, 0);
+        g_assert_cmpint(st.st_size, ==, 0);
+        g_assert_cmpint(truncate(wal, 0), ==, 0);
+        g_assert_cmpint(ledger_device_add(f->l, "AA:BB:CC:DD:EE:01", "x", t0), ==, 0);
+        g_assert_cmpuint(ledger_wal_lost_frames(f->l), ==, 0);
+        f->l = ledger_close(f->l);
+        g_assert_cmpuint(sessions_on_disk(f->path), ==, 2);
+}
+
+static int backup_mode(const char *path) {
+        g_autofree char *b = g_strconcat(path, ".backup", NULL);
+        struct stat st;
+        return stat(b, &st) < 0 ? -1 : (int) (st.st_mode & 07777);
+}
+
+/* Damaged while closed, a good backup beside it: restored, the damaged file
+ * kept aside byte for byte, a "restored" event, starts held for 24 h. */
+static void test_backup_restore(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0), t1 = t0 + S(86400);
+        g_autofree char *before = NULL, *after = NULL;
+        LedgerEvent *ev = NULL;
+        size_t n_ev = 0;
+        gsize n1, n2;
+
+        f->l = open_at(f->path, t0);
+        add_session(f->l, t0, 900, 600);
+        add_session(f->l, t0 + S(7200), 900, 300);
+        g_assert_cmpint(ledger_backup(f->l), ==, 0);
+        g_assert_cmpuint(ledger_backup_count(f->l), ==, 1);
+        g_assert_cmpint(backup_mode(f->path), ==, 0600);
+        f->l = ledger_close(f->l);
+
+        overwrite(f->path, 0, 4096, 0);         /* "file is not a database" */
+        before = read_all(f->path, &n1);
+        f->l = open_at(f->path, t1);
+        g_assert_nonnull(ledger_broken_path(f->l));
+        after = read_all(ledger_broken_path(f->l), &n2);
+        g_assert_cmpmem(before, n1, after, n2);
+        g_assert_cmpint(ledger_events_range(f->l, 0, INT64_MAX, &ev, &n_ev), ==, 0);
+        g_assert_cmpuint(n_ev, ==, 1);
+        g_assert_cmpstr(ev[0].kind, ==, "restored");
+        g_assert_nonnull(strstr(ev[0].detail, ledger_broken_path(f->l)));
+        ledger_event_list_free(ev, n_ev);
+        {
+                SafetyClock c = clk(t1 + S(23 * 3600)), d = clk(t1 + S(24 * 3600));
+                g_assert_cmpint(ledger_restore_hold(f->l, &c), ==, -EAGAIN);
+                g_assert_nonnull(strstr(ledger_error(f->l), "restored from its backup"));
+                g_assert_cmpint(ledger_restore_hold(f->l, &d), ==, 0);
+        }
+        f->l = ledger_close(f->l);
+        g_assert_cmpuint(sessions_on_disk(f->path), ==, 2);
+}
+
+/* No usable backup: nothing is moved, replaced or deleted, and the fix says
+ * what moving the file aside would cost. */
+static void test_backup_unusable(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        g_autofree char *backup = g_strconcat(f->path, ".backup", NULL), *b1 = NULL, *d1 = NULL, *b2 = NULL,
+                        *d2 = NULL, *pattern = g_strconcat(f->path, ".broken-*", NULL);
+        gsize nb1, nd1, nb2, nd2;
+        glob_t g;
+
+        f->l = open_at(f->path, t0);
+        add_session(f->l, t0, 900, 600);
+        if (data)
+                g_assert_cmpint(ledger_backup(f->l), ==, 0);
+        f->l = ledger_close(f->l);
+        overwrite(f->path, 0, 4096, 0);
+        if (data) {
+                overwrite(backup, 100, 4000, 0xff);
+                b1 = read_all(backup, &nb1);
+        }
+        d1 = read_all(f->path, &nd1);
+        assert_open_fails(f->path, -EBADMSG, "EMPTY ledger");
+        assert_open_fails(f->path, -EBADMSG, "lost");
+        d2 = read_all(f->path, &nd2);
+        g_assert_cmpmem(d1, nd1, d2, nd2);
+        if (data) {
+                b2 = read_all(backup, &nb2);
+                g_assert_cmpmem(b1, nb1, b2, nb2);
+        }
+        g_assert_cmpint(glob(pattern, 0, NULL, &g), ==, GLOB_NOMATCH);
+}
+
+/* The ledger damaged on disk under an open connection: a copy that fails its
+ * check never replaces the previous, good backup. */
+static void test_backup_never_broken(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        g_autofree char *backup = g_strconcat(f->path, ".backup", NULL), *tmp = g_strconcat(backup, "-new", NULL);
+        g_autofree char *b1 = NULL, *b2 = NULL;
+        gsize n1, n2;
+
+        f->l = open_at(f->path, t0);
+        for (int i = 0; i < 300; i++)
+                add_session(f->l, t0 - S(86400 * (i + 1)), 600, 600);
+        g_assert_cmpint(ledger_backup(f->l), ==, 0);
+        b1 = read_all(backup, &n1);
+        overwrite(f->path, 4096 * 5 + 100, 3996, 0x55);       /* inside the cells: only a check sees it */
+        (void) sqlite3_db_release_memory(ledger_db(f->l));     /* read the damaged pages, not the cache */
+        g_assert_cmpint(ledger_backup(f->l), ==, -EBADMSG);
+        g_assert_nonnull(strstr(ledger_error(f->l), "previous backup"));
+        b2 = read_all(backup, &n2);
+        g_assert_cmpmem(b1, n1, b2, n2);
+        g_assert_false(g_file_test(tmp, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(backup_mode(f->path), ==, 0600);
+}
+
 static void test_full(Fixture *f, gconstpointer data) {
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         PolicyPlan p = test_plan(900, 0, NULL);
@@ -1097,6 +1266,14 @@ int main(int argc, char *argv[]) {
         g_test_add("/ledger/file/deleted-db-only", Fixture, "db", fixture_setup, test_file_deleted, fixture_teardown);
         ADD("/ledger/file/sidecars-deleted", test_file_sidecars_deleted);
         ADD("/ledger/file/replaced", test_file_replaced);
+        ADD("/ledger/wal/truncated", test_wal_damaged);
+        g_test_add("/ledger/wal/zeroed", Fixture, "zero", fixture_setup, test_wal_damaged, fixture_teardown);
+        ADD("/ledger/wal/checkpointed", test_wal_checkpointed);
+        ADD("/ledger/backup/restore", test_backup_restore);
+        ADD("/ledger/backup/none", test_backup_unusable);
+        g_test_add("/ledger/backup/damaged-too", Fixture, "backup", fixture_setup, test_backup_unusable,
+                   fixture_teardown);
+        ADD("/ledger/backup/never-broken", test_backup_never_broken);
         ADD("/ledger/migrations", test_migrations);
         ADD("/ledger/devices", test_devices);
         ADD("/ledger/screening", test_screening);
