@@ -4,10 +4,13 @@ libexec_PROGRAMS += daemon/massaged
 daemon_massaged_SOURCES = \
 	daemon/main.c \
 	daemon/log.c daemon/log.h \
+	daemon/safety-event.c daemon/safety-event.h \
 	daemon/util.h \
 	daemon/address.c daemon/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
+	daemon/notify.c daemon/notify.h \
+	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
 	daemon/name-watch.c daemon/name-watch.h \
 	daemon/discovery-clients.c daemon/discovery-clients.h \
 	daemon/bluez.c daemon/bluez.h \
@@ -45,10 +48,12 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-attacks-storage.py \
 	tests/daemon/test-daemon-clock.py \
 	tests/daemon/test-daemon-args.py \
-	tests/daemon/test-daemon-abuse.py
+	tests/daemon/test-daemon-abuse.py \
+	tests/daemon/test-daemon-notify.py \
+	tests/daemon/test-daemon-sleep.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
-EXTRA_DIST += tests/lib/massaged_env.py
+EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py
 
 # Writes past sessions through the ledger's API (tests seed a history with it).
 check_PROGRAMS += tests/daemon/ledger-seed
@@ -65,6 +70,14 @@ tests_test_daemon_errors_SOURCES = tests/test-daemon-errors.c \
 tests_test_daemon_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 tests_test_daemon_errors_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_test_daemon_errors_LDADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SYSTEMD_LIBS)
+
+# Safety events' MESSAGE_IDs and their stderr form (the catalog: tests/test-catalog.py).
+check_PROGRAMS += tests/test-safety-event
+TESTS += tests/test-safety-event
+tests_test_safety_event_SOURCES = tests/test-safety-event.c daemon/safety-event.c daemon/log.c
+tests_test_safety_event_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_test_safety_event_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_test_safety_event_LDADD = $(GLIB_LIBS) $(SYSTEMD_LIBS)
 
 # The bus side of the a{sv} arguments: sealed in-process sd-bus messages read
 # into the dict (the rules themselves: tests/test-api-args, daemon/safety.mk).

@@ -18,6 +18,12 @@ int log_get_verbose(void);
 /* Logs at priority; errno is set from error (so "%m" works); returns -|error|. */
 int log_internal(int priority, int error, const char *format, ...) _printf_(3, 4);
 
+/* One structured entry: when stderr is the journal's stream (systemd set
+ * $JOURNAL_STREAM to it) the message and the NULL-terminated "KEY=value"
+ * fields go to journald natively, so they stay searchable; otherwise the
+ * message alone goes to stderr like any other line. */
+void log_structured(int priority, const char *const *fields, const char *message);
+
 #define log_full_errno(prio, error, ...) log_internal((prio), (error), __VA_ARGS__)
 #define log_debug(...)   (void) log_internal(LOG_DEBUG, 0, __VA_ARGS__)
 #define log_info(...)    (void) log_internal(LOG_INFO, 0, __VA_ARGS__)

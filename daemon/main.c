@@ -13,7 +13,7 @@
 static void help(void) {
         printf("Usage: massaged [OPTIONS]\n\n"
                "Companion daemon for a smart neck massager (SPEC §5).\n\n"
-               "  --bluez-bus ADDRESS  talk to BlueZ on this bus (default: the system bus)\n"
+               "  --bluez-bus ADDRESS  talk to BlueZ and logind on this bus (default: the system bus)\n"
                "  --api-bus ADDRESS    serve org.massaged1 on this bus (default: the user bus)\n"
                "  --db PATH            usage ledger (default: $XDG_STATE_HOME/massaged/usage.db)\n"
                "  --config PATH        configuration (default: $XDG_CONFIG_HOME/massaged/massaged.conf)\n"

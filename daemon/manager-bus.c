@@ -14,6 +14,7 @@
 #include "manager.h"
 #include "manager-bus.h"
 #include "massaged-dbus.h"
+#include "safety-event.h"
 #include "safety-glue.h"
 #include "screening.h"
 #include "session.h"
@@ -402,10 +403,10 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
                 if (asprintf(&detail, "%s %u→%u (%s) api", limit_info((LimitId) id)->key, old, req.value[id],
                              limit_change_kind_to_string(kind)) >= 0)
                         (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_LIMIT_CHANGE, NULL, detail);
-                if (kind == LIMIT_CHANGE_LOOSER)
-                        log_notice("Limit raised: %s", detail ?: limit_info((LimitId) id)->key);
-                else
-                        log_info("Limit lowered: %s", detail ?: limit_info((LimitId) id)->key);
+                log_safety_event(SAFETY_EVENT_LIMIT_CHANGE, kind == LIMIT_CHANGE_LOOSER ? LOG_NOTICE : LOG_INFO, NULL, 0,
+                                 limit_change_kind_to_string(kind), "Limit %s: %s",
+                                 kind == LIMIT_CHANGE_LOOSER ? "raised" : "lowered",
+                                 detail ?: limit_info((LimitId) id)->key);
         }
         r = safety_reload_limits(safety);
         if (r < 0)
@@ -498,7 +499,8 @@ static int thermal_decide(sd_bus_message *msg, Manager *m, bool reset) {
                 bus_error_set_storage(&e, "Cannot record it: %s", ledger_error(safety->ledger));
                 return sd_bus_reply_method_error(msg, &e);
         }
-        log_notice("%s", reset ? "Heat re-enabled by the user" : "Thermal cut-off acknowledged by the user");
+        log_safety_event(reset ? SAFETY_EVENT_HEAT_RESET : SAFETY_EVENT_THERMAL_ACK, LOG_NOTICE, NULL, 0, NULL, "%s",
+                         reset ? "Heat re-enabled by the user" : "Thermal cut-off acknowledged by the user");
         if (!reset) {
                 /* The policy's lock-out is over: let the devices drop latched faults whose cause has gone. */
                 g_hash_table_iter_init(&i, m->devices);

@@ -17,9 +17,11 @@
 #include "manager.h"
 #include "manager-bus.h"
 #include "name-watch.h"
+#include "notify.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
+#include "sleep-inhibit.h"
 #include "util.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
@@ -204,6 +206,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         log_info("Received %s, stopping every device and exiting", strsignal((int) si->ssi_signo));
         m->shutting_down = true;
         m->exit_code = 0;
+        notify_flush(m->notify);        /* the loop may not dispatch again */
 
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
@@ -217,6 +220,48 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 return sd_event_exit(m->event, m->exit_code);
         return sd_event_add_time_relative(m->event, NULL, CLOCK_MONOTONIC, SHUTDOWN_STOP_TIMEOUT_USEC, 0,
                                           on_shutdown_timeout, m);
+}
+
+/* ---- sleep ------------------------------------------------------------ */
+
+static unsigned sleep_stops;
+
+static void on_sleep_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        Manager *m = d->manager;
+
+        if (error < 0)
+                log_warning_errno(error, "%s: STOP before sleep not confirmed (%m); its lease stops it", d->address);
+        if (sleep_stops > 0 && --sleep_stops == 0)
+                sleep_inhibit_release(m->sleep);
+}
+
+/* PrepareForSleep(true): the same stop as at shutdown, and the inhibitor is
+ * released once every device confirmed (sleep-inhibit.c bounds the wait). */
+static void on_prepare_sleep(SleepInhibit *s, void *userdata) {
+        Manager *m = userdata;
+        GHashTableIter i;
+        gpointer v;
+
+        m->suspending = true;
+        sleep_stops = 0;
+        g_hash_table_iter_init(&i, m->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                if (device_is_ready(d) && device_send_stop(d, on_sleep_stop, NULL) >= 0)
+                        sleep_stops++;
+                if (d->session)
+                        session_end(d->session, POLICY_END_SUSPEND);
+        }
+        log_info("Stopped every device before sleep (%u STOP(s) to confirm)", sleep_stops);
+        if (sleep_stops == 0)
+                sleep_inhibit_release(s);
+}
+
+static void on_resumed(SleepInhibit *s, void *userdata) {
+        Manager *m = userdata;
+
+        m->suspending = false;
+        sleep_stops = 0;
 }
 
 /* ---- the bus name ----------------------------------------------------- */
@@ -379,6 +424,14 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
 
+        r = notify_new(&m->notify, m);
+        if (r < 0)
+                goto fail;
+        r = sleep_inhibit_new(&m->sleep, m->bluez, m->event,
+                              &(const SleepInhibitCallbacks) { .prepare = on_prepare_sleep, .resumed = on_resumed }, m);
+        if (r < 0)
+                goto fail;
+
         r = bluez_start(m);
         if (r < 0)
                 goto fail;
@@ -409,10 +462,13 @@ Manager *manager_free(Manager *m) {
                         device_free(v);
                 g_hash_table_destroy(m->devices);
         }
+        /* After the devices: a STOP they fail at teardown still finds it. */
+        m->sleep = sleep_inhibit_free(m->sleep);
         bluez_stop(m);
         bluez_call_cancel(&m->discovery_call);
         g_hash_table_destroy(m->discovery_clients);    /* its watches hold slots on m->api */
         m->idle = idle_free(m->idle);
+        m->notify = notify_free(m->notify);
         m->name_timer = sd_event_source_disable_unref(m->name_timer);
         if (m->bluez)
                 sd_bus_flush_close_unref(m->bluez);

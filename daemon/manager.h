@@ -48,6 +48,9 @@ typedef struct Manager {
 
         struct SafetyContext *safety;   /* ledger, limits, config (safety-glue.c) */
         struct Idle *idle;              /* exit when idle (idle.c); NULL: never */
+        struct Notify *notify;          /* STATUS= for the service manager (notify.c); NULL: none */
+        struct SleepInhibit *sleep;     /* logind delay inhibitor (sleep-inhibit.c) */
+        bool suspending;                /* between PrepareForSleep(true) and (false) */
 
         sd_bus_slot *name_owner_slot;
         sd_event_source *name_timer;

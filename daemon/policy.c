@@ -92,6 +92,7 @@ static const char *const end_names[_POLICY_END_MAX] = {
         [POLICY_END_LINK_LOST] = "link_lost",
         [POLICY_END_DEVICE_FAULT] = "device_fault",
         [POLICY_END_SHUTDOWN] = "shutdown",
+        [POLICY_END_SUSPEND] = "suspend",
         [POLICY_END_INTERRUPTED] = "interrupted",
 };
 
@@ -128,6 +129,7 @@ bool policy_end_reason_is_symptom(PolicyEndReason r) {
         case POLICY_END_LINK_LOST:
         case POLICY_END_DEVICE_FAULT:
         case POLICY_END_SHUTDOWN:
+        case POLICY_END_SUSPEND:
         case POLICY_END_INTERRUPTED:
         case _POLICY_END_MAX:
                 return false;

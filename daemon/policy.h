@@ -112,6 +112,7 @@ typedef enum PolicyEndReason {
         POLICY_END_LINK_LOST,           /* "link_lost" */
         POLICY_END_DEVICE_FAULT,        /* "device_fault": device-side stop (stall, overheat latched …) */
         POLICY_END_SHUTDOWN,            /* "shutdown": the daemon exited cleanly */
+        POLICY_END_SUSPEND,             /* "suspend": stopped before the computer went to sleep */
         POLICY_END_INTERRUPTED,         /* "interrupted": found open at ledger open (crash), counted as planned */
         _POLICY_END_MAX,
 } PolicyEndReason;

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "safety-event.h"
 #include "safety-glue.h"
 
 static void log_warnings(char **warnings) {
@@ -78,13 +79,15 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                                 error ?: "unknown error");
         } else {
                 if (ledger_broken_path(s->ledger))
-                        log_error("Ledger %s was damaged: moved aside to %s and RESTORED from its backup %s.backup; "
-                                  "sessions after that backup may be missing, so no session starts for 24 h "
-                                  "(safety event \"restored\")", s->ledger_path, ledger_broken_path(s->ledger),
-                                  s->ledger_path);
+                        log_safety_event(SAFETY_EVENT_RESTORED, LOG_ERR, NULL, 0, "backup",
+                                         "Ledger %s was damaged: moved aside to %s and RESTORED from its backup "
+                                         "%s.backup; sessions after that backup may be missing, so no session "
+                                         "starts for 24 h (safety event \"restored\")", s->ledger_path,
+                                         ledger_broken_path(s->ledger), s->ledger_path);
                 if (ledger_recovered_count(s->ledger) > 0)
-                        log_notice("Ledger: %u session(s) left open by a crash were closed as interrupted, "
-                                   "counted at their planned length", ledger_recovered_count(s->ledger));
+                        log_safety_event(SAFETY_EVENT_RECOVERED, LOG_NOTICE, NULL, 0, "interrupted",
+                                         "Ledger: %u session(s) left open by a crash were closed as interrupted, "
+                                         "counted at their planned length", ledger_recovered_count(s->ledger));
                 /* The ledger opened and passed its integrity check: keep a copy of it. */
                 if (ledger_backup(s->ledger) < 0)
                         log_warning("%s", ledger_error(s->ledger));
@@ -143,11 +146,19 @@ static void log_file_changes(SafetyContext *s) {
         n = ledger_wal_discarded_count(s->ledger);
         if (n != s->wal_discarded_seen) {
                 s->wal_discarded_seen = n;
-                log_error("Ledger %s: its write-ahead log changed under massaged (truncated or overwritten); it was "
-                          "set aside as %s.broken-<seconds>-wal and never copied into the ledger; %u page(s) of it "
-                          "were not in the file yet%s", ledger_path(s->ledger), ledger_path(s->ledger),
-                          ledger_wal_lost_frames(s->ledger),
-                          ledger_wal_lost_frames(s->ledger) ? ", so no session starts for 24 h" : ", nothing lost");
+                /* Pages lost hold starts for 24 h (the ledger's "restored" event): a safety event. */
+                if (ledger_wal_lost_frames(s->ledger) > 0)
+                        log_safety_event(SAFETY_EVENT_RESTORED, LOG_ERR, NULL, 0, "wal",
+                                         "Ledger %s: its write-ahead log changed under massaged (truncated or "
+                                         "overwritten); it was set aside as %s.broken-<seconds>-wal and never "
+                                         "copied into the ledger; %u page(s) of it were not in the file yet, so "
+                                         "no session starts for 24 h", ledger_path(s->ledger),
+                                         ledger_path(s->ledger), ledger_wal_lost_frames(s->ledger));
+                else
+                        log_error("Ledger %s: its write-ahead log changed under massaged (truncated or overwritten); "
+                                  "it was set aside as %s.broken-<seconds>-wal and never copied into the ledger; "
+                                  "0 page(s) of it were not in the file yet, nothing lost", ledger_path(s->ledger),
+                                  ledger_path(s->ledger));
         }
         n = ledger_relinked_count(s->ledger);
         if (n != s->relinked_seen) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "safety-event.h"
 #include "session-internal.h"
 
 /* ---- what the device answers ----------------------------------------- */
@@ -39,7 +40,12 @@ static void record_device_trip(Session *s, PolicyEndReason reason) {
         SafetyContext *safety = session_safety_of(s);
         SafetyClock clock;
 
-        if (reason == POLICY_END_THERMAL_CUTOFF && safety->ledger && safety_clock_now(&clock) >= 0)
+        if (reason != POLICY_END_THERMAL_CUTOFF)
+                return;
+        log_safety_event(SAFETY_EVENT_THERMAL_TRIP, LOG_WARNING, s->device->address, (uint64_t) s->id,
+                         policy_end_reason_to_string(reason), "%s: the device's thermal cut-off tripped",
+                         s->device->address);
+        if (safety->ledger && safety_clock_now(&clock) >= 0)
                 (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_THERMAL_TRIP, s->device->address,
                                         "the device's thermal cut-off tripped");
 }
@@ -195,7 +201,8 @@ static void tick_sample(Session *s, const PolicySample *sample) {
         case POLICY_CONTINUE:
                 return;
         case POLICY_HEAT_OFF: {
-                log_notice("%s: %s", d->address, res.message);
+                log_safety_event(SAFETY_EVENT_HEAT_OFF, LOG_NOTICE, d->address, (uint64_t) s->id, NULL, "%s: %s",
+                                 d->address, res.message);
                 if (safety->ledger && safety_clock_now(&clock) >= 0)
                         (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_HEAT_OFF, d->address, res.message);
                 uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
@@ -221,7 +228,12 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 return;
         }
         case POLICY_STOP:
-                log_notice("%s: policy stops the session: %s", d->address, res.message);
+                if (res.thermal_trip)
+                        log_safety_event(SAFETY_EVENT_THERMAL_TRIP, LOG_WARNING, d->address, (uint64_t) s->id,
+                                         policy_end_reason_to_string(res.end_reason),
+                                         "%s: policy stops the session: %s", d->address, res.message);
+                else
+                        log_notice("%s: policy stops the session: %s", d->address, res.message);
                 /* Stop first, then record. */
                 (void) device_send_stop(d, NULL, NULL);
                 if (res.thermal_trip && safety->ledger && safety_clock_now(&clock) >= 0)

@@ -6,6 +6,7 @@
 #include "bus-errors.h"
 #include "log.h"
 #include "massaged-dbus.h"
+#include "safety-event.h"
 #include "session-internal.h"
 
 uint64_t session_elapsed_us(Session *s) {
@@ -112,12 +113,47 @@ static LedgerEventKind event_for(PolicyEndReason reason, bool *ret_record) {
         case POLICY_END_THERMAL_CUTOFF:
         case POLICY_END_LIMIT:
         case POLICY_END_SHUTDOWN:
+        case POLICY_END_SUSPEND:
         case POLICY_END_INTERRUPTED:
         case _POLICY_END_MAX:
                 break;
         }
         *ret_record = false;
         return _LEDGER_EVENT_MAX;
+}
+
+/* Ends worth a journal entry of their own (safety-event.h); the rest are routine.
+ * A thermal cut-off has its own entry where the trip is recorded. */
+static SafetyEvent journal_event_for(PolicyEndReason reason) {
+        if (policy_end_reason_is_symptom(reason))
+                return SAFETY_EVENT_SYMPTOM_STOP;
+        switch (reason) {
+        case POLICY_END_LINK_LOST:
+                return SAFETY_EVENT_LINK_LOST;
+        case POLICY_END_DEVICE_FAULT:
+        case POLICY_END_SENSOR_FAULT:
+        case POLICY_END_BATTERY:
+                return SAFETY_EVENT_DEVICE_FAULT;
+        case POLICY_END_SUSPEND:
+                return SAFETY_EVENT_SUSPEND_STOP;
+        case POLICY_END_COMPLETED:
+        case POLICY_END_USER:
+        case POLICY_END_STOP_ALL:
+        case POLICY_END_CALLER_LEFT:
+        case POLICY_END_PAIN_RISING:
+        case POLICY_END_NUMBNESS:
+        case POLICY_END_TINGLING:
+        case POLICY_END_DIZZINESS:
+        case POLICY_END_HEADACHE_FLARE:
+        case POLICY_END_BURNING_SKIN:
+        case POLICY_END_THERMAL_CUTOFF:
+        case POLICY_END_LIMIT:
+        case POLICY_END_SHUTDOWN:
+        case POLICY_END_INTERRUPTED:
+        case _POLICY_END_MAX:
+                break;
+        }
+        return _SAFETY_EVENT_MAX;
 }
 
 void session_end(Session *s, PolicyEndReason reason) {
@@ -152,8 +188,14 @@ void session_end(Session *s, PolicyEndReason reason) {
                         log_warning("%s: could not record the %s event: %s", d->address, reason_str,
                                     ledger_error(safety->ledger));
         }
-        log_info("%s: session %lld ended (%s) after %u s, heat %u s", d->address, (long long) s->id,
-                 reason_str, seconds, heat);
+        SafetyEvent ev = journal_event_for(reason);
+        if (ev != _SAFETY_EVENT_MAX)
+                log_safety_event(ev, LOG_NOTICE, d->address, (uint64_t) s->id, reason_str,
+                                 "%s: session %lld ended (%s) after %u s, heat %u s", d->address, (long long) s->id,
+                                 reason_str, seconds, heat);
+        else
+                log_info("%s: session %lld ended (%s) after %u s, heat %u s", d->address, (long long) s->id,
+                         reason_str, seconds, heat);
 
         if (policy_end_reason_is_symptom(reason) && safety->ledger) {
                 PolicyFigures f;
@@ -296,8 +338,9 @@ static int refuse(SafetyContext *safety, const SafetyClock *clock, Device *d, co
         const char *name = policy_reason_to_dbus_error(refusal->reason) ?: MASSAGED_ERROR_NOT_ALLOWED;
         _cleanup_free_ char *detail = NULL;
 
-        log_notice("%s: start refused (%s): %s", d->address, policy_reason_to_string(refusal->reason),
-                   refusal->message);
+        log_safety_event(SAFETY_EVENT_REFUSAL, LOG_NOTICE, d->address, 0, policy_reason_to_string(refusal->reason),
+                         "%s: start refused (%s): %s", d->address, policy_reason_to_string(refusal->reason),
+                         refusal->message);
         if (asprintf(&detail, "%s: %s", policy_reason_to_string(refusal->reason), refusal->message) >= 0 &&
             ledger_event_add(safety->ledger, clock, LEDGER_EVENT_REFUSAL, d->address, detail) < 0)
                 log_warning("Could not record the refusal: %s", ledger_error(safety->ledger));

@@ -17,18 +17,20 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/root
 
-echo "1..7"
+echo "1..8"
 check "make install DESTDIR" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" install DESTDIR="$dest"
 
 # A clean environment: under `make check` the parent's MAKEFLAGS would add
 # "Entering directory" lines to the value.
 var() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$top_builddir" print-var VAR="$1"; }
 unitdir=$(var systemduserunitdir) busdir=$(var dbussessionservicedir) libexecdir=$(var libexecdir)
+catalogdir=$(var catalogdir)
 unit=$dest$unitdir/massaged.service
 busfile=$dest$busdir/org.massaged1.service
 
 check "unit installed in systemduserunitdir ($unitdir)" test -f "$unit"
 check "activation file installed in the session services dir ($busdir)" test -f "$busfile"
+check "journal catalog installed in the catalog dir ($catalogdir)" test -f "$dest$catalogdir/massaged.catalog"
 check "ExecStart and Exec name the installed daemon" sh -c "
 	grep -qx 'ExecStart=$libexecdir/massaged' '$unit' &&
 	grep -qx 'Exec=$libexecdir/massaged' '$busfile' &&
