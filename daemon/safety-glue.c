@@ -140,10 +140,9 @@ const char *safety_config_error(SafetyContext *s) {
 
 /* Log what ledger_guard() did behind a call, once. */
 static void log_file_changes(SafetyContext *s) {
-        unsigned n = ledger_relinked_count(s->ledger);
         const char *gone = ledger_abandoned_path(s->ledger);
+        unsigned n = ledger_wal_discarded_count(s->ledger);
 
-        n = ledger_wal_discarded_count(s->ledger);
         if (n != s->wal_discarded_seen) {
                 s->wal_discarded_seen = n;
                 /* Pages lost hold starts for 24 h (the ledger's "restored" event): a safety event. */
