@@ -520,6 +520,7 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
         plan.heat_today_at_start_s = in->figures->heat_seconds_today;
         plan.seconds_today_at_start_s = in->figures->seconds_today;
         plan.seconds_week_at_start_s = in->figures->seconds_week;
+        plan.soft_start_end_s = POLICY_SOFT_START_HOLD_S;
 
         r = plan_build(&(PlanSpec) {
                         .program = plan.program,
@@ -561,7 +562,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                   PolicyPlan *ret_plan, PolicyRefusal *ret_refusal) {
         PolicyRefusal heat_msg = {};
         PolicyPlan plan = {};
-        uint32_t session_s, hold = 0;
+        uint32_t session_s, hold_end;
         uint64_t left_day, left_week;
         uint8_t cap, target, heat_level, from;
         bool gentle;
@@ -594,6 +595,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
         target = current->intensity;
         heat_level = current->heat_level;
         from = change->current_intensity;
+        hold_end = current->soft_start_end_s;
 
         switch (change->kind) {
         case POLICY_CHANGE_INTENSITY:
@@ -625,7 +627,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                 }
                 break;
         case POLICY_CHANGE_RESUME:
-                hold = POLICY_SOFT_START_HOLD_S;
+                hold_end = change->elapsed_s + POLICY_SOFT_START_HOLD_S;
                 from = 1;
                 break;
         case POLICY_CHANGE_LIMITS:
@@ -666,6 +668,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                 plan.seconds_today_at_start_s = current->seconds_today_at_start_s;
                 plan.seconds_week_at_start_s = current->seconds_week_at_start_s;
                 plan.origin_s = change->elapsed_s;
+                plan.soft_start_end_s = hold_end;
 
                 r = plan_build(&(PlanSpec) {
                                 .program = plan.program,
@@ -676,7 +679,8 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                                 .target = plan.intensity,
                                 .cap = cap,
                                 .from_level = from,
-                                .hold_s = hold,
+                                /* The rest of the hold, whichever change asked for this plan. */
+                                .hold_s = hold_end > change->elapsed_s ? hold_end - change->elapsed_s : 0,
                                 .heat_level = heat_level,
                                 .heat_remaining_s = remaining,
                         }, &plan);

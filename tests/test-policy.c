@@ -581,6 +581,66 @@ static void test_replan_resume_soft_start(void) {
         env_done(&e);
 }
 
+/* The soft start belongs to the session: a replan of any kind in the first
+ * minute keeps level 1 until 60 s (issue 13, item 1). The data: the change. */
+static void test_replan_keeps_soft_start(gconstpointer data) {
+        const PolicyChange *c = data;
+        PolicyRefusal refusal;
+        PolicyPlan plan = {}, next = {}, later = {};
+        Env e;
+
+        env_init(&e);
+        e.req.intensity = 10;
+        e.req.heat_level = 1;
+        e.req.heat_explicit = true;
+        start_plan(&e, &plan);
+        g_assert_cmpuint(plan.soft_start_end_s, ==, POLICY_SOFT_START_HOLD_S);
+        if (c->kind == POLICY_CHANGE_LIMITS)
+                e.lim.value[LIMIT_WEEKLY_ADVICE_DAYS] = 6;
+        g_assert_cmpint(policy_replan(&e.in, &plan, c, &next, &refusal), ==, 1);
+        g_assert_cmpuint(next.origin_s, ==, 3);
+        g_assert_cmpuint(next.soft_start_end_s, ==, POLICY_SOFT_START_HOLD_S);
+        /* Offsets are from the replan at 3 s: session second 59 is offset 56. */
+        for (uint32_t t = 0; t < POLICY_SOFT_START_HOLD_S - 3; t++)
+                g_assert_cmpuint(policy_plan_intensity_at(&next, t), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&next, 57), ==, 2);
+        g_assert_cmpuint(policy_plan_intensity_at(&next, 67), ==, 3);
+        assert_ramp(&next, POLICY_SOFT_START_HOLD_S - 3);
+
+        /* And a second change inside the hold keeps it too. */
+        g_assert_cmpint(policy_replan(&e.in, &next, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_INTENSITY, .elapsed_s = 30, .current_intensity = 1, .intensity = 10,
+                }, &later, &refusal), ==, 1);
+        for (uint32_t t = 0; t < 30; t++)
+                g_assert_cmpuint(policy_plan_intensity_at(&later, t), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 30), ==, 2);
+        policy_plan_clear(&later);
+
+        /* Past the hold nothing brings it back but a Resume. */
+        g_assert_cmpint(policy_replan(&e.in, &next, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_INTENSITY, .elapsed_s = 200, .current_intensity = 5, .intensity = 10,
+                }, &later, &refusal), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 0), ==, 5);
+        policy_plan_clear(&later);
+        g_assert_cmpint(policy_replan(&e.in, &next, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_RESUME, .elapsed_s = 200, .current_intensity = 0,
+                }, &later, &refusal), ==, 1);
+        g_assert_cmpuint(later.soft_start_end_s, ==, 200 + POLICY_SOFT_START_HOLD_S);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 59), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 60), ==, 2);
+        policy_plan_clear(&later);
+
+        /* Lowering stays instant after the hold (and within it there is nothing lower). */
+        policy_plan_clear(&next);
+        policy_plan_clear(&plan);
+        env_done(&e);
+}
+
+static const PolicyChange keep_intensity = {
+        .kind = POLICY_CHANGE_INTENSITY, .elapsed_s = 3, .current_intensity = 1, .intensity = 10 };
+static const PolicyChange keep_heat = { .kind = POLICY_CHANGE_HEAT, .elapsed_s = 3, .current_intensity = 1 };
+static const PolicyChange keep_limits = { .kind = POLICY_CHANGE_LIMITS, .elapsed_s = 3, .current_intensity = 1 };
+
 static void test_replan_symptom_cap_applies(void) {
         PolicyRefusal refusal;
         PolicyPlan plan = {}, next = {};
@@ -1010,6 +1070,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/symptom/advice", test_symptom_advice);
         g_test_add_func("/policy/replan/raise-ramped-lower-instant", test_replan_raise_ramped);
         g_test_add_func("/policy/replan/resume-soft-start", test_replan_resume_soft_start);
+        g_test_add_data_func("/policy/replan/soft-start-kept/intensity", &keep_intensity, test_replan_keeps_soft_start);
+        g_test_add_data_func("/policy/replan/soft-start-kept/heat", &keep_heat, test_replan_keeps_soft_start);
+        g_test_add_data_func("/policy/replan/soft-start-kept/limits", &keep_limits, test_replan_keeps_soft_start);
         g_test_add_func("/policy/replan/symptom-cap", test_replan_symptom_cap_applies);
         g_test_add_func("/policy/replan/limits-lowered", test_replan_limits_lowered);
         g_test_add_func("/policy/replan/heat", test_replan_heat);
