@@ -297,16 +297,35 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
         const SafetyClock *c = &f->clock;
         char hhmm[6];
 
+        /* An open session counts as running until it is closed, paused or not:
+         * two sessions never run at once, and its rest has not even begun. */
+        if (f->sessions_open > 0) {
+                refusal_set(ret, "A session is still open (running or paused): stop it first (massagectl stop); "
+                            "the next one may start %u min after it ends.", L(in, LIMIT_REST_MINUTES));
+                return refuse(ret, POLICY_REFUSE_REST, 0, NULL);
+        }
+
         if (f->has_last_end) {
-                uint64_t rest_us = (uint64_t) L(in, LIMIT_REST_MINUTES) * USEC_PER_MIN;
-                uint64_t since = safety_clock_elapsed_us(c, f->last_end_wall_us, f->last_end_mono_us,
-                                                         f->last_end_boot_id);
+                int64_t rest_us = (int64_t) L(in, LIMIT_REST_MINUTES) * (int64_t) USEC_PER_MIN;
+                /* Negative while the end is still ahead (a recovered session counts to its
+                 * planned end): the rest is counted from that end, not from now. */
+                int64_t since = safety_clock_since_us(c, f->last_end_wall_us, f->last_end_mono_us,
+                                                      f->last_end_boot_id);
                 if (since < rest_us) {
-                        uint64_t wait = rest_us - since;
+                        uint64_t wait = (uint64_t) (rest_us - since);
                         int64_t at = c->wall_us + (int64_t) wait;
-                        refusal_set(ret, "Rest required between sessions: %u more min (of %u); available again "
-                                    "at %s.", minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
-                                    L(in, LIMIT_REST_MINUTES), safety_clock_format_hhmm(c, at, hhmm));
+                        char end_hhmm[6];
+                        if (since < 0)
+                                refusal_set(ret, "Rest required between sessions: %u more min (%u after the last "
+                                            "session's planned end at %s); available again at %s.",
+                                            minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
+                                            L(in, LIMIT_REST_MINUTES),
+                                            safety_clock_format_hhmm(c, c->wall_us - since, end_hhmm),
+                                            safety_clock_format_hhmm(c, at, hhmm));
+                        else
+                                refusal_set(ret, "Rest required between sessions: %u more min (of %u); available "
+                                            "again at %s.", minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
+                                            L(in, LIMIT_REST_MINUTES), safety_clock_format_hhmm(c, at, hhmm));
                         return refuse(ret, POLICY_REFUSE_REST, at, NULL);
                 }
         }

@@ -136,7 +136,11 @@ typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Paddin
         uint64_t seconds_week;          /* motor seconds inside [week_start, ∞) */
         uint32_t days_used_week;        /* distinct local days with a session, of the last 7 */
 
-        bool has_last_end;              /* latest end of any session (open ones: start + planned) */
+        uint32_t sessions_open;         /* rows not closed yet: each counts as running (doc/safety.md,
+                                         * "an open session counts as running until it is closed") */
+        bool has_last_end;              /* the really latest end of any session: by the monotonic clock
+                                         * within this boot, by wall otherwise; an open one ends at its
+                                         * planned end, and never before now */
         int64_t last_end_wall_us;
         uint64_t last_end_mono_us;
         char last_end_boot_id[SAFETY_BOOT_ID_LEN + 1];

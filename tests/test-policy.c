@@ -95,6 +95,19 @@ SETUP(s_rest_other_boot_ok, {
         e->fig.last_end_mono_us = 5;
         strcpy(e->fig.last_end_boot_id, TEST_OTHER_BOOT);
 })
+/* The last end still ahead on this boot's monotonic clock (a session recovered
+ * after a crash counts to its planned end, 15 min from now): rest is counted
+ * from that end, 75 min, not 60. */
+SETUP(s_rest_future_end, {
+        last_end_ago(e, 0);
+        e->fig.last_end_mono_us = M0 + (uint64_t) S(900);
+        e->fig.last_end_wall_us = T0 + S(900);
+})
+/* A session still open (paused for longer than its rest): it counts as running. */
+SETUP(s_rest_open_session, {
+        last_end_ago(e, 31 * 60);
+        e->fig.sessions_open = 1;
+})
 /* daily cap */
 SETUP(s_sessions_below, e->fig.sessions_today = 2)
 SETUP(s_sessions_at, e->fig.sessions_today = 3)
@@ -201,6 +214,8 @@ static const StartCase start_cases[] = {
         { "rest/wall-jump-forward", s_rest_wall_forward, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "50 more min" },
         { "rest/wall-jump-backward", s_rest_wall_backward, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "60 more min" },
         { "rest/other-boot", s_rest_other_boot_ok, POLICY_OK, 0, 0, 0, 0, 0, 0, -1, NULL },
+        { "rest/future-end-counts", s_rest_future_end, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "75 more min" },
+        { "rest/open-session", s_rest_open_session, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "still open" },
         { "daily-sessions/below", s_sessions_below, POLICY_OK, 900, 0, 0, 0, 0, 0, -1, NULL },
         { "daily-sessions/at", s_sessions_at, POLICY_REFUSE_DAILY_SESSIONS, 0, 0, 0, 0, 0, 0, -1,
           "3 of 3 sessions today; available again at 00:00" },
