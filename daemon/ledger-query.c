@@ -92,23 +92,77 @@ static int days_used(Ledger *l, const SafetyClock *c, uint32_t *ret) {
         return 0;
 }
 
-static int last_end(Ledger *l, PolicyFigures *f) {
+/* One candidate for the latest end: the first row sql finds (bound to the boot id). */
+static int end_candidate(Ledger *l, const char *sql, const char *boot_id, bool *ret_found, int64_t *ret_wall,
+                         uint64_t *ret_mono, char ret_boot[static SAFETY_BOOT_ID_LEN + 1]) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r, rc;
 
-        r = ledger_prepare(l, "SELECT end_wall_us, end_mono_us, boot_id FROM sessions "
-                              "ORDER BY end_wall_us DESC LIMIT 1", &s);
+        r = ledger_prepare(l, sql, &s);
         if (r < 0)
                 return r;
+        sqlite3_bind_text(s, 1, boot_id, -1, SQLITE_STATIC);
         rc = sqlite3_step(s);
+        *ret_found = rc == SQLITE_ROW;
         if (rc == SQLITE_DONE)
                 return 0;
         if (rc != SQLITE_ROW)
                 return ledger_fail(l, rc, "finding the last session");
-        f->has_last_end = true;
-        f->last_end_wall_us = sqlite3_column_int64(s, 0);
-        f->last_end_mono_us = (uint64_t) sqlite3_column_int64(s, 1);
-        copy_boot(f->last_end_boot_id, sqlite3_column_text(s, 2));
+        *ret_wall = sqlite3_column_int64(s, 0);
+        *ret_mono = (uint64_t) sqlite3_column_int64(s, 1);
+        copy_boot(ret_boot, sqlite3_column_text(s, 2));
+        return 0;
+}
+
+/*
+ * The end that is really the latest, for the rest rule. A wall clock stepped
+ * back earlier in this boot leaves an older row with a later wall end, so
+ * rows of this boot are ordered by their monotonic end; rows of other boots
+ * (and rows without a boot id) by wall. Of the two, the one that leaves less
+ * time since it wins. An open row counts as running until it is closed: its
+ * end is at least now (doc/safety.md, "an open session counts as running").
+ */
+static int last_end(Ledger *l, PolicyFigures *f) {
+        const SafetyClock *c = &f->clock;
+        int64_t n = 0, wall = 0, other_wall = 0;
+        uint64_t mono = 0, other_mono = 0;
+        char boot[SAFETY_BOOT_ID_LEN + 1] = "", other_boot[SAFETY_BOOT_ID_LEN + 1] = "";
+        bool found = false, other = false;
+        int r;
+
+        r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE end_reason IS NULL", 0, &n);
+        if (r < 0)
+                return r;
+        f->sessions_open = (uint32_t) n;
+
+        if (c->boot_id[0]) {
+                r = end_candidate(l, "SELECT end_wall_us, end_mono_us, boot_id FROM sessions WHERE boot_id = ?1 "
+                                     "ORDER BY end_mono_us DESC LIMIT 1", c->boot_id, &found, &wall, &mono, boot);
+                if (r < 0)
+                        return r;
+        }
+        r = end_candidate(l, "SELECT end_wall_us, end_mono_us, boot_id FROM sessions WHERE ?1 IS NULL OR boot_id IS NOT ?1 "
+                             "ORDER BY end_wall_us DESC LIMIT 1", c->boot_id[0] ? c->boot_id : NULL, &other,
+                          &other_wall, &other_mono, other_boot);
+        if (r < 0)
+                return r;
+        if (other && (!found || safety_clock_since_us(c, other_wall, other_mono, other_boot) <
+                                safety_clock_since_us(c, wall, mono, boot))) {
+                found = true;
+                wall = other_wall;
+                mono = other_mono;
+                memcpy(boot, other_boot, sizeof boot);
+        }
+        if (f->sessions_open > 0 && (!found || safety_clock_since_us(c, wall, mono, boot) > 0)) {
+                found = true;
+                wall = c->wall_us;
+                mono = c->mono_us;
+                memcpy(boot, c->boot_id, sizeof boot);
+        }
+        f->has_last_end = found;
+        f->last_end_wall_us = wall;
+        f->last_end_mono_us = mono;
+        memcpy(f->last_end_boot_id, boot, sizeof boot);
         return 0;
 }
 

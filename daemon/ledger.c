@@ -1026,3 +1026,82 @@ out:
         }
         return r < 0 ? r : 0;
 }
+
+int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_t remaining_s) {
+        _cleanup_stmt_ sqlite3_stmt *sel = NULL, *upd = NULL;
+        int64_t start_wall, end_wall, left = (int64_t) remaining_s * (int64_t) USEC_PER_SEC;
+        uint64_t start_mono, end_mono;
+        const char *boot;
+        int r, rc;
+
+        if (!now)
+                return ledger_failf(l, -EINVAL, "Invalid session resume");
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
+        /* FULL: the new end is on disk before the device runs again. */
+        r = ledger_exec(l, "PRAGMA synchronous=FULL", "making the resumed session's end durable");
+        if (r < 0)
+                return r;
+        r = ledger_exec(l, "BEGIN IMMEDIATE", "recording the resumed session's end");
+        if (r < 0)
+                goto out;
+        r = ledger_prepare(l, "SELECT start_wall_us, start_mono_us, boot_id, end_reason, end_wall_us, end_mono_us "
+                              "FROM sessions WHERE id = ?", &sel);
+        if (r < 0)
+                goto rollback;
+        sqlite3_bind_int64(sel, 1, id);
+        rc = sqlite3_step(sel);
+        if (rc == SQLITE_DONE) {
+                r = ledger_failf(l, -ENOENT, "No session %lld in the ledger", (long long) id);
+                goto rollback;
+        }
+        if (rc != SQLITE_ROW) {
+                r = ledger_fail(l, rc, "finding the session");
+                goto rollback;
+        }
+        if (sqlite3_column_type(sel, 3) != SQLITE_NULL) {
+                r = ledger_failf(l, -EALREADY, "Session %lld has already ended", (long long) id);
+                goto rollback;
+        }
+        start_wall = sqlite3_column_int64(sel, 0);
+        start_mono = (uint64_t) sqlite3_column_int64(sel, 1);
+        boot = (const char *) sqlite3_column_text(sel, 2);
+        end_wall = sqlite3_column_int64(sel, 4);
+        end_mono = (uint64_t) sqlite3_column_int64(sel, 5);
+
+        /* As in ledger_session_end(): the wall end follows the monotonic time
+         * since the start, so a wall-clock jump changes nothing. Only later. */
+        if (boot && boot[0] && strcmp(boot, now->boot_id) == 0 && now->mono_us >= start_mono) {
+                end_wall = MAX(end_wall, start_wall + (int64_t) (now->mono_us - start_mono) + left);
+                end_mono = MAX(end_mono, now->mono_us + (uint64_t) left);
+        } else
+                end_wall = MAX(end_wall, now->wall_us + left);
+
+        r = ledger_prepare(l, "UPDATE sessions SET end_wall_us = ?, end_mono_us = ? WHERE id = ?", &upd);
+        if (r < 0)
+                goto rollback;
+        sqlite3_bind_int64(upd, 1, end_wall);
+        sqlite3_bind_int64(upd, 2, (sqlite3_int64) end_mono);
+        sqlite3_bind_int64(upd, 3, id);
+        rc = sqlite3_step(upd);
+        if (rc != SQLITE_DONE) {
+                r = ledger_fail(l, rc, "recording the resumed session's end");
+                goto rollback;
+        }
+        sqlite3_reset(sel);
+        r = commit(l, "recording the resumed session's end");
+        goto out;
+
+rollback:
+        sqlite3_reset(sel);
+        sqlite3_reset(upd);
+        rollback(l);
+out:
+        {
+                int k = ledger_exec(l, "PRAGMA synchronous=NORMAL", "restoring sync mode");
+                if (r >= 0 && k < 0)
+                        r = k;
+        }
+        return r < 0 ? r : 0;
+}

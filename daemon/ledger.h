@@ -143,6 +143,14 @@ int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, 
 int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t actual_s, uint32_t heat_s,
                        PolicyEndReason reason);
 
+/* The session resumes after a pause with remaining_s of its plan left: its
+ * planned end moves to at least now + remaining_s (never earlier), durably
+ * (synchronous=FULL), before the device is told to run again, so a crash from
+ * then on counts the rest from the real end. The end follows the start and
+ * the monotonic time since (same boot), as in ledger_session_end().
+ * -ENOENT: no such session; -EALREADY: already ended. */
+int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_t remaining_s);
+
 typedef struct LedgerSession {
         int64_t id;
         char *device;
@@ -188,7 +196,7 @@ typedef struct LedgerDayUsage {
 int ledger_usage_per_day(Ledger *l, int64_t from_wall_us, int64_t to_wall_us, LedgerDayUsage **ret,
                          size_t *ret_n);
 
-/* The latest end of any session (open ones: their planned end). -ENOENT if none. */
+/* The latest wall end of any session (open ones: their planned end). -ENOENT if none. */
 int ledger_last_session_end(Ledger *l, int64_t *ret_wall_us);
 
 /* Everything the policy needs. Reconciles *clock against this boot's anchor

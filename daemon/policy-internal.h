@@ -18,7 +18,7 @@ typedef struct PlanSpec {
         uint8_t target;                 /* the user's level after caps */
         uint8_t cap;                    /* highest level any step may use */
         uint8_t from_level;             /* level on the device when the segment starts */
-        uint32_t hold_s;                /* soft-start hold at the lowest level (60 or 0) */
+        uint32_t hold_s;                /* what is left of the session's soft start (0 … 60 s) */
         uint8_t heat_level;             /* 0 = off */
         uint32_t heat_remaining_s;      /* heat-on seconds left in the session budget */
 } PlanSpec;

@@ -299,16 +299,35 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
         const SafetyClock *c = &f->clock;
         char hhmm[6];
 
+        /* An open session counts as running until it is closed, paused or not:
+         * two sessions never run at once, and its rest has not even begun. */
+        if (f->sessions_open > 0) {
+                refusal_set(ret, "A session is still open (running or paused): stop it first (massagectl stop); "
+                            "the next one may start %u min after it ends.", L(in, LIMIT_REST_MINUTES));
+                return refuse(ret, POLICY_REFUSE_REST, 0, NULL);
+        }
+
         if (f->has_last_end) {
-                uint64_t rest_us = (uint64_t) L(in, LIMIT_REST_MINUTES) * USEC_PER_MIN;
-                uint64_t since = safety_clock_elapsed_us(c, f->last_end_wall_us, f->last_end_mono_us,
-                                                         f->last_end_boot_id);
+                int64_t rest_us = (int64_t) L(in, LIMIT_REST_MINUTES) * (int64_t) USEC_PER_MIN;
+                /* Negative while the end is still ahead (a recovered session counts to its
+                 * planned end): the rest is counted from that end, not from now. */
+                int64_t since = safety_clock_since_us(c, f->last_end_wall_us, f->last_end_mono_us,
+                                                      f->last_end_boot_id);
                 if (since < rest_us) {
-                        uint64_t wait = rest_us - since;
+                        uint64_t wait = (uint64_t) (rest_us - since);
                         int64_t at = c->wall_us + (int64_t) wait;
-                        refusal_set(ret, "Rest required between sessions: %u more min (of %u); available again "
-                                    "at %s.", minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
-                                    L(in, LIMIT_REST_MINUTES), safety_clock_format_hhmm(c, at, hhmm));
+                        char end_hhmm[6];
+                        if (since < 0)
+                                refusal_set(ret, "Rest required between sessions: %u more min (%u after the last "
+                                            "session's planned end at %s); available again at %s.",
+                                            minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
+                                            L(in, LIMIT_REST_MINUTES),
+                                            safety_clock_format_hhmm(c, c->wall_us - since, end_hhmm),
+                                            safety_clock_format_hhmm(c, at, hhmm));
+                        else
+                                refusal_set(ret, "Rest required between sessions: %u more min (of %u); available "
+                                            "again at %s.", minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
+                                            L(in, LIMIT_REST_MINUTES), safety_clock_format_hhmm(c, at, hhmm));
                         return refuse(ret, POLICY_REFUSE_REST, at, NULL);
                 }
         }
@@ -522,6 +541,7 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
         plan.heat_today_at_start_s = in->figures->heat_seconds_today;
         plan.seconds_today_at_start_s = in->figures->seconds_today;
         plan.seconds_week_at_start_s = in->figures->seconds_week;
+        plan.soft_start_end_s = POLICY_SOFT_START_HOLD_S;
 
         r = plan_build(&(PlanSpec) {
                         .program = plan.program,
@@ -563,7 +583,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                   PolicyPlan *ret_plan, PolicyRefusal *ret_refusal) {
         PolicyRefusal heat_msg = {};
         PolicyPlan plan = {};
-        uint32_t session_s, hold = 0;
+        uint32_t session_s, hold_end;
         uint64_t left_day, left_week;
         uint8_t cap, target, heat_level, from;
         bool gentle;
@@ -596,6 +616,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
         target = current->intensity;
         heat_level = current->heat_level;
         from = change->current_intensity;
+        hold_end = current->soft_start_end_s;
 
         switch (change->kind) {
         case POLICY_CHANGE_INTENSITY:
@@ -627,7 +648,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                 }
                 break;
         case POLICY_CHANGE_RESUME:
-                hold = POLICY_SOFT_START_HOLD_S;
+                hold_end = change->elapsed_s + POLICY_SOFT_START_HOLD_S;
                 from = 1;
                 break;
         case POLICY_CHANGE_LIMITS:
@@ -668,6 +689,7 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                 plan.seconds_today_at_start_s = current->seconds_today_at_start_s;
                 plan.seconds_week_at_start_s = current->seconds_week_at_start_s;
                 plan.origin_s = change->elapsed_s;
+                plan.soft_start_end_s = hold_end;
 
                 r = plan_build(&(PlanSpec) {
                                 .program = plan.program,
@@ -678,7 +700,8 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                                 .target = plan.intensity,
                                 .cap = cap,
                                 .from_level = from,
-                                .hold_s = hold,
+                                /* The rest of the hold, whichever change asked for this plan. */
+                                .hold_s = hold_end > change->elapsed_s ? hold_end - change->elapsed_s : 0,
                                 .heat_level = heat_level,
                                 .heat_remaining_s = remaining,
                         }, &plan);

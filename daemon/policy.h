@@ -28,7 +28,8 @@
  *     policy_replan(&input, &plan, &change, &new_plan, &refusal): a new plan
  *     for the rest of the session starting now (its steps' at_s are relative to
  *     now; new_plan.origin_s = change.elapsed_s). Raising is ramped (+1 level
- *     per 10 s), lowering is instant, Resume restarts the soft start.
+ *     per 10 s), lowering is instant; the soft start's hold runs to
+ *     plan.soft_start_end_s whatever the change, and Resume starts a new one.
  *   While running, at least once a second (each Status notification and a
  *     timer): policy_tick(&input, &plan, &thermal, &tick, &result) →
  *     CONTINUE, HEAT_OFF (switch the heater off at once, then replan with
@@ -136,7 +137,11 @@ typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Paddin
         uint64_t seconds_week;          /* motor seconds inside [week_start, ∞) */
         uint32_t days_used_week;        /* distinct local days with a session, of the last 7 */
 
-        bool has_last_end;              /* latest end of any session (open ones: start + planned) */
+        uint32_t sessions_open;         /* rows not closed yet: each counts as running (doc/safety.md,
+                                         * "an open session counts as running until it is closed") */
+        bool has_last_end;              /* the really latest end of any session: by the monotonic clock
+                                         * within this boot, by wall otherwise; an open one ends at its
+                                         * planned end, and never before now */
         int64_t last_end_wall_us;
         uint64_t last_end_mono_us;
         char last_end_boot_id[SAFETY_BOOT_ID_LEN + 1];
@@ -218,6 +223,10 @@ typedef struct PolicyPlan {
         uint64_t seconds_today_at_start_s;
         uint64_t seconds_week_at_start_s;
 
+        /* The soft start belongs to the session, not to the change that asked
+         * for a new plan: every replan keeps it, only Resume starts a new one. */
+        uint32_t soft_start_end_s;      /* session second at which the current hold at level 1 ends */
+
         /* This segment: the steps from origin_s to session_s. */
         uint32_t origin_s;              /* session seconds already run when the plan starts */
         size_t n_steps;
@@ -252,8 +261,9 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
 typedef enum PolicyChangeKind {
         POLICY_CHANGE_INTENSITY,        /* SetIntensity: raise ramped from current_intensity, lower at once */
         POLICY_CHANGE_HEAT,             /* SetHeat (also heat off after a HEAT_OFF tick) */
-        POLICY_CHANGE_RESUME,           /* Resume: the soft start again (60 s at the lowest level) */
+        POLICY_CHANGE_RESUME,           /* Resume: a new soft start (60 s at the lowest level) */
         POLICY_CHANGE_LIMITS,           /* limits changed at run time: re-apply caps, keep the target */
+        /* Every kind keeps a soft start still running (current->soft_start_end_s). */
         _POLICY_CHANGE_MAX,
 } PolicyChangeKind;
 

@@ -139,6 +139,14 @@ uint64_t safety_clock_elapsed_us(const SafetyClock *clock, int64_t event_wall_us
         return clock->wall_us > event_wall_us ? (uint64_t) (clock->wall_us - event_wall_us) : 0;
 }
 
+int64_t safety_clock_since_us(const SafetyClock *clock, int64_t event_wall_us, uint64_t event_mono_us,
+                              const char *event_boot_id) {
+        if (same_boot(clock->boot_id, event_boot_id))
+                return clock->mono_us >= event_mono_us ? (int64_t) (clock->mono_us - event_mono_us)
+                                                       : -(int64_t) (event_mono_us - clock->mono_us);
+        return (int64_t) safety_clock_elapsed_us(clock, event_wall_us, event_mono_us, event_boot_id);
+}
+
 char *safety_clock_format_hhmm(const SafetyClock *clock, int64_t wall_us, char buf[static 6]) {
         int64_t local_s = floor_div(wall_us, (int64_t) USEC_PER_SEC) + clock->utc_offset_s;
         int64_t sod = local_s - floor_div(local_s, 86400) * 86400;

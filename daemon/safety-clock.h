@@ -91,6 +91,14 @@ int safety_clock_reconcile(SafetyClock *clock, int64_t anchor_wall_us, uint64_t 
 uint64_t safety_clock_elapsed_us(const SafetyClock *clock, int64_t event_wall_us, uint64_t event_mono_us,
                                  const char *event_boot_id);
 
+/* Like safety_clock_elapsed_us(), but an event of the same boot that lies
+ * ahead on the monotonic clock (a planned end not reached yet) gives a
+ * negative value: how long until it comes. Events of another boot (or with no
+ * boot id) keep the wall difference clamped at 0, since their wall time in the
+ * future means a clock set back, not an end still to come. */
+int64_t safety_clock_since_us(const SafetyClock *clock, int64_t event_wall_us, uint64_t event_mono_us,
+                              const char *event_boot_id);
+
 /* Format wall_us as local "HH:MM" using the clock's UTC offset (pure, no
  * time-zone lookup). buf must hold at least 6 bytes. Returns buf. */
 char *safety_clock_format_hhmm(const SafetyClock *clock, int64_t wall_us, char buf[static 6]);

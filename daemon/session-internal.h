@@ -46,6 +46,8 @@ struct Session {
         sd_event_source *lease_timer;
         sd_event_source *tick_timer;
         sd_bus_message *start_call;     /* Start()/Resume() waiting for the device */
+        sd_bus_message *pause_call;     /* Pause() that came meanwhile: applied, and answered, once the
+                                         * device has answered the start (it is about to run) */
         char *caller;                   /* tie_to_caller: unique name */
         sd_bus_slot *caller_slot;
         sd_bus_slot *caller_check_slot;

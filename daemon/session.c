@@ -84,6 +84,7 @@ static void session_free(Session *s) {
         sd_bus_slot_unref(s->caller_slot);
         sd_bus_slot_unref(s->caller_check_slot);
         sd_bus_message_unref(s->start_call);
+        sd_bus_message_unref(s->pause_call);
         free(s->caller);
         policy_plan_clear(&s->plan);
         free(s);
@@ -210,6 +211,12 @@ void session_end(Session *s, PolicyEndReason reason) {
                                        "%s: the session ended before the device confirmed it (%s)",
                                        d->address, reason_str);
         }
+        if (s->pause_call) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = STEAL_PTR(s->pause_call);
+                (void) sd_bus_reply_method_errorf(call, MASSAGED_ERROR_NOT_RUNNING,
+                                                  "%s: the session ended (%s) before it could pause; the "
+                                                  "device is stopped", d->address, reason_str);
+        }
 
         d->session = NULL;
         if (m->api)
@@ -274,6 +281,22 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
         emit_session_properties(d);
         if (call)
                 (void) sd_bus_reply_method_return(call, NULL);
+
+        /* A Pause() that came while the device was starting acts on the state
+         * the start left: running, so pause now and answer it then. */
+        if (s->pause_call) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *pause = STEAL_PTR(s->pause_call);
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+                r = session_pause(s, pause, &e);
+                if (r < 0) {
+                        log_warning("%s: the deferred pause failed: %s", d->address, e.message ?: strerror(-r));
+                        if (sd_bus_error_is_set(&e))
+                                (void) sd_bus_reply_method_error(pause, &e);
+                        else
+                                (void) bus_reply_errno(pause, r, "%s: cannot pause", d->address);
+                }
+        }
 }
 
 static int send_start(Session *s) {
@@ -479,6 +502,16 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
         Device *d = s->device;
         int r;
 
+        /* A Start() or Resume() still waits for the device, which is about to
+         * run: answering "paused" now would be a lie (issue 13, item 6). Pause
+         * once the device has answered, and reply then. */
+        if (s->start_call) {
+                if (s->pause_call)
+                        return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s: a Pause() already waits for the "
+                                                 "device to answer the start; it pauses then", d->address);
+                s->pause_call = sd_bus_message_ref(call);
+                return 1;
+        }
         if (s->paused)
                 return sd_bus_reply_method_return(call, NULL);
         if (!s->started)
@@ -542,14 +575,48 @@ static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error
         return 0;
 }
 
+/* Another device's session, or NULL. The rest rule already keeps a second
+ * session from opening (an open one counts as running); this is the last
+ * guard before a device is told to run. */
+static Device *other_session(Session *s) {
+        GHashTableIter i;
+        gpointer v;
+
+        g_hash_table_iter_init(&i, session_manager_of(s)->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v)) {
+                Device *d = v;
+                if (d->session && d->session != s)
+                        return d;
+        }
+        return NULL;
+}
+
 int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
+        SafetyContext *safety = session_safety_of(s);
+        SafetyClock clock;
+        Device *other;
         int r;
 
+        if (s->start_call)
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is already %s; wait for its answer",
+                                         s->device->address, s->started ? "starting" : "resuming");
         if (!s->paused)
                 return sd_bus_reply_method_return(call, NULL);
+        other = other_session(s);
+        if (other)
+                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_ALLOWED, "%s has a session open: two sessions "
+                                         "never run at once. Stop it first.", other->address);
         r = replan(s, POLICY_CHANGE_RESUME, 0, error);
         if (r < 0)
                 return r;
+        /* The row's planned end moves to now + what is left, on disk before the
+         * device moves: a crash from here on counts the rest from the real end. */
+        r = safety_clock_now(&clock);
+        if (r < 0)
+                return bus_error_set_errno(error, r, "Cannot resume: cannot read the clock");
+        r = ledger_session_resume(safety->ledger, s->id, &clock, s->plan.session_s - s->plan.origin_s);
+        if (r < 0)
+                return bus_error_set_storage(error, "Cannot resume: %s", ledger_error(safety->ledger));
         s->start_call = sd_bus_message_ref(call);
         s->started = false;
         r = send_start(s);

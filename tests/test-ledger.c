@@ -329,6 +329,113 @@ static void test_clock_jumps(Fixture *f, gconstpointer data) {
                                                  fig.last_end_boot_id), ==, 0);
 }
 
+/* A wall clock stepped back earlier in this boot: session X ran while the wall
+ * clock was 2 h ahead, Y ran after the step back and truly ended later. The
+ * latest end is Y's (by the monotonic clock), although X's wall end is later. */
+static void test_last_end_backward_step(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        PolicyPlan p = test_plan(60, 0, NULL);
+        SafetyClock b = clk(t0), e = clk(t0 + S(60)), now = clk(t0 + S(67 * 60));
+        PolicyFigures fig;
+        int64_t id;
+
+        f->l = open_at(f->path, t0 - S(60));
+        g_assert_cmpint(safety_clock_make(b.wall_us + S(7200), b.mono_us, TEST_BOOT, &b), ==, 0);
+        g_assert_cmpint(safety_clock_make(e.wall_us + S(7200), e.mono_us, TEST_BOOT, &e), ==, 0);
+        g_assert_cmpint(ledger_session_begin(f->l, &b, "dev", &p, &id), ==, 0);
+        g_assert_cmpint(ledger_session_end(f->l, id, &e, 60, 0, POLICY_END_COMPLETED), ==, 0);
+        (void) add_session(f->l, t0 + S(65 * 60), 60, 60);         /* Y: ends at t0 + 66 min */
+
+        fig = figures_at(f->l, t0 + S(67 * 60));
+        g_assert_true(fig.has_last_end);
+        g_assert_cmpuint(fig.last_end_mono_us, ==, clk(t0 + S(66 * 60)).mono_us);
+        g_assert_cmpint(safety_clock_since_us(&now, fig.last_end_wall_us, fig.last_end_mono_us,
+                                              fig.last_end_boot_id), ==, S(60));
+        g_assert_cmpuint(fig.sessions_open, ==, 0);
+
+        /* A row of another boot whose wall end is later than Y's really is later. */
+        {
+                SafetyClock ob, oe;
+                g_assert_cmpint(safety_clock_make(t0 + S(66 * 60 + 30), 5, TEST_OTHER_BOOT, &ob), ==, 0);
+                g_assert_cmpint(safety_clock_make(t0 + S(66 * 60 + 40), 5 + S(10), TEST_OTHER_BOOT, &oe), ==, 0);
+                g_assert_cmpint(ledger_session_begin(f->l, &ob, "dev", &p, &id), ==, 0);
+                g_assert_cmpint(ledger_session_end(f->l, id, &oe, 10, 0, POLICY_END_COMPLETED), ==, 0);
+        }
+        fig = figures_at(f->l, t0 + S(67 * 60));
+        g_assert_cmpstr(fig.last_end_boot_id, ==, TEST_OTHER_BOOT);
+        g_assert_cmpint(fig.last_end_wall_us, ==, t0 + S(66 * 60 + 40));
+        policy_plan_clear(&p);
+}
+
+/* An open session counts as running until it is closed: paused for longer
+ * than its planned length plus the rest, it still ends "now" at the earliest. */
+static void test_open_session_counts(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        PolicyFigures fig;
+        int64_t id;
+
+        f->l = open_at(f->path, t0 - S(60));
+        id = add_session(f->l, t0, 60, -1);
+        fig = figures_at(f->l, t0 + S(31 * 60));
+        g_assert_cmpuint(fig.sessions_open, ==, 1);
+        g_assert_true(fig.has_last_end);
+        g_assert_cmpint(fig.last_end_wall_us, ==, t0 + S(31 * 60));
+        g_assert_cmpuint(fig.last_end_mono_us, ==, clk(t0 + S(31 * 60)).mono_us);
+
+        /* Before its planned end, the planned end stays the later one. */
+        fig = figures_at(f->l, t0 + S(30));
+        g_assert_cmpint(fig.last_end_wall_us, ==, t0 + S(60));
+
+        {
+                SafetyClock e = clk(t0 + S(31 * 60 + 10));
+                g_assert_cmpint(ledger_session_end(f->l, id, &e, 10, 0, POLICY_END_USER), ==, 0);
+        }
+        fig = figures_at(f->l, t0 + S(32 * 60));
+        g_assert_cmpuint(fig.sessions_open, ==, 0);
+        g_assert_cmpint(fig.last_end_wall_us, ==, t0 + S(31 * 60 + 10));
+}
+
+/* Resume moves the planned end durably: a crash afterwards counts the rest
+ * from the real end (issue 13, item 5). */
+static void test_session_resume(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0), last;
+        LedgerSession *s = NULL;
+        PolicyFigures fig;
+        SafetyClock c;
+        size_t n = 0;
+        int64_t id;
+
+        f->l = open_at(f->path, t0 - S(60));
+        id = add_session(f->l, t0, 60, -1);             /* planned end t0 + 60 */
+        /* Paused at 5 s, resumed at 70 s with 55 s left: the end is t0 + 125. */
+        c = clk(t0 + S(70));
+        g_assert_cmpint(ledger_session_resume(f->l, id, &c, 55), ==, 0);
+        g_assert_cmpint(ledger_last_session_end(f->l, &last), ==, 0);
+        g_assert_cmpint(last, ==, t0 + S(125));
+        /* Never earlier; a wall jump does not move it (the monotonic time does). */
+        c = clk(t0 + S(80));
+        g_assert_cmpint(ledger_session_resume(f->l, id, &c, 1), ==, 0);
+        c.wall_us += S(5 * 3600);
+        g_assert_cmpint(ledger_session_resume(f->l, id, &c, 50), ==, 0);
+        g_assert_cmpint(ledger_last_session_end(f->l, &last), ==, 0);
+        g_assert_cmpint(last, ==, t0 + S(130));
+        g_assert_cmpint(ledger_session_resume(f->l, id + 1, &c, 50), ==, -ENOENT);
+
+        /* The daemon dies here: the recovered row keeps the moved end, and the rest counts from it. */
+        f->l = ledger_close(f->l);
+        f->l = open_at(f->path, t0 + S(90));
+        g_assert_cmpuint(ledger_recovered_count(f->l), ==, 1);
+        g_assert_cmpint(ledger_sessions_range(f->l, t0, t0 + S(1), 0, &s, &n), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(s[0].end_reason, ==, "interrupted");
+        g_assert_cmpint(s[0].end_wall_us, ==, t0 + S(130));
+        ledger_session_list_free(s, n);
+        fig = figures_at(f->l, t0 + S(90));
+        g_assert_cmpuint(fig.last_end_mono_us, ==, clk(t0 + S(130)).mono_us);
+        c = clk(t0 + S(90));
+        g_assert_cmpint(ledger_session_resume(f->l, id, &c, 50), ==, -EALREADY);
+}
+
 /* ---- crash recovery ---- */
 
 static void test_recovery_sigkill(Fixture *f, gconstpointer data) {
@@ -1255,6 +1362,9 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/figures/day-boundary", test_day_boundary);
         ADD("/ledger/figures/dst", test_dst);
         ADD("/ledger/figures/clock-jumps", test_clock_jumps);
+        ADD("/ledger/figures/last-end-backward-step", test_last_end_backward_step);
+        ADD("/ledger/figures/open-session-counts", test_open_session_counts);
+        ADD("/ledger/session/resume-moves-end", test_session_resume);
         ADD("/ledger/recovery/sigkill", test_recovery_sigkill);
         ADD("/ledger/fail-closed/corrupt-garbage", test_corrupt_garbage);
         ADD("/ledger/fail-closed/corrupt-page", test_corrupt_page);

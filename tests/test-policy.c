@@ -95,6 +95,19 @@ SETUP(s_rest_other_boot_ok, {
         e->fig.last_end_mono_us = 5;
         strcpy(e->fig.last_end_boot_id, TEST_OTHER_BOOT);
 })
+/* The last end still ahead on this boot's monotonic clock (a session recovered
+ * after a crash counts to its planned end, 15 min from now): rest is counted
+ * from that end, 75 min, not 60. */
+SETUP(s_rest_future_end, {
+        last_end_ago(e, 0);
+        e->fig.last_end_mono_us = M0 + (uint64_t) S(900);
+        e->fig.last_end_wall_us = T0 + S(900);
+})
+/* A session still open (paused for longer than its rest): it counts as running. */
+SETUP(s_rest_open_session, {
+        last_end_ago(e, 31 * 60);
+        e->fig.sessions_open = 1;
+})
 /* daily cap */
 SETUP(s_sessions_below, e->fig.sessions_today = 2)
 SETUP(s_sessions_at, e->fig.sessions_today = 3)
@@ -201,6 +214,8 @@ static const StartCase start_cases[] = {
         { "rest/wall-jump-forward", s_rest_wall_forward, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "50 more min" },
         { "rest/wall-jump-backward", s_rest_wall_backward, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "60 more min" },
         { "rest/other-boot", s_rest_other_boot_ok, POLICY_OK, 0, 0, 0, 0, 0, 0, -1, NULL },
+        { "rest/future-end-counts", s_rest_future_end, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "75 more min" },
+        { "rest/open-session", s_rest_open_session, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "still open" },
         { "daily-sessions/below", s_sessions_below, POLICY_OK, 900, 0, 0, 0, 0, 0, -1, NULL },
         { "daily-sessions/at", s_sessions_at, POLICY_REFUSE_DAILY_SESSIONS, 0, 0, 0, 0, 0, 0, -1,
           "3 of 3 sessions today; available again at 00:00" },
@@ -580,6 +595,66 @@ static void test_replan_resume_soft_start(void) {
         policy_plan_clear(&plan);
         env_done(&e);
 }
+
+/* The soft start belongs to the session: a replan of any kind in the first
+ * minute keeps level 1 until 60 s (issue 13, item 1). The data: the change. */
+static void test_replan_keeps_soft_start(gconstpointer data) {
+        const PolicyChange *c = data;
+        PolicyRefusal refusal;
+        PolicyPlan plan = {}, next = {}, later = {};
+        Env e;
+
+        env_init(&e);
+        e.req.intensity = 10;
+        e.req.heat_level = 1;
+        e.req.heat_explicit = true;
+        start_plan(&e, &plan);
+        g_assert_cmpuint(plan.soft_start_end_s, ==, POLICY_SOFT_START_HOLD_S);
+        if (c->kind == POLICY_CHANGE_LIMITS)
+                e.lim.value[LIMIT_WEEKLY_ADVICE_DAYS] = 6;
+        g_assert_cmpint(policy_replan(&e.in, &plan, c, &next, &refusal), ==, 1);
+        g_assert_cmpuint(next.origin_s, ==, 3);
+        g_assert_cmpuint(next.soft_start_end_s, ==, POLICY_SOFT_START_HOLD_S);
+        /* Offsets are from the replan at 3 s: session second 59 is offset 56. */
+        for (uint32_t t = 0; t < POLICY_SOFT_START_HOLD_S - 3; t++)
+                g_assert_cmpuint(policy_plan_intensity_at(&next, t), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&next, 57), ==, 2);
+        g_assert_cmpuint(policy_plan_intensity_at(&next, 67), ==, 3);
+        assert_ramp(&next, POLICY_SOFT_START_HOLD_S - 3);
+
+        /* And a second change inside the hold keeps it too. */
+        g_assert_cmpint(policy_replan(&e.in, &next, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_INTENSITY, .elapsed_s = 30, .current_intensity = 1, .intensity = 10,
+                }, &later, &refusal), ==, 1);
+        for (uint32_t t = 0; t < 30; t++)
+                g_assert_cmpuint(policy_plan_intensity_at(&later, t), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 30), ==, 2);
+        policy_plan_clear(&later);
+
+        /* Past the hold nothing brings it back but a Resume. */
+        g_assert_cmpint(policy_replan(&e.in, &next, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_INTENSITY, .elapsed_s = 200, .current_intensity = 5, .intensity = 10,
+                }, &later, &refusal), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 0), ==, 5);
+        policy_plan_clear(&later);
+        g_assert_cmpint(policy_replan(&e.in, &next, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_RESUME, .elapsed_s = 200, .current_intensity = 0,
+                }, &later, &refusal), ==, 1);
+        g_assert_cmpuint(later.soft_start_end_s, ==, 200 + POLICY_SOFT_START_HOLD_S);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 59), ==, 1);
+        g_assert_cmpuint(policy_plan_intensity_at(&later, 60), ==, 2);
+        policy_plan_clear(&later);
+
+        /* Lowering stays instant after the hold (and within it there is nothing lower). */
+        policy_plan_clear(&next);
+        policy_plan_clear(&plan);
+        env_done(&e);
+}
+
+static const PolicyChange keep_intensity = {
+        .kind = POLICY_CHANGE_INTENSITY, .elapsed_s = 3, .current_intensity = 1, .intensity = 10 };
+static const PolicyChange keep_heat = { .kind = POLICY_CHANGE_HEAT, .elapsed_s = 3, .current_intensity = 1 };
+static const PolicyChange keep_limits = { .kind = POLICY_CHANGE_LIMITS, .elapsed_s = 3, .current_intensity = 1 };
 
 static void test_replan_symptom_cap_applies(void) {
         PolicyRefusal refusal;
@@ -1010,6 +1085,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/symptom/advice", test_symptom_advice);
         g_test_add_func("/policy/replan/raise-ramped-lower-instant", test_replan_raise_ramped);
         g_test_add_func("/policy/replan/resume-soft-start", test_replan_resume_soft_start);
+        g_test_add_data_func("/policy/replan/soft-start-kept/intensity", &keep_intensity, test_replan_keeps_soft_start);
+        g_test_add_data_func("/policy/replan/soft-start-kept/heat", &keep_heat, test_replan_keeps_soft_start);
+        g_test_add_data_func("/policy/replan/soft-start-kept/limits", &keep_limits, test_replan_keeps_soft_start);
         g_test_add_func("/policy/replan/symptom-cap", test_replan_symptom_cap_applies);
         g_test_add_func("/policy/replan/limits-lowered", test_replan_limits_lowered);
         g_test_add_func("/policy/replan/heat", test_replan_heat);

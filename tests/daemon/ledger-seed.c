@@ -9,8 +9,14 @@
  * Each pair is one completed session that started AGO_MIN minutes ago and
  * ran LENGTH_MIN minutes. The sessions carry no boot id, so only wall-clock
  * times are compared with them.
+ *
+ * AGO_MIN:LENGTH_MIN@SHIFT_MIN is a session of this boot instead (its
+ * boot id and monotonic times, AGO_MIN minutes back on CLOCK_BOOTTIME) that
+ * ran while the wall clock was SHIFT_MIN minutes ahead: what a wall clock
+ * stepped back since leaves behind.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +28,6 @@
 int main(int argc, char *argv[]) {
         Ledger *l = NULL;
         char *error = NULL;
-        struct timespec ts;
         int r;
 
         if (argc < 3) {
@@ -34,13 +39,22 @@ int main(int argc, char *argv[]) {
                 (void) fprintf(stderr, "ledger-seed: %s\n", error ?: strerror(-r));
                 return 1;
         }
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t now = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        SafetyClock now_clock;
+        r = safety_clock_now(&now_clock);
+        if (r < 0) {
+                (void) fprintf(stderr, "ledger-seed: cannot read the clock: %s\n", strerror(-r));
+                return 1;
+        }
+        int64_t now = now_clock.wall_us;
 
         for (int i = 2; i < argc; i++) {
                 unsigned ago, len;
-                if (sscanf(argv[i], "%u:%u", &ago, &len) != 2 || len == 0 || len > ago) {
-                        (void) fprintf(stderr, "ledger-seed: '%s' is not AGO_MIN:LENGTH_MIN with 0 < LENGTH ≤ AGO\n", argv[i]);
+                int shift = 0, n = sscanf(argv[i], "%u:%u@%d", &ago, &len, &shift);
+                bool this_boot = n == 3;
+                if (n < 2 || len == 0 || len > ago ||
+                    (this_boot && (uint64_t) ago * 60 * 1000000 >= now_clock.mono_us)) {
+                        (void) fprintf(stderr, "ledger-seed: '%s' is not AGO_MIN:LENGTH_MIN[@SHIFT_MIN] with 0 < "
+                                       "LENGTH ≤ AGO (and AGO within this boot)\n", argv[i]);
                         return 2;
                 }
                 ProgramStep pstep = { .seconds = 60, .intensity_pct = 100, .pattern = MASSAGER_PATTERN_STEADY };
@@ -52,9 +66,15 @@ int main(int argc, char *argv[]) {
                 SafetyClock start, end;
                 int64_t id;
 
-                r = safety_clock_make(now - (int64_t) ago * 60 * 1000000, 0, NULL, &start);
+                int64_t wall_shift = (int64_t) shift * 60 * 1000000;
+                uint64_t mono_start = this_boot ? now_clock.mono_us - (uint64_t) ago * 60 * 1000000 : 0;
+                uint64_t mono_end = this_boot ? mono_start + (uint64_t) len * 60 * 1000000 : 0;
+                const char *boot = this_boot ? now_clock.boot_id : NULL;
+
+                r = safety_clock_make(now - (int64_t) ago * 60 * 1000000 + wall_shift, mono_start, boot, &start);
                 if (r >= 0)
-                        r = safety_clock_make(now - (int64_t) (ago - len) * 60 * 1000000, 0, NULL, &end);
+                        r = safety_clock_make(now - (int64_t) (ago - len) * 60 * 1000000 + wall_shift, mono_end,
+                                              boot, &end);
                 if (r >= 0)
                         r = ledger_session_begin(l, &start, "00:00:00:00:00:00", &plan, &id);
                 if (r >= 0)
