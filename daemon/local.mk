@@ -44,7 +44,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-storage.py \
 	tests/daemon/test-daemon-clock.py \
 	tests/daemon/test-daemon-args.py \
-	tests/daemon/test-daemon-abuse.py
+	tests/daemon/test-daemon-abuse.py \
+	tests/daemon/test-daemon-attacks-ledger.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py
