@@ -163,8 +163,8 @@ static int thermal(Ledger *l, PolicyFigures *f) {
                 last_reset = sqlite3_column_int64(m, 1);
         }
 
-        r = ledger_prepare(l, "SELECT id, wall_us FROM events WHERE kind = 'thermal_trip' AND id > ? ORDER BY id",
-                           &s);
+        r = ledger_prepare(l, "SELECT id, wall_us, device FROM events WHERE kind = 'thermal_trip' AND id > ? "
+                              "ORDER BY id", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, MIN(last_ack, last_reset));
@@ -172,8 +172,12 @@ static int thermal(Ledger *l, PolicyFigures *f) {
                 int64_t id = sqlite3_column_int64(s, 0), wall = sqlite3_column_int64(s, 1);
 
                 if (id > last_ack) {
+                        const unsigned char *dev = sqlite3_column_text(s, 2);
                         f->thermal_locked = true;
                         f->last_trip_wall_us = wall;
+                        /* The acknowledgement must read this pad, not another device's. */
+                        (void) snprintf(f->last_trip_device, sizeof f->last_trip_device, "%s",
+                                        dev ? (const char *) dev : "");
                 }
                 if (id > last_reset) {
                         int64_t d = have_prev ? wall - prev_wall : INT64_MAX;

@@ -55,6 +55,7 @@
 #include "safety-limits.h"
 
 #define POLICY_MESSAGE_MAX 384
+#define POLICY_DEVICE_ADDRESS_MAX 18     /* "AA:BB:CC:DD:EE:FF" and its NUL */
 
 /* Why a request was refused. Map to D-Bus with policy_reason_to_dbus_error(). */
 typedef enum PolicyReason {
@@ -148,6 +149,8 @@ typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Paddin
 
         bool thermal_locked;            /* a cut-off trip not yet acknowledged */
         int64_t last_trip_wall_us;
+        char last_trip_device[POLICY_DEVICE_ADDRESS_MAX];       /* its device, "" if not recorded:
+                                                                 * the acknowledgement reads this pad */
         bool heat_disabled;             /* two trips within 24 h, not yet manually reset */
 
         bool screened;                  /* a screening submission exists */
@@ -341,7 +344,9 @@ PolicyAction policy_tick(const PolicyInput *in, const PolicyPlan *plan, PolicyTh
 
 /* May the user acknowledge a thermal lock-out now? 1 (yes: record
  * LEDGER_EVENT_THERMAL_ACK) or 0 with a refusal: not locked
- * (NOTHING_TO_DO), or in->temperature is missing or not below 38.0 °C (TOO_HOT). */
+ * (NOTHING_TO_DO), or in->temperature is missing or not below 38.0 °C (TOO_HOT).
+ * in->temperature must be a fresh reading of the pad that tripped
+ * (figures->last_trip_device), never another device's. */
 int policy_check_thermal_ack(const PolicyInput *in, PolicyRefusal *ret_refusal);
 
 /* May heat be re-enabled after two trips in 24 h (a manual reset)? 1, or 0

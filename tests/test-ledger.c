@@ -850,6 +850,12 @@ static void test_thermal_events(Fixture *f, gconstpointer data) {
         g_assert_false(fig.heat_disabled);
 
         g_assert_cmpint(ledger_event_add(f->l, &c, _LEDGER_EVENT_MAX, NULL, NULL), ==, -EINVAL);
+        /* The pad that tripped, for the acknowledgement: the latest unacknowledged trip's device. */
+        c = clk(t0 + S(50 * 3600));
+        g_assert_cmpint(ledger_event_add(f->l, &c, LEDGER_EVENT_THERMAL_TRIP, "AA:AA:AA:AA:AA:01", NULL), ==, 0);
+        fig = figures_at(f->l, t0 + S(50 * 3600 + 60));
+        g_assert_true(fig.thermal_locked);
+        g_assert_cmpstr(fig.last_trip_device, ==, "AA:AA:AA:AA:AA:01");
         for (unsigned k = 0; k < _LEDGER_EVENT_MAX; k++)
                 g_assert_cmpint(ledger_event_kind_from_string(ledger_event_kind_to_string(k)), ==, (int) k);
 }

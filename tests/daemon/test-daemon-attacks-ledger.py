@@ -70,7 +70,49 @@ def test_config_dangling_symlink():
         untouched(env, a)
 
 
+# ---- item 9: the acknowledgement reads the pad that tripped ----------------
+
+def test_thermal_ack_reads_the_tripped_pad():
+    with S.env(devices=2) as env:
+        a, b = env.addr
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.add_and_connect(b)
+        env.start(a, heat=1, duration=600)
+        wait_until(lambda: env.state(a)["heater_on"], 5, what="A heating")
+        env.sim.call("SetTemperature", "(sd)", a, 45.9)
+        wait_until(lambda: not env.state(a)["running"] and not env.state(a)["heater_on"], 10,
+                   what="A's heater and motors off")
+        wait_for(lambda: env.manager("GetUsageToday")["thermal_locked"], 5, what="lock-out recorded")
+        trips = events(env, "thermal_trip")
+        assert trips and trips[-1]["device"] == a, trips
+        env.device(a, "Disconnect")
+        wait_for(lambda: env.prop(a, "ConnectionState") == "disconnected", 10, what="A disconnected")
+        env.sim.call("SetTemperature", "(sd)", b, 25.0)
+        # B's cool pad says nothing about A's: refused, naming A and what to do.
+        msg = env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.NotAllowed", a)
+        assert "connect" in msg, msg
+        assert env.manager("GetUsageToday")["thermal_locked"]
+        assert not events(env, "thermal_ack"), events(env, "thermal_ack")
+        env.expect_error(lambda: env.start(b), "org.massaged1.Error.NotAllowed", "cut-off")
+        assert not env.state(b)["running"] and not env.state(b)["heater_on"], env.state(b)
+        # A connected again but still hot: refused on A's reading.
+        env.sim.call("SetTemperature", "(sd)", a, 41.0)
+        env.device(a, "Connect")
+        wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 15, what="A ready again")
+        env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.NotAllowed", "38")
+        assert env.manager("GetUsageToday")["thermal_locked"]
+        # A cooled: accepted, and the event names A.
+        env.sim.call("SetTemperature", "(sd)", a, 30.0)
+        env.manager("AcknowledgeThermal")
+        assert not env.manager("GetUsageToday")["thermal_locked"]
+        acks = events(env, "thermal_ack")
+        assert len(acks) == 1 and acks[0]["device"] == a, acks
+
+
 S.run("a FIFO as massaged.conf: start-up does not block, ConfigError names it, starts refused, SIGTERM works",
       test_config_fifo)
 S.run("a dangling symlink as massaged.conf is a broken config, not defaults", test_config_dangling_symlink)
+S.run("thermal lock-out: B's cool pad cannot acknowledge A's trip; A must be connected and below 38 °C",
+      test_thermal_ack_reads_the_tripped_pad)
 S.exit()
