@@ -885,6 +885,55 @@ static void test_symptom_stops(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(figures_at(f->l, t0 + S(8 * 86400)).symptom_stops_7d, ==, 1);
 }
 
+/* StopWithReason after the session ended: the symptom is recorded anyway
+ * (the 24 h cap follows from it), attached to that device's last session
+ * when it ended within the window. */
+static void test_symptom_after_session(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0), id, got = -1;
+        const uint64_t window = 60 * USEC_PER_MIN;
+        PolicyFigures fig;
+        SafetyClock c;
+        LedgerEvent *e = NULL;
+        size_t n = 0;
+
+        f->l = open_at(f->path, t0);
+        id = add_session_full(f->l, t0, 900, 120, 0, POLICY_END_USER, NULL);
+        fig = figures_at(f->l, t0 + S(130));
+        g_assert_false(fig.has_symptom_stop);
+
+        c = clk(t0 + S(130));
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "AA:BB:CC:DD:EE:FF", POLICY_END_DIZZINESS, window, &got),
+                        ==, 0);
+        g_assert_cmpint(got, ==, id);
+        fig = figures_at(f->l, t0 + S(140));
+        g_assert_true(fig.has_symptom_stop);
+        g_assert_cmpint(fig.last_symptom_wall_us, ==, t0 + S(130));
+        g_assert_cmpuint(fig.symptom_stops_7d, ==, 1);
+        g_assert_cmpint(ledger_events_range(f->l, t0, t0 + S(200), &e, &n), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(e[0].kind, ==, "stop_reason");
+        g_assert_cmpstr(e[0].device, ==, "AA:BB:CC:DD:EE:FF");
+        g_assert_nonnull(strstr(e[0].detail, "dizziness"));
+        g_assert_nonnull(strstr(e[0].detail, "10 s after session"));
+        ledger_event_list_free(e, n);
+
+        /* Outside the window (or another device, with no session): still recorded, unattached. */
+        c = clk(t0 + S(3 * 3600));
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "AA:BB:CC:DD:EE:FF", POLICY_END_TINGLING, window, &got),
+                        ==, 0);
+        g_assert_cmpint(got, ==, 0);
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "11:22:33:44:55:66", POLICY_END_NUMBNESS, window, &got),
+                        ==, 0);
+        g_assert_cmpint(got, ==, 0);
+        fig = figures_at(f->l, t0 + S(3 * 3600 + 1));
+        g_assert_cmpuint(fig.symptom_stops_7d, ==, 3);
+        g_assert_cmpint(fig.last_symptom_wall_us, ==, t0 + S(3 * 3600));
+
+        /* Only symptom reasons. */
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "AA:BB:CC:DD:EE:FF", POLICY_END_USER, window, &got),
+                        ==, -EINVAL);
+}
+
 static void test_settings(Fixture *f, gconstpointer data) {
         Limits lim;
         LimitSource src[_LIMIT_MAX] = {};
@@ -1107,6 +1156,7 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/devices", test_devices);
         ADD("/ledger/screening", test_screening);
         ADD("/ledger/thermal-events", test_thermal_events);
+        ADD("/ledger/symptom-after-session", test_symptom_after_session);
         ADD("/ledger/symptom-stops", test_symptom_stops);
         ADD("/ledger/settings", test_settings);
         ADD("/ledger/diary", test_diary);

@@ -110,9 +110,77 @@ def test_thermal_ack_reads_the_tripped_pad():
         assert len(acks) == 1 and acks[0]["device"] == a, acks
 
 
+# ---- item 2: a symptom reported just after a session ----------------------
+
+def test_symptom_after_stop_is_recorded():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, duration=600)
+        wait_until(lambda: env.state(a)["running"], 5, what="running")
+        env.device(a, "Stop")
+        wait_until(lambda: not env.state(a)["running"], 5, what="stopped")
+        row = env.sessions()[-1]
+        assert row["end_reason"] == "user", row
+        # The symptom comes a moment later, with no session open: it still stops
+        # (nothing runs) and is recorded against the session that just ended.
+        env.device(a, "StopWithReason", "s", "dizziness")
+        assert not env.state(a)["running"]
+        ev = events(env, "stop_reason")
+        assert len(ev) == 1 and ev[0]["device"] == a, ev
+        assert "dizziness" in ev[0]["detail"] and "session %d" % row["id"] in ev[0]["detail"], ev
+
+
+FLAT_PROGRAM = """[Program]
+Name=flat
+Description=One steady step at the chosen level, so the device shows the cap itself.
+Heat=false
+Repeat=true
+
+[Step 1]
+Seconds=300
+Intensity=100
+Pattern=steady
+"""
+
+
+def test_symptom_without_session_caps_next():
+    with S.env(daemon=False) as env:
+        a = env.addr[0]
+        with open(os.path.join(env.environ["XDG_CONFIG_HOME"], "massaged", "programs", "flat.program"), "w") as f:
+            f.write(FLAT_PROGRAM)
+        env.start_daemon()
+        env.screen_ok()
+        env.add_and_connect(a)
+        # No session at all yet (e.g. the symptom came after the last one was
+        # long over): recorded all the same, so the 24 h cap applies.
+        env.device(a, "StopWithReason", "s", "dizziness")
+        ev = events(env, "stop_reason")
+        assert len(ev) == 1 and "dizziness" in ev[0]["detail"], ev
+        env.start(a, program="flat", intensity=10, duration=180)
+        row = env.sessions()[-1]
+        assert row["intensity"] == 3, row               # the plan's target, capped
+        # The true device: 60 s at 1, then +1 per 10 s; uncapped it would reach 4 at 90 s.
+        t0 = time.monotonic()
+        seen = 0
+        while time.monotonic() - t0 < 97:
+            st = env.state(a)
+            assert st["running"], st
+            assert st["intensity"] <= 3, "intensity %d after a symptom stop (cap 3)" % st["intensity"]
+            seen = max(seen, st["intensity"])
+            time.sleep(0.2)
+        assert seen == 3, seen
+        env.device(a, "Stop")
+
+
 S.run("a FIFO as massaged.conf: start-up does not block, ConfigError names it, starts refused, SIGTERM works",
       test_config_fifo)
 S.run("a dangling symlink as massaged.conf is a broken config, not defaults", test_config_dangling_symlink)
 S.run("thermal lock-out: B's cool pad cannot acknowledge A's trip; A must be connected and below 38 °C",
       test_thermal_ack_reads_the_tripped_pad)
+S.run("StopWithReason after Stop: the symptom is recorded against the session that just ended",
+      test_symptom_after_stop_is_recorded)
+S.run("a symptom with no session open is recorded; the next session stays at level 3 on the device",
+      test_symptom_without_session_caps_next)
 S.exit()
