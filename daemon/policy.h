@@ -55,6 +55,7 @@
 #include "safety-limits.h"
 
 #define POLICY_MESSAGE_MAX 384
+#define POLICY_ROLLING_MAX 8              /* sessions of the last 24 h kept in PolicyFigures */
 #define POLICY_DEVICE_ADDRESS_MAX 18     /* "AA:BB:CC:DD:EE:FF" and its NUL */
 
 /* Why a request was refused. Map to D-Bus with policy_reason_to_dbus_error(). */
@@ -134,6 +135,22 @@ typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Paddin
         uint64_t seconds_today;         /* motor seconds inside [day_start, ∞) */
         uint64_t heat_seconds_today;    /* heat-on seconds of sessions started in [day_start, ∞) */
         uint64_t seconds_week;          /* motor seconds inside [week_start, ∞) */
+
+        /* The same daily figures over the last 24 h, whatever the time zone: a
+         * change of TZ (travel, or set on purpose) moves local midnight, and the
+         * daily hard limits must still hold over any 24 hours. */
+        uint32_t sessions_24h;          /* sessions started in [now - 24 h, ∞) */
+        uint64_t seconds_24h;           /* motor seconds inside [now - 24 h, ∞) */
+        uint64_t heat_seconds_24h;      /* heat-on seconds of sessions reaching into it */
+        size_t n_starts_24h;            /* the newest starts in it, newest first: */
+        int64_t starts_24h[POLICY_ROLLING_MAX];
+        size_t n_rolling;               /* sessions reaching into it, latest end first; the
+                                         * last entry sums any beyond POLICY_ROLLING_MAX - 1 */
+        struct {
+                int64_t end_wall_us;    /* the usage leaves the window at end + 24 h */
+                uint64_t seconds;       /* its part of seconds_24h */
+                uint64_t heat_seconds;  /* its part of heat_seconds_24h */
+        } rolling[POLICY_ROLLING_MAX];
         uint32_t days_used_week;        /* distinct local days with a session, of the last 7 */
 
         bool has_last_end;              /* latest end of any session (open ones: start + planned) */

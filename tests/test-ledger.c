@@ -934,6 +934,48 @@ static void test_symptom_after_session(Fixture *f, gconstpointer data) {
                         ==, -EINVAL);
 }
 
+/* The rolling 24 h do not depend on the time zone: three sessions just after
+ * local midnight in one zone lie "yesterday" in a zone an hour west, and
+ * still count in the last 24 hours. */
+static void test_figures_rolling(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 22, 10, 0);   /* 00:10 CEST (the tests' Europe/Berlin) */
+        PolicyFigures fig;
+
+        f->l = open_at(f->path, t0);
+        add_session(f->l, t0, 900, 900);
+        add_session(f->l, t0 + S(3600), 900, 600);
+        add_session_full(f->l, t0 + S(7200), 900, 300, 120, POLICY_END_USER, NULL);
+        fig = figures_at(f->l, t0 + S(3 * 3600));
+        g_assert_cmpuint(fig.sessions_today, ==, 3);
+        g_assert_cmpuint(fig.sessions_24h, ==, 3);
+        g_assert_cmpuint(fig.seconds_24h, ==, 1800);
+        g_assert_cmpuint(fig.heat_seconds_24h, ==, 120);
+        g_assert_cmpuint(fig.n_starts_24h, ==, 3);
+        g_assert_cmpint(fig.starts_24h[0], ==, t0 + S(7200));
+        g_assert_cmpint(fig.starts_24h[2], ==, t0);
+        g_assert_cmpuint(fig.n_rolling, ==, 3);
+        g_assert_cmpint(fig.rolling[0].end_wall_us, ==, t0 + S(7200 + 300));
+        g_assert_cmpint(fig.rolling[2].end_wall_us, ==, t0 + S(900));
+        g_assert_cmpuint(fig.rolling[2].seconds, ==, 900);
+
+        /* Three hours west (UTC-1, as TZ=Etc/GMT+1): local midnight moves past all three. */
+        g_assert_cmpint(setenv("TZ", "XXX+1", 1), ==, 0);
+        tzset();
+        fig = figures_at(f->l, t0 + S(3 * 3600));
+        g_assert_cmpint(setenv("TZ", "Europe/Berlin", 1), ==, 0);
+        tzset();
+        g_assert_cmpuint(fig.sessions_today, ==, 0);
+        g_assert_cmpuint(fig.seconds_today, ==, 0);
+        g_assert_cmpuint(fig.sessions_24h, ==, 3);
+        g_assert_cmpuint(fig.seconds_24h, ==, 1800);
+
+        /* A session reaching in from before the window counts its part inside. */
+        fig = figures_at(f->l, t0 + S(86400 + 300));
+        g_assert_cmpuint(fig.sessions_24h, ==, 2);
+        g_assert_cmpuint(fig.seconds_24h, ==, 600 + 600 + 300);
+        g_assert_cmpuint(fig.n_rolling, ==, 3);
+}
+
 static void test_settings(Fixture *f, gconstpointer data) {
         Limits lim;
         LimitSource src[_LIMIT_MAX] = {};
@@ -1157,6 +1199,7 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/screening", test_screening);
         ADD("/ledger/thermal-events", test_thermal_events);
         ADD("/ledger/symptom-after-session", test_symptom_after_session);
+        ADD("/ledger/figures/rolling-24h", test_figures_rolling);
         ADD("/ledger/symptom-stops", test_symptom_stops);
         ADD("/ledger/settings", test_settings);
         ADD("/ledger/diary", test_diary);

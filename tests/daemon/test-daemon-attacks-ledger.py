@@ -174,6 +174,64 @@ def test_symptom_without_session_caps_next():
         env.device(a, "Stop")
 
 
+# ---- item 7: daily caps over any 24 h, whatever the time zone --------------
+
+def tz_where_now_is(hour, minute):
+    """A fixed-offset POSIX TZ in which it is now about hour:minute local time."""
+    t = time.gmtime()
+    offset = hour * 60 + minute - (t.tm_hour * 60 + t.tm_min)     # local = UTC + offset
+    if offset > 12 * 60:
+        offset -= 24 * 60
+    if offset < -12 * 60:
+        offset += 24 * 60
+    sign = "-" if offset >= 0 else "+"          # POSIX: west of Greenwich is positive
+    return "XXX%s%02d:%02d" % (sign, abs(offset) // 60, abs(offset) % 60)
+
+
+def test_daily_cap_survives_tz_change():
+    with S.env(daemon=False, tz=tz_where_now_is(14, 0)) as env:
+        a = env.addr[0]
+        # Three sessions in the last hours, the last ended 105 min ago (past any rest).
+        seed(env, "240:15", "180:15", "120:15")
+        env.start_daemon()
+        env.screen_ok()
+        env.add_and_connect(a)
+        assert env.manager("GetUsageToday")["sessions"] == 3
+        env.expect_error(lambda: env.start(a), "org.massaged1.Error.LimitReached", "3 of 3 sessions today")
+        # The same user restarts massaged in a zone where those sessions were "yesterday".
+        env.kill_daemon(signal.SIGTERM)
+        env.environ["TZ"] = tz_where_now_is(0, 30)
+        env.start_daemon()
+        assert env.manager("GetUsageToday")["sessions"] == 0, env.manager("GetUsageToday")
+        wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 15, what="ready after the restart")
+        writes = env.state(a)["writes"]
+        msg = env.expect_error(lambda: env.start(a), "org.massaged1.Error.LimitReached",
+                               "3 of 3 sessions in the last 24 hours")
+        st = env.state(a)
+        assert not st["running"] and st["writes"] == writes, st
+        assert len(env.sessions()) == 3, env.sessions()
+        # The refusal is a recorded safety event, with its reason.
+        refusals = [e["detail"] for e in events(env, "refusal")]
+        assert any("last 24 hours" in d for d in refusals), refusals
+        assert "available again at" in msg, msg
+
+
+def test_daily_minutes_survive_tz_change():
+    with S.env(daemon=False, tz=tz_where_now_is(0, 30)) as env:
+        a = env.addr[0]
+        # 45 min in two sessions 4 and 2 h ago: "yesterday" here, but the last 24 h hold them.
+        seed(env, "240:25", "120:20")
+        env.start_daemon()
+        env.screen_ok()
+        env.add_and_connect(a)
+        usage = env.manager("GetUsageToday")
+        assert usage["sessions"] == 0 and usage["seconds"] == 0, usage
+        env.expect_error(lambda: env.start(a), "org.massaged1.Error.LimitReached",
+                         "45 of 45 min used in the last 24 hours")
+        untouched(env, a)
+        assert len(env.sessions()) == 2, env.sessions()
+
+
 S.run("a FIFO as massaged.conf: start-up does not block, ConfigError names it, starts refused, SIGTERM works",
       test_config_fifo)
 S.run("a dangling symlink as massaged.conf is a broken config, not defaults", test_config_dangling_symlink)
@@ -183,4 +241,8 @@ S.run("StopWithReason after Stop: the symptom is recorded against the session th
       test_symptom_after_stop_is_recorded)
 S.run("a symptom with no session open is recorded; the next session stays at level 3 on the device",
       test_symptom_without_session_caps_next)
+S.run("3 sessions, then a restart in a time zone where they were yesterday: still refused (last 24 h)",
+      test_daily_cap_survives_tz_change)
+S.run("45 min used, a time zone where that was yesterday: still refused (last 24 h)",
+      test_daily_minutes_survive_tz_change)
 S.exit()
