@@ -10,14 +10,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include "conf.h"
+#include "macro.h"
 #include "massager-protocol.h"
 #include "program.h"
 
@@ -349,24 +353,81 @@ int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, ch
         return warnings_out(w, ret_warnings);
 }
 
-int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_error) {
-        g_autoptr(GError) e = NULL;
-        g_autofree char *data = NULL;
-        gsize len = 0;
+/* A path that does not name a file: is it absent (defaults) or a dangling
+ * symlink (the user meant a file; broken, fail closed)? */
+static int conf_missing(const char *path, Conf *ret, char ***ret_warnings, char **ret_error) {
+        g_autofree char *target = NULL;
+        struct stat st;
 
-        if (!g_file_get_contents(path, &data, &len, &e)) {
-                if (g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-                        conf_init(ret);
-                        if (ret_warnings)
-                                *ret_warnings = NULL;
-                        return 0;
-                }
+        conf_init(ret);
+        if (ret_warnings)
+                *ret_warnings = NULL;
+        if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+                return 0;
+        target = g_file_read_link(path, NULL);
+        if (ret_error)
+                *ret_error = g_strdup_printf("%s: a symbolic link to \"%s\", which does not exist; point it at "
+                                             "the configuration file or remove the link", path,
+                                             target ? target : "?");
+        return -ENOENT;
+}
+
+int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_error) {
+        g_autofree char *data = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t len = 0;
+        struct stat st;
+        int r;
+
+        /* O_NONBLOCK: a FIFO (or a device) at the path must not block start-up;
+         * anything that is not a regular file is refused below. */
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 && errno == ENOENT)
+                return conf_missing(path, ret, ret_warnings, ret_error);
+        conf_init(ret);
+        if (fd < 0) {
+                r = -errno;
                 if (ret_error)
                         *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix its permissions "
-                                                     "(chmod u+r) or move it aside", path, e->message);
-                conf_init(ret);
-                return g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_ACCES) ? -EACCES : -EIO;
+                                                     "(chmod u+r) or move it aside", path, g_strerror(-r));
+                return r == -EACCES || r == -EPERM ? -EACCES : -EIO;
         }
+        if (fstat(fd, &st) < 0) {
+                r = -errno;
+                if (ret_error)
+                        *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix the file or move "
+                                                     "it aside", path, g_strerror(-r));
+                return -EIO;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                if (ret_error)
+                        *ret_error = g_strdup_printf("%s: not a regular file (%s); the configuration must be a "
+                                                     "plain file: replace it with one or remove it", path,
+                                                     S_ISDIR(st.st_mode) ? "a directory" :
+                                                     S_ISFIFO(st.st_mode) ? "a FIFO" :
+                                                     S_ISSOCK(st.st_mode) ? "a socket" :
+                                                     S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+                                                     "cannot tell what it is");
+                return -EINVAL;
+        }
+        /* One byte more than allowed, so conf_load_data() sees an oversized file. */
+        data = g_malloc(CONF_FILE_MAX + 2);
+        while (len <= CONF_FILE_MAX) {
+                ssize_t n = read(fd, data + len, CONF_FILE_MAX + 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        if (ret_error)
+                                *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix the file "
+                                                             "or move it aside", path, g_strerror(-r));
+                        return -EIO;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        data[len] = '\0';
         return conf_load_data(data, len, path, ret, ret_warnings, ret_error);
 }
 

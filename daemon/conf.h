@@ -58,9 +58,11 @@ void conf_clear(Conf *c);               /* frees; c may be re-initialised */
  * Load path into *ret, which is overwritten (conf_init() first; an earlier
  * conf_init() of *ret leaks nothing; an earlier load must be conf_clear()ed).
  * A missing file is not
- * an error (defaults, no warning). Returns 0, or a negative errno with a
+ * an error (defaults, no warning); a symbolic link to a missing file is
+ * (-ENOENT: the user meant a file). Returns 0, or a negative errno with a
  * malloc'd sentence in *ret_error (unreadable: -EACCES/-EIO, syntax: -EINVAL,
- * naming the file and line). Warnings: NULL-terminated malloc'd array, free
+ * naming the file and line; not a regular file — a FIFO, a directory — :
+ * -EINVAL, opened without blocking so a FIFO cannot hang start-up). Warnings: NULL-terminated malloc'd array, free
  * with program_strv_free(); NULL when none.
  */
 int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_error);

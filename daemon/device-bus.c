@@ -222,6 +222,9 @@ static int stop_with(Device *d, sd_bus_message *msg, PolicyEndReason reason, sd_
                 sd_bus_message_unref(msg);
         if (d->session)
                 session_end(d->session, reason);
+        else if (policy_end_reason_is_symptom(reason))
+                /* A symptom felt just after the session still counts (never dropped). */
+                session_symptom_after(d, reason);
         if (r == -ENOTCONN)
                 /* Not connected: nothing can be running (the device stops on link loss). */
                 return sd_bus_reply_method_return(msg, NULL);

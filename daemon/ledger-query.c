@@ -217,8 +217,8 @@ static int thermal(Ledger *l, PolicyFigures *f) {
                 last_reset = sqlite3_column_int64(m, 1);
         }
 
-        r = ledger_prepare(l, "SELECT id, wall_us FROM events WHERE kind = 'thermal_trip' AND id > ? ORDER BY id",
-                           &s);
+        r = ledger_prepare(l, "SELECT id, wall_us, device FROM events WHERE kind = 'thermal_trip' AND id > ? "
+                              "ORDER BY id", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, MIN(last_ack, last_reset));
@@ -226,8 +226,12 @@ static int thermal(Ledger *l, PolicyFigures *f) {
                 int64_t id = sqlite3_column_int64(s, 0), wall = sqlite3_column_int64(s, 1);
 
                 if (id > last_ack) {
+                        const unsigned char *dev = sqlite3_column_text(s, 2);
                         f->thermal_locked = true;
                         f->last_trip_wall_us = wall;
+                        /* The acknowledgement must read this pad, not another device's. */
+                        (void) snprintf(f->last_trip_device, sizeof f->last_trip_device, "%s",
+                                        dev ? (const char *) dev : "");
                 }
                 if (id > last_reset) {
                         int64_t d = have_prev ? wall - prev_wall : INT64_MAX;
@@ -259,6 +263,58 @@ static int screening(Ledger *l, PolicyFigures *f) {
         f->screening_wall_us = sqlite3_column_int64(s, 0);
         f->screening_yes = (uint32_t) sqlite3_column_int64(s, 1) & SCREENING_ALL_MASK;
         f->screening_cleared = sqlite3_column_int(s, 2) != 0;
+        return 0;
+}
+
+/* The last 24 h, in absolute time (no time zone): counts, and the sessions
+ * with the part of their usage inside it, to say when it frees up. */
+static int rolling_day(Ledger *l, PolicyFigures *f) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL, *st = NULL;
+        int64_t from = f->clock.wall_us - (int64_t) USEC_PER_DAY;
+        int64_t n = 0;
+        int r, rc;
+
+        r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE start_wall_us >= ?", from, &n);
+        if (r < 0)
+                return r;
+        f->sessions_24h = (uint32_t) n;
+
+        r = ledger_prepare(l, "SELECT start_wall_us FROM sessions WHERE start_wall_us >= ? "
+                              "ORDER BY start_wall_us DESC LIMIT ?", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, POLICY_ROLLING_MAX);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                f->starts_24h[f->n_starts_24h++] = sqlite3_column_int64(st, 0);
+        if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "reading the last 24 hours");
+
+        /* Same counting as seconds_since(): a session reaching in from before
+         * contributes its part after from; heat counts whole. */
+        r = ledger_prepare(l, "SELECT end_wall_us, CASE WHEN start_wall_us >= ?1 THEN seconds "
+                              "ELSE MIN(seconds, (end_wall_us - ?1 + 999999) / 1000000) END, heat_seconds "
+                              "FROM sessions WHERE end_wall_us > ?1 OR start_wall_us >= ?1 "
+                              "ORDER BY end_wall_us DESC", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, from);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                int64_t end = sqlite3_column_int64(s, 0);
+                uint64_t sec = (uint64_t) MAX(0, sqlite3_column_int64(s, 1));
+                uint64_t heat = (uint64_t) MAX(0, sqlite3_column_int64(s, 2));
+
+                f->seconds_24h += sec;
+                f->heat_seconds_24h += heat;
+                if (f->n_rolling < POLICY_ROLLING_MAX)
+                        f->rolling[f->n_rolling++].end_wall_us = end;
+                /* Beyond the array: summed into the last entry, which leaves the
+                 * window at its (later) end — conservative. */
+                f->rolling[f->n_rolling - 1].seconds += sec;
+                f->rolling[f->n_rolling - 1].heat_seconds += heat;
+        }
+        if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "reading the last 24 hours");
         return 0;
 }
 
@@ -309,6 +365,9 @@ int ledger_figures(Ledger *l, const SafetyClock *clock, PolicyFigures *ret) {
         if (r < 0)
                 return r;
         r = days_used(l, &f.clock, &f.days_used_week);
+        if (r < 0)
+                return r;
+        r = rolling_day(l, &f);
         if (r < 0)
                 return r;
         r = last_end(l, &f);

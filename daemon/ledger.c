@@ -1105,3 +1105,46 @@ out:
         }
         return r < 0 ? r : 0;
 }
+
+int ledger_symptom_report(Ledger *l, const SafetyClock *now, const char *device, PolicyEndReason reason,
+                          uint64_t window_us, int64_t *ret_session_id) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int64_t id = 0;
+        uint64_t ago = 0;
+        char detail[160];
+        int r, rc;
+
+        if (!now || !device || !ret_session_id || (unsigned) reason >= _POLICY_END_MAX ||
+            !policy_end_reason_is_symptom(reason))
+                return ledger_failf(l, -EINVAL, "Invalid symptom report");
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
+        r = ledger_prepare(l, "SELECT id, end_wall_us, end_mono_us, boot_id FROM sessions WHERE device = ? "
+                              "ORDER BY id DESC LIMIT 1", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+                ago = safety_clock_elapsed_us(now, sqlite3_column_int64(s, 1), (uint64_t) sqlite3_column_int64(s, 2),
+                                              (const char *) sqlite3_column_text(s, 3));
+                if (ago <= window_us)
+                        id = sqlite3_column_int64(s, 0);
+        } else if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "finding the session a symptom belongs to");
+
+        if (id > 0)
+                (void) snprintf(detail, sizeof detail, "%s (reported %llu s after session %lld ended)",
+                                policy_end_reason_to_string(reason), (unsigned long long) (ago / USEC_PER_SEC),
+                                (long long) id);
+        else
+                (void) snprintf(detail, sizeof detail, "%s (reported with no session of this device in the last "
+                                "%llu min)", policy_end_reason_to_string(reason),
+                                (unsigned long long) (window_us / USEC_PER_MIN));
+        r = ledger_event_add(l, now, LEDGER_EVENT_STOP_REASON, device, detail);
+        if (r < 0)
+                return r;
+        *ret_session_id = id;
+        return 0;
+}

@@ -151,6 +151,17 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
  * -ENOENT: no such session; -EALREADY: already ended. */
 int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_t remaining_s);
 
+/* A symptom reported when no session of the device is open (StopWithReason
+ * just after a Stop, or after the session completed). Records the
+ * LEDGER_EVENT_STOP_REASON event either way, so the 24 h intensity cap and
+ * the 7-day count apply: a symptom is never dropped. It is attached (in the
+ * detail) to the device's most recent session if that ended at most
+ * window_us ago (the daemon passes the rest period); *ret_session_id is that
+ * session's id, or 0 when none ended within the window. -EINVAL: not a
+ * symptom reason. */
+int ledger_symptom_report(Ledger *l, const SafetyClock *now, const char *device, PolicyEndReason reason,
+                          uint64_t window_us, int64_t *ret_session_id);
+
 typedef struct LedgerSession {
         int64_t id;
         char *device;

@@ -457,8 +457,62 @@ static void on_faults_cleared(Device *d, int error, const MassagerMessage *resp,
                 log_info("%s: faults cleared", d->address);
 }
 
-static int thermal_decide(sd_bus_message *msg, Manager *m, bool reset) {
+/* A fresh reading first: an idle device does not report a cooling pad by itself. */
+typedef struct ThermalRequest {
+        Manager *manager;
+        sd_bus_message *call;
+        bool reset;
+        unsigned pending;
+        char trip_device[POLICY_DEVICE_ADDRESS_MAX];    /* the pad that tripped ("" if not recorded) */
+        bool have_fresh;                                /* it answered this request's GET_STATUS */
+        int16_t fresh_temperature;
+} ThermalRequest;
+
+/* The reading an acknowledgement may use: the pad that tripped, read for
+ * this request. Another device's cool pad says nothing about it. Returns 0,
+ * or -ENOTCONN / -ENODATA with the sentence in e. */
+static int thermal_reading(Manager *m, const ThermalRequest *t, int16_t *ret, sd_bus_error *e) {
+        Device *d;
+
+        if (!t->trip_device[0]) {
+                /* A trip recorded without its device (an older ledger): the hottest
+                 * connected pad, just refreshed, as before. */
+                GHashTableIter i;
+                gpointer v;
+                *ret = MASSAGER_TEMP_NONE;
+                g_hash_table_iter_init(&i, m->devices);
+                while (g_hash_table_iter_next(&i, NULL, &v)) {
+                        d = v;
+                        if (device_is_ready(d) && d->have_status && d->status.temperature != MASSAGER_TEMP_NONE &&
+                            (*ret == MASSAGER_TEMP_NONE || d->status.temperature > *ret))
+                                *ret = d->status.temperature;
+                }
+                return 0;
+        }
+        if (t->have_fresh) {
+                *ret = t->fresh_temperature;
+                return 0;
+        }
+        d = manager_find_device(m, t->trip_device);
+        if (!d || !device_is_ready(d)) {
+                (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_ALLOWED,
+                                         "The thermal cut-off tripped on %s, which is not connected: connect it "
+                                         "(massagectl connect %s) so its pad can be read below %d °C, then "
+                                         "acknowledge again.", t->trip_device, t->trip_device,
+                                         POLICY_THERMAL_RELOCK_DECI_C / 10);
+                return -ENOTCONN;
+        }
+        (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_ALLOWED,
+                                 "%s, whose thermal cut-off tripped, did not report its pad temperature; try "
+                                 "again in a moment.", t->trip_device);
+        return -ENODATA;
+}
+
+static int thermal_decide(ThermalRequest *t) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *msg = t->call;
+        Manager *m = t->manager;
+        bool reset = t->reset;
         SafetyContext *safety = m->safety;
         SafetyClock clock;
         PolicyFigures f;
@@ -473,13 +527,17 @@ static int thermal_decide(sd_bus_message *msg, Manager *m, bool reset) {
                 bus_error_set_storage(&e, "Cannot read the ledger: %s", safety_storage_error(safety));
                 return sd_bus_reply_method_error(msg, &e);
         }
-        /* The pad reading of the connected devices (the hottest, if several), just refreshed. */
-        g_hash_table_iter_init(&i, m->devices);
-        while (g_hash_table_iter_next(&i, NULL, &v)) {
-                Device *d = v;
-                if (device_is_ready(d) && d->have_status && d->status.temperature != MASSAGER_TEMP_NONE &&
-                    (temperature == MASSAGER_TEMP_NONE || d->status.temperature > temperature))
-                        temperature = d->status.temperature;
+        /* The device of the trip is the one read in thermal_action(); a trip
+         * recorded since then (another device) must be read first. */
+        if (!reset && f.thermal_locked && strcmp(f.last_trip_device, t->trip_device) != 0) {
+                (void) sd_bus_error_set(&e, MASSAGED_ERROR_NOT_ALLOWED,
+                                        "Another thermal cut-off was recorded meanwhile; acknowledge again.");
+                return sd_bus_reply_method_error(msg, &e);
+        }
+        if (!reset && f.thermal_locked) {
+                r = thermal_reading(m, t, &temperature, &e);
+                if (r < 0)
+                        return sd_bus_reply_method_error(msg, &e);
         }
         PolicyInput in = { .limits = &safety->limits, .figures = &f, .battery = MASSAGER_BATTERY_UNKNOWN,
                            .temperature = temperature };
@@ -494,7 +552,8 @@ static int thermal_decide(sd_bus_message *msg, Manager *m, bool reset) {
                 return sd_bus_reply_method_error(msg, &e);
         }
         r = ledger_event_add(safety->ledger, &clock, reset ? LEDGER_EVENT_HEAT_RESET : LEDGER_EVENT_THERMAL_ACK,
-                             NULL, reset ? "heat re-enabled by the user" : "thermal cut-off acknowledged");
+                             reset || !f.last_trip_device[0] ? NULL : f.last_trip_device,
+                             reset ? "heat re-enabled by the user" : "thermal cut-off acknowledged");
         if (r < 0) {
                 bus_error_set_storage(&e, "Cannot record it: %s", ledger_error(safety->ledger));
                 return sd_bus_reply_method_error(msg, &e);
@@ -514,32 +573,36 @@ static int thermal_decide(sd_bus_message *msg, Manager *m, bool reset) {
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-/* A fresh reading first: an idle device does not report a cooling pad by itself. */
-typedef struct ThermalRequest {
-        Manager *manager;
-        sd_bus_message *call;
-        bool reset;
-        unsigned pending;
-} ThermalRequest;
+static void thermal_request_done(ThermalRequest *t) {
+        (void) thermal_decide(t);
+        sd_bus_message_unref(t->call);
+        free(t);
+}
 
 static void on_fresh_status(Device *d, int error, const MassagerMessage *resp, void *userdata) {
         ThermalRequest *t = userdata;
 
         if (error < 0)
                 log_debug_errno(error, "%s: GET_STATUS failed: %m", d->address);
+        else if (resp && strcmp(d->address, t->trip_device) == 0) {
+                t->have_fresh = true;
+                t->fresh_temperature = resp->status.temperature;
+        }
         if (--t->pending > 0)
                 return;
-        (void) thermal_decide(t->call, t->manager, t->reset);
-        sd_bus_message_unref(t->call);
-        free(t);
+        thermal_request_done(t);
 }
 
 static int thermal_action(sd_bus_message *msg, Manager *m, bool reset, sd_bus_error *error) {
         ThermalRequest *t;
+        SafetyClock clock;
+        PolicyFigures f;
         GHashTableIter i;
         gpointer v;
 
         if (!m->safety->ledger)
+                return bus_error_set_storage(error, "Cannot read the ledger: %s", safety_storage_error(m->safety));
+        if (safety_figures(m->safety, &clock, &f) < 0)
                 return bus_error_set_storage(error, "Cannot read the ledger: %s", safety_storage_error(m->safety));
         t = calloc(1, sizeof *t);
         if (!t)
@@ -547,6 +610,7 @@ static int thermal_action(sd_bus_message *msg, Manager *m, bool reset, sd_bus_er
         t->manager = m;
         t->call = sd_bus_message_ref(msg);
         t->reset = reset;
+        memcpy(t->trip_device, f.last_trip_device, sizeof t->trip_device);
         t->pending = 1;         /* held until every GET_STATUS is queued */
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
@@ -555,11 +619,8 @@ static int thermal_action(sd_bus_message *msg, Manager *m, bool reset, sd_bus_er
                 if (!device_is_ready(v) || device_command(v, &get, on_fresh_status, t) < 0)
                         t->pending--;
         }
-        if (--t->pending == 0) {
-                (void) thermal_decide(t->call, m, reset);
-                sd_bus_message_unref(t->call);
-                free(t);
-        }
+        if (--t->pending == 0)
+                thermal_request_done(t);
         return 1;
 }
 

@@ -293,6 +293,46 @@ static int check_lockout(const PolicyInput *in, PolicyRefusal *ret) {
         return refuse(ret, POLICY_REFUSE_THERMAL_LOCKOUT, 0, NULL);
 }
 
+/* The daily figures that bind: the local day's or the last 24 h's, the higher. */
+static uint64_t day_seconds(const PolicyFigures *f) {
+        return MAX(f->seconds_today, f->seconds_24h);
+}
+
+static uint64_t day_heat_seconds(const PolicyFigures *f) {
+        return MAX(f->heat_seconds_today, f->heat_seconds_24h);
+}
+
+/* When the last 24 h hold no more than cap_s - need_s of usage (motor or
+ * heat seconds): a session counts whole until its end leaves the window,
+ * oldest end first, so the promise is never early. */
+static int64_t rolling_free_at(const PolicyFigures *f, uint64_t cap_s, uint64_t need_s, bool heat) {
+        uint64_t used = heat ? f->heat_seconds_24h : f->seconds_24h;
+
+        for (size_t i = f->n_rolling; i > 0; i--) {
+                if (used + need_s <= cap_s)
+                        break;
+                uint64_t part = heat ? f->rolling[i - 1].heat_seconds : f->rolling[i - 1].seconds;
+                used -= MIN(used, part);
+                if (used + need_s <= cap_s)
+                        return f->rolling[i - 1].end_wall_us + (int64_t) USEC_PER_DAY;
+        }
+        return f->clock.wall_us;
+}
+
+/* When a limit of cap_s with need_s left frees up: the next local day if
+ * today binds, the rolling window if the last 24 h bind, whichever is later. */
+static int64_t day_free_at(const PolicyFigures *f, uint64_t cap_s, uint64_t need_s, bool heat) {
+        uint64_t today = heat ? f->heat_seconds_today : f->seconds_today;
+        uint64_t rolling = heat ? f->heat_seconds_24h : f->seconds_24h;
+        int64_t at = f->clock.wall_us;
+
+        if (today + need_s > cap_s)
+                at = MAX(at, f->clock.next_day_start_us);
+        if (rolling + need_s > cap_s)
+                at = MAX(at, rolling_free_at(f, cap_s, need_s, heat));
+        return at;
+}
+
 /* Rest, daily and weekly rules. On success *ret_left_s is the most a session may last. */
 static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_left_day, uint64_t *ret_left_week) {
         const PolicyFigures *f = in->figures;
@@ -332,19 +372,34 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
                 }
         }
 
-        if (f->sessions_today >= L(in, LIMIT_DAILY_SESSIONS)) {
-                refusal_set(ret, "Daily session limit reached: %u of %u sessions today; available again at %s.",
-                            f->sessions_today, L(in, LIMIT_DAILY_SESSIONS),
-                            safety_clock_format_hhmm(c, c->next_day_start_us, hhmm));
-                return refuse(ret, POLICY_REFUSE_DAILY_SESSIONS, c->next_day_start_us, NULL);
+        if (f->sessions_today >= L(in, LIMIT_DAILY_SESSIONS) || f->sessions_24h >= L(in, LIMIT_DAILY_SESSIONS)) {
+                int64_t at = c->wall_us;
+                bool local = f->sessions_today >= L(in, LIMIT_DAILY_SESSIONS);
+
+                if (local)
+                        at = c->next_day_start_us;
+                /* The window holds fewer than the limit once the limit-th newest start leaves it. */
+                if (f->sessions_24h >= L(in, LIMIT_DAILY_SESSIONS))
+                        at = MAX(at, L(in, LIMIT_DAILY_SESSIONS) <= f->n_starts_24h
+                                     ? f->starts_24h[L(in, LIMIT_DAILY_SESSIONS) - 1] + (int64_t) USEC_PER_DAY
+                                     : c->wall_us + (int64_t) USEC_PER_DAY);
+                refusal_set(ret, "Daily session limit reached: %u of %u sessions %s; available again at %s.",
+                            local ? f->sessions_today : f->sessions_24h, L(in, LIMIT_DAILY_SESSIONS),
+                            local ? "today" : "in the last 24 hours", safety_clock_format_hhmm(c, at, hhmm));
+                return refuse(ret, POLICY_REFUSE_DAILY_SESSIONS, at, NULL);
         }
 
-        *ret_left_day = left_s((uint64_t) L(in, LIMIT_DAILY_MINUTES) * 60, f->seconds_today);
+        *ret_left_day = left_s((uint64_t) L(in, LIMIT_DAILY_MINUTES) * 60, day_seconds(f));
         if (*ret_left_day < POLICY_MIN_SESSION_S) {
-                refusal_set(ret, "Daily limit reached: %u of %u min used today; available again at %s.",
-                            MIN(minutes_ceil(f->seconds_today), L(in, LIMIT_DAILY_MINUTES)),
-                            L(in, LIMIT_DAILY_MINUTES), safety_clock_format_hhmm(c, c->next_day_start_us, hhmm));
-                return refuse(ret, POLICY_REFUSE_DAILY_MINUTES, c->next_day_start_us, NULL);
+                uint64_t cap = (uint64_t) L(in, LIMIT_DAILY_MINUTES) * 60;
+                int64_t at = day_free_at(f, cap, POLICY_MIN_SESSION_S, false);
+                bool local = f->seconds_today + POLICY_MIN_SESSION_S > cap;
+
+                refusal_set(ret, "Daily limit reached: %u of %u min used %s; available again at %s.",
+                            MIN(minutes_ceil(local ? f->seconds_today : f->seconds_24h), L(in, LIMIT_DAILY_MINUTES)),
+                            L(in, LIMIT_DAILY_MINUTES), local ? "today" : "in the last 24 hours",
+                            safety_clock_format_hhmm(c, at, hhmm));
+                return refuse(ret, POLICY_REFUSE_DAILY_MINUTES, at, NULL);
         }
 
         *ret_left_week = left_s((uint64_t) L(in, LIMIT_WEEKLY_MINUTES) * 60, f->seconds_week);
@@ -501,20 +556,23 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
                 heat_level = heat_level_within_setpoint(in, gentle, in->device->heat_levels);
         if (heat_level > 0) {
                 PolicyReason why = heat_refusal(in, gentle, heat_level, &heat_msg);
-                uint32_t budget = heat_budget(in, dur, in->figures->heat_seconds_today);
+                uint32_t budget = heat_budget(in, dur, day_heat_seconds(in->figures));
+                bool local = in->figures->heat_seconds_today >= in->figures->heat_seconds_24h;
 
                 if (why == POLICY_OK && budget == 0) {
-                        refusal_set(&heat_msg, "No heat time left: %u of %u min of heat used today. Start "
-                                    "without heat.", MIN(minutes_ceil(in->figures->heat_seconds_today),
+                        refusal_set(&heat_msg, "No heat time left: %u of %u min of heat used %s. Start "
+                                    "without heat.", MIN(minutes_ceil(day_heat_seconds(in->figures)),
                                                          L(in, LIMIT_HEAT_DAILY_MINUTES)),
-                                    L(in, LIMIT_HEAT_DAILY_MINUTES));
+                                    L(in, LIMIT_HEAT_DAILY_MINUTES), local ? "today" : "in the last 24 hours");
                         why = POLICY_REFUSE_HEAT_TIME;
                 }
                 if (why != POLICY_OK) {
                         if (req->heat_explicit)
                                 return refuse(ret_refusal, why,
-                                              why == POLICY_REFUSE_HEAT_TIME ? in->figures->clock.next_day_start_us
-                                                                             : 0, &heat_msg);
+                                              why == POLICY_REFUSE_HEAT_TIME
+                                              ? day_free_at(in->figures, (uint64_t) L(in, LIMIT_HEAT_DAILY_MINUTES) * 60,
+                                                            1, true)
+                                              : 0, &heat_msg);
                         plan.adjustments |= POLICY_ADJUST_HEAT_DROPPED;
                         message_append(plan.message, sizeof plan.message, "%s", heat_msg.message);
                         heat_level = 0;
@@ -528,7 +586,7 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
 
         /* The budget is what the session may use, also when it starts without heat
          * and SetHeat switches it on later. */
-        plan.heat_budget_s = heat_budget(in, dur, in->figures->heat_seconds_today);
+        plan.heat_budget_s = heat_budget(in, dur, day_heat_seconds(in->figures));
 
         plan.program = program_copy_checked(req->program);
         if (!plan.program)
@@ -538,8 +596,9 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
         plan.intensity_cap = cap;
         plan.heat_level = heat_level;
         plan.gentle = gentle;
-        plan.heat_today_at_start_s = in->figures->heat_seconds_today;
-        plan.seconds_today_at_start_s = in->figures->seconds_today;
+        /* The binding daily figures (local day or last 24 h), so a replan re-checks the same caps. */
+        plan.heat_today_at_start_s = day_heat_seconds(in->figures);
+        plan.seconds_today_at_start_s = day_seconds(in->figures);
         plan.seconds_week_at_start_s = in->figures->seconds_week;
         plan.soft_start_end_s = POLICY_SOFT_START_HOLD_S;
 

@@ -56,6 +56,8 @@
 #include "safety-limits.h"
 
 #define POLICY_MESSAGE_MAX 384
+#define POLICY_ROLLING_MAX 8              /* sessions of the last 24 h kept in PolicyFigures */
+#define POLICY_DEVICE_ADDRESS_MAX 18     /* "AA:BB:CC:DD:EE:FF" and its NUL */
 
 /* Why a request was refused. Map to D-Bus with policy_reason_to_dbus_error(). */
 typedef enum PolicyReason {
@@ -135,6 +137,22 @@ typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Paddin
         uint64_t seconds_today;         /* motor seconds inside [day_start, ∞) */
         uint64_t heat_seconds_today;    /* heat-on seconds of sessions started in [day_start, ∞) */
         uint64_t seconds_week;          /* motor seconds inside [week_start, ∞) */
+
+        /* The same daily figures over the last 24 h, whatever the time zone: a
+         * change of TZ (travel, or set on purpose) moves local midnight, and the
+         * daily hard limits must still hold over any 24 hours. */
+        uint32_t sessions_24h;          /* sessions started in [now - 24 h, ∞) */
+        uint64_t seconds_24h;           /* motor seconds inside [now - 24 h, ∞) */
+        uint64_t heat_seconds_24h;      /* heat-on seconds of sessions reaching into it */
+        size_t n_starts_24h;            /* the newest starts in it, newest first: */
+        int64_t starts_24h[POLICY_ROLLING_MAX];
+        size_t n_rolling;               /* sessions reaching into it, latest end first; the
+                                         * last entry sums any beyond POLICY_ROLLING_MAX - 1 */
+        struct {
+                int64_t end_wall_us;    /* the usage leaves the window at end + 24 h */
+                uint64_t seconds;       /* its part of seconds_24h */
+                uint64_t heat_seconds;  /* its part of heat_seconds_24h */
+        } rolling[POLICY_ROLLING_MAX];
         uint32_t days_used_week;        /* distinct local days with a session, of the last 7 */
 
         uint32_t sessions_open;         /* rows not closed yet: each counts as running (doc/safety.md,
@@ -154,6 +172,8 @@ typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Paddin
 
         bool thermal_locked;            /* a cut-off trip not yet acknowledged */
         int64_t last_trip_wall_us;
+        char last_trip_device[POLICY_DEVICE_ADDRESS_MAX];       /* its device, "" if not recorded:
+                                                                 * the acknowledgement reads this pad */
         bool heat_disabled;             /* two trips within 24 h, not yet manually reset */
 
         bool screened;                  /* a screening submission exists */
@@ -352,7 +372,9 @@ PolicyAction policy_tick(const PolicyInput *in, const PolicyPlan *plan, PolicyTh
 
 /* May the user acknowledge a thermal lock-out now? 1 (yes: record
  * LEDGER_EVENT_THERMAL_ACK) or 0 with a refusal: not locked
- * (NOTHING_TO_DO), or in->temperature is missing or not below 38.0 °C (TOO_HOT). */
+ * (NOTHING_TO_DO), or in->temperature is missing or not below 38.0 °C (TOO_HOT).
+ * in->temperature must be a fresh reading of the pad that tripped
+ * (figures->last_trip_device), never another device's. */
 int policy_check_thermal_ack(const PolicyInput *in, PolicyRefusal *ret_refusal);
 
 /* May heat be re-enabled after two trips in 24 h (a manual reset)? 1, or 0

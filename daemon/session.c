@@ -157,6 +157,50 @@ static SafetyEvent journal_event_for(PolicyEndReason reason) {
         return _SAFETY_EVENT_MAX;
 }
 
+static void symptom_advice(SafetyContext *safety) {
+        PolicyFigures f;
+        SafetyClock clock;
+        char advice[POLICY_MESSAGE_MAX];
+
+        if (safety_figures(safety, &clock, &f) >= 0 && policy_symptom_advice_due(&f, advice, sizeof advice))
+                log_notice("%s", advice);
+}
+
+void session_symptom_after(Device *d, PolicyEndReason reason) {
+        SafetyContext *safety = d->manager->safety;
+        SafetyClock clock;
+        int64_t id = 0;
+        int r;
+
+        if (!safety->ledger) {
+                log_error("%s: symptom '%s' reported, but the ledger is unusable: it cannot be recorded (%s)",
+                          d->address, policy_end_reason_to_string(reason), safety_storage_error(safety));
+                return;
+        }
+        r = safety_clock_now(&clock);
+        if (r >= 0)
+                r = ledger_symptom_report(safety->ledger, &clock, d->address, reason,
+                                          (uint64_t) safety->limits.value[LIMIT_REST_MINUTES] * USEC_PER_MIN, &id);
+        if (r < 0) {
+                log_error_errno(r, "%s: could not record the symptom '%s': %s", d->address,
+                                policy_end_reason_to_string(reason), ledger_error(safety->ledger));
+                return;
+        }
+        /* The same journal entry as a symptom stop (journalctl -x explains it). */
+        if (id > 0)
+                log_safety_event(SAFETY_EVENT_SYMPTOM_STOP, LOG_NOTICE, d->address, (uint64_t) id,
+                                 policy_end_reason_to_string(reason),
+                                 "%s: symptom '%s' reported after session %lld ended; intensity stays in the "
+                                 "lowest third for 24 h", d->address, policy_end_reason_to_string(reason),
+                                 (long long) id);
+        else
+                log_safety_event(SAFETY_EVENT_SYMPTOM_STOP, LOG_NOTICE, d->address, 0,
+                                 policy_end_reason_to_string(reason),
+                                 "%s: symptom '%s' reported with no recent session; intensity stays in the "
+                                 "lowest third for 24 h", d->address, policy_end_reason_to_string(reason));
+        symptom_advice(safety);
+}
+
 void session_end(Session *s, PolicyEndReason reason) {
         Device *d = s->device;
         Manager *m = session_manager_of(s);
@@ -198,12 +242,8 @@ void session_end(Session *s, PolicyEndReason reason) {
                 log_info("%s: session %lld ended (%s) after %u s, heat %u s", d->address, (long long) s->id,
                          reason_str, seconds, heat);
 
-        if (policy_end_reason_is_symptom(reason) && safety->ledger) {
-                PolicyFigures f;
-                char advice[POLICY_MESSAGE_MAX];
-                if (safety_figures(safety, &clock, &f) >= 0 && policy_symptom_advice_due(&f, advice, sizeof advice))
-                        log_notice("%s", advice);
-        }
+        if (policy_end_reason_is_symptom(reason) && safety->ledger)
+                symptom_advice(safety);
 
         if (s->start_call) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = STEAL_PTR(s->start_call);

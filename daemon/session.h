@@ -35,6 +35,10 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
  * STOP do so first (device_send_stop()), the device's own lease and
  * link-loss stop cover the rest. */
 void session_end(Session *s, PolicyEndReason reason);
+/* StopWithReason(symptom) with no session open on d: the symptom is recorded
+ * anyway (attached to d's session that ended within the rest period), so
+ * its 24 h cap applies. Logged; a ledger failure is logged, never blocks the stop. */
+void session_symptom_after(Device *d, PolicyEndReason reason);
 
 int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error);
 int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error);

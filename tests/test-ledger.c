@@ -1126,6 +1126,12 @@ static void test_thermal_events(Fixture *f, gconstpointer data) {
         g_assert_false(fig.heat_disabled);
 
         g_assert_cmpint(ledger_event_add(f->l, &c, _LEDGER_EVENT_MAX, NULL, NULL), ==, -EINVAL);
+        /* The pad that tripped, for the acknowledgement: the latest unacknowledged trip's device. */
+        c = clk(t0 + S(50 * 3600));
+        g_assert_cmpint(ledger_event_add(f->l, &c, LEDGER_EVENT_THERMAL_TRIP, "AA:AA:AA:AA:AA:01", NULL), ==, 0);
+        fig = figures_at(f->l, t0 + S(50 * 3600 + 60));
+        g_assert_true(fig.thermal_locked);
+        g_assert_cmpstr(fig.last_trip_device, ==, "AA:AA:AA:AA:AA:01");
         for (unsigned k = 0; k < _LEDGER_EVENT_MAX; k++)
                 g_assert_cmpint(ledger_event_kind_from_string(ledger_event_kind_to_string(k)), ==, (int) k);
 }
@@ -1153,6 +1159,97 @@ static void test_symptom_stops(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(figures_at(f->l, t0 + S(3 * 86400 + 100)).symptom_stops_7d, ==, 2);
         /* Eight days after the first, only the second is within 7 days. */
         g_assert_cmpuint(figures_at(f->l, t0 + S(8 * 86400)).symptom_stops_7d, ==, 1);
+}
+
+/* StopWithReason after the session ended: the symptom is recorded anyway
+ * (the 24 h cap follows from it), attached to that device's last session
+ * when it ended within the window. */
+static void test_symptom_after_session(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0), id, got = -1;
+        const uint64_t window = 60 * USEC_PER_MIN;
+        PolicyFigures fig;
+        SafetyClock c;
+        LedgerEvent *e = NULL;
+        size_t n = 0;
+
+        f->l = open_at(f->path, t0);
+        id = add_session_full(f->l, t0, 900, 120, 0, POLICY_END_USER, NULL);
+        fig = figures_at(f->l, t0 + S(130));
+        g_assert_false(fig.has_symptom_stop);
+
+        c = clk(t0 + S(130));
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "AA:BB:CC:DD:EE:FF", POLICY_END_DIZZINESS, window, &got),
+                        ==, 0);
+        g_assert_cmpint(got, ==, id);
+        fig = figures_at(f->l, t0 + S(140));
+        g_assert_true(fig.has_symptom_stop);
+        g_assert_cmpint(fig.last_symptom_wall_us, ==, t0 + S(130));
+        g_assert_cmpuint(fig.symptom_stops_7d, ==, 1);
+        g_assert_cmpint(ledger_events_range(f->l, t0, t0 + S(200), &e, &n), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(e[0].kind, ==, "stop_reason");
+        g_assert_cmpstr(e[0].device, ==, "AA:BB:CC:DD:EE:FF");
+        g_assert_nonnull(strstr(e[0].detail, "dizziness"));
+        g_assert_nonnull(strstr(e[0].detail, "10 s after session"));
+        ledger_event_list_free(e, n);
+
+        /* Outside the window (or another device, with no session): still recorded, unattached. */
+        c = clk(t0 + S(3 * 3600));
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "AA:BB:CC:DD:EE:FF", POLICY_END_TINGLING, window, &got),
+                        ==, 0);
+        g_assert_cmpint(got, ==, 0);
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "11:22:33:44:55:66", POLICY_END_NUMBNESS, window, &got),
+                        ==, 0);
+        g_assert_cmpint(got, ==, 0);
+        fig = figures_at(f->l, t0 + S(3 * 3600 + 1));
+        g_assert_cmpuint(fig.symptom_stops_7d, ==, 3);
+        g_assert_cmpint(fig.last_symptom_wall_us, ==, t0 + S(3 * 3600));
+
+        /* Only symptom reasons. */
+        g_assert_cmpint(ledger_symptom_report(f->l, &c, "AA:BB:CC:DD:EE:FF", POLICY_END_USER, window, &got),
+                        ==, -EINVAL);
+}
+
+/* The rolling 24 h do not depend on the time zone: three sessions just after
+ * local midnight in one zone lie "yesterday" in a zone an hour west, and
+ * still count in the last 24 hours. */
+static void test_figures_rolling(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 22, 10, 0);   /* 00:10 CEST (the tests' Europe/Berlin) */
+        PolicyFigures fig;
+
+        f->l = open_at(f->path, t0);
+        add_session(f->l, t0, 900, 900);
+        add_session(f->l, t0 + S(3600), 900, 600);
+        add_session_full(f->l, t0 + S(7200), 900, 300, 120, POLICY_END_USER, NULL);
+        fig = figures_at(f->l, t0 + S(3 * 3600));
+        g_assert_cmpuint(fig.sessions_today, ==, 3);
+        g_assert_cmpuint(fig.sessions_24h, ==, 3);
+        g_assert_cmpuint(fig.seconds_24h, ==, 1800);
+        g_assert_cmpuint(fig.heat_seconds_24h, ==, 120);
+        g_assert_cmpuint(fig.n_starts_24h, ==, 3);
+        g_assert_cmpint(fig.starts_24h[0], ==, t0 + S(7200));
+        g_assert_cmpint(fig.starts_24h[2], ==, t0);
+        g_assert_cmpuint(fig.n_rolling, ==, 3);
+        g_assert_cmpint(fig.rolling[0].end_wall_us, ==, t0 + S(7200 + 300));
+        g_assert_cmpint(fig.rolling[2].end_wall_us, ==, t0 + S(900));
+        g_assert_cmpuint(fig.rolling[2].seconds, ==, 900);
+
+        /* Three hours west (UTC-1, as TZ=Etc/GMT+1): local midnight moves past all three. */
+        g_assert_cmpint(setenv("TZ", "XXX+1", 1), ==, 0);
+        tzset();
+        fig = figures_at(f->l, t0 + S(3 * 3600));
+        g_assert_cmpint(setenv("TZ", "Europe/Berlin", 1), ==, 0);
+        tzset();
+        g_assert_cmpuint(fig.sessions_today, ==, 0);
+        g_assert_cmpuint(fig.seconds_today, ==, 0);
+        g_assert_cmpuint(fig.sessions_24h, ==, 3);
+        g_assert_cmpuint(fig.seconds_24h, ==, 1800);
+
+        /* A session reaching in from before the window counts its part inside. */
+        fig = figures_at(f->l, t0 + S(86400 + 300));
+        g_assert_cmpuint(fig.sessions_24h, ==, 2);
+        g_assert_cmpuint(fig.seconds_24h, ==, 600 + 600 + 300);
+        g_assert_cmpuint(fig.n_rolling, ==, 3);
 }
 
 static void test_settings(Fixture *f, gconstpointer data) {
@@ -1388,6 +1485,8 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/devices", test_devices);
         ADD("/ledger/screening", test_screening);
         ADD("/ledger/thermal-events", test_thermal_events);
+        ADD("/ledger/symptom-after-session", test_symptom_after_session);
+        ADD("/ledger/figures/rolling-24h", test_figures_rolling);
         ADD("/ledger/symptom-stops", test_symptom_stops);
         ADD("/ledger/settings", test_settings);
         ADD("/ledger/diary", test_diary);

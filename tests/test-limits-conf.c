@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "program.h"
@@ -299,6 +302,47 @@ static void test_conf_files(void) {
 }
 
 /* The annotated example must parse cleanly and list exactly the defaults. */
+/* A FIFO at the path must not block the load (it would hang start-up and
+ * SIGTERM with it); a dangling symlink means a file the user meant, not "no
+ * configuration". Both are errors naming the file. */
+static void test_conf_files_special(void) {
+        g_autofree char *dir = g_dir_make_tmp("massaged-conf-XXXXXX", NULL);
+        g_autofree char *fifo = g_build_filename(dir, "fifo.conf", NULL);
+        g_autofree char *link = g_build_filename(dir, "link.conf", NULL);
+        g_autofree char *target = g_build_filename(dir, "gone.conf", NULL);
+        g_autofree char *err = NULL;
+        char **w = NULL;
+        Conf conf;
+
+        g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+        g_assert_cmpint(conf_load(fifo, &conf, &w, &err), ==, -EINVAL);
+        g_assert_nonnull(err);
+        g_assert_nonnull(strstr(err, fifo));
+        g_assert_nonnull(strstr(err, "not a regular file (a FIFO)"));
+        conf_clear(&conf);
+        g_clear_pointer(&err, g_free);
+
+        g_assert_cmpint(symlink(target, link), ==, 0);
+        g_assert_cmpint(conf_load(link, &conf, &w, &err), ==, -ENOENT);
+        g_assert_nonnull(err);
+        g_assert_nonnull(strstr(err, link));
+        g_assert_nonnull(strstr(err, "gone.conf"));
+        g_assert_null(w);
+        conf_clear(&conf);
+        g_clear_pointer(&err, g_free);
+
+        /* The link's target appears: it is read. */
+        g_assert_true(g_file_set_contents(target, "[Limits]\nsession_minutes=7\n", -1, NULL));
+        g_assert_cmpint(conf_load(link, &conf, &w, &err), ==, 0);
+        g_assert_cmpuint(conf.limits.value[LIMIT_SESSION_MINUTES], ==, 7);
+        conf_clear(&conf);
+
+        g_assert_cmpint(g_unlink(link), ==, 0);
+        g_assert_cmpint(g_unlink(target), ==, 0);
+        g_assert_cmpint(g_unlink(fifo), ==, 0);
+        g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 static void test_conf_example(void) {
         g_autofree char *example = test_srcdir_path("daemon/massaged.conf.example");
         g_autofree char *err = NULL;
@@ -381,6 +425,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/conf/daemon-group", test_conf_daemon_group);
         g_test_add_func("/conf/lifecycle", test_conf_lifecycle);
         g_test_add_func("/conf/files", test_conf_files);
+        g_test_add_func("/conf/files/not-regular", test_conf_files_special);
         g_test_add_func("/conf/example", test_conf_example);
         return g_test_run();
 }

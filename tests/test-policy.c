@@ -473,6 +473,68 @@ static void test_rest_message_time(void) {
         env_done(&e);
 }
 
+/* Daily hard limits over any 24 hours, whatever the time zone: a new local
+ * day (TZ changed, or midnight) with 3 sessions in the last 24 h still
+ * refuses, and available_at says when the window frees up. */
+static void test_rolling_24h(void) {
+        PolicyRefusal refusal;
+        PolicyPlan plan = {};
+        Env e;
+
+        /* Sessions: 3 started 5, 4 and 3 h ago; today (local) none. */
+        env_init(&e);
+        e.fig.sessions_24h = 3;
+        e.fig.n_starts_24h = 3;
+        e.fig.starts_24h[0] = T0 - S(3 * 3600);
+        e.fig.starts_24h[1] = T0 - S(4 * 3600);
+        e.fig.starts_24h[2] = T0 - S(5 * 3600);
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 0);
+        g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_DAILY_SESSIONS);
+        g_assert_nonnull(strstr(refusal.message, "3 of 3 sessions in the last 24 hours"));
+        g_assert_cmpint(refusal.available_at_wall_us, ==, T0 - S(5 * 3600) + S(86400));
+        /* The limit at its hard value 4: the 4th newest would have to leave; 3 < 4 allows. */
+        e.lim.value[LIMIT_DAILY_SESSIONS] = 4;
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 1);
+        policy_plan_clear(&plan);
+        env_done(&e);
+
+        /* Minutes: 45 min in the last 24 h (three sessions of 15, ending 5, 4, 3 h ago). */
+        env_init(&e);
+        e.fig.seconds_24h = 45 * 60;
+        e.fig.n_rolling = 3;
+        for (size_t i = 0; i < 3; i++) {
+                e.fig.rolling[i].end_wall_us = T0 - S((int64_t) (3 + i) * 3600);
+                e.fig.rolling[i].seconds = 15 * 60;
+        }
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 0);
+        g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_DAILY_MINUTES);
+        g_assert_nonnull(strstr(refusal.message, "45 of 45 min used in the last 24 hours"));
+        /* The oldest leaving frees 15 min. */
+        g_assert_cmpint(refusal.available_at_wall_us, ==, T0 - S(5 * 3600) + S(86400));
+        /* 40 min used: 5 left, the session is capped to them. */
+        e.fig.seconds_24h = 40 * 60;
+        e.fig.rolling[2].seconds = 10 * 60;
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 1);
+        g_assert_cmpuint(plan.session_s, ==, 5 * 60);
+        g_assert_cmpuint(plan.seconds_today_at_start_s, ==, 40 * 60);
+        policy_plan_clear(&plan);
+        env_done(&e);
+
+        /* Heat: 60 min of heat in the last 24 h refuses explicit heat until the window frees it. */
+        env_init(&e);
+        e.fig.heat_seconds_24h = 60 * 60;
+        e.fig.n_rolling = 1;
+        e.fig.rolling[0].end_wall_us = T0 - S(2 * 3600);
+        e.fig.rolling[0].heat_seconds = 60 * 60;
+        e.req.heat_level = 1;
+        e.req.heat_explicit = true;
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 0);
+        g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_HEAT_TIME);
+        g_assert_nonnull(strstr(refusal.message, "in the last 24 hours"));
+        g_assert_cmpint(refusal.available_at_wall_us, ==, T0 - S(2 * 3600) + S(86400));
+        env_done(&e);
+}
+
 static void test_dbus_mapping(void) {
         static const struct {
                 PolicyReason r;
@@ -1080,6 +1142,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/soft-start/program-dip", test_program_ramp);
         g_test_add_func("/policy/pattern/unsupported", test_pattern_unsupported);
         g_test_add_func("/policy/rest/message-time", test_rest_message_time);
+        g_test_add_func("/policy/start/daily/rolling-24h", test_rolling_24h);
         g_test_add_func("/policy/reason/dbus-mapping", test_dbus_mapping);
         g_test_add_func("/policy/reason/end-reasons", test_end_reasons);
         g_test_add_func("/policy/symptom/advice", test_symptom_advice);
