@@ -82,8 +82,10 @@ unsigned ledger_relinked_count(const Ledger *l);
  * opened again). 0 or a negative errno with ledger_error(). */
 int ledger_check_start(Ledger *l);
 const char *ledger_abandoned_path(const Ledger *l);     /* NULL unless replaced */
-/* The default path: $XDG_STATE_HOME/massaged/usage.db or
- * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. */
+/* The XDG path: $XDG_STATE_HOME/massaged/usage.db or
+ * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. The
+ * daemon's default is paths_ledger_resolve()'s (paths.h): systemd's
+ * $STATE_DIRECTORY first. */
 char *ledger_default_path(void);
 
 /* ---- Devices: only devices in this list are ever driven ----------------- */
