@@ -98,8 +98,9 @@ static int set_error(char **error, const char *fmt, ...) {
 /* Takes SQLite's exclusive lock (fails at once if another connection has the
  * file open: in WAL mode each one holds a shared lock as long as it is open)
  * and folds the -wal into the main file, so that the main file alone holds
- * every record. 0, -EBUSY (in use) or -EIO; *ret_what is SQLite's message. */
-static int checkpoint_unused(const char *path, char **ret_what) {
+ * every record. The lock stays held until *ret_db is closed. 0, -EBUSY (in
+ * use) or -EIO; *ret_what is SQLite's message. */
+static int checkpoint_unused(const char *path, sqlite3 **ret_db, char **ret_what) {
         sqlite3 *db = NULL;
         sqlite3_stmt *st = NULL;
         int rc, r = 0;
@@ -120,7 +121,10 @@ static int checkpoint_unused(const char *path, char **ret_what) {
                 *ret_what = strdup(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         }
         sqlite3_finalize(st);
-        sqlite3_close(db);
+        if (r < 0)
+                sqlite3_close(db);
+        else
+                *ret_db = db;
         return r;
 }
 
@@ -137,11 +141,56 @@ static void fsync_dir_of(const char *path) {
                 (void) fsync(fd);
 }
 
+/* rename(2) cannot cross mount points, and systemd's sandbox bind-mounts each
+ * ReadWritePaths= and StateDirectory= on its own (EXDEV on one file system):
+ * copy to a temporary file beside to, fsync, rename it into place (never
+ * over a file), then remove from. */
+static int copy_then_remove(const char *from, const char *to) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        char buf[65536];
+        ssize_t n;
+        int r = 0;
+
+        if (asprintf(&tmp, "%s.moving-XXXXXX", to) < 0)
+                return -ENOMEM;
+        in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (in < 0)
+                return -errno;
+        out = mkostemp(tmp, O_CLOEXEC);
+        if (out < 0)
+                return -errno;
+        while (r == 0 && (n = read(in, buf, sizeof buf)) != 0) {
+                if (n < 0 && errno != EINTR)
+                        r = -errno;
+                for (ssize_t done = 0; r == 0 && n > 0 && done < n;) {
+                        ssize_t w = write(out, buf + done, (size_t) (n - done));
+                        if (w < 0 && errno != EINTR)
+                                r = -errno;
+                        done += w > 0 ? w : 0;
+                }
+        }
+        if (r == 0 && (fchmod(out, 0600) < 0 || fsync(out) < 0))
+                r = -errno;
+        if (r == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, to, RENAME_NOREPLACE) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+        fsync_dir_of(to);
+        /* The copy is durable in its place: only now the original goes. If
+         * it cannot, every later start names it in a warning (->ignored). */
+        (void) unlink(from);
+        return 0;
+}
+
 /* Moves the ledger at from to to. 0, or -ENOMEM, or another negative errno
  * with the sentence for the user in *error (nothing moved then). */
 static int move_ledger(const char *from, const char *to, char **error) {
         static const char *const side[] = { "-wal", "-shm" };
         _cleanup_free_ char *what = NULL;
+        sqlite3 *db = NULL;
         int r;
 
         /* A -wal at the destination without its database would be replayed
@@ -162,7 +211,7 @@ static int move_ledger(const char *from, const char *to, char **error) {
                                  "%s. Fix that, or with massaged stopped move %s and its -wal/-shm files there by "
                                  "hand", from, to, strerror(-r), from) ?: r;
 
-        r = checkpoint_unused(from, &what);
+        r = checkpoint_unused(from, &db, &what);
         if (r == -EBUSY)
                 return set_error(error, "The usage ledger %s is in use by another process (%s), so it is not moved "
                                  "to %s. Stop the other massaged ('systemctl --user stop massaged', or end the one "
@@ -173,10 +222,18 @@ static int move_ledger(const char *from, const char *to, char **error) {
                                  "starts a new ledger); if not, with massaged stopped move it and its -wal/-shm "
                                  "files there by hand. Then restart massaged", from, to, what ?: "unknown error") ?: r;
 
-        /* The main file alone holds every record now; renaming it is the one
-         * step that moves the ledger, and it never replaces a file. */
-        if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0) {
-                r = -errno;
+        /* The main file alone holds every record now, and nobody else can
+         * open it while we hold the lock: renaming it is the one step that
+         * moves the ledger, and it never replaces a file. */
+        r = renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? -errno : 0;
+        if (r == -EXDEV)
+                r = copy_then_remove(from, to);
+        /* Closing after the move: SQLite removes the (empty) -wal by its old
+         * name, and a process that waited for the lock finds no file there. */
+        sqlite3_close(db);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
                 return set_error(error, "The usage ledger %s cannot be moved to %s: %s%s. With massaged stopped, "
                                  "move it and any -wal/-shm file beside it there by hand (mv), then restart "
                                  "massaged", from, to, strerror(-r),

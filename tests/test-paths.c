@@ -202,6 +202,30 @@ static void test_move_plain_run(Fixture *f, gconstpointer data) {
         check_move(f->config, f->state, TRUE, FALSE);
 }
 
+/* rename(2) fails with EXDEV across file systems, and across the bind
+ * mounts systemd's sandbox makes of ReadWritePaths= and StateDirectory=
+ * (seen in the VM's systemd phase): the ledger is copied, then removed. */
+static void test_move_other_file_system(Fixture *f, gconstpointer data) {
+        g_autofree char *shm = g_strdup("/dev/shm/massaged-paths-XXXXXX"), *cmd = NULL;
+        g_autofree char *to_dir = NULL;
+        struct stat a, b;
+
+        if (!g_mkdtemp(shm)) {
+                g_test_skip("no /dev/shm here");
+                return;
+        }
+        cmd = g_strdup_printf("rm -rf '%s'", shm);
+        g_assert_cmpint(g_mkdir_with_parents(f->state, 0700), ==, 0);
+        if (stat(shm, &a) < 0 || stat(f->state, &b) < 0 || a.st_dev == b.st_dev) {
+                g_assert_cmpint(system(cmd), ==, 0);
+                g_test_skip("/dev/shm is on the same file system here");
+                return;
+        }
+        to_dir = g_build_filename(shm, "massaged", NULL);
+        check_move(f->state, to_dir, TRUE, TRUE);
+        g_assert_cmpint(system(cmd), ==, 0);
+}
+
 static void test_in_use(Fixture *f, gconstpointer data) {
         g_autofree char *from = ledger_in(f->state), *error = NULL;
         PathsLedger p = {};
@@ -301,6 +325,7 @@ int main(int argc, char *argv[]) {
         ADD("/paths/ledger/move/xdg-state-to-252", test_move_to_252);
         ADD("/paths/ledger/move/252-to-254", test_move_252_to_254);
         ADD("/paths/ledger/move/plain-run", test_move_plain_run);
+        ADD("/paths/ledger/move/other-file-system", test_move_other_file_system);
         ADD("/paths/ledger/refuse/in-use", test_in_use);
         ADD("/paths/ledger/both-present", test_both_present);
         ADD("/paths/ledger/refuse/two-old", test_two_old);
