@@ -60,7 +60,6 @@ log "make install done"
 # The sandbox probe: the installed unit with ExecStart= replaced by the probe
 # (outside /tmp: PrivateTmp= hides it), every other directive as installed.
 unit=/usr/lib/systemd/user/massaged.service
-[ -f "$unit" ] || unit=$(find / -xdev -path '*/systemd/user/massaged.service' -print -quit 2>/dev/null)
 install -D -m 0755 "$srcdir/sandbox-probe.py" /usr/local/libexec/massaged-vm-probe.py
 if [ -f "$unit" ]; then
 	sed -e 's|^Description=.*|Description=massaged sandbox probe (the installed unit, ExecStart= replaced)|' \
