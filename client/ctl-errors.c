@@ -110,7 +110,8 @@ const char *exit_code_hint(ExitCode code) {
                 return "Is massaged running? Start it with 'systemctl --user start massaged' "
                        "(or run 'massaged' in a terminal).";
         case EXIT_STORAGE:
-                return "Check that ~/.local/state/massaged is writable and not full; "
+                return "Check that the ledger named above (under systemd 252 in ~/.config/massaged, else "
+                       "~/.local/state/massaged) is writable and not full; "
                        "'journalctl --user -u massaged' has details.";
         case EXIT_DEVICE:
                 return "Check that the massager is switched on, charged and in range; "

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "macro.h"
 #include "massager-protocol.h"
+#include "paths.h"
 #include "program.h"
 
 #define CONF_FILE_MAX (256 * 1024)
@@ -432,12 +433,12 @@ int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_erro
 }
 
 char *conf_default_path(void) {
-        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-        char *p = NULL;
+        char *dir = NULL, *p = NULL;
+        int r;
 
-        if (xdg && xdg[0] == '/')
-                return asprintf(&p, "%s/massaged/massaged.conf", xdg) < 0 ? NULL : p;
-        if (home && home[0] == '/')
-                return asprintf(&p, "%s/.config/massaged/massaged.conf", home) < 0 ? NULL : p;
-        return NULL;
+        if (paths_config_dir(&dir) < 0)
+                return NULL;
+        r = asprintf(&p, "%s/massaged.conf", dir);
+        free(dir);
+        return r < 0 ? NULL : p;
 }

@@ -71,5 +71,6 @@ int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_erro
 int conf_load_data(const char *data, size_t len, const char *path, Conf *ret, char ***ret_warnings,
                    char **ret_error);
 
-/* $XDG_CONFIG_HOME/massaged/massaged.conf or ~/.config/massaged/massaged.conf (malloc'd). */
+/* massaged.conf in paths_config_dir(): $CONFIGURATION_DIRECTORY, $XDG_CONFIG_HOME/massaged or
+ * ~/.config/massaged (malloc'd; NULL on ENOMEM or no HOME). */
 char *conf_default_path(void);

@@ -104,8 +104,10 @@ unsigned ledger_backup_count(const Ledger *l);
  * "restored" event is recorded and ledger_check_start() refuses with -EAGAIN
  * for 24 h, since sessions after the backup may be missing. */
 const char *ledger_broken_path(const Ledger *l);
-/* The default path: $XDG_STATE_HOME/massaged/usage.db or
- * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. */
+/* The XDG path: $XDG_STATE_HOME/massaged/usage.db or
+ * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. The
+ * daemon's default is paths_ledger_resolve()'s (paths.h): systemd's
+ * $STATE_DIRECTORY first. */
 char *ledger_default_path(void);
 
 /* ---- Devices: only devices in this list are ever driven ----------------- */

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "massager-protocol.h"
+#include "paths.h"
 #include "program.h"
 
 #ifndef MASSAGED_PROGRAMS_DIR
@@ -367,13 +368,11 @@ const char *program_builtin_dir(void) {
 
 int program_list_load_default(const char *builtin_dir, ProgramList *ret, char ***ret_warnings) {
         g_autofree char *user = NULL;
-        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        char *dir = NULL;
 
-        /* XDG: a relative XDG_CONFIG_HOME is invalid and must be ignored. */
-        if (xdg && xdg[0] == '/')
-                user = g_build_filename(xdg, "massaged", "programs", NULL);
-        else if (home && home[0] == '/')
-                user = g_build_filename(home, ".config", "massaged", "programs", NULL);
+        if (paths_config_dir(&dir) == 0)
+                user = g_build_filename(dir, "programs", NULL);
+        free(dir);
 
         const char *dirs[] = { builtin_dir, user };
         return program_list_load(dirs, G_N_ELEMENTS(dirs), ret, ret_warnings);

@@ -95,7 +95,8 @@ const char *program_builtin_dir(void);
 
 /* The default search path: builtin_dir (the daemon passes
  * MASSAGED_PROGRAMS_DIR = $(datadir)/massaged/programs), then
- * $XDG_CONFIG_HOME/massaged/programs (or ~/.config/massaged/programs).
+ * programs/ in paths_config_dir() ($CONFIGURATION_DIRECTORY, $XDG_CONFIG_HOME/massaged
+ * or ~/.config/massaged).
  * Returns 0 or -ENOMEM; free with program_list_clear(). */
 int program_list_load_default(const char *builtin_dir, ProgramList *ret, char ***ret_warnings);
 

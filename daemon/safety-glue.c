@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "paths.h"
 #include "safety-event.h"
 #include "safety-glue.h"
 
@@ -27,6 +28,30 @@ int safety_reload_limits(SafetyContext *s) {
         log_warnings(warnings);
         if (r < 0)
                 return log_error_errno(r, "Could not read stored limits: %s", ledger_error(s->ledger));
+        return 0;
+}
+
+/* The default ledger: in systemd's state directory, moved there from an
+ * old location if need be (paths.h). A ledger that must not be opened
+ * leaves s->ledger_open_error set, so every start is refused. */
+static int resolve_ledger(SafetyContext *s) {
+        PathsLedger p = {};
+        int r;
+
+        r = paths_ledger_resolve(&p);
+        if (r < 0)
+                return r;
+        if (p.moved_from)
+                log_notice("Ledger %s moved to %s, the state directory this massaged uses (doc/packaging.md)",
+                           p.moved_from, p.path);
+        if (p.ignored)
+                log_warning("Ledger %s is not used: massaged uses %s. If the old one holds sessions the newer "
+                            "one lacks, keep one of them (doc/packaging.md)", p.ignored, p.path);
+        if (p.error)
+                log_error("Ledger %s not opened, no session will start: %s", p.path, p.error);
+        s->ledger_path = STEAL_PTR(p.path);
+        s->ledger_open_error = STEAL_PTR(p.error);
+        paths_ledger_clear(&p);
         return 0;
 }
 
@@ -65,15 +90,20 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                 }
         }
 
-        s->ledger_path = db_path ? strdup(db_path) : ledger_default_path();
-        if (!s->ledger_path) {
+        if (db_path) {
+                s->ledger_path = strdup(db_path);
+                r = s->ledger_path ? 0 : -ENOMEM;
+        } else
+                r = resolve_ledger(s);
+        if (r < 0) {
                 safety_close(s);
-                return log_error_errno(ENOMEM, "Cannot find the ledger's path (is $HOME set?)");
+                return log_error_errno(r, "Cannot find the ledger's path (is $HOME set?): %m");
         }
         free(error);
         error = NULL;
-        r = ledger_open(s->ledger_path, NULL, &s->ledger, &error);
-        if (r < 0) {
+        if (s->ledger_open_error)
+                ;       /* resolve_ledger() said why it must not be opened */
+        else if ((r = ledger_open(s->ledger_path, NULL, &s->ledger, &error)) < 0) {
                 s->ledger_open_error = error ? strdup(error) : NULL;
                 log_error_errno(r, "Ledger %s unusable, no session will start: %s", s->ledger_path,
                                 error ?: "unknown error");

@@ -14,6 +14,7 @@ daemon_libmassaged_safety_la_SOURCES = \
 	daemon/policy.c daemon/policy.h \
 	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-internal.h \
 	daemon/conf.c daemon/conf.h \
+	daemon/paths.c daemon/paths.h \
 	daemon/ledger.c daemon/ledger.h daemon/ledger-internal.h \
 	daemon/ledger-schema.c daemon/ledger-query.c daemon/ledger-file.c \
 	daemon/ledger-wal.c daemon/ledger-backup.c
@@ -115,3 +116,12 @@ tests_fuzz_fuzz_args_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_args_LDFLAGS = $(FUZZ_LINK)
 endif
+
+# Where the files live: systemd's directories before XDG, and the ledger
+# moved, never lost, when the state directory changes (doc/packaging.md).
+check_PROGRAMS += tests/test-paths
+TESTS += tests/test-paths
+tests_test_paths_SOURCES = tests/test-paths.c
+tests_test_paths_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_paths_CFLAGS = $(SAFETY_TEST_CFLAGS)
+tests_test_paths_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)

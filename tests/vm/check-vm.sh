@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # make check-vm: prepare the guest (cached in $top_builddir/tests/vm/work),
-# boot it once, run every scenario against real bluetoothd, print the TAP
+# boot it twice: the BlueZ phases (protocol, unpaired, daemon; no systemd)
+# and the systemd phase (systemd 252 as PID 1, the user manager, Debian's
+# bluetooth.service, the project installed with make install). Print the TAP
 # and timings. On failure print the guest's logs (job, bluetoothd,
 # peripheral, dmesg, console); they stay in $top_builddir/tests/vm/out.
 # Exit 77 (skip) only when qemu cannot run at all.
@@ -31,30 +33,46 @@ done
 t1=$SECONDS
 
 rm -rf "$OUT"
-mkdir -p "$OUT"
+mkdir -p "$OUT/systemd"
 "$srcdir/run-vm.sh" "$WORK" "$OUT"; rc=$?
 t2=$SECONDS
+# The systemd phase: its own boot, its results in OUT/systemd.
+if [ "${VM_SYSTEMD:-1}" = 1 ]; then
+	"$srcdir/run-vm.sh" "$WORK" "$OUT/systemd" systemd; rc_sd=$?
+else
+	echo "check-vm: systemd phase skipped (VM_SYSTEMD=0)"; rc_sd=0
+fi
+t3=$SECONDS
 
 [ -f "$OUT/job.log" ] && sed -n 's/^guest: /check-vm: guest: /p' "$OUT/job.log"
 for tap in protocol unpaired daemon; do
 	[ -f "$OUT/$tap.tap" ] && { echo "check-vm: $tap.tap"; cat "$OUT/$tap.tap"; }
 done
-echo "check-vm: prepare $((t1 - t0)) s, VM (boot + scenarios + power-off) $((t2 - t1)) s, total $((t2 - t0)) s"
+[ -f "$OUT/systemd/job.log" ] && sed -n 's/^guest: /check-vm: systemd guest: /p' "$OUT/systemd/job.log"
+[ -f "$OUT/systemd/systemd.tap" ] && { echo "check-vm: systemd.tap"; cat "$OUT/systemd/systemd.tap"; }
+[ -f "$OUT/systemd/guest-timings.txt" ] && sed 's/^/check-vm: systemd guest uptime: /' "$OUT/systemd/guest-timings.txt"
+echo "check-vm: prepare $((t1 - t0)) s, BlueZ phases VM $((t2 - t1)) s, systemd phase VM $((t3 - t2)) s," \
+	"total $((t3 - t0)) s"
 taps_ok() {
 	local t
 	for t in protocol unpaired; do grep -q '^1\.\.[1-9]' "$OUT/$t.tap" 2>/dev/null || return 1; done
 	grep -q '^1\.\.' "$OUT/daemon.tap" 2>/dev/null || return 1
-	! grep -q '^not ok' "$OUT"/*.tap
+	if [ "${VM_SYSTEMD:-1}" = 1 ]; then
+		grep -q '^1\.\.[1-9]' "$OUT/systemd/systemd.tap" 2>/dev/null || return 1
+	fi
+	! grep -q '^not ok' "$OUT"/*.tap "$OUT"/systemd/*.tap 2>/dev/null
 }
-if [ $rc != 0 ] || ! taps_ok; then
-	for f in job.log *peripheral-*.log massaged-*.log bluetoothd-*.log btvirt-*.log dbus.log dmesg.log console.log; do
+if [ $rc != 0 ] || [ $rc_sd != 0 ] || ! taps_ok; then
+	for f in job.log *peripheral-*.log massaged-*.log bluetoothd-*.log btvirt-*.log dbus.log dmesg.log console.log \
+		systemd/job.log systemd/pre-init.log systemd/make-install.log systemd/failed-units.txt \
+		systemd/journal-massaged.txt systemd/systemd-peripheral.log systemd/console.log; do
 		for g in "$OUT"/$f; do
 			[ -s "$g" ] || continue
 			echo "==================== $g"
 			tail -n 200 "$g"
 		done
 	done
-	echo "check-vm: FAIL (exit $rc); the guest's logs are in $OUT"
+	echo "check-vm: FAIL (exit $rc, systemd phase $rc_sd); the guests' logs are in $OUT"
 	exit 1
 fi
 echo "check-vm: PASS"

@@ -3,11 +3,15 @@
 # qemu, btvirt and a download of Debian's kernel package, and takes about a minute.
 
 vm_scripts = tests/vm/check-vm.sh tests/vm/prepare.sh tests/vm/run-vm.sh tests/vm/initramfs-init \
-	tests/vm/guest-init.sh tests/vm/guest-job.sh tests/vm/test-vm-scenarios.py tests/vm/test-vm-daemon.py
+	tests/vm/guest-init.sh tests/vm/guest-job.sh tests/vm/test-vm-scenarios.py tests/vm/test-vm-daemon.py \
+	tests/vm/systemd-seed.sh tests/vm/systemd-pre-init.sh tests/vm/systemd-job.sh tests/vm/test-vm-systemd.py \
+	tests/vm/sandbox-probe.py
 EXTRA_DIST += $(vm_scripts) tests/vm/system-bus.conf tests/vm/README.md
 
 .PHONY: check-vm
-check-vm: tests/sim/massager-sim
+# The systemd phase runs `make install` of this tree in the guest (all) and
+# seeds an old ledger with tests/daemon/ledger-seed.
+check-vm: all tests/sim/massager-sim tests/daemon/ledger-seed
 	top_builddir="$(abs_top_builddir)" top_srcdir="$(abs_top_srcdir)" TEST_PYTHON="$(TEST_PYTHON)" \
 		$(SHELL) $(top_srcdir)/tests/vm/check-vm.sh
 

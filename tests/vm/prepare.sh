@@ -5,6 +5,7 @@
 #                     to), unpacked with dpkg-deb and depmod'ed; never installed
 #   WORK/initramfs.gz a busybox initramfs that mounts the host's root over 9p
 #                     (read-only, tmpfs overlay) and hands over to guest-init.sh
+#                     (BlueZ phases) or systemd-pre-init.sh (systemd phase)
 #   WORK/kernel-version
 # Idempotent: an unpacked kernel of the current version is kept. Needs apt
 # lists (apt-get update), busybox-static, cpio, kmod, dpkg.
@@ -52,7 +53,7 @@ ir=$WORK/initramfs.d
 rm -rf "$ir"
 mkdir -p "$ir"/{bin,dev,proc,sys,lower,rw,root,ko}
 cp "$file_busybox" "$ir/bin/busybox"
-for a in sh mount insmod switch_root mkdir cat echo sleep; do ln -s busybox "$ir/bin/$a"; done
+for a in sh mount insmod switch_root mkdir cat echo sleep cp rm; do ln -s busybox "$ir/bin/$a"; done
 for m in virtio_pci 9pnet_virtio 9p overlay; do
 	modprobe -d "$WORK/kernel" -S "$kver" --show-depends "$m"
 done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' | while read -r ko; do
@@ -61,6 +62,9 @@ done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' | while read -r ko; do
 	basename "$ko" >> "$ir/ko/order"
 done
 install -m 0755 "$srcdir/initramfs-init" "$ir/init"
+# The systemd phase's static overlay (masks, its target and job unit),
+# copied over / only when the command line says vm_seed=1.
+"$srcdir/systemd-seed.sh" "$ir/seed" "$srcdir"
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz.tmp"
 mv "$WORK/initramfs.gz.tmp" "$WORK/initramfs.gz"
 rm -rf "$ir"

@@ -6,7 +6,8 @@
 # every result comes back there: job.log, the TAP output, bluetoothd.log,
 # dmesg.log, console.log, exit-code.
 #
-#   run-vm.sh WORK OUT
+#   run-vm.sh WORK OUT            the BlueZ phases (guest-init.sh, no systemd)
+#   run-vm.sh WORK OUT systemd    the systemd phase (systemd as PID 1, systemd-job.sh)
 #
 # Exit: the job's code; 124 on timeout ($VM_TIMEOUT s, default 280); 125 if
 # the guest died without leaving one.
@@ -18,6 +19,7 @@ WORK=$(cd "${1:?usage: run-vm.sh WORK OUT}" && pwd)
 mkdir -p "${2:?usage: run-vm.sh WORK OUT}"
 OUT=$(cd "$2" && pwd)
 kver=$(cat "$WORK/kernel-version")
+phase=${3:-bluez}
 rm -f "$OUT"/{exit-code,job.log,console.log,env.sh}
 
 # The kernel command line carries only paths; the rest of the environment
@@ -31,7 +33,12 @@ rm -f "$OUT"/{exit-code,job.log,console.log,env.sh}
 
 append="console=ttyS0 loglevel=4 panic=-1 mitigations=off random.trust_cpu=on"
 append+=" i8042.noaux i8042.nokbd i8042.nopnp"
-append+=" vm_init=$srcdir/guest-init.sh vm_out=$OUT vm_modules=$WORK/kernel/lib/modules"
+append+=" vm_out=$OUT vm_modules=$WORK/kernel/lib/modules"
+if [ "$phase" = systemd ]; then
+	append+=" vm_init=$srcdir/systemd-pre-init.sh vm_seed=1 systemd.unit=massaged-vm.target systemd.show_status=1"
+else
+	append+=" vm_init=$srcdir/guest-init.sh"
+fi
 
 timeout --foreground -k 10 "${VM_TIMEOUT:-280}" \
 	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "${VM_SMP:-$(nproc)}" -m "${VM_MEM:-1024}" \
