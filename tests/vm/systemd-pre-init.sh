@@ -7,8 +7,9 @@
 #   - creates the unprivileged test user with linger (logind then starts
 #     user@UID.service at boot, as on a real system),
 #   - runs `make install` of the build tree into the guest: the unit, the
-#     activation file, the daemon, the programs land where the system's
-#     tools say, exactly as for a user (no build paths in the unit),
+#     activation file, the daemon, the programs, the journal catalog land
+#     where the system's tools say, exactly as for a user (no build paths in
+#     the unit), then `journalctl --update-catalog` as doc/packaging.md says,
 #   - gives the user what the scenarios start from: a massaged.conf with a
 #     short idle timeout and a ledger the XDG fallback wrote before (in
 #     ~/.local/state/massaged, with a past session), which massaged must
@@ -56,6 +57,11 @@ else
 	echo "make-install failed $(uptime_s) $t0" > "$VM_OUT/make-install.result"
 fi
 log "make install done"
+# As doc/packaging.md tells whoever installs by hand: no dpkg trigger fires
+# for /usr/local, so index the catalog make install put in
+# /usr/local/lib/systemd/catalog (read by journalctl) for `journalctl -x`.
+journalctl --update-catalog >> "$VM_OUT/make-install.log" 2>&1 || log "journalctl --update-catalog failed"
+log "journalctl --update-catalog done"
 
 # The sandbox probe: the installed unit with ExecStart= replaced by the probe
 # (outside /tmp: PrivateTmp= hides it), every other directive as installed.

@@ -11,6 +11,7 @@ bus). TAP with a "# time" line per check."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,10 @@ ACTIVATION = "/usr/local/share/dbus-1/services/org.massaged1.service"
 STATE_252 = HOME + "/.config/massaged"          # StateDirectory= of a user unit on systemd 252
 OLD_XDG = HOME + "/.local/state/massaged"       # where the XDG fallback wrote it
 LEASE_MAX_S = 10
+# daemon/safety-event.c; catalog/massaged.catalog explains each
+MSGID_REFUSAL = "25c89c13bc0d4eecb06dadb537913218"
+MSGID_RECOVERED = "e04994c11ad4461e956ff923a853456c"
+CATALOG = "/usr/local/lib/systemd/catalog/massaged.catalog"   # make install, prefix /usr/local
 RUNUSER = shutil.which("runuser", path="/usr/sbin:/sbin:/usr/bin:/bin")
 
 system = Gio.bus_get_sync(Gio.BusType.SYSTEM, None)
@@ -74,6 +79,61 @@ def journal(unit_name="massaged.service"):
                            "+", "USER_UNIT=" + unit_name], stdout=subprocess.PIPE, text=True).stdout
 
 
+def journal_json(*matches):
+    """The boot's journal entries (root, the system journal) matching all of
+    matches, as dicts: journald's own view of what massaged sent."""
+    out = subprocess.run(["journalctl", "-b", "--no-pager", "-o", "json"] + list(matches),
+                         stdout=subprocess.PIPE, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def inhibitors():
+    """logind's inhibitors named massaged, as `systemd-inhibit --list` shows
+    them: dicts of uid, user, pid, comm, what, why, mode."""
+    r = subprocess.run(["systemd-inhibit", "--list", "--no-pager", "--no-legend"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, r.stdout
+    found = []
+    for line in r.stdout.splitlines():
+        f = line.split()
+        if f and f[0] == "massaged":
+            found.append({"uid": f[1], "user": f[2], "pid": f[3], "comm": f[4], "what": f[5],
+                          "why": " ".join(f[6:-1]), "mode": f[-1]})
+    return found
+
+
+def wait_inhibitor(pid, timeout=15):
+    """Until massaged's sleep delay inhibitor is held by pid and no other."""
+    def held():
+        found = inhibitors()
+        return found if [i["pid"] for i in found] == [pid] else None
+    found = wait_until(held, timeout, "a massaged inhibitor held by PID %s only" % pid, interval=0.2)[0]
+    assert (found["what"], found["mode"], found["uid"], found["user"]) == ("sleep", "delay", str(UID), USER), found
+    assert found["why"] == "Stop the massager before sleep", found
+    return found
+
+
+def status_line():
+    """The Status: line of `systemctl --user status massaged` (the user's view),
+    and the unit's StatusText, which must agree."""
+    out = as_user("systemctl", "--user", "status", "--no-pager", "--lines=0", "massaged.service").stdout
+    m = re.search(r'^\s*Status: "(.*)"$', out, re.M)
+    return m.group(1) if m and m.group(1) == unit("StatusText") else None
+
+
+def wait_status(pattern, timeout=10):
+    seen = []
+
+    def match():
+        seen.append(status_line())
+        return re.fullmatch(pattern, seen[-1] or "")
+    try:
+        wait_until(match, timeout, "a Status: line matching %r" % pattern, interval=0.2)
+    except TimeoutError:
+        raise AssertionError("Status: %r, want %r" % (seen[-1], pattern))
+    log("systemctl --user status massaged: Status: \"%s\"" % seen[-1])
+
+
 def check(name, fn):
     t0 = time.monotonic()
     passed = tap.run(name, fn)
@@ -102,6 +162,8 @@ def t_installed():
     with open(ACTIVATION) as f:
         assert "SystemdService=massaged.service\n" in f.read()
     assert os.access("/usr/local/libexec/massaged", os.X_OK)
+    # systemd 252's journalctl reads /usr/local/lib/systemd/catalog as well as /usr/lib/…
+    assert os.path.exists(CATALOG), "make install did not put the catalog in " + CATALOG
 
 
 def t_sim():
@@ -124,6 +186,11 @@ def t_activation():
     # Started by the user manager (SystemdService=), not as a child of the bus.
     with open("/proc/%s/cgroup" % w["pid"]) as f:
         assert "/user@%d.service/app.slice/massaged.service" % UID in f.read()
+
+
+def t_inhibitor():
+    found = wait_inhibitor(w["pid"])
+    log("systemd-inhibit --list: %s" % found)
 
 
 def t_ledger_moved():
@@ -149,10 +216,22 @@ def t_add():
     ctl("screening", "--all-no")
 
 
+def t_status_idle():
+    wait_status(r"Idle, 1 massager connected")
+    s = state()
+    assert s["connected"] and not s["running"], "the status says idle and connected; the device: %s" % s
+
+
 def t_start():
     ctl("start", "--intensity", "3", "--heat", "1", "--duration", "5m")
     s = wait_state(lambda s: s["running"] and s["heater_on"], 15, "motors and heater on")
     assert s["intensity"] == 1, "soft start must begin at 1: %s" % s
+
+
+def t_status_session():
+    # 5 min planned, rounded up: "5 min left" for the first minute.
+    wait_status(r"Session on %s, 5 min left" % re.escape(w["address"].upper()))
+    assert state()["running"], "the status names a session; the device: %s" % state()
 
 
 def t_kill():
@@ -189,6 +268,44 @@ def t_restarted():
     assert not state()["running"]
     ctl("stop")
     assert not state()["running"]
+    w["restarted_pid"] = unit("MainPID")
+
+
+def t_inhibitor_restarted():
+    # The killed daemon's lock went with its file descriptors; the new one took its own.
+    wait_inhibitor(w["restarted_pid"])
+
+
+def t_journal_recovered():
+    entries = journal_json("_SYSTEMD_USER_UNIT=massaged.service", "MASSAGED_EVENT=recovered")
+    assert len(entries) == 1, "want one recovered event (the killed session): %s" % entries
+    e = entries[0]
+    log("recovered: %s" % {k: v for k, v in e.items() if k.startswith("MASSAGED_") or k in ("MESSAGE", "_PID")})
+    assert e["MESSAGE_ID"] == MSGID_RECOVERED and e.get("MASSAGED_REASON") == "interrupted", e
+    assert e["_PID"] == w["restarted_pid"], "sent by PID %s, the restarted daemon is %s" % (e["_PID"],
+                                                                                         w["restarted_pid"])
+
+
+def t_journal_refusal():
+    entries = journal_json("_SYSTEMD_USER_UNIT=massaged.service", "MASSAGED_EVENT=refusal")
+    assert len(entries) == 1, "want one refusal (the start after the crash): %s" % entries
+    e = entries[0]
+    log("refusal: %s" % {k: v for k, v in e.items() if k.startswith("MASSAGED_") or k in ("MESSAGE", "PRIORITY")})
+    assert e["MESSAGE_ID"] == MSGID_REFUSAL, e
+    assert e["MASSAGED_DEVICE"].upper() == w["address"].upper() and e["MASSAGED_REASON"] == "rest-required", e
+    assert e["_PID"] == w["restarted_pid"] and e["PRIORITY"] == "5", e
+    # journalctl -x: the catalog make install put where journalctl reads it,
+    # indexed by `journalctl --update-catalog` (systemd-pre-init.sh).
+    out = subprocess.run(["journalctl", "-b", "--no-pager", "-x", "MESSAGE_ID=" + MSGID_REFUSAL,
+                          "_SYSTEMD_USER_UNIT=massaged.service"], stdout=subprocess.PIPE, text=True).stdout
+    text = " ".join(out.replace("\u2591", " ").split())
+    log("journalctl -x:\n" + out.rstrip())
+    assert "Subject: Massage session refused by the safety policy" in text, out
+    assert "Defined-By: massaged" in text, out
+    want = "refused to start a massage session on %s (reason: rest-required)" % e["MASSAGED_DEVICE"]
+    assert want in text, "no %r in:\n%s" % (want, out)
+
+
 
 
 def t_idle_exit():
@@ -196,6 +313,7 @@ def t_idle_exit():
     wait_until(lambda: unit("ActiveState") in ("inactive", "failed"), 60, "massaged to exit when idle")
     log("idle exit %.1f s after the last call" % (time.monotonic() - t0))
     assert unit("ActiveState") == "inactive" and unit("Result") == "success", (unit("ActiveState"), unit("Result"))
+    assert inhibitors() == [], "an inhibitor outlived the daemon: %s" % inhibitors()
     # Result=success (exit 0): Restart=on-failure leaves it stopped; only
     # the call below starts it again.
     t0 = time.monotonic()
@@ -204,6 +322,7 @@ def t_idle_exit():
     assert unit("ActiveState") == "active"
     assert state()["connected"], state()
     assert w["address"].upper() in out.upper() or "ready" in out.lower(), out
+    wait_inhibitor(unit("MainPID"))
 
 
 def probe(name):
@@ -244,28 +363,34 @@ def t_probe_dropped():
 
 def main():
     check("the user manager of %s (linger) runs, with its user bus" % USER, t_user_manager)
-    check("make install put unit, activation file and daemon in place, no build paths", t_installed)
+    check("make install put unit, activation file, daemon and journal catalog in place, no build paths", t_installed)
     if not check("massager-sim --peripheral on hci1 under Debian's bluetoothd", t_sim):
         tap.exit()
     check("the first massagectl call activates massaged.service through the user manager (SystemdService=)",
           t_activation)
+    check("massaged holds logind's delay inhibitor for sleep (systemd-inhibit --list: who massaged, its PID, the user)",
+          t_inhibitor)
     check("the ledger the XDG fallback wrote is moved into 252's state directory (across the sandbox's bind mounts), history kept",
           t_ledger_moved)
     check("massagectl add pairs over the emulated radio; screening", t_add)
+    check("systemctl --user status massaged: the daemon's STATUS= says idle, 1 massager connected", t_status_idle)
     check("massagectl start: the device runs (true state: motors at soft start, heater on)", t_start)
+    check("systemctl --user status massaged: the daemon's STATUS= names the session, its device and the minutes left",
+          t_status_session)
     check("systemctl --user kill -s KILL massaged mid-session: the device stops within its lease", t_kill)
     check("Restart=on-failure brings massaged back; the ledger closed the session as interrupted, rest enforced",
           t_restarted)
-    check("idle exit after the configured timeout (Result=success, no restart); the next call reactivates it",
+    check("the restarted massaged holds its own sleep inhibitor; the killed one's is gone", t_inhibitor_restarted)
+    check("the journal: the restart's recovery is a structured 'recovered' safety event (MESSAGE_ID, reason)",
+          t_journal_recovered)
+    check("the journal: the refused start is a structured 'refusal' (MESSAGE_ID, device, reason); journalctl -x explains it",
+          t_journal_refusal)
+    check("idle exit after the configured timeout (Result=success, no restart, inhibitor released); the next call reactivates it",
           t_idle_exit)
     check("the unit's sandbox: system bus and BlueZ yes, network no, home read-only but the state directory",
           t_probe)
     check("ProtectProc=, ProcSubset=, IPAddressDeny=, DevicePolicy= have no effect in a user manager",
           t_probe_dropped)
-    # Issue 14 part 4 (logind delay inhibitor) lands on another branch; its
-    # check goes here: `systemd-inhibit --list` names massaged, mode delay.
-    tap.skip("massaged holds a logind delay inhibitor (systemd-inhibit --list)",
-             "issue 14 part 4, not on this branch")
     tap.exit()
 
 
