@@ -382,7 +382,7 @@ class Abuser:
             self.stats["(no reply wanted)"] += 1
             # The daemon may still act on it: the tracker must not miss an accepted Start.
             if before is not None:
-                self.sync_session(before)
+                self.sync_session(before, method)
             if method == "ForgetDevice":
                 self.env.manager("GetLimits")       # handled by now
                 objects = self.env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
@@ -454,7 +454,7 @@ class Abuser:
         except GLib.Error:
             return 0
 
-    def sync_session(self, id_before=None):
+    def sync_session(self, id_before=None, method=None):
         """Align the tracker with the daemon: a session it reports idle is over."""
         if id_before is not None:
             # A no-reply Start/Resume may have been accepted: once the daemon has handled
@@ -464,6 +464,16 @@ class Abuser:
                 state = self.env.prop(self.a, "State")
             except GLib.Error:
                 return
+            if method == "Resume" and state == "paused" and self.paused:
+                # An accepted Resume says "running" only once the device has answered its
+                # START (doc/dbus-api.md): give it that long before taking it as refused.
+                try:
+                    state = wait_until(lambda: self.env.prop(self.a, "State") != "paused" and
+                                       self.env.prop(self.a, "State"), 3, what="Resume handled")
+                except TimeoutError:
+                    pass
+                except GLib.Error:
+                    return
             sid = self.session_id()
             if sid and sid != id_before:
                 self.accepted_starts += 1
