@@ -258,9 +258,15 @@ static int move_ledger(const char *from, const char *to, char **error) {
         return 0;
 }
 
+/* _cleanup_free_ on an array frees only its first element. */
+static void free_pair(char *(*p)[2]) {
+        free((*p)[0]);
+        free((*p)[1]);
+}
+
 int paths_ledger_resolve(PathsLedger *ret) {
         _cleanup_free_ char *dir = NULL, *xdg_state = NULL, *xdg_config = NULL;
-        _cleanup_free_ char *found[2] = {};
+        _cleanup_(free_pair) char *found[2] = {};
         PathsLedger p = {};
         size_t n_found = 0;
         int r;
