@@ -4,7 +4,7 @@
 /*
  * Every org.massaged1 call massagectl makes, one small function each, so
  * that a change in the daemon's API is a one-line change here. Names fixed
- * by SPEC §8 come from include/massaged-dbus.h; the rest are those of
+ * by doc/dbus-api.md come from include/massaged-dbus.h; the rest are those of
  * doc/dbus-api.md (API version 1).
  * Each function records its failure in the Ctl (see massagectl.h).
  */
@@ -21,7 +21,7 @@
 #define API_PROP_DISCOVERED             "Discovered"            /* a(ss): address, name */
 #define API_PROP_PROGRAMS               "Programs"              /* as */
 
-/* Device properties (SPEC §5). */
+/* Device properties (doc/dbus-api.md). */
 #define API_DEV_ADDRESS         "Address"
 #define API_DEV_NAME            "Name"
 #define API_DEV_CONNECTION      "ConnectionState"
@@ -34,7 +34,7 @@
 #define API_DEV_PROGRAM         "Program"
 #define API_DEV_REMAINING       "Remaining"
 
-/* Start() option keys (SPEC §8). */
+/* Start() option keys (doc/dbus-api.md). */
 #define API_START_PROGRAM       "program"
 #define API_START_INTENSITY     "intensity"
 #define API_START_HEAT          "heat"

@@ -8,7 +8,7 @@
 #include "ctl-format.h"
 #include "massagectl.h"
 
-/* The built-ins of SPEC §4; massaged lists names only, so the words are ours. */
+/* The built-ins (doc/safety.md "Programs"); massaged lists names only, so the words are ours. */
 static const struct {
         const char *name;
         const char *description;

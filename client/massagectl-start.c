@@ -17,7 +17,7 @@
 #include "massager-protocol.h"
 
 #define START_DURATION_MIN_S    60u             /* the policy's shortest session */
-#define START_DURATION_MAX_S    (20u * 60u)     /* the hard limit of SPEC §4 */
+#define START_DURATION_MAX_S    (20u * 60u)     /* the hard limit of doc/safety.md */
 #define PROGRAM_NAME_MAX        32u
 
 static bool program_name_valid(const char *s) {

@@ -13,7 +13,7 @@
 #include "ctl-bus.h"
 #include "massagectl.h"
 
-/* The symptom reasons of SPEC §4 (policy_end_reason_to_string() in the daemon). */
+/* The symptom reasons of doc/safety.md (policy_end_reason_to_string() in the daemon). */
 static const char *const stop_reasons[] = {
         "pain_rising", "numbness", "tingling", "dizziness", "headache_flare", "burning_skin",
 };

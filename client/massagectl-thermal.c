@@ -3,7 +3,7 @@
  * massagectl thermal [ack|reset-heat]: after a thermal cut-off every start
  * is refused until the pad has cooled below 38 °C and the user has
  * acknowledged it; two cut-offs in 24 h disable heat until a manual reset
- * (SPEC §4). Without an action: show where things stand.
+ * (doc/safety.md). Without an action: show where things stand.
  */
 #include <errno.h>
 #include <getopt.h>

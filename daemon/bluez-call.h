@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Calls to org.bluez with the two rules of SPEC §5 built in: every call has
+ * Calls to org.bluez with two rules built in: every call has
  * a time limit, and org.bluez.Error.InProgress is retried after a short wait.
  * A BluezCall is owned through the pointer passed as `ref`: the helper sets
  * *ref to NULL before it runs the callback, and bluez_call_cancel() drops a

@@ -20,7 +20,7 @@ typedef struct BluezAdapter {
         char *path;
         bool powered;
         bool discovering;
-        Device *connecting;     /* one Connect at a time per adapter (SPEC §5) */
+        Device *connecting;     /* one Connect at a time per adapter (doc/dbus-api.md) */
 } BluezAdapter;
 
 typedef struct BluezDevice {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* org.massaged1.Device: one object per known device (SPEC §5, §8). */
+/* org.massaged1.Device: one object per known device (doc/dbus-api.md). */
 
 #include <systemd/sd-bus.h>
 

@@ -293,7 +293,7 @@ static void on_status_read(sd_bus_message *reply, const sd_bus_error *error, voi
 
         become_ready(d);
         /* A device still running after a reconnect or a restart of ours is
-         * stopped: a session is never resumed on its own (SPEC §4). */
+         * stopped: a session is never resumed on its own (doc/safety.md). */
         if (!d->session && (r < 0 || (msg.status.flags & MASSAGER_STATUS_RUNNING))) {
                 MassagerCommand stop = { .opcode = MASSAGER_OP_STOP };
                 (void) device_command(d, &stop, on_stray_stop, NULL);

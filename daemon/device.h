@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * One known massager and its connection state machine (SPEC §5):
+ * One known massager and its connection state machine (doc/dbus-api.md, ConnectionState):
  *
  *   disconnected ──Connect()──▶ connecting ──Connect ok──▶ resolving ──GATT set up──▶ ready
  *        ▲                          │                          │                       │

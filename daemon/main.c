@@ -12,7 +12,7 @@
 
 static void help(void) {
         printf("Usage: massaged [OPTIONS]\n\n"
-               "Companion daemon for a smart neck massager (SPEC §5).\n\n"
+               "Companion daemon for a smart neck massager.\n\n"
                "  --bluez-bus ADDRESS  talk to BlueZ and logind on this bus (default: the system bus)\n"
                "  --api-bus ADDRESS    serve org.massaged1 on this bus (default: the user bus)\n"
                "  --db PATH            usage ledger (default: usage.db in $STATE_DIRECTORY, else in\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Mid-session checks (SPEC §4): the thermal cut-off and its lock-out, heat-time
+ * Mid-session checks (doc/safety.md): the thermal cut-off and its lock-out, heat-time
  * caps, limits lowered while running. Pure: the daemon passes the readings
  * and the time, this decides.
  *

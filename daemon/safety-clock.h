@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The clock as the safety rules see it (SPEC §4 "Durations use a monotonic
+ * The clock as the safety rules see it (doc/safety.md "Durations use a monotonic
  * clock; day boundaries use local time; a wall-clock jump never grants extra
  * time").
  *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The limits table of SPEC §4: defaults, floors and hard limits, in code. */
+/* The limits table of doc/safety.md: defaults, floors and hard limits, in code. */
 
 #include "config.h"
 
@@ -12,7 +12,7 @@
 
 /*
  * min/max are what the config file and SetLimits may set. For the "lower is
- * safer" limits max is the SPEC's hard limit; for rest_minutes min is. The
+ * safer" limits max is the hard limit; for rest_minutes min is. The
  * other bound is a floor that keeps the device usable (a 0-minute session
  * makes no sense) or a sane upper end for rest (a week).
  */

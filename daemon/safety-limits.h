@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The user-adjustable safety limits of SPEC §4: each with a default, a floor
+ * The user-adjustable safety limits of doc/safety.md: each with a default, a floor
  * and a hard limit that lives here in code and that neither the config file
  * nor the D-Bus API can pass. Pure C, no I/O.
  *
@@ -108,7 +108,7 @@ const char *limit_source_to_string(LimitSource s);      /* "default", "config", 
 int limit_source_from_string(const char *s);             /* -EINVAL if unknown */
 
 /*
- * Fixed rules that are not adjustable at all (SPEC §4), here so that policy,
+ * Fixed rules that are not adjustable at all (doc/safety.md), here so that policy,
  * tests and docs share one definition.
  */
 #define POLICY_SOFT_START_HOLD_S        60u     /* lowest level for 60 s at every start/resume */

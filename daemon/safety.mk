@@ -23,7 +23,7 @@ daemon_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
 daemon_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
 daemon_libmassaged_safety_la_LIBADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SQLITE_LIBS)
 
-# Built-in programs (data, SPEC §4), installed for the daemon to load.
+# Built-in programs (data, doc/safety.md "Programs"), installed for the daemon to load.
 programsdir = $(datadir)/massaged/programs
 dist_programs_DATA = \
 	daemon/programs/gentle.program \

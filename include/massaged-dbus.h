@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Names of the org.massaged1 D-Bus API (SPEC §5, §8), shared by the daemon,
+ * Names of the org.massaged1 D-Bus API (doc/dbus-api.md), shared by the daemon,
  * massagectl, the simulator's tests and third-party clients. doc/dbus-api.md
  * documents them; interface names keep their version suffix forever.
  */

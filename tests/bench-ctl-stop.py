@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""SPEC §7: `massagectl stop` as a whole process within 1.5x of a minimal
+"""doc/performance.md: `massagectl stop` as a whole process within 1.5x of a minimal
 sd-bus one-shot client (tests/oneshot-stop) doing the same call against the
 same daemon. Runs both alternately (N rounds, default 100) against
 massaged + massager-sim on private buses and prints the medians and ratios.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The floor `massagectl stop` is measured against (SPEC §7): the least a C
+ * The floor `massagectl stop` is measured against (doc/performance.md): the least a C
  * program can do to stop a massager as a whole process: open the user bus,
  * call Device.Stop(), exit. Usage: oneshot-stop OBJECT_PATH
  */

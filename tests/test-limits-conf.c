@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The limits table (SPEC §4 values), validation and clamping, and the
+/* The limits table (doc/safety.md values), validation and clamping, and the
  * massaged.conf parser with bad files of every kind. */
 
 #include "config.h"
@@ -21,7 +21,7 @@ static void test_table(void) {
                 LimitId id;
                 uint32_t def, hard;
         } spec[] = {
-                /* SPEC §4: default and hard limit. */
+                /* doc/safety.md: default and hard limit. */
                 { LIMIT_SESSION_MINUTES, 15, 20 },
                 { LIMIT_HEAT_SETPOINT_CELSIUS, 40, 42 },
                 { LIMIT_HEAT_SESSION_MINUTES, 20, 20 },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tests of the pure safety policy: every rule of SPEC §4 and its
+ * Unit tests of the pure safety policy: every rule of doc/safety.md and its
  * boundaries (exactly at a limit, one second over), clock jumps both ways,
  * mid-session changes and the thermal checks. Links only the policy, limits,
  * clock and program files — no ledger, no I/O.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Program files: the built-ins (timings of SPEC §4, each one plans within the
+/* Program files: the built-ins (timings of doc/safety.md "Programs", each one plans within the
  * policy), bad files of every kind, directories and overrides. */
 
 #include "config.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench-echo: the floor massaged's command latency is measured against
- * (SPEC §7, issue 9). A trivial sd-bus service that moves exactly the
+ * (doc/performance.md, issue 9). A trivial sd-bus service that moves exactly the
  * messages a Stop() moves, through the same two bus daemons, and does no
  * work of its own:
  *

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""`make bench` (issue 9, SPEC §7): massaged's latency, idle cost, memory,
+"""`make bench` (issue 9, doc/performance.md): massaged's latency, idle cost, memory,
 start-up, ledger and scale, each figure printed beside its floor or peer
 measured in the same run, as a ratio. A report, never a pass/fail test.
 
@@ -57,7 +57,7 @@ RELAY = "org.massaged1.BenchRelay"
 BENCH_PATH = "/org/massaged1/bench"
 BENCH_IFACE = "org.massaged1.Bench1"
 PROPS = "org.freedesktop.DBus.Properties"
-# Four sessions a day is the hard limit (SPEC §4); the bench starts at most four per ledger.
+# Four sessions a day is the hard limit (doc/safety.md); the bench starts at most four per ledger.
 CONF = "[Limits]\ndaily_sessions=4\n"
 SESSION = dict(intensity=1, duration=600)
 

@@ -1,4 +1,4 @@
-# Benchmarks (issue 9, SPEC §7): `make bench` prints a report of figures,
+# Benchmarks (issue 9, doc/performance.md): `make bench` prints a report of figures,
 # each beside its floor or peer measured in the same run. Never pass/fail on
 # timing and not part of `make check`; the programs are check_PROGRAMS so
 # that `make check` keeps them compiling.

@@ -51,7 +51,7 @@ API_INTERFACES = (MANAGER, HISTORY, DEVICE)
 # Calls that end a session (Disconnect is rare anyway: it costs a reconnect).
 STOPPING = ("Stop", "StopWithReason", "StopAll", "ForgetDevice")
 
-# The hard limits of SPEC §4 (an oracle of their own: not read from the daemon).
+# The hard limits of doc/safety.md (an oracle of their own: not read from the daemon).
 # For rest_minutes the hard limit is a floor.
 HARD_MAX = {"session_minutes": 20, "heat_setpoint_celsius": 42, "heat_session_minutes": 20,
             "heat_daily_minutes": 60, "daily_sessions": 4, "daily_minutes": 60, "weekly_minutes": 420,

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """massaged integration: the wall clock jumping around local midnight.
 
-SPEC §4: durations use a monotonic clock, day boundaries local time, and a
+doc/safety.md: durations use a monotonic clock, day boundaries local time, and a
 wall-clock jump never grants extra time (daemon/safety-clock.h). The daemon
 runs under libfaketime (LD_PRELOAD) with FAKETIME_DONT_FAKE_MONOTONIC=1, so
 only CLOCK_REALTIME moves; the offset is re-read from a file at every call

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""massaged integration: storage it cannot trust (SPEC §4 fail closed).
+"""massaged integration: storage it cannot trust (doc/safety.md "Fail closed").
 
 The ledger deleted, replaced by a broken copy, made read-only or on a full
 file system while the daemon runs, and a configuration file that is broken

@@ -1,5 +1,5 @@
 # massager-sim: a simulated massager behind a BlueZ-compatible D-Bus surface
-# (SPEC §6), its firmware model's unit tests and its conformance tests.
+# (tests/sim/README.md), its firmware model's unit tests and its conformance tests.
 
 # The firmware model is pure, so its unit test links it without any bus code.
 noinst_LTLIBRARIES += tests/sim/libsim-firmware.la
