@@ -656,6 +656,23 @@ static size_t sessions_on_disk(const char *path) {
         return n;
 }
 
+/* An integer read from the database file itself while the ledger holds it
+ * (immutable: no lock, no WAL), as a crash would leave it. */
+static int64_t rows_in_file(const char *path, const char *sql) {
+        g_autofree char *uri = g_strconcat("file:", path, "?immutable=1", NULL);
+        sqlite3_stmt *s = NULL;
+        sqlite3 *db = NULL;
+        int64_t n;
+
+        g_assert_cmpint(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &s, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_step(s), ==, SQLITE_ROW);
+        n = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+        return n;
+}
+
 static void unlink_all(const char *path, const char *const *suffixes) {
         for (const char *const *x = suffixes; *x; x++) {
                 g_autofree char *p = g_strconcat(path, *x, NULL);
@@ -665,7 +682,7 @@ static void unlink_all(const char *path, const char *const *suffixes) {
 
 /* Deleted while open: the next write puts the file back with everything in it. */
 static void test_file_deleted(Fixture *f, gconstpointer data) {
-        static const char *const all[] = { "", "-wal", "-shm", NULL }, *const db[] = { "", NULL };
+        static const char *const all[] = { "", "-wal", NULL }, *const db[] = { "", NULL };
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         PolicyPlan p = test_plan(900, 0, NULL);
         SafetyClock c = clk(t0 + S(3600));
@@ -685,7 +702,7 @@ static void test_file_deleted(Fixture *f, gconstpointer data) {
 }
 
 static void test_file_sidecars_deleted(Fixture *f, gconstpointer data) {
-        static const char *const sidecars[] = { "-wal", "-shm", NULL };
+        static const char *const sidecars[] = { "-wal", NULL };
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         g_autofree char *wal = g_strconcat(f->path, "-wal", NULL);
 
@@ -695,9 +712,28 @@ static void test_file_sidecars_deleted(Fixture *f, gconstpointer data) {
         g_assert_cmpint(ledger_device_add(f->l, "AA:BB:CC:DD:EE:01", "x", t0), ==, 0);
         g_assert_cmpint(ledger_relinked_count(f->l), ==, 1);
         g_assert_true(g_file_test(wal, G_FILE_TEST_EXISTS));
-        /* Nothing lost if the process dies now: what a fresh opener sees is complete. */
-        g_assert_cmpuint(sessions_on_disk(f->path), ==, 1);
+        /* Nothing lost if the process dies now: the file itself holds both rows. */
+        g_assert_cmpint(rows_in_file(f->path, "SELECT COUNT(*) FROM sessions"), ==, 1);
+        g_assert_cmpint(rows_in_file(f->path, "SELECT COUNT(*) FROM devices"), ==, 1);
         g_assert_cmpint(ledger_device_known(f->l, "AA:BB:CC:DD:EE:01"), ==, 1);
+}
+
+/* No -shm ever: the WAL's index is in the daemon's heap (locking_mode=EXCLUSIVE),
+ * so a user truncating a -shm cannot fault a mapping; another opener waits. */
+static void test_file_no_shm(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        g_autofree char *shm = g_strconcat(f->path, "-shm", NULL);
+        sqlite3 *other = NULL;
+
+        f->l = open_at(f->path, t0);
+        add_session_full(f->l, t0, 900, 600, 0, POLICY_END_USER, NULL);
+        g_assert_false(g_file_test(shm, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(sqlite3_open_v2(f->path, &other, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_exec(other, "SELECT COUNT(*) FROM sessions", NULL, NULL, NULL), ==, SQLITE_BUSY);
+        (void) sqlite3_close(other);
+        g_assert_false(g_file_test(shm, G_FILE_TEST_EXISTS));
+        f->l = ledger_close(f->l);
+        g_assert_cmpuint(sessions_on_disk(f->path), ==, 1);
 }
 
 /* Another file took the path: it is never touched; our records go to a kept copy. */
@@ -745,8 +781,13 @@ static void overwrite(const char *path, off_t off, size_t n, int byte) {
 }
 
 /* The WAL truncated (data NULL) or zeroed in place while it holds frames the
- * file does not (the checkpoint after each commit could not run: the hook is
- * removed): the next write and the close must not copy it into the file. */
+ * file does not (the checkpoint after each commit could not run: the hook
+ * only records): the next write and the close must not copy it into the file. */
+static int record_only(void *userdata, sqlite3 *db, const char *name, int n_frames) {
+        (void) ledger_wal_record(userdata, n_frames);
+        return SQLITE_OK;
+}
+
 static void test_wal_damaged(Fixture *f, gconstpointer data) {
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         g_autofree char *wal = g_strconcat(f->path, "-wal", NULL), *aside = NULL;
@@ -755,7 +796,7 @@ static void test_wal_damaged(Fixture *f, gconstpointer data) {
 
         f->l = open_at(f->path, t0);
         add_session(f->l, t0, 900, 600);                       /* checkpointed into the file */
-        (void) sqlite3_wal_hook(ledger_db(f->l), NULL, NULL);
+        (void) sqlite3_wal_hook(ledger_db(f->l), record_only, f->l);
         add_session(f->l, t0 + S(7200), 900, 600);             /* only in the WAL */
         g_assert_cmpint(stat(wal, &st), ==, 0);
         g_assert_cmpint(st.st_size, >, 0);
@@ -1472,6 +1513,7 @@ int main(int argc, char *argv[]) {
         g_test_add("/ledger/file/deleted", Fixture, NULL, fixture_setup, test_file_deleted, fixture_teardown);
         g_test_add("/ledger/file/deleted-db-only", Fixture, "db", fixture_setup, test_file_deleted, fixture_teardown);
         ADD("/ledger/file/sidecars-deleted", test_file_sidecars_deleted);
+        ADD("/ledger/file/no-shm", test_file_no_shm);
         ADD("/ledger/file/replaced", test_file_replaced);
         ADD("/ledger/wal/truncated", test_wal_damaged);
         g_test_add("/ledger/wal/zeroed", Fixture, "zero", fixture_setup, test_wal_damaged, fixture_teardown);
