@@ -64,6 +64,9 @@ int ledger_exec(Ledger *l, const char *sql, const char *what);
  * transaction. Returns 0, -EPROTO (newer than known), or a negative errno. */
 int ledger_schema_migrate(Ledger *l, int target);
 int ledger_schema_version(Ledger *l);
+/* Indexes that need no schema version (CREATE INDEX IF NOT EXISTS); in the
+ * caller's transaction. */
+int ledger_schema_indexes(Ledger *l);
 
 /* Open l->db on l->path (which must exist): integrity check, WAL, pragmas,
  * and ledger_file_remember(). No migration, no recovery. */

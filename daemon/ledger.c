@@ -467,6 +467,8 @@ int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **r
                 goto fail;
         r = ledger_schema_migrate(l, LEDGER_SCHEMA_VERSION);
         if (r >= 0)
+                r = ledger_schema_indexes(l);
+        if (r >= 0)
                 r = recover(l, now);
         if (r >= 0)
                 r = record_anchor(l, now);

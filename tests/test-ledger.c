@@ -329,6 +329,30 @@ static void test_clock_jumps(Fixture *f, gconstpointer data) {
                                                  fig.last_end_boot_id), ==, 0);
 }
 
+/* The query last_end() runs on every start decision (ledger-query.c) is one
+ * index seek, not a scan of every session: a ledger of years stays fast, on a
+ * file made by this version and on one migrated from version 1. */
+static void assert_seek(Ledger *l) {
+        sqlite3_stmt *s = NULL;
+        GString *plan = g_string_new(NULL);
+
+        g_assert_cmpint(sqlite3_prepare_v2(ledger_db(l), "EXPLAIN QUERY PLAN SELECT end_wall_us, end_mono_us, boot_id "
+                                           "FROM sessions WHERE boot_id = ?1 ORDER BY end_mono_us DESC LIMIT 1",
+                                           -1, &s, NULL), ==, SQLITE_OK);
+        while (sqlite3_step(s) == SQLITE_ROW)
+                g_string_append_printf(plan, "%s; ", (const char *) sqlite3_column_text(s, 3));
+        sqlite3_finalize(s);
+        g_test_message("plan: %s", plan->str);
+        g_assert_nonnull(strstr(plan->str, "USING INDEX sessions_boot_end (boot_id=?)"));
+        g_assert_null(strstr(plan->str, "TEMP B-TREE"));
+        g_string_free(plan, TRUE);
+}
+
+static void test_last_end_indexed(Fixture *f, gconstpointer data) {
+        f->l = open_at(f->path, test_utc(2026, 6, 15, 10, 0, 0));
+        assert_seek(f->l);
+}
+
 /* A wall clock stepped back earlier in this boot: session X ran while the wall
  * clock was 2 h ahead, Y ran after the step back and truly ended later. The
  * latest end is Y's (by the monotonic clock), although X's wall end is later. */
@@ -1024,6 +1048,7 @@ static void test_migrations(Fixture *f, gconstpointer data) {
                 f->l = open_at(f->path, t);
                 g_assert_cmpint(ledger_schema_version(f->l), ==, LEDGER_SCHEMA_VERSION);
                 fig = figures_at(f->l, t);
+                assert_seek(f->l);
                 if (v >= 1) {
                         LedgerSession *s = NULL;
                         size_t n = 0;
@@ -1501,6 +1526,7 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/figures/dst", test_dst);
         ADD("/ledger/figures/clock-jumps", test_clock_jumps);
         ADD("/ledger/figures/last-end-backward-step", test_last_end_backward_step);
+        ADD("/ledger/figures/last-end-indexed", test_last_end_indexed);
         ADD("/ledger/figures/open-session-counts", test_open_session_counts);
         ADD("/ledger/session/resume-moves-end", test_session_resume);
         ADD("/ledger/recovery/sigkill", test_recovery_sigkill);
