@@ -348,6 +348,52 @@ static void assert_seek(Ledger *l) {
         g_string_free(plan, TRUE);
 }
 
+/* Every query of a start decision reads by index, never a walk over every
+ * session: on a ledger of years, ledger_figures() must cost what the last
+ * days hold. Each statement's virtual-machine steps are counted as it
+ * finishes; 5000 old sessions would cost well over 5000 steps to walk. */
+static int worst_steps;
+static char *worst_sql;
+
+static int count_steps(unsigned type, void *ctx, void *p, void *x) {
+        sqlite3_stmt *s = p;
+        int n = sqlite3_stmt_status(s, SQLITE_STMTSTATUS_VM_STEP, 0);
+
+        if (n > worst_steps) {
+                worst_steps = n;
+                g_free(worst_sql);
+                worst_sql = g_strdup(sqlite3_sql(s));
+        }
+        return 0;
+}
+
+static void test_figures_indexed(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        char sql[512];
+        PolicyFigures fig;
+
+        f->l = open_at(f->path, t0);
+        /* 5000 sessions of another boot, 30 min apart, the newest 30 days ago. */
+        (void) snprintf(sql, sizeof sql,
+                        "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 5000) "
+                        "INSERT INTO sessions (device, program, start_wall_us, start_mono_us, boot_id, planned_s, "
+                        "planned_heat_s, intensity, heat_level, plan, seconds, heat_seconds, end_wall_us, end_mono_us, "
+                        "end_reason) SELECT 'dev', 'gentle', %lld - n * 1800000000, 0, 'old', 900, 0, 3, 0, '', 900, 0, "
+                        "%lld - n * 1800000000 + 900000000, 0, 'completed' FROM i",
+                        (long long) (t0 - S(30 * 86400)), (long long) (t0 - S(30 * 86400)));
+        g_assert_cmpint(sqlite3_exec(ledger_db(f->l), sql, NULL, NULL, NULL), ==, SQLITE_OK);
+        add_session(f->l, t0 - S(3600), 900, 600);
+
+        worst_steps = 0;
+        g_assert_cmpint(sqlite3_trace_v2(ledger_db(f->l), SQLITE_TRACE_PROFILE, count_steps, NULL), ==, SQLITE_OK);
+        fig = figures_at(f->l, t0);
+        (void) sqlite3_trace_v2(ledger_db(f->l), 0, NULL, NULL);
+        g_test_message("most steps: %d, %s", worst_steps, worst_sql);
+        g_assert_cmpuint(fig.sessions_today, ==, 1);
+        g_assert_cmpint(worst_steps, <, 1000);
+        g_clear_pointer(&worst_sql, g_free);
+}
+
 static void test_last_end_indexed(Fixture *f, gconstpointer data) {
         f->l = open_at(f->path, test_utc(2026, 6, 15, 10, 0, 0));
         assert_seek(f->l);
@@ -1527,6 +1573,7 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/figures/clock-jumps", test_clock_jumps);
         ADD("/ledger/figures/last-end-backward-step", test_last_end_backward_step);
         ADD("/ledger/figures/last-end-indexed", test_last_end_indexed);
+        ADD("/ledger/figures/indexed", test_figures_indexed);
         ADD("/ledger/figures/open-session-counts", test_open_session_counts);
         ADD("/ledger/session/resume-moves-end", test_session_resume);
         ADD("/ledger/recovery/sigkill", test_recovery_sigkill);
