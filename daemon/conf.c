@@ -21,6 +21,7 @@
 #include <glib.h>
 
 #include "conf.h"
+#include "file-read.h"
 #include "macro.h"
 #include "massager-protocol.h"
 #include "paths.h"
@@ -374,61 +375,34 @@ static int conf_missing(const char *path, Conf *ret, char ***ret_warnings, char 
 }
 
 int conf_load(const char *path, Conf *ret, char ***ret_warnings, char **ret_error) {
-        g_autofree char *data = NULL;
-        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *data = NULL;
+        const char *kind = NULL;
         size_t len = 0;
-        struct stat st;
         int r;
 
-        /* O_NONBLOCK: a FIFO (or a device) at the path must not block start-up;
-         * anything that is not a regular file is refused below. */
-        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0 && errno == ENOENT)
+        /* One byte more than allowed, so conf_load_data() sees an oversized file. */
+        r = file_read_regular(path, CONF_FILE_MAX + 1, &data, &len, &kind);
+        if (r == -ENOENT)
                 return conf_missing(path, ret, ret_warnings, ret_error);
         conf_init(ret);
-        if (fd < 0) {
-                r = -errno;
+        if (r == -EINVAL && kind) {
+                if (ret_error)
+                        *ret_error = g_strdup_printf("%s: not a regular file (%s); the configuration must be a "
+                                                     "plain file: replace it with one or remove it", path, kind);
+                return -EINVAL;
+        }
+        if (r == -EACCES || r == -EPERM) {
                 if (ret_error)
                         *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix its permissions "
                                                      "(chmod u+r) or move it aside", path, g_strerror(-r));
-                return r == -EACCES || r == -EPERM ? -EACCES : -EIO;
+                return -EACCES;
         }
-        if (fstat(fd, &st) < 0) {
-                r = -errno;
+        if (r < 0) {
                 if (ret_error)
                         *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix the file or move "
                                                      "it aside", path, g_strerror(-r));
                 return -EIO;
         }
-        if (!S_ISREG(st.st_mode)) {
-                if (ret_error)
-                        *ret_error = g_strdup_printf("%s: not a regular file (%s); the configuration must be a "
-                                                     "plain file: replace it with one or remove it", path,
-                                                     S_ISDIR(st.st_mode) ? "a directory" :
-                                                     S_ISFIFO(st.st_mode) ? "a FIFO" :
-                                                     S_ISSOCK(st.st_mode) ? "a socket" :
-                                                     S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
-                                                     "cannot tell what it is");
-                return -EINVAL;
-        }
-        /* One byte more than allowed, so conf_load_data() sees an oversized file. */
-        data = g_malloc(CONF_FILE_MAX + 2);
-        while (len <= CONF_FILE_MAX) {
-                ssize_t n = read(fd, data + len, CONF_FILE_MAX + 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        if (ret_error)
-                                *ret_error = g_strdup_printf("%s: cannot read the configuration: %s; fix the file "
-                                                             "or move it aside", path, g_strerror(-r));
-                        return -EIO;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        data[len] = '\0';
         return conf_load_data(data, len, path, ret, ret_warnings, ret_error);
 }
 

@@ -10,12 +10,13 @@
  * before the figures of a start decision, and compares the path with the
  * open file:
  *
- *   deleted (usage.db gone, with or without its -wal/-shm): checkpoint the
+ *   deleted (usage.db gone, with or without its -wal): checkpoint the
  *     WAL into the open file, copy it with the backup API to a new file in
  *     the same directory (created 0600, never over an existing file), link
  *     that into place and reconnect. History and usage survive.
- *   only the -wal or -shm deleted: checkpoint into the (still linked) file
- *     and reconnect, so SQLite makes new ones.
+ *   only the -wal deleted: checkpoint into the (still linked) file and
+ *     reconnect, so SQLite makes a new one. There is no -shm to delete or
+ *     truncate: the WAL's index is in SQLite's heap (ledger_connect()).
  *   replaced (the path names another file: a restored backup, a broken
  *     copy): that file is never read, written or deleted. Our records are
  *     copied to PATH.kept-<seconds> and used from then on, so a running
@@ -49,7 +50,7 @@
 
 typedef enum FileState {
         FILE_IN_PLACE,
-        FILE_SIDECAR_GONE,      /* -wal or -shm deleted, the database still linked */
+        FILE_SIDECAR_GONE,      /* -wal deleted, the database still linked */
         FILE_GONE,              /* the path names nothing */
         FILE_REPLACED,          /* the path names another file */
 } FileState;
@@ -107,21 +108,19 @@ static int file_state(Ledger *l, FileState *ret) {
                 *ret = FILE_REPLACED;
                 return 0;
         }
-        /* In WAL mode both sidecars exist for as long as a connection is open;
-         * SQLite itself only removes them when the last one closes. */
-        *ret = FILE_SIDECAR_GONE;
+        /* In WAL mode the -wal exists for as long as the connection is open
+         * (a checkpoint empties it, only the close removes it). A -shm, if any
+         * (left by an older massaged or another program), is not ours: in
+         * exclusive locking mode SQLite never reads it. */
         r = sidecar_exists(l, "-wal");
-        if (r <= 0)
+        if (r < 0)
                 return r;
-        r = sidecar_exists(l, "-shm");
-        if (r <= 0)
-                return r;
-        *ret = FILE_IN_PLACE;
+        *ret = r ? FILE_IN_PLACE : FILE_SIDECAR_GONE;
         return 0;
 }
 
 static int checkpoint(Ledger *l) {
-        int rc = sqlite3_wal_checkpoint_v2(l->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        int rc = ledger_wal_checkpoint(l);
         if (rc != SQLITE_OK)
                 return ledger_fail(l, rc, "saving the write-ahead log into the file");
         return 0;
@@ -186,8 +185,8 @@ static void sync_dir_of(const char *path) {
         free(dir);
 }
 
-/* Close the old connection. keep_sidecars: the -wal/-shm names may belong
- * to another file now, and SQLite deletes them by name on close. */
+/* Close the old connection. keep_sidecars: the -wal name may belong to
+ * another file now, and SQLite deletes it by name on close. */
 static void disconnect(Ledger *l, bool keep_sidecars) {
         int one = 1;
 
@@ -287,7 +286,7 @@ static int check_writable(Ledger *l) {
         }
         if (!slash)
                 return 0;
-        /* SQLite creates FILE-wal and FILE-shm there when it opens the file again. */
+        /* SQLite creates FILE-wal there when it opens the file again. */
         dir = strndup(l->path, slash == l->path ? 1 : (size_t) (slash - l->path));
         if (!dir)
                 return -ENOMEM;

@@ -4,11 +4,25 @@
 /* Shared by the ledger's files and its tests; not for the daemon. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <sqlite3.h>
 
 #include "ledger.h"
+
+/* What SQLite's index of the write-ahead log says, as ledger-wal.c last saw
+ * it: the index itself lives in SQLite's heap (locking_mode=EXCLUSIVE, see
+ * ledger_connect()), out of reach. */
+typedef struct WalIndex {
+        bool known;             /* false: nothing to compare with (no commit of ours since connecting) */
+        bool big;               /* checksum words are big-endian */
+        uint32_t page_size;
+        uint32_t max_frame;     /* frames 1..max_frame are valid; 0: the WAL holds nothing the file does not */
+        uint32_t backfilled;    /* frames already copied into the database file */
+        uint32_t frame_cksum[2];
+        uint8_t salt[8];        /* as in the WAL header, byte for byte */
+} WalIndex;
 
 struct Ledger {
         sqlite3 *db;
@@ -22,6 +36,7 @@ struct Ledger {
         char *abandoned_path;   /* the path that names another file now (see ledger-file.c), or NULL */
         unsigned wal_discarded; /* times a damaged WAL was set aside (ledger-wal.c) */
         unsigned wal_lost_frames; /* frames it held that were not in the file yet */
+        WalIndex wal;           /* the WAL as of our last commit or checkpoint (ledger-wal.c) */
         unsigned backups;       /* backups made (ledger-backup.c) */
         char *broken_path;      /* where ledger_open() moved a damaged file before restoring, or NULL */
         int64_t backup_wall_us; /* the restored backup's mtime */
@@ -49,6 +64,9 @@ int ledger_exec(Ledger *l, const char *sql, const char *what);
  * transaction. Returns 0, -EPROTO (newer than known), or a negative errno. */
 int ledger_schema_migrate(Ledger *l, int target);
 int ledger_schema_version(Ledger *l);
+/* Indexes that need no schema version (CREATE INDEX IF NOT EXISTS); in the
+ * caller's transaction. */
+int ledger_schema_indexes(Ledger *l);
 
 /* Open l->db on l->path (which must exist): integrity check, WAL, pragmas,
  * and ledger_file_remember(). No migration, no recovery. */
@@ -70,9 +88,17 @@ int ledger_file_remember(Ledger *l);
  * inside a transaction. Returns 0 or a negative errno with ledger_error(). */
 int ledger_guard(Ledger *l, bool for_start);
 
-/* ledger-wal.c: 1 if the WAL holds every frame SQLite's index of it
- * promises (or there is nothing to compare), 0 if not (*ret_unsaved: how many
- * of them were not in the file yet), or a negative errno. */
+/* ledger-wal.c: after a commit that left n_frames frames in the WAL (the
+ * WAL hook's count), read them back and remember their checksum chain as
+ * what SQLite's index promises. 1 if they are whole, 0 if the WAL already
+ * changed under us (ledger_wal_verify() then reports it), negative errno. */
+int ledger_wal_record(Ledger *l, int n_frames);
+/* Checkpoint (TRUNCATE) and remember how much of the WAL is in the file
+ * now. An SQLite result code. */
+int ledger_wal_checkpoint(Ledger *l);
+/* 1 if the WAL holds every frame SQLite's index of it promises (or there is
+ * nothing to compare), 0 if not (*ret_unsaved: how many of them were not in
+ * the file yet), or a negative errno. */
 int ledger_wal_verify(Ledger *l, uint32_t *ret_unsaved);
 /* Close l->db without checkpointing and move the WAL and its index aside. */
 int ledger_wal_discard(Ledger *l, uint32_t unsaved);

@@ -291,11 +291,14 @@ static int rolling_day(Ledger *l, PolicyFigures *f) {
                 return ledger_fail(l, rc, "reading the last 24 hours");
 
         /* Same counting as seconds_since(): a session reaching in from before
-         * contributes its part after from; heat counts whole. */
+         * contributes its part after from; heat counts whole. "+end_wall_us":
+         * ordering by the bare column makes SQLite walk sessions_end over the
+         * whole table to skip a sort (40 ms on 100k sessions); this way it
+         * reads the day's rows through both indexes and sorts those few. */
         r = ledger_prepare(l, "SELECT end_wall_us, CASE WHEN start_wall_us >= ?1 THEN seconds "
                               "ELSE MIN(seconds, (end_wall_us - ?1 + 999999) / 1000000) END, heat_seconds "
                               "FROM sessions WHERE end_wall_us > ?1 OR start_wall_us >= ?1 "
-                              "ORDER BY end_wall_us DESC", &s);
+                              "ORDER BY +end_wall_us DESC", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, from);

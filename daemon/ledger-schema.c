@@ -119,3 +119,17 @@ int ledger_schema_migrate(Ledger *l, int target) {
         }
         return 0;
 }
+
+/* Indexes that serve queries without changing what a file holds or means, so
+ * they need no schema version: any massaged can open a file with or without
+ * them. Created at every open (IF NOT EXISTS: once per file). A migration
+ * that later wants one of them must use the same name and IF NOT EXISTS. */
+static const char indexes[] =
+        /* last_end() (ledger-query.c): this boot's latest end by the monotonic
+         * clock, on every start decision. Without it, a scan of every session
+         * (13 ms instead of 1.6 ms for the figures on 100k sessions). */
+        "CREATE INDEX IF NOT EXISTS sessions_boot_end ON sessions(boot_id, end_mono_us);";
+
+int ledger_schema_indexes(Ledger *l) {
+        return ledger_exec(l, indexes, "creating the ledger's indexes");
+}

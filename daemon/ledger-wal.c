@@ -4,22 +4,27 @@
  * SQLite is allowed to copy it into the ledger (doc/safety.md "Storage faults
  * while the daemon runs").
  *
- * Why: an open connection trusts its wal-index (the -shm mapping) and never
- * re-reads the WAL's checksums. After `truncate -s 0 usage.db-wal` the index
- * still promises N frames; the next commit is written at frame N+1, leaving
- * a hole of zeros where frames 1..N were, and the checkpoint at close copies
- * those zeros over usage.db ("file is not a database"). SQLite only checks
- * the checksums when it rebuilds the index from the file (a fresh open).
+ * Why: an open connection trusts its wal-index and never re-reads the WAL's
+ * checksums. After `truncate -s 0 usage.db-wal` the index still promises N
+ * frames; the next commit is written at frame N+1, leaving a hole of zeros
+ * where frames 1..N were, and the checkpoint at close copies those zeros over
+ * usage.db ("file is not a database"). SQLite only checks the checksums when
+ * it rebuilds the index from the file (a fresh open).
  *
- * So before every write and before closing, the frames the index promises
- * are read through the very file handle SQLite would copy from, and their
- * salts and checksum chain compared with the index's header, the same test
- * SQLite's recovery applies (https://www.sqlite.org/fileformat2.html#walformat,
- * a stable file format). A WAL that fails it is never checkpointed: the
+ * The index is in SQLite's heap (the ledger runs in locking_mode=EXCLUSIVE,
+ * so there is no -shm file for a user to truncate: see ledger_connect()), so
+ * we keep our own copy of what it promises: after each commit the WAL hook
+ * tells how many frames the WAL holds, and ledger_wal_record() reads them
+ * back through SQLite's own handle, a moment after SQLite wrote them, and
+ * keeps their salts and checksum chain (the test SQLite's recovery applies,
+ * https://www.sqlite.org/fileformat2.html#walformat, a stable file format).
+ * Before every write and before closing, ledger_wal_verify() reads them
+ * again and compares. A WAL that fails is never checkpointed: the
  * connection closes without a checkpoint, the WAL is moved aside, and the
  * reconnect reads the ledger file as it was at the last checkpoint. The
  * ledger checkpoints after every commit (ledger_connect()'s WAL hook), so
- * between our transactions the WAL holds nothing the file does not.
+ * between our transactions the WAL normally holds nothing the file does not
+ * and there is nothing to compare.
  */
 
 #include "config.h"
@@ -36,9 +41,6 @@
 #define WAL_HEADER_SIZE 32
 #define WAL_FRAME_HEADER_SIZE 24
 #define WAL_MAGIC 0x377f0682u
-#define WAL_INDEX_REGION 32768          /* SQLite's WALINDEX_PGSZ */
-#define WAL_INDEX_HEADER_SIZE 48        /* struct WalIndexHdr, kept twice */
-#define WAL_CKPT_BACKFILL 96            /* WalCkptInfo.nBackfill, after both copies */
 
 static uint32_t get_be32(const uint8_t *p) {
         return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
@@ -56,97 +58,111 @@ static void checksum(const uint8_t *p, size_t n, bool big, uint32_t s[2]) {
         }
 }
 
-typedef struct WalIndex {
-        bool big;               /* checksum words are big-endian */
-        uint32_t page_size;
-        uint32_t max_frame;     /* frames 1..max_frame are valid */
-        uint32_t backfilled;    /* frames already copied into the database file */
-        uint32_t frame_cksum[2];
-        uint8_t salt[8];        /* as in the WAL header, byte for byte */
-} WalIndex;
-
-/* 1 and *ret filled, or 0: no index to compare with (no WAL open yet, or
- * its two header copies differ because another connection writes or it is
- * to be rebuilt; SQLite then rebuilds it from the file, checking every
- * checksum itself). */
-static int read_index(Ledger *l, WalIndex *ret) {
-        sqlite3_file *f = NULL;
-        void *map = NULL;
-        uint8_t h[2][WAL_INDEX_HEADER_SIZE];
-        uint16_t sz;
-
-        if (sqlite3_file_control(l->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
-            !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
-                return 0;
-        if (f->pMethods->xShmMap(f, 0, WAL_INDEX_REGION, 0, (void volatile **) &map) != SQLITE_OK || !map)
-                return 0;
-        memcpy(h, map, sizeof h);
-        if (memcmp(h[0], h[1], sizeof h[0]) != 0 || !h[0][12])  /* isInit */
-                return 0;
-        *ret = (WalIndex) { .big = h[0][13] };
-        memcpy(&sz, h[0] + 14, 2);
-        ret->page_size = (sz & 0xfe00u) + ((uint32_t) (sz & 1u) << 16);
-        memcpy(&ret->max_frame, h[0] + 16, 4);
-        memcpy(ret->frame_cksum, h[0] + 24, 8);
-        memcpy(ret->salt, h[0] + 32, 8);
-        memcpy(&ret->backfilled, (const uint8_t *) map + WAL_CKPT_BACKFILL, 4);
-        return 1;
-}
-
-/* 1: the WAL holds every frame the index promises; 0: it does not. */
-static int frames_intact(sqlite3_file *wal, const WalIndex *ix) {
-        size_t frame_size = WAL_FRAME_HEADER_SIZE + (size_t) ix->page_size;
+/* Read the WAL header and frames 1..n_frames through wal and fill *ret as
+ * SQLite's index would describe them. 1 if they form one valid chain (header
+ * checksum, every frame's salt and cumulative checksum), 0 if not. */
+static int scan(sqlite3_file *wal, uint32_t n_frames, WalIndex *ret) {
         _cleanup_free_ uint8_t *buf = NULL;
         uint8_t h[WAL_HEADER_SIZE];
         sqlite3_int64 size = 0;
         uint32_t s[2] = { 0, 0 };
+        size_t frame_size;
 
-        if (ix->page_size < 512 || ix->page_size > 65536)
-                return 0;
-        if (wal->pMethods->xFileSize(wal, &size) != SQLITE_OK ||
-            size < WAL_HEADER_SIZE + (sqlite3_int64) ix->max_frame * (sqlite3_int64) frame_size)
+        *ret = (WalIndex) { .known = true, .max_frame = n_frames };
+        if (wal->pMethods->xFileSize(wal, &size) != SQLITE_OK || size < WAL_HEADER_SIZE)
                 return 0;
         if (wal->pMethods->xRead(wal, h, sizeof h, 0) != SQLITE_OK)
                 return 0;
-        checksum(h, 24, ix->big, s);
-        if (get_be32(h) != (WAL_MAGIC | ix->big) || get_be32(h + 8) != ix->page_size ||
-            memcmp(h + 16, ix->salt, 8) != 0 || get_be32(h + 24) != s[0] || get_be32(h + 28) != s[1])
+        ret->big = get_be32(h) & 1;
+        ret->page_size = get_be32(h + 8);
+        memcpy(ret->salt, h + 16, 8);
+        checksum(h, 24, ret->big, s);
+        if ((get_be32(h) & ~1u) != WAL_MAGIC || get_be32(h + 24) != s[0] || get_be32(h + 28) != s[1])
+                return 0;
+        if (ret->page_size < 512 || ret->page_size > 65536 || (ret->page_size & (ret->page_size - 1)))
+                return 0;
+        frame_size = WAL_FRAME_HEADER_SIZE + (size_t) ret->page_size;
+        if (size < WAL_HEADER_SIZE + (sqlite3_int64) n_frames * (sqlite3_int64) frame_size)
                 return 0;
 
         buf = malloc(frame_size);
         if (!buf)
                 return -ENOMEM;
-        for (uint32_t i = 0; i < ix->max_frame; i++) {
+        for (uint32_t i = 0; i < n_frames; i++) {
                 sqlite3_int64 off = WAL_HEADER_SIZE + (sqlite3_int64) i * (sqlite3_int64) frame_size;
                 if (wal->pMethods->xRead(wal, buf, (int) frame_size, off) != SQLITE_OK)
                         return 0;
-                checksum(buf, 8, ix->big, s);
-                checksum(buf + WAL_FRAME_HEADER_SIZE, ix->page_size, ix->big, s);
-                if (memcmp(buf + 8, ix->salt, 8) != 0 || get_be32(buf + 16) != s[0] || get_be32(buf + 20) != s[1])
+                checksum(buf, 8, ret->big, s);
+                checksum(buf + WAL_FRAME_HEADER_SIZE, ret->page_size, ret->big, s);
+                if (memcmp(buf + 8, ret->salt, 8) != 0 || get_be32(buf + 16) != s[0] || get_be32(buf + 20) != s[1])
                         return 0;
         }
-        return s[0] == ix->frame_cksum[0] && s[1] == ix->frame_cksum[1];
+        ret->frame_cksum[0] = s[0];
+        ret->frame_cksum[1] = s[1];
+        return 1;
 }
 
-int ledger_wal_verify(Ledger *l, uint32_t *ret_unsaved) {
+/* In WAL mode this is the WAL's handle once SQLite opened it; before, a closed journal. */
+static sqlite3_file *wal_file(Ledger *l) {
         sqlite3_file *wal = NULL;
+
+        if (!l->db || sqlite3_file_control(l->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
+            !wal || !wal->pMethods)
+                return NULL;
+        return wal;
+}
+
+int ledger_wal_record(Ledger *l, int n_frames) {
+        sqlite3_file *wal = wal_file(l);
         WalIndex ix;
         int r;
 
-        *ret_unsaved = 0;
-        if (!l->db)
+        if (!wal || n_frames <= 0) {
+                l->wal = (WalIndex) { .known = wal != NULL };
                 return 1;
-        /* In WAL mode this is the WAL's handle once SQLite opened it; before, a closed journal. */
-        if (sqlite3_file_control(l->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK || !wal ||
-            !wal->pMethods)
-                return 1;
-        r = read_index(l, &ix);
-        if (r <= 0 || ix.max_frame == 0)
-                return 1;
-        r = frames_intact(wal, &ix);
+        }
+        r = scan(wal, (uint32_t) n_frames, &ix);
+        if (r < 0)
+                return r;
+        /* Damaged already: remember a chain no file can match, so that the
+         * next ledger_wal_verify() sets it aside. */
         if (r == 0)
-                *ret_unsaved = ix.max_frame > ix.backfilled ? ix.max_frame - ix.backfilled : 0;
+                ix.frame_cksum[0] = ~ix.frame_cksum[0];
+        /* Same salts: the log was appended to, and what a checkpoint copied stays copied. */
+        if (r == 1 && l->wal.known && memcmp(ix.salt, l->wal.salt, sizeof ix.salt) == 0)
+                ix.backfilled = MIN(l->wal.backfilled, ix.max_frame);
+        l->wal = ix;
         return r;
+}
+
+int ledger_wal_checkpoint(Ledger *l) {
+        int n_log = -1, n_ckpt = -1;
+        int rc = sqlite3_wal_checkpoint_v2(l->db, "main", SQLITE_CHECKPOINT_TRUNCATE, &n_log, &n_ckpt);
+
+        if (rc == SQLITE_OK && n_log == 0)
+                l->wal.max_frame = l->wal.backfilled = 0;       /* the WAL was reset: nothing to compare */
+        else if (rc == SQLITE_OK && n_ckpt >= 0)
+                l->wal.backfilled = (uint32_t) n_ckpt;
+        return rc;
+}
+
+int ledger_wal_verify(Ledger *l, uint32_t *ret_unsaved) {
+        sqlite3_file *wal = wal_file(l);
+        WalIndex now;
+        int r;
+
+        *ret_unsaved = 0;
+        if (!wal || !l->wal.known || l->wal.max_frame == 0)
+                return 1;
+        r = scan(wal, l->wal.max_frame, &now);
+        if (r < 0)
+                return r;
+        if (r == 1 && now.big == l->wal.big && now.page_size == l->wal.page_size &&
+            memcmp(now.salt, l->wal.salt, sizeof now.salt) == 0 &&
+            memcmp(now.frame_cksum, l->wal.frame_cksum, sizeof now.frame_cksum) == 0)
+                return 1;
+        *ret_unsaved = l->wal.max_frame - MIN(l->wal.backfilled, l->wal.max_frame);
+        return 0;
 }
 
 /* Move the damaged WAL (and its index) aside, for a look, and out of
@@ -171,6 +187,7 @@ int ledger_wal_discard(Ledger *l, uint32_t unsaved) {
         (void) sqlite3_db_config(l->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &one);
         (void) sqlite3_close_v2(l->db);
         l->db = NULL;
+        l->wal = (WalIndex) {};
         move_aside(l);
         l->wal_discarded++;
         l->wal_lost_frames += unsaved;

@@ -104,7 +104,7 @@ const char *ledger_fix_for(int r) {
                        "usage are then lost and the limits count from zero";
         case -EROFS:
                 return "the file, its directory or its file system is read-only: make them writable (chmod u+w "
-                       "FILE and its directory, which must hold FILE-wal and FILE-shm), or remount the file system "
+                       "FILE and its directory, which must hold FILE-wal), or remount the file system "
                        "read-write";
         case -ENOSPC:
                 return "the disk is full: free some space on the file system that holds FILE";
@@ -112,7 +112,8 @@ const char *ledger_fix_for(int r) {
                 return "permission denied: FILE and its directory must be readable and writable by this user "
                        "(chmod u+rw FILE; chmod u+rwx on its directory)";
         case -EBUSY:
-                return "another process holds the ledger locked: stop the other massaged instance";
+                return "another process has the ledger open (another massaged, or a sqlite3 reading FILE): "
+                       "close it; massaged keeps FILE to itself while it runs";
         case -ENOMEM:
                 return "out of memory";
         }
@@ -364,21 +365,32 @@ static int record_anchor(Ledger *l, const SafetyClock *now) {
  * the WAL, where the next write or the close checks them again. */
 static int checkpoint_after_commit(void *userdata, sqlite3 *db, const char *name, int n_frames) {
         Ledger *l = userdata;
-        uint32_t unsaved;
 
-        if (ledger_wal_verify(l, &unsaved) == 1)
-                (void) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        if (ledger_wal_record(l, n_frames) == 1)
+                (void) ledger_wal_checkpoint(l);
         return SQLITE_OK;
 }
 
 int ledger_connect(Ledger *l) {
         int r, rc;
 
+        l->wal = (WalIndex) {};
         rc = sqlite3_open_v2(l->path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
         if (rc != SQLITE_OK)
                 return ledger_fail(l, rc, "opening");
         sqlite3_extended_result_codes(l->db, 1);
         sqlite3_busy_timeout(l->db, LEDGER_BUSY_TIMEOUT_MS);
+
+        /* Before the first read touches the WAL: SQLite then keeps the WAL's
+         * index in its heap and never creates or maps a FILE-shm. A mapped
+         * -shm truncated by anyone (truncate -s 0 usage.db-shm) kills the
+         * daemon with SIGBUS on the next read; garbage written into it is
+         * trusted as the index. The cost: the file stays locked while we run,
+         * so another process's sqlite3 waits until massaged exits (it does
+         * when idle) — doc/configuration.md. */
+        r = ledger_exec(l, "PRAGMA locking_mode=EXCLUSIVE", "taking the ledger for this process alone");
+        if (r < 0)
+                return r;
 
         r = integrity_check(l);
         if (r < 0)
@@ -454,6 +466,8 @@ int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **r
         if (r < 0)
                 goto fail;
         r = ledger_schema_migrate(l, LEDGER_SCHEMA_VERSION);
+        if (r >= 0)
+                r = ledger_schema_indexes(l);
         if (r >= 0)
                 r = recover(l, now);
         if (r >= 0)

@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "file-read.h"
+#include "macro.h"
 #include "massager-protocol.h"
 #include "paths.h"
 #include "program.h"
@@ -259,16 +261,19 @@ int program_load_data(const char *data, size_t len, const char *path, Program **
 }
 
 int program_load_file(const char *path, Program **ret, char **ret_error) {
-        g_autoptr(GError) e = NULL;
-        g_autofree char *data = NULL;
-        gsize len = 0;
+        _cleanup_free_ char *data = NULL;
+        const char *kind = NULL;
+        size_t len = 0;
+        int r;
 
-        if (!g_file_get_contents(path, &data, &len, &e)) {
-                int r = e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_NOENT ? -ENOENT
-                      : e->domain == G_FILE_ERROR && e->code == G_FILE_ERROR_ACCES ? -EACCES
-                      : -EIO;
-                return fail(ret_error, r, "%s: cannot read: %s", path, e->message);
-        }
+        /* One byte more than allowed, so program_load_data() sees an oversized file. */
+        r = file_read_regular(path, PROGRAM_FILE_MAX + 1, &data, &len, &kind);
+        if (r == -EINVAL && kind)
+                return fail(ret_error, -EINVAL, "%s: not a regular file (%s); a program must be a plain file",
+                            path, kind);
+        if (r < 0)
+                return fail(ret_error, r == -ENOENT ? -ENOENT : r == -EACCES || r == -EPERM ? -EACCES : -EIO,
+                            "%s: cannot read: %s", path, g_strerror(-r));
         return program_load_data(data, len, path, ret, ret_error);
 }
 

@@ -329,6 +329,76 @@ static void test_clock_jumps(Fixture *f, gconstpointer data) {
                                                  fig.last_end_boot_id), ==, 0);
 }
 
+/* The query last_end() runs on every start decision (ledger-query.c) is one
+ * index seek, not a scan of every session: a ledger of years stays fast, on a
+ * file made by this version and on one migrated from version 1. */
+static void assert_seek(Ledger *l) {
+        sqlite3_stmt *s = NULL;
+        GString *plan = g_string_new(NULL);
+
+        g_assert_cmpint(sqlite3_prepare_v2(ledger_db(l), "EXPLAIN QUERY PLAN SELECT end_wall_us, end_mono_us, boot_id "
+                                           "FROM sessions WHERE boot_id = ?1 ORDER BY end_mono_us DESC LIMIT 1",
+                                           -1, &s, NULL), ==, SQLITE_OK);
+        while (sqlite3_step(s) == SQLITE_ROW)
+                g_string_append_printf(plan, "%s; ", (const char *) sqlite3_column_text(s, 3));
+        sqlite3_finalize(s);
+        g_test_message("plan: %s", plan->str);
+        g_assert_nonnull(strstr(plan->str, "USING INDEX sessions_boot_end (boot_id=?)"));
+        g_assert_null(strstr(plan->str, "TEMP B-TREE"));
+        g_string_free(plan, TRUE);
+}
+
+/* Every query of a start decision reads by index, never a walk over every
+ * session: on a ledger of years, ledger_figures() must cost what the last
+ * days hold. Each statement's virtual-machine steps are counted as it
+ * finishes; 5000 old sessions would cost well over 5000 steps to walk. */
+static int worst_steps;
+static char *worst_sql;
+
+static int count_steps(unsigned type, void *ctx, void *p, void *x) {
+        sqlite3_stmt *s = p;
+        int n = sqlite3_stmt_status(s, SQLITE_STMTSTATUS_VM_STEP, 0);
+
+        if (n > worst_steps) {
+                worst_steps = n;
+                g_free(worst_sql);
+                worst_sql = g_strdup(sqlite3_sql(s));
+        }
+        return 0;
+}
+
+static void test_figures_indexed(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        char sql[512];
+        PolicyFigures fig;
+
+        f->l = open_at(f->path, t0);
+        /* 5000 sessions of another boot, 30 min apart, the newest 30 days ago. */
+        (void) snprintf(sql, sizeof sql,
+                        "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 5000) "
+                        "INSERT INTO sessions (device, program, start_wall_us, start_mono_us, boot_id, planned_s, "
+                        "planned_heat_s, intensity, heat_level, plan, seconds, heat_seconds, end_wall_us, end_mono_us, "
+                        "end_reason) SELECT 'dev', 'gentle', %lld - n * 1800000000, 0, 'old', 900, 0, 3, 0, '', 900, 0, "
+                        "%lld - n * 1800000000 + 900000000, 0, 'completed' FROM i",
+                        (long long) (t0 - S(30 * 86400)), (long long) (t0 - S(30 * 86400)));
+        g_assert_cmpint(sqlite3_exec(ledger_db(f->l), sql, NULL, NULL, NULL), ==, SQLITE_OK);
+        add_session(f->l, t0 - S(3600), 900, 600);
+
+        worst_steps = 0;
+        g_assert_cmpint(sqlite3_trace_v2(ledger_db(f->l), SQLITE_TRACE_PROFILE, count_steps, NULL), ==, SQLITE_OK);
+        fig = figures_at(f->l, t0);
+        (void) sqlite3_trace_v2(ledger_db(f->l), 0, NULL, NULL);
+        g_test_message("most steps: %d, %s", worst_steps, worst_sql);
+        g_assert_cmpuint(fig.sessions_today, ==, 1);
+        g_assert_cmpint(worst_steps, <, 1000);
+        g_clear_pointer(&worst_sql, g_free);
+}
+
+static void test_last_end_indexed(Fixture *f, gconstpointer data) {
+        f->l = open_at(f->path, test_utc(2026, 6, 15, 10, 0, 0));
+        assert_seek(f->l);
+}
+
 /* A wall clock stepped back earlier in this boot: session X ran while the wall
  * clock was 2 h ahead, Y ran after the step back and truly ended later. The
  * latest end is Y's (by the monotonic clock), although X's wall end is later. */
@@ -656,6 +726,23 @@ static size_t sessions_on_disk(const char *path) {
         return n;
 }
 
+/* An integer read from the database file itself while the ledger holds it
+ * (immutable: no lock, no WAL), as a crash would leave it. */
+static int64_t rows_in_file(const char *path, const char *sql) {
+        g_autofree char *uri = g_strconcat("file:", path, "?immutable=1", NULL);
+        sqlite3_stmt *s = NULL;
+        sqlite3 *db = NULL;
+        int64_t n;
+
+        g_assert_cmpint(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &s, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_step(s), ==, SQLITE_ROW);
+        n = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+        return n;
+}
+
 static void unlink_all(const char *path, const char *const *suffixes) {
         for (const char *const *x = suffixes; *x; x++) {
                 g_autofree char *p = g_strconcat(path, *x, NULL);
@@ -665,7 +752,7 @@ static void unlink_all(const char *path, const char *const *suffixes) {
 
 /* Deleted while open: the next write puts the file back with everything in it. */
 static void test_file_deleted(Fixture *f, gconstpointer data) {
-        static const char *const all[] = { "", "-wal", "-shm", NULL }, *const db[] = { "", NULL };
+        static const char *const all[] = { "", "-wal", NULL }, *const db[] = { "", NULL };
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         PolicyPlan p = test_plan(900, 0, NULL);
         SafetyClock c = clk(t0 + S(3600));
@@ -685,7 +772,7 @@ static void test_file_deleted(Fixture *f, gconstpointer data) {
 }
 
 static void test_file_sidecars_deleted(Fixture *f, gconstpointer data) {
-        static const char *const sidecars[] = { "-wal", "-shm", NULL };
+        static const char *const sidecars[] = { "-wal", NULL };
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         g_autofree char *wal = g_strconcat(f->path, "-wal", NULL);
 
@@ -695,9 +782,28 @@ static void test_file_sidecars_deleted(Fixture *f, gconstpointer data) {
         g_assert_cmpint(ledger_device_add(f->l, "AA:BB:CC:DD:EE:01", "x", t0), ==, 0);
         g_assert_cmpint(ledger_relinked_count(f->l), ==, 1);
         g_assert_true(g_file_test(wal, G_FILE_TEST_EXISTS));
-        /* Nothing lost if the process dies now: what a fresh opener sees is complete. */
-        g_assert_cmpuint(sessions_on_disk(f->path), ==, 1);
+        /* Nothing lost if the process dies now: the file itself holds both rows. */
+        g_assert_cmpint(rows_in_file(f->path, "SELECT COUNT(*) FROM sessions"), ==, 1);
+        g_assert_cmpint(rows_in_file(f->path, "SELECT COUNT(*) FROM devices"), ==, 1);
         g_assert_cmpint(ledger_device_known(f->l, "AA:BB:CC:DD:EE:01"), ==, 1);
+}
+
+/* No -shm ever: the WAL's index is in the daemon's heap (locking_mode=EXCLUSIVE),
+ * so a user truncating a -shm cannot fault a mapping; another opener waits. */
+static void test_file_no_shm(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        g_autofree char *shm = g_strconcat(f->path, "-shm", NULL);
+        sqlite3 *other = NULL;
+
+        f->l = open_at(f->path, t0);
+        add_session_full(f->l, t0, 900, 600, 0, POLICY_END_USER, NULL);
+        g_assert_false(g_file_test(shm, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(sqlite3_open_v2(f->path, &other, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+        g_assert_cmpint(sqlite3_exec(other, "SELECT COUNT(*) FROM sessions", NULL, NULL, NULL), ==, SQLITE_BUSY);
+        (void) sqlite3_close(other);
+        g_assert_false(g_file_test(shm, G_FILE_TEST_EXISTS));
+        f->l = ledger_close(f->l);
+        g_assert_cmpuint(sessions_on_disk(f->path), ==, 1);
 }
 
 /* Another file took the path: it is never touched; our records go to a kept copy. */
@@ -745,8 +851,13 @@ static void overwrite(const char *path, off_t off, size_t n, int byte) {
 }
 
 /* The WAL truncated (data NULL) or zeroed in place while it holds frames the
- * file does not (the checkpoint after each commit could not run: the hook is
- * removed): the next write and the close must not copy it into the file. */
+ * file does not (the checkpoint after each commit could not run: the hook
+ * only records): the next write and the close must not copy it into the file. */
+static int record_only(void *userdata, sqlite3 *db, const char *name, int n_frames) {
+        (void) ledger_wal_record(userdata, n_frames);
+        return SQLITE_OK;
+}
+
 static void test_wal_damaged(Fixture *f, gconstpointer data) {
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         g_autofree char *wal = g_strconcat(f->path, "-wal", NULL), *aside = NULL;
@@ -755,7 +866,7 @@ static void test_wal_damaged(Fixture *f, gconstpointer data) {
 
         f->l = open_at(f->path, t0);
         add_session(f->l, t0, 900, 600);                       /* checkpointed into the file */
-        (void) sqlite3_wal_hook(ledger_db(f->l), NULL, NULL);
+        (void) sqlite3_wal_hook(ledger_db(f->l), record_only, f->l);
         add_session(f->l, t0 + S(7200), 900, 600);             /* only in the WAL */
         g_assert_cmpint(stat(wal, &st), ==, 0);
         g_assert_cmpint(st.st_size, >, 0);
@@ -983,6 +1094,7 @@ static void test_migrations(Fixture *f, gconstpointer data) {
                 f->l = open_at(f->path, t);
                 g_assert_cmpint(ledger_schema_version(f->l), ==, LEDGER_SCHEMA_VERSION);
                 fig = figures_at(f->l, t);
+                assert_seek(f->l);
                 if (v >= 1) {
                         LedgerSession *s = NULL;
                         size_t n = 0;
@@ -1460,6 +1572,8 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/figures/dst", test_dst);
         ADD("/ledger/figures/clock-jumps", test_clock_jumps);
         ADD("/ledger/figures/last-end-backward-step", test_last_end_backward_step);
+        ADD("/ledger/figures/last-end-indexed", test_last_end_indexed);
+        ADD("/ledger/figures/indexed", test_figures_indexed);
         ADD("/ledger/figures/open-session-counts", test_open_session_counts);
         ADD("/ledger/session/resume-moves-end", test_session_resume);
         ADD("/ledger/recovery/sigkill", test_recovery_sigkill);
@@ -1472,6 +1586,7 @@ int main(int argc, char *argv[]) {
         g_test_add("/ledger/file/deleted", Fixture, NULL, fixture_setup, test_file_deleted, fixture_teardown);
         g_test_add("/ledger/file/deleted-db-only", Fixture, "db", fixture_setup, test_file_deleted, fixture_teardown);
         ADD("/ledger/file/sidecars-deleted", test_file_sidecars_deleted);
+        ADD("/ledger/file/no-shm", test_file_no_shm);
         ADD("/ledger/file/replaced", test_file_replaced);
         ADD("/ledger/wal/truncated", test_wal_damaged);
         g_test_add("/ledger/wal/zeroed", Fixture, "zero", fixture_setup, test_wal_damaged, fixture_teardown);

@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -283,6 +286,50 @@ static void test_dirs_override_and_skip(void) {
         g_rmdir(d2);
 }
 
+/* A FIFO named x.program in the user's directory must not block start-up (its
+ * open() and read() would wait for a writer for ever); neither may a device or
+ * a directory with the suffix. Each is skipped with a warning naming it, and
+ * the good program beside them loads. The alarm fails the test instead of
+ * hanging it. */
+static void test_special_files(void) {
+        g_autofree char *d = g_dir_make_tmp("massaged-prog-special-XXXXXX", NULL);
+        g_autofree char *fifo = g_build_filename(d, "fifo.program", NULL);
+        g_autofree char *dev = g_build_filename(d, "null.program", NULL);
+        g_autofree char *sub = g_build_filename(d, "sub.program", NULL);
+        g_autofree char *good = write_file(d, "good.program", "[Program]\nName=good\n" STEP1);
+        g_autofree char *err = NULL;
+        const char *dirs[] = { d };
+        ProgramList l = {};
+        Program *p = NULL;
+        char **w = NULL;
+
+        g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+        g_assert_cmpint(symlink("/dev/null", dev), ==, 0);
+        g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+
+        alarm(10);
+        g_assert_cmpint(program_load_file(fifo, &p, &err), ==, -EINVAL);
+        g_assert_nonnull(strstr(err, fifo));
+        g_assert_nonnull(strstr(err, "not a regular file (a FIFO)"));
+        g_assert_cmpint(program_list_load(dirs, 1, &l, &w), ==, 0);
+        alarm(0);
+        g_assert_cmpuint(l.n, ==, 1);
+        g_assert_nonnull(program_list_find(&l, "good"));
+        g_assert_nonnull(w);
+        g_assert_true(strstr(w[0], fifo) && strstr(w[0], "FIFO") && strstr(w[0], "skipping"));
+        g_assert_true(strstr(w[1], dev) && strstr(w[1], "a device"));
+        g_assert_true(strstr(w[2], sub) && strstr(w[2], "a directory"));
+        g_assert_null(w[3]);
+        program_strv_free(w);
+        program_list_clear(&l);
+
+        g_unlink(fifo);
+        g_unlink(dev);
+        g_unlink(good);
+        g_rmdir(sub);
+        g_rmdir(d);
+}
+
 static void test_dup(void) {
         TestProgram tp;
         Program *p = test_program_steady(&tp);
@@ -312,6 +359,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/program/bad/oversized", test_oversized);
         g_test_add_func("/program/step-at", test_step_at);
         g_test_add_func("/program/dirs", test_dirs_override_and_skip);
+        g_test_add_func("/program/special-files", test_special_files);
         g_test_add_func("/program/dup", test_dup);
         return g_test_run();
 }

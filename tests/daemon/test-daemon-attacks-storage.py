@@ -4,7 +4,8 @@
 (issue 13 item 8; doc/safety.md "Storage faults while the daemon runs",
 "Backup and restore").
 
-The write-ahead log truncated while the daemon runs, the ledger damaged
+The write-ahead log truncated while the daemon runs, a usage.db-shm
+truncated, deleted or filled with garbage mid-session, the ledger damaged
 while the daemon is stopped (restored from usage.db.backup), and the ledger
 damaged in place while it runs (the backup stays good). Every check reads
 the files on disk and the simulator's TRUE device state, never the daemon's
@@ -16,6 +17,7 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
 from massaged_env import Scenarios, wait_for, wait_until  # noqa: E402
@@ -29,8 +31,10 @@ def bound(text):
 
 
 def sql(path, query, *args):
-    """Read a ledger as another process would (read-only)."""
-    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    """Read what the database file itself holds (read-only, no lock, no WAL). A running
+    massaged keeps its ledger locked (locking_mode=EXCLUSIVE) and checkpoints after every
+    commit, so this is every committed row, and what a crash would leave."""
+    con = sqlite3.connect("file:%s?immutable=1" % path, uri=True)
     try:
         return con.execute(query, args).fetchall()
     finally:
@@ -165,7 +169,63 @@ def test_backup_never_replaced_by_broken():
         bound("ledger and backup both damaged: start refused (%s), neither file changed" % msg.split(";")[0])
 
 
+def shm_attack(kind):
+    """A user's file operation on usage.db-shm; SQLite mapped that file (the WAL's index)
+    until massaged ran in exclusive locking mode, and a truncated mapping faults (SIGBUS)."""
+
+    def attack(env):
+        shm = env.db + "-shm"
+        if kind == "truncated":         # `: > usage.db-shm`: truncates it, or makes an empty one
+            with open(shm, "wb"):
+                pass
+        elif kind == "deleted":
+            if os.path.exists(shm):
+                os.unlink(shm)
+        else:                           # garbage: an index that promises frames the WAL never had
+            with open(shm, "wb") as f:
+                f.write(bytes((i * 13 + 5) & 0xff for i in range(65536)))
+    return attack
+
+
+def test_shm(kind):
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, duration=600)
+        wait_until(lambda: env.state(a)["running"], 5, what="device running")
+        t0 = time.monotonic()
+        pid = env.daemon.pid
+        wait_for(lambda: env.prop(a, "Remaining") <= 598, 7, what="2 s run")
+        shm_attack(kind)(env)
+        # Calls that read the ledger: each must get an answer, from the same process.
+        env.device(a, "SetIntensity", "y", 2)
+        usage = env.manager("GetUsageToday")
+        assert usage["sessions"] == 1, usage
+        assert env.daemon.poll() is None and env.daemon.pid == pid, "massaged died: %r" % env.daemon.poll()
+        assert env.user.has_owner("org.massaged1"), "org.massaged1 gone"
+        assert env.state(a)["running"], "the session stopped: %r" % env.state(a)
+        env.device(a, "Stop")
+        wait_until(lambda: not env.state(a)["running"] and not env.state(a)["heater_on"], 5,
+                   what="device stopped")
+        true_s = time.monotonic() - t0
+        row = env.sessions()[-1]
+        assert not row["open"] and row["end_reason"] == "user", row
+        assert true_s - 2 <= row["seconds"] <= true_s + 1, (row["seconds"], true_s)
+        # The file on disk holds the closed row, whole.
+        assert sql(env.db, "SELECT end_reason, seconds FROM sessions") == [("user", row["seconds"])]
+        assert sql(env.db, "PRAGMA integrity_check")[0][0] == "ok"
+        stop_daemon(env)
+        assert sql(env.db, "PRAGMA integrity_check")[0][0] == "ok"
+        assert sql(env.db, "SELECT end_reason, seconds FROM sessions") == [("user", row["seconds"])]
+        bound("usage.db-shm %s mid-session: daemon up (same pid), SetIntensity and GetUsageToday answered, "
+              "Stop stopped the device, row closed at %d s (true %.1f s), integrity ok" % (kind, row["seconds"], true_s))
+
+
 S.run("WAL truncated while running, a write, SIGTERM: every session kept, device stopped", test_wal_truncated)
+for kind in ("truncated", "deleted", "garbage"):
+    S.run("usage.db-shm %s mid-session: daemon stays up, Stop stops the device, row closed at its true length"
+          % kind, lambda kind=kind: test_shm(kind))
 S.run("ledger damaged while stopped: restored from its backup, history intact, damaged file kept aside",
       test_restore_from_backup)
 S.run("ledger and its backup damaged: nothing replaced or deleted, start refused with an honest fix",

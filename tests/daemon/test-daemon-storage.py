@@ -73,8 +73,10 @@ def stop_daemon(env):
 
 
 def sql(path, query, *args):
-    """Read the ledger as another process would (read-only, never writing the file)."""
-    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    """Read what the database file itself holds (read-only, no lock, no WAL). A running
+    massaged keeps its ledger locked (locking_mode=EXCLUSIVE) and checkpoints after every
+    commit, so this is every committed row, and what a crash would leave."""
+    con = sqlite3.connect("file:%s?immutable=1" % path, uri=True)
     try:
         return con.execute(query, args).fetchall()
     finally:
@@ -116,7 +118,9 @@ def test_deleted_mid_session():
         env.add_and_connect(a)
         sid = running_session(env, a, run_s=2)
         inode = os.stat(env.db).st_ino
-        for suffix in ("", "-wal", "-shm"):
+        # There is no -shm: the WAL's index is in the daemon's heap (test-daemon-attacks-storage.py).
+        assert not os.path.exists(env.db + "-shm")
+        for suffix in ("", "-wal"):
             os.unlink(env.db + suffix)
         # Stop: the end is the first write after the deletion; it finds the file gone,
         # puts it back from the open copy and records the end there.
@@ -138,7 +142,7 @@ def test_deleted_mid_session():
         stop_daemon(env)
         env.start_daemon()
         assert [r["id"] for r in env.sessions()] == [sid]
-        bound("ledger, -wal and -shm deleted mid-session: 0 rows lost; Stop stopped the device and "
+        bound("ledger and -wal deleted mid-session: 0 rows lost; Stop stopped the device and "
               "closed the row (%d s); the next start still refused (rest)" % row["seconds"])
 
 
@@ -149,15 +153,14 @@ def test_deleted_between_sessions():
         env.add_and_connect(a)
         sid = running_session(env, a)
         stop_and_check(env, a, sid)
-        # Only the database file (its -wal and -shm stay); the next write is a start decision.
+        # Only the database file (its -wal stays); the next write is a start decision.
         os.unlink(env.db)
         env.expect_error(lambda: env.start(a), "org.massaged1.Error.RestRequired")
         untouched(env, a)
         assert os.path.exists(env.db), "ledger not put back"
         assert [r[0] for r in sql(env.db, "SELECT id FROM sessions")] == [sid]
-        # Then only the -wal and -shm: checkpointed into the file and made again.
-        for suffix in ("-wal", "-shm"):
-            os.unlink(env.db + suffix)
+        # Then only the -wal: checkpointed into the file and made again.
+        os.unlink(env.db + "-wal")
         env.manager("SetLimits", "a{sv}", {"rest_minutes": GLib.Variant("u", 90)})
         wait_until(lambda: os.path.exists(env.db + "-wal"), 5, what="a new -wal")
         assert sql(env.db, "SELECT value FROM settings WHERE key = 'rest_minutes'") == [(90,)]
@@ -166,7 +169,7 @@ def test_deleted_between_sessions():
         env.start_daemon()
         assert [r["id"] for r in env.sessions()] == [sid]
         assert env.manager("GetLimits")["rest_minutes"] == 90
-        bound("ledger deleted between sessions (and its -wal/-shm alone): 0 rows lost, even across a SIGKILL")
+        bound("ledger deleted between sessions (and its -wal alone): 0 rows lost, even across a SIGKILL")
 
 
 # ---- replaced by a broken copy ------------------------------------------------
@@ -307,7 +310,7 @@ def test_full():
         assert 2 <= row["seconds"] < row["planned_seconds"] and usage["seconds"] == row["seconds"], (row, usage)
         # SQLite resolves /proc/PID/root as a symlink: check from inside the daemon's namespace.
         check = subprocess.run(["nsenter", "-t", str(env.daemon.pid), "-m", sys.executable, "-c",
-                                "import sqlite3, sys; c = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], "
+                                "import sqlite3, sys; c = sqlite3.connect('file:%s?immutable=1' % sys.argv[1], "
                                 "uri=True); print(c.execute('PRAGMA integrity_check').fetchone()[0])", db],
                                capture_output=True, text=True, timeout=60)
         assert check.stdout.strip() == "ok", (check.stdout, check.stderr)
@@ -370,9 +373,9 @@ def test_config_out_of_range():
         bound("config value past a hard limit: clamped to it (session 99 → 20 min, rest 5 → 30 min), logged")
 
 
-S.run("ledger, -wal and -shm deleted mid-session: put back, Stop closes the row, limits still count",
+S.run("ledger and -wal deleted mid-session: put back, Stop closes the row, limits still count",
       test_deleted_mid_session)
-S.run("ledger deleted between sessions, then its -wal/-shm alone: nothing lost, even across SIGKILL",
+S.run("ledger deleted between sessions, then its -wal alone: nothing lost, even across SIGKILL",
       test_deleted_between_sessions)
 S.run("ledger replaced by a corrupt copy: start refused, Stop recorded in a kept copy, broken file untouched",
       test_replaced_by_corrupt_copy)
