@@ -64,6 +64,10 @@ int screening_answers_set(ScreeningAnswers *a, const char *key, bool value) {
                 a->clearance = value;
                 return 0;
         }
+        if (key && strcmp(key, SCREENING_CORRECTION_KEY) == 0) {
+                a->correction = value;
+                return 0;
+        }
         q = screening_question_from_key(key);
         if (q < 0)
                 return q;
@@ -83,4 +87,14 @@ int screening_answers_complete(const ScreeningAnswers *a, const char **ret_missi
                         return -ENODATA;
                 }
         return 0;
+}
+
+uint32_t screening_contradicted(uint32_t standing, const ScreeningAnswers *a) {
+        return standing & ~a->yes & a->answered & SCREENING_ALL_MASK;
+}
+
+uint32_t screening_standing_after(uint32_t standing, const ScreeningAnswers *a) {
+        uint32_t yes = a->yes & SCREENING_ALL_MASK;
+
+        return a->correction ? yes : (standing & SCREENING_ALL_MASK) | yes;
 }
