@@ -267,8 +267,12 @@ def journey(tap):
             doc = ctl_json(env, "screening", "--all-no", expect=EXIT_POLICY)
             assert doc["error"]["name"] == "org.massaged1.Error.ScreeningRequired", doc
             assert '"pregnancy" was yes' in doc["error"]["message"], doc
-            doc = ctl_json(env, "screening", "--all-no", "--clearance")
-            assert doc["blocked"] is False and len(doc["answers"]) == 9, doc
+            # The way out for a mistaken "yes": a correction, which massaged records.
+            doc = ctl_json(env, "screening", "--all-no", "--correction")
+            assert doc["blocked"] is False and doc["answers"]["correction"] is True, doc
+            assert len(env.history("GetEvents", "xx", 0, 2 ** 62)) > 0
+            assert [e["detail"] for e in env.history("GetEvents", "xx", 0, 2 ** 62)
+                    if e["kind"] == "screening_correction"] == ["corrected from yes to no: pregnancy"]
         tap.run("start refused until screening (exit 4); screening --all-no records it", screening_first, env=holder)
 
         def programs():
