@@ -643,18 +643,6 @@ int ledger_event_add(Ledger *l, const SafetyClock *now, LedgerEventKind kind, co
 
 /* ---- screening ---------------------------------------------------------- */
 
-/* "yes: pacemaker,pregnancy" … the keys in mask after prefix, or none_text. */
-static void screening_keys(char *buf, size_t size, uint32_t mask, const char *prefix, const char *none_text) {
-        buf[0] = '\0';
-        for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
-                if (mask & (UINT32_C(1) << q)) {
-                        size_t n = strlen(buf);
-                        (void) snprintf(buf + n, size - n, "%s%s", n ? "," : prefix, screening_question_key(q));
-                }
-        if (!buf[0])
-                (void) snprintf(buf, size, "%s", none_text);
-}
-
 /* The "yes" answers in force after the latest submission (0 if none). */
 static int screening_standing(Ledger *l, uint32_t *ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
@@ -701,7 +689,7 @@ int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAn
 
         if (!a || !now || screening_answers_complete(a, NULL) < 0)
                 return ledger_failf(l, -EINVAL, "Screening answers are incomplete");
-        screening_keys(detail, sizeof detail, a->yes, "yes: ", "all no");
+        screening_format_keys(detail, sizeof detail, a->yes, "yes: ", "all no");
 
         r = ledger_guard(l, false);
         if (r < 0)
@@ -719,7 +707,7 @@ int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAn
         if (r >= 0)
                 r = ledger_event_add(l, now, LEDGER_EVENT_SCREENING, NULL, detail);
         if (r >= 0 && corrected) {
-                screening_keys(fixed, sizeof fixed, corrected, "corrected from yes to no: ", "");
+                screening_format_keys(fixed, sizeof fixed, corrected, "corrected from yes to no: ", "");
                 r = ledger_event_add(l, now, LEDGER_EVENT_SCREENING_CORRECTION, NULL, fixed);
         }
         /* A clearance covers every "yes" in force, also one this submission answered "no". */

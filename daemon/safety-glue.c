@@ -268,16 +268,6 @@ int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_
         return 0;
 }
 
-/* "pacemaker,pregnancy": the keys of mask, for the log. */
-static void question_keys(char *buf, size_t size, uint32_t mask) {
-        buf[0] = '\0';
-        for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
-                if (mask & (UINT32_C(1) << q)) {
-                        size_t n = strlen(buf);
-                        (void) snprintf(buf + n, size - n, "%s%s", n ? "," : "", screening_question_key(q));
-                }
-}
-
 int safety_screening_submit(SafetyContext *s, const ScreeningAnswers *a, PolicyRefusal *ret_refusal) {
         _cleanup_free_ char *detail = NULL;
         uint32_t corrected = 0;
@@ -310,7 +300,7 @@ int safety_screening_submit(SafetyContext *s, const ScreeningAnswers *a, PolicyR
         if (r < 0)
                 return r;
         if (corrected) {
-                question_keys(keys, sizeof keys, corrected);
+                screening_format_keys(keys, sizeof keys, corrected, "", "");
                 log_safety_event(SAFETY_EVENT_SCREENING_CORRECTION, LOG_NOTICE, NULL, 0, keys,
                                  "Screening answers corrected from yes to no by the user: %s", keys);
         }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "screening.h"
@@ -97,4 +98,15 @@ uint32_t screening_standing_after(uint32_t standing, const ScreeningAnswers *a) 
         uint32_t yes = a->yes & SCREENING_ALL_MASK;
 
         return a->correction ? yes : (standing & SCREENING_ALL_MASK) | yes;
+}
+
+void screening_format_keys(char *buf, size_t size, uint32_t mask, const char *prefix, const char *none_text) {
+        buf[0] = '\0';
+        for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
+                if (mask & (UINT32_C(1) << q)) {
+                        size_t n = strlen(buf);
+                        (void) snprintf(buf + n, size - n, "%s%s", n ? "," : prefix, questions[q].key);
+                }
+        if (!buf[0])
+                (void) snprintf(buf, size, "%s", none_text);
 }

@@ -34,6 +34,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum ScreeningQuestion {
@@ -87,3 +88,7 @@ uint32_t screening_contradicted(uint32_t standing, const ScreeningAnswers *a);
 /* The "yes" answers in force after this submission, given those in force
  * before it: a correction replaces them, any other submission adds to them. */
 uint32_t screening_standing_after(uint32_t standing, const ScreeningAnswers *a);
+
+/* The keys of mask, comma-separated after prefix ("yes: pacemaker,pregnancy"),
+ * or none_text when mask is empty; truncated to fit size. */
+void screening_format_keys(char *buf, size_t size, uint32_t mask, const char *prefix, const char *none_text);
