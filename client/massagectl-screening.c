@@ -18,6 +18,7 @@
 #include "massagectl.h"
 
 #define CLEARANCE_KEY "clinician_clearance"
+#define CORRECTION_KEY "correction"
 
 static const struct {
         const char *key;
@@ -99,11 +100,12 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 { "answer",    required_argument, NULL, 'a' },
                 { "all-no",    no_argument,       NULL, 'n' },
                 { "clearance", no_argument,       NULL, 'c' },
+                { "correction", no_argument,      NULL, 'r' },
                 { "list",      no_argument,       NULL, 'l' },
                 {}
         };
         _cleanup_value_ Value *keys = NULL, *answers = value_new_object();
-        bool all_no = false, clearance = false, list = false, any_yes = false, numb = false;
+        bool all_no = false, clearance = false, correction = false, list = false, any_yes = false, numb = false;
         char **given = NULL;
         size_t n_given = 0;
         int opt, r;
@@ -123,6 +125,9 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                         break;
                 case 'c':
                         clearance = true;
+                        break;
+                case 'r':
+                        correction = true;
                         break;
                 case 'l':
                         list = true;
@@ -195,6 +200,9 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                                               "or --all-no (the keys: 'massagectl screening --list').");
                 printf("%sHealth screening%s: before using a neck massager, please answer honestly.\n"
                        "Your answers stay on this computer.\n\n", ansi_bold(), ansi_normal());
+                if (correction)
+                        printf("This is a correction: a \"no\" here replaces an earlier \"yes\" as a mistake,\n"
+                               "and the correction is recorded.\n\n");
                 for (size_t k = 0; k < keys->c.n; k++) {
                         char buf[160];
                         int b;
@@ -222,6 +230,10 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
         }
         if (clearance)
                 (void) value_object_set(answers, CLEARANCE_KEY, value_new_bool(true));
+        /* massaged keeps an earlier "yes" in force whatever these answers say,
+         * unless they are sent as a correction: an explicit, recorded act. */
+        if (correction)
+                (void) value_object_set(answers, CORRECTION_KEY, value_new_bool(true));
 
         r = api_submit_screening(c, answers);
         if (r < 0)
@@ -233,7 +245,10 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 (void) value_object_set(root, "answers", STEAL_PTR(answers));
                 (void) value_object_set(root, "blocked", value_new_bool(any_yes && !clearance));
                 ctl_print_json(root);
-        } else if (!any_yes)
+        } else if (!any_yes && correction)
+                printf("Screening recorded as a correction: earlier \"yes\" answers you now answered \"no\" are\n"
+                       "recorded as mistakes. You will be asked again in 6 months.\n");
+        else if (!any_yes)
                 printf("Screening recorded: nothing speaks against massage. You will be asked again in 6 months.\n");
         else if (!clearance)
                 printf("Screening recorded. Sessions stay blocked until a clinician has cleared you; then run\n"

@@ -75,11 +75,12 @@ static const Verb verbs[] = {
           "  --before N          pain before the session, 0-10\n"
           "  --after N           pain after the session, 0-10\n"
           "  --text TEXT         a note\n" },
-        { "screening",  verb_screening, "[--answer KEY=yes|no]... [--all-no] [--clearance]",
+        { "screening",  verb_screening, "[--answer KEY=yes|no]... [--all-no] [--clearance] [--correction]",
           "Answer the health screening (asked on a terminal)",
           "  --answer KEY=yes|no one answer (keys: 'massagectl screening --list')\n"
           "  --all-no            answer no to every question\n"
           "  --clearance         a clinician has cleared you despite a yes answer\n"
+          "  --correction        an earlier yes was a mistake (the correction is recorded)\n"
           "  --list              list the questions and their keys\n" },
         { "thermal",    verb_thermal,   "[ack|reset-heat]",
           "Acknowledge a thermal cut-off, or re-enable heat", NULL },

@@ -300,9 +300,11 @@ int api_screening_parse(const ApiArgs *a, ScreeningAnswers *ret, char **ret_mess
         for (size_t i = 0; i < a->n; i++) {
                 const ApiArg *e = &a->entries[i];
 
-                if (strcmp(e->key, SCREENING_CLEARANCE_KEY) != 0 && screening_question_from_key(e->key) < 0)
+                if (strcmp(e->key, SCREENING_CLEARANCE_KEY) != 0 && strcmp(e->key, SCREENING_CORRECTION_KEY) != 0 &&
+                    screening_question_from_key(e->key) < 0)
                         return refuse(ret_message, "unknown screening question '%s'; the keys are in the "
-                                      "ScreeningQuestions property", e->key);
+                                      "ScreeningQuestions property (besides '%s' and '%s')", e->key,
+                                      SCREENING_CLEARANCE_KEY, SCREENING_CORRECTION_KEY);
                 if (strcmp(e->signature, "b") != 0)
                         return refuse(ret_message, "screening answer '%s' must be a boolean (b), not '%s'", e->key,
                                       e->signature);

@@ -250,7 +250,8 @@ static int screening(Ledger *l, PolicyFigures *f) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r, rc;
 
-        r = ledger_prepare(l, "SELECT wall_us, yes, cleared_wall_us IS NOT NULL FROM screening "
+        /* standing, not yes: an earlier "yes" stays in force until corrected (ledger_screening_record()). */
+        r = ledger_prepare(l, "SELECT wall_us, standing, cleared_wall_us IS NOT NULL FROM screening "
                               "ORDER BY id DESC LIMIT 1", &s);
         if (r < 0)
                 return r;

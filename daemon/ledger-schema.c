@@ -80,6 +80,18 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
         "  mono_us INTEGER NOT NULL);"
         "CREATE INDEX sessions_open ON sessions(id) WHERE end_reason IS NULL;"
         "CREATE INDEX events_time ON events(wall_us);",
+
+        /* 3 → 4: a "yes" stands until corrected. corrected: the standing
+         * "yes" answers a correction turned into "no"; standing: the "yes"
+         * answers in force after the row. Before, only the latest row counted,
+         * so an all-"no" submission lifted any "yes": rows written then get
+         * every "yes" up to them (8 questions, one bit each), so such a lift
+         * does not survive the upgrade. */
+        "ALTER TABLE screening ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE screening ADD COLUMN standing INTEGER NOT NULL DEFAULT 0;"
+        "UPDATE screening SET standing = (SELECT MAX(p.yes & 1) | MAX(p.yes & 2) | MAX(p.yes & 4) | "
+        "  MAX(p.yes & 8) | MAX(p.yes & 16) | MAX(p.yes & 32) | MAX(p.yes & 64) | MAX(p.yes & 128) "
+        "  FROM screening AS p WHERE p.id <= screening.id);",
 };
 
 int ledger_schema_version(Ledger *l) {

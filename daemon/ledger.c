@@ -611,6 +611,7 @@ static const char *const event_names[_LEDGER_EVENT_MAX] = {
         [LEDGER_EVENT_CLEARANCE] = "clearance",
         [LEDGER_EVENT_RECOVERED] = "recovered",
         [LEDGER_EVENT_RESTORED] = "restored",
+        [LEDGER_EVENT_SCREENING_CORRECTION] = "screening_correction",
 };
 
 const char *ledger_event_kind_to_string(LedgerEventKind k) {
@@ -656,33 +657,30 @@ int ledger_event_add(Ledger *l, const SafetyClock *now, LedgerEventKind kind, co
 
 /* ---- screening ---------------------------------------------------------- */
 
-int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAnswers *a) {
+/* The "yes" answers in force after the latest submission (0 if none). */
+static int screening_standing(Ledger *l, uint32_t *ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        char detail[512] = "";
         int r, rc;
 
-        if (!a || !now || screening_answers_complete(a, NULL) < 0)
-                return ledger_failf(l, -EINVAL, "Screening answers are incomplete");
-        for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
-                if (a->yes & (UINT32_C(1) << q)) {
-                        size_t n = strlen(detail);
-                        (void) snprintf(detail + n, sizeof detail - n, "%s%s", n ? "," : "yes: ", screening_question_key(q));
-                }
-        if (!detail[0])
-                (void) snprintf(detail, sizeof detail, "all no");
+        r = ledger_prepare(l, "SELECT standing FROM screening ORDER BY id DESC LIMIT 1", &s);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "reading the screening");
+        *ret = rc == SQLITE_ROW ? (uint32_t) sqlite3_column_int64(s, 0) & SCREENING_ALL_MASK : 0;
+        return 0;
+}
 
-        r = ledger_guard(l, false);
+static int screening_insert(Ledger *l, const SafetyClock *now, const ScreeningAnswers *a, uint32_t corrected,
+                            uint32_t standing) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
+
+        r = ledger_prepare(l, "INSERT INTO screening (wall_us, mono_us, boot_id, answered, yes, cleared_wall_us, "
+                              "corrected, standing) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &s);
         if (r < 0)
                 return r;
-        r = ledger_exec(l, "BEGIN IMMEDIATE", "recording screening answers");
-        if (r < 0)
-                return r;
-        r = ledger_prepare(l, "INSERT INTO screening (wall_us, mono_us, boot_id, answered, yes, cleared_wall_us) "
-                              "VALUES (?, ?, ?, ?, ?, ?)", &s);
-        if (r < 0) {
-                rollback(l);
-                return r;
-        }
         sqlite3_bind_int64(s, 1, now->wall_us);
         sqlite3_bind_int64(s, 2, (sqlite3_int64) now->mono_us);
         sqlite3_bind_text(s, 3, now->boot_id, -1, SQLITE_STATIC);
@@ -690,20 +688,53 @@ int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAn
         sqlite3_bind_int64(s, 5, a->yes);
         if (a->clearance)
                 sqlite3_bind_int64(s, 6, now->wall_us);
+        sqlite3_bind_int64(s, 7, corrected);
+        sqlite3_bind_int64(s, 8, standing);
         rc = sqlite3_step(s);
-        if (rc != SQLITE_DONE) {
-                r = ledger_fail(l, rc, "recording screening answers");
-                rollback(l);
+        if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "recording screening answers");
+        return 0;
+}
+
+int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAnswers *a, uint32_t *ret_corrected) {
+        uint32_t before = 0, corrected = 0, standing = 0;
+        char detail[512], fixed[512];
+        int r;
+
+        if (!a || !now || screening_answers_complete(a, NULL) < 0)
+                return ledger_failf(l, -EINVAL, "Screening answers are incomplete");
+        screening_format_keys(detail, sizeof detail, a->yes, "yes: ", "all no");
+
+        r = ledger_guard(l, false);
+        if (r < 0)
                 return r;
+        r = ledger_exec(l, "BEGIN IMMEDIATE", "recording screening answers");
+        if (r < 0)
+                return r;
+        /* Read inside the transaction, so the standing answers are the ones this row follows. */
+        r = screening_standing(l, &before);
+        if (r >= 0) {
+                corrected = a->correction ? screening_contradicted(before, a) : 0;
+                standing = screening_standing_after(before, a);
+                r = screening_insert(l, now, a, corrected, standing);
         }
-        r = ledger_event_add(l, now, LEDGER_EVENT_SCREENING, NULL, detail);
-        if (r >= 0 && a->clearance && a->yes)
+        if (r >= 0)
+                r = ledger_event_add(l, now, LEDGER_EVENT_SCREENING, NULL, detail);
+        if (r >= 0 && corrected) {
+                screening_format_keys(fixed, sizeof fixed, corrected, "corrected from yes to no: ", "");
+                r = ledger_event_add(l, now, LEDGER_EVENT_SCREENING_CORRECTION, NULL, fixed);
+        }
+        /* A clearance covers every "yes" in force, also one this submission answered "no". */
+        if (r >= 0 && a->clearance && standing)
                 r = ledger_event_add(l, now, LEDGER_EVENT_CLEARANCE, NULL, "recorded with the answers");
         if (r < 0) {
                 rollback(l);
                 return r;
         }
-        return commit(l, "recording screening answers");
+        r = commit(l, "recording screening answers");
+        if (r >= 0 && ret_corrected)
+                *ret_corrected = corrected;
+        return r;
 }
 
 int ledger_screening_clear(Ledger *l, const SafetyClock *now) {

@@ -47,7 +47,7 @@
 #include "safety-limits.h"
 #include "screening.h"
 
-#define LEDGER_SCHEMA_VERSION 3
+#define LEDGER_SCHEMA_VERSION 4
 
 typedef struct Ledger Ledger;
 
@@ -125,9 +125,18 @@ void ledger_device_list_free(LedgerDevice *d, size_t n);
 
 /* ---- Screening ---------------------------------------------------------- */
 /* Record a complete submission (screening_answers_complete() must be 0, else
- * -EINVAL). answers->clearance records a clearance at the same time. */
-int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAnswers *answers);
-/* Record a clearance for the latest submission (-ENOENT if none). */
+ * -EINVAL). answers->clearance records a clearance at the same time. The row
+ * keeps the answers as given and the "yes" answers in force after it
+ * (screening_standing_after() of the previous row's): without
+ * answers->correction an earlier "yes" stays in force whatever this one
+ * says. With it, the standing "yes" answers it answers "no" to are recorded
+ * as corrected, with a "screening_correction" event naming them; their mask
+ * is returned in *ret_corrected (may be NULL). Refusing a "no" to a standing
+ * "yes" is the policy's job (policy_check_screening_submission()). */
+int ledger_screening_record(Ledger *l, const SafetyClock *now, const ScreeningAnswers *answers,
+                            uint32_t *ret_corrected);
+/* Record a clearance for the latest submission, covering every "yes" in
+ * force (-ENOENT if none). */
 int ledger_screening_clear(Ledger *l, const SafetyClock *now);
 
 /* ---- Sessions ----------------------------------------------------------- */
@@ -231,6 +240,7 @@ typedef enum LedgerEventKind {
         LEDGER_EVENT_CLEARANCE,         /* "clearance" */
         LEDGER_EVENT_RECOVERED,         /* "recovered": a session closed as interrupted at open */
         LEDGER_EVENT_RESTORED,          /* "restored": restored from the backup, or WAL frames lost */
+        LEDGER_EVENT_SCREENING_CORRECTION, /* "screening_correction": detail = keys corrected from yes to no */
         _LEDGER_EVENT_MAX,
 } LedgerEventKind;
 

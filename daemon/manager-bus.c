@@ -285,8 +285,8 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
         Manager *m = userdata;
         _cleanup_(api_args_clear) ApiArgs args = {};
         _cleanup_free_ char *why = NULL;
+        PolicyRefusal refusal;
         ScreeningAnswers answers;
-        SafetyClock clock;
         int r;
 
         r = bus_read_api_args(msg, API_ARGS_SCREENING, &args, error);
@@ -297,12 +297,14 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
                 return bus_error_set_api_args(error, r, why);
         if (!m->safety->ledger)
                 return bus_error_set_storage(error, "Cannot record the screening: %s", safety_storage_error(m->safety));
-        r = safety_clock_now(&clock);
-        if (r >= 0)
-                r = ledger_screening_record(m->safety->ledger, &clock, &answers);
+        r = safety_screening_submit(m->safety, &answers, &refusal);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot record the screening: %s", ledger_error(m->safety->ledger));
-        log_info("Screening recorded (%s)", answers.yes ? "a contraindication answered yes" : "all no");
+                return bus_error_set_storage(error, "Cannot record the screening: %s", safety_storage_error(m->safety));
+        /* ScreeningRequired, not InvalidArgs: the call is well formed; a "yes"
+         * without clearance is in force, which is what that error means. */
+        if (r == 0)
+                return sd_bus_error_set(error, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_SCREENING,
+                                        refusal.message);
         return sd_bus_reply_method_return(msg, NULL);
 }
 

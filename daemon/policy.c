@@ -273,7 +273,8 @@ static int check_screening(const PolicyInput *in, PolicyRefusal *ret) {
                                 n++;
                         }
                 refusal_set(ret, "The health screening answer \"%s\"%s rules out massage until a clinician "
-                            "clears you; then record the clearance (massagectl screening --clearance).",
+                            "clears you; then record the clearance (massagectl screening --clearance). If the "
+                            "answer was a mistake, correct it (massagectl screening --correction).",
                             first ? first : "?", n > 1 ? " (and others)" : "");
                 return refuse(ret, POLICY_REFUSE_SCREENING_BLOCKED, 0, NULL);
         }

@@ -54,6 +54,7 @@
 #include "program.h"
 #include "safety-clock.h"
 #include "safety-limits.h"
+#include "screening.h"
 
 #define POLICY_MESSAGE_MAX 384
 #define POLICY_ROLLING_MAX 8              /* sessions of the last 24 h kept in PolicyFigures */
@@ -178,8 +179,9 @@ typedef struct PolicyFigures { // NOLINT(clang-analyzer-optin.performance.Paddin
 
         bool screened;                  /* a screening submission exists */
         int64_t screening_wall_us;      /* the latest one */
-        uint32_t screening_yes;         /* its "yes" answers, bit mask over ScreeningQuestion */
-        bool screening_cleared;         /* a clearance was recorded for it */
+        uint32_t screening_yes;         /* the "yes" answers in force after it (its own, and earlier ones
+                                         * not corrected), bit mask over ScreeningQuestion */
+        bool screening_cleared;         /* a clearance was recorded for it: it covers all of screening_yes */
 } PolicyFigures;
 
 typedef struct PolicyInput {
@@ -381,6 +383,13 @@ int policy_check_thermal_ack(const PolicyInput *in, PolicyRefusal *ret_refusal);
  * when heat is not disabled (NOTHING_TO_DO) or a lock-out is still to be
  * acknowledged (THERMAL_LOCKOUT). Record LEDGER_EVENT_HEAT_RESET on 1. */
 int policy_check_heat_reset(const PolicyInput *in, PolicyRefusal *ret_refusal);
+
+/* May a screening submission be recorded? 1, or 0 with a refusal
+ * (SCREENING_BLOCKED) when it answers "no" to a "yes" still in force
+ * (figures->screening_yes) without a correction or a clearance: re-answering
+ * must not undo a contraindication. -EINVAL for NULL arguments. */
+int policy_check_screening_submission(const PolicyFigures *f, const ScreeningAnswers *answers,
+                                      PolicyRefusal *ret_refusal);
 
 /* After recording a symptom stop and re-reading the figures: two or more in 7
  * days → true, and a sentence advising to see a clinician in buf. */

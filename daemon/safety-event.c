@@ -25,6 +25,7 @@ static const struct {
         [SAFETY_EVENT_RECOVERED]     = { "recovered",     "e04994c11ad4461e956ff923a853456c" },
         [SAFETY_EVENT_SUSPEND_STOP]  = { "suspend_stop",  "687a4859de824aff97486e88e3c47745" },
         [SAFETY_EVENT_RESTORED]      = { "restored",      "14e6865019db487ba3e023191f032a19" },
+        [SAFETY_EVENT_SCREENING_CORRECTION] = { "screening_correction", "cb269fbe713648248f3ab37847ffc617" },
 };
 
 const char *safety_event_to_string(SafetyEvent e) {

@@ -267,3 +267,44 @@ int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_
         *ret_clock = ret_figures->clock;
         return 0;
 }
+
+int safety_screening_submit(SafetyContext *s, const ScreeningAnswers *a, PolicyRefusal *ret_refusal) {
+        _cleanup_free_ char *detail = NULL;
+        uint32_t corrected = 0;
+        SafetyClock clock, now;
+        PolicyFigures f;
+        char keys[256];
+        int r;
+
+        r = safety_figures(s, &clock, &f);
+        if (r < 0)
+                return r;
+        r = policy_check_screening_submission(&f, a, ret_refusal);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                log_safety_event(SAFETY_EVENT_REFUSAL, LOG_NOTICE, NULL, 0,
+                                 policy_reason_to_string(ret_refusal->reason), "Screening refused (%s): %s",
+                                 policy_reason_to_string(ret_refusal->reason), ret_refusal->message);
+                if (asprintf(&detail, "%s: %s", policy_reason_to_string(ret_refusal->reason),
+                             ret_refusal->message) >= 0 &&
+                    ledger_event_add(s->ledger, &clock, LEDGER_EVENT_REFUSAL, NULL, detail) < 0)
+                        log_warning("Could not record the refusal: %s", ledger_error(s->ledger));
+                return 0;
+        }
+        /* Recorded at the clock's own time, like every answer before it. */
+        r = safety_clock_now(&now);
+        if (r < 0)
+                return r;
+        r = ledger_screening_record(s->ledger, &now, a, &corrected);
+        if (r < 0)
+                return r;
+        if (corrected) {
+                screening_format_keys(keys, sizeof keys, corrected, "", "");
+                log_safety_event(SAFETY_EVENT_SCREENING_CORRECTION, LOG_NOTICE, NULL, 0, keys,
+                                 "Screening answers corrected from yes to no by the user: %s", keys);
+        }
+        log_info("Screening recorded (%s%s)", a->yes ? "a contraindication answered yes" : "all no",
+                 a->clearance ? ", with a clearance" : "");
+        return 1;
+}

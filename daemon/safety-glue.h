@@ -72,3 +72,9 @@ size_t safety_flush_pending(SafetyContext *s);
 
 /* A clock and the ledger's figures for one decision (fails closed). */
 int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_figures);
+
+/* SubmitScreening: 1 when recorded; 0 when the policy refuses it (a "no" to a
+ * "yes" still in force, neither corrected nor cleared: *ret_refusal says what
+ * to do; logged and recorded as a refusal event); <0 when the ledger cannot be
+ * read or written (ledger_error()). A correction is logged as a safety event. */
+int safety_screening_submit(SafetyContext *s, const ScreeningAnswers *answers, PolicyRefusal *ret_refusal);

@@ -13,7 +13,7 @@ daemon_libmassaged_safety_la_SOURCES = \
 	daemon/program-load.c \
 	daemon/file-read.c daemon/file-read.h \
 	daemon/policy.c daemon/policy.h \
-	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-internal.h \
+	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-screening.c daemon/policy-internal.h \
 	daemon/conf.c daemon/conf.h \
 	daemon/paths.c daemon/paths.h \
 	daemon/ledger.c daemon/ledger.h daemon/ledger-internal.h \
@@ -45,7 +45,7 @@ SAFETY_TEST_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 check_PROGRAMS += tests/test-policy
 TESTS += tests/test-policy
 tests_test_policy_SOURCES = tests/test-policy.c tests/safety-test-util.h \
-	daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c \
+	daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c daemon/policy-screening.c \
 	daemon/safety-limits.c daemon/safety-clock.c daemon/program.c daemon/screening.c
 tests_test_policy_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_policy_CFLAGS = $(SAFETY_TEST_CFLAGS)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "screening.h"
@@ -64,6 +65,10 @@ int screening_answers_set(ScreeningAnswers *a, const char *key, bool value) {
                 a->clearance = value;
                 return 0;
         }
+        if (key && strcmp(key, SCREENING_CORRECTION_KEY) == 0) {
+                a->correction = value;
+                return 0;
+        }
         q = screening_question_from_key(key);
         if (q < 0)
                 return q;
@@ -83,4 +88,25 @@ int screening_answers_complete(const ScreeningAnswers *a, const char **ret_missi
                         return -ENODATA;
                 }
         return 0;
+}
+
+uint32_t screening_contradicted(uint32_t standing, const ScreeningAnswers *a) {
+        return standing & ~a->yes & a->answered & SCREENING_ALL_MASK;
+}
+
+uint32_t screening_standing_after(uint32_t standing, const ScreeningAnswers *a) {
+        uint32_t yes = a->yes & SCREENING_ALL_MASK;
+
+        return a->correction ? yes : (standing & SCREENING_ALL_MASK) | yes;
+}
+
+void screening_format_keys(char *buf, size_t size, uint32_t mask, const char *prefix, const char *none_text) {
+        buf[0] = '\0';
+        for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
+                if (mask & (UINT32_C(1) << q)) {
+                        size_t n = strlen(buf);
+                        (void) snprintf(buf + n, size - n, "%s%s", n ? "," : prefix, questions[q].key);
+                }
+        if (!buf[0])
+                (void) snprintf(buf, size, "%s", none_text);
 }

@@ -23,9 +23,18 @@
  * submission: key SCREENING_CLEARANCE_KEY "clinician_clearance" in the same
  * a{sv}, or a later ledger_screening_clear(). reduced_skin_sensation = yes
  * keeps heat off even after a clearance (heat burns skin that cannot feel).
+ *
+ * A "yes" stands across later submissions: answering "no" to it again does
+ * not lift it (that would undo a contraindication by re-answering). Only a
+ * submission with SCREENING_CORRECTION_KEY "correction" = true replaces the
+ * standing answers (the earlier "yes" was a mistake), and the ledger records
+ * which answers it corrected. The daemon refuses a "no" to a standing "yes"
+ * that carries neither a correction nor a clearance
+ * (policy_check_screening_submission()).
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum ScreeningQuestion {
@@ -41,6 +50,7 @@ typedef enum ScreeningQuestion {
 } ScreeningQuestion;
 
 #define SCREENING_CLEARANCE_KEY "clinician_clearance"
+#define SCREENING_CORRECTION_KEY "correction"
 #define SCREENING_ALL_MASK ((UINT32_C(1) << _SCREENING_QUESTION_MAX) - 1)
 
 /* "recent_injury_or_surgery" …; NULL when out of range. */
@@ -59,12 +69,26 @@ typedef struct ScreeningAnswers {
         uint32_t answered;
         uint32_t yes;
         bool clearance;         /* SCREENING_CLEARANCE_KEY was given and true */
+        bool correction;        /* SCREENING_CORRECTION_KEY was given and true */
 } ScreeningAnswers;
 
 /* Record one a{sv} entry. Returns 0, or -ENOENT (unknown key), -EEXIST
- * (answered twice). SCREENING_CLEARANCE_KEY is accepted here too. */
+ * (answered twice). SCREENING_CLEARANCE_KEY and SCREENING_CORRECTION_KEY are
+ * accepted here too. */
 int screening_answers_set(ScreeningAnswers *a, const char *key, bool value);
 
 /* 0 when every question is answered; -ENODATA otherwise, with the first
  * missing key in *ret_missing (static string). */
 int screening_answers_complete(const ScreeningAnswers *a, const char **ret_missing);
+
+/* The standing "yes" answers that this submission answers "no" to: the ones
+ * it would lift if it is a correction (bit mask over ScreeningQuestion). */
+uint32_t screening_contradicted(uint32_t standing, const ScreeningAnswers *a);
+
+/* The "yes" answers in force after this submission, given those in force
+ * before it: a correction replaces them, any other submission adds to them. */
+uint32_t screening_standing_after(uint32_t standing, const ScreeningAnswers *a);
+
+/* The keys of mask, comma-separated after prefix ("yes: pacemaker,pregnancy"),
+ * or none_text when mask is empty; truncated to fit size. */
+void screening_format_keys(char *buf, size_t size, uint32_t mask, const char *prefix, const char *none_text);

@@ -482,6 +482,16 @@ static void test_screening_accepted(void) {
         add_all_answers(&a, -1, SCREENING_PACEMAKER);
         g_assert_cmpint(api_screening_parse(&a, &ans, &why), ==, 0);
         g_assert_false(ans.clearance);
+        g_assert_false(ans.correction);
+        api_args_clear(&a);
+
+        /* A correction is its own key: answers that replace the standing ones. */
+        add_b(&a, SCREENING_CORRECTION_KEY, true);
+        add_all_answers(&a, -1, -1);
+        g_assert_cmpint(api_screening_parse(&a, &ans, &why), ==, 0);
+        g_assert_true(ans.correction);
+        g_assert_false(ans.clearance);
+        g_assert_cmpuint(ans.answered, ==, SCREENING_ALL_MASK);
         api_args_clear(&a);
 }
 
@@ -516,6 +526,11 @@ static void test_screening_refused(void) {
         add_y(&a, "pregnancy", 0);
         screening_refused(&a,
                        "screening answer 'pregnancy' must be a boolean (b), not 'y'");
+        api_args_clear(&a);
+
+        add_all_answers(&a, -1, -1);
+        add_y(&a, SCREENING_CORRECTION_KEY, 1);
+        screening_refused(&a, "screening answer 'correction' must be a boolean (b), not 'y'");
         api_args_clear(&a);
 
         add_all_answers(&a, -1, -1);

@@ -50,7 +50,7 @@ expect() {  # expect NAME "EXPECTED (sorted, space separated)" WORDS...
         fi
 }
 
-echo "1..23"
+echo "1..25"
 # The built massagectl, nothing on the bus.
 PATH="$top_builddir/client:$PATH"
 expect "commands starting with s" "scan screening set start status stop" massagectl s
@@ -64,6 +64,7 @@ expect "intensities 1x" "1 10" massagectl start --intensity 1
 expect "programs without daemon: built-ins" "gentle kneading migraine myofascial relax suboccipital trigger-point" massagectl start --program ""
 expect "export formats" "csv json" massagectl history --export ""
 expect "usage options" "--help --json --month --week" massagectl usage --
+expect "screening options" "--all-no --answer --clearance --correction --help --json --list" massagectl screening --
 expect "set what" "heat intensity" massagectl set ""
 expect "limits action" "set" massagectl limits ""
 expect "limit keys (fallback)" "daily_minutes daily_sessions" massagectl limits set daily_
@@ -109,6 +110,7 @@ fishexpect() {  # fishexpect NAME "EXPECTED" "COMMAND LINE"
 }
 fishexpect "fish: commands starting with sta" "start status" "massagectl sta"
 fishexpect "fish: stop reasons" "burning_skin dizziness headache_flare numbness pain_rising tingling" "massagectl stop --reason "
+fishexpect "fish: screening --c" "--clearance --correction" "massagectl screening --c"
 [ $fails -eq 0 ]
 EOS
 

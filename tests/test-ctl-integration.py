@@ -259,13 +259,20 @@ def journey(tap):
             assert len(doc["questions"]) == 8 and all(q["question"].endswith("?") for q in doc["questions"]), doc
             doc = ctl_json(env, "screening", "--answer", "pregnancy=maybe", expect=EXIT_USAGE)
             doc = ctl_json(env, "screening", "--answer", "nonsense=no", "--all-no", expect=EXIT_USAGE)
-            # A "yes" blocks starts until a clearance; a later all-"no" screening clears it.
+            # A "yes" blocks starts until a clearance; answering "no" again does not lift it.
             doc = ctl_json(env, "screening", "--answer", "pregnancy=yes", "--all-no")
             assert doc["blocked"] is True and doc["answers"]["pregnancy"] is True, doc
             doc = ctl_json(env, "start", expect=EXIT_POLICY)
             assert doc["error"]["name"] == "org.massaged1.Error.ScreeningRequired", doc
-            doc = ctl_json(env, "screening", "--all-no")
-            assert doc["blocked"] is False and len(doc["answers"]) == 8, doc
+            doc = ctl_json(env, "screening", "--all-no", expect=EXIT_POLICY)
+            assert doc["error"]["name"] == "org.massaged1.Error.ScreeningRequired", doc
+            assert '"pregnancy" was yes' in doc["error"]["message"], doc
+            # The way out for a mistaken "yes": a correction, which massaged records.
+            doc = ctl_json(env, "screening", "--all-no", "--correction")
+            assert doc["blocked"] is False and doc["answers"]["correction"] is True, doc
+            assert len(env.history("GetEvents", "xx", 0, 2 ** 62)) > 0
+            assert [e["detail"] for e in env.history("GetEvents", "xx", 0, 2 ** 62)
+                    if e["kind"] == "screening_correction"] == ["corrected from yes to no: pregnancy"]
         tap.run("start refused until screening (exit 4); screening --all-no records it", screening_first, env=holder)
 
         def programs():

@@ -1072,10 +1072,16 @@ static void build_version(const char *path, int version) {
                 g_assert_cmpint(sqlite3_exec(l.db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
         }
         if (version >= 2) {
+                /* A "yes" (cleared), then all "no" without a clearance: what the
+                 * old code let lift a contraindication by re-answering. */
                 (void) snprintf(sql, sizeof sql,
+                         "INSERT INTO screening (wall_us, mono_us, boot_id, answered, yes, cleared_wall_us) "
+                         "VALUES (%lld, 1, 'b', %u, %u, %lld);"
                          "INSERT INTO screening (wall_us, mono_us, boot_id, answered, yes) VALUES (%lld, 1, 'b', %u, 0);"
                          "INSERT INTO settings VALUES ('session_minutes', 10, 'api', %lld);",
-                         (long long) w, SCREENING_ALL_MASK, (long long) w);
+                         (long long) w, SCREENING_ALL_MASK,
+                         (1u << SCREENING_PACEMAKER) | (1u << SCREENING_REDUCED_SKIN_SENSATION), (long long) w,
+                         (long long) w500, SCREENING_ALL_MASK, (long long) w);
                 g_assert_cmpint(sqlite3_exec(l.db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
         }
         sqlite3_close(l.db);
@@ -1117,6 +1123,12 @@ static void test_migrations(Fixture *f, gconstpointer data) {
                         LimitSource src[_LIMIT_MAX] = {};
                         char **w = NULL;
                         g_assert_true(fig.screened);
+                        g_assert_cmpint(fig.screening_wall_us, ==, test_utc(2026, 6, 15, 8, 0, 0) + S(500));
+                        /* The "yes" answers before the all-"no" stay in force after the
+                         * upgrade, and the latest submission was not cleared. */
+                        g_assert_cmphex(fig.screening_yes, ==,
+                                        (1u << SCREENING_PACEMAKER) | (1u << SCREENING_REDUCED_SKIN_SENSATION));
+                        g_assert_false(fig.screening_cleared);
                         limits_init_default(&lim);
                         g_assert_cmpint(ledger_settings_apply(f->l, &lim, src, &w), ==, 0);
                         g_assert_null(w);
@@ -1152,6 +1164,33 @@ static void test_devices(Fixture *f, gconstpointer data) {
         g_assert_cmpint(ledger_device_known(f->l, "AA:BB:CC:DD:EE:01"), ==, 0);
 }
 
+/* Record a complete submission with the "yes" answers in yes. */
+static int answer_full(Ledger *l, int64_t wall_us, uint32_t yes, bool clearance, bool correction,
+                       uint32_t *ret_corrected) {
+        ScreeningAnswers a = { .clearance = clearance, .correction = correction };
+        SafetyClock c = clk(wall_us);
+
+        for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
+                g_assert_cmpint(screening_answers_set(&a, screening_question_key(q), yes & (1u << q)), ==, 0);
+        return ledger_screening_record(l, &c, &a, ret_corrected);
+}
+
+static int answer(Ledger *l, int64_t wall_us, uint32_t yes, bool clearance, bool correction) {
+        return answer_full(l, wall_us, yes, clearance, correction, NULL);
+}
+
+static size_t count_events(Ledger *l, const char *kind, const char *detail_has) {
+        LedgerEvent *e = NULL;
+        size_t n = 0, found = 0;
+
+        g_assert_cmpint(ledger_events_range(l, 0, INT64_MAX, &e, &n), ==, 0);
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(e[i].kind, kind) == 0 && (!detail_has || (e[i].detail && strstr(e[i].detail, detail_has))))
+                        found++;
+        ledger_event_list_free(e, n);
+        return found;
+}
+
 static void test_screening(Fixture *f, gconstpointer data) {
         int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
         SafetyClock c = clk(t0);
@@ -1161,7 +1200,7 @@ static void test_screening(Fixture *f, gconstpointer data) {
 
         f->l = open_at(f->path, t0);
         g_assert_cmpint(ledger_screening_clear(f->l, &c), ==, -ENOENT);
-        g_assert_cmpint(ledger_screening_record(f->l, &c, &a), ==, -EINVAL);
+        g_assert_cmpint(ledger_screening_record(f->l, &c, &a, NULL), ==, -EINVAL);
         g_assert_false(figures_at(f->l, t0).screened);
 
         for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
@@ -1169,7 +1208,7 @@ static void test_screening(Fixture *f, gconstpointer data) {
         g_assert_cmpint(screening_answers_set(&a, "pacemaker", false), ==, -EEXIST);
         g_assert_cmpint(screening_answers_set(&a, "smoker", false), ==, -ENOENT);
         g_assert_cmpint(screening_answers_complete(&a, &missing), ==, 0);
-        g_assert_cmpint(ledger_screening_record(f->l, &c, &a), ==, 0);
+        g_assert_cmpint(ledger_screening_record(f->l, &c, &a, NULL), ==, 0);
         fig = figures_at(f->l, t0);
         g_assert_true(fig.screened);
         g_assert_cmphex(fig.screening_yes, ==, 1u << SCREENING_PACEMAKER);
@@ -1179,11 +1218,19 @@ static void test_screening(Fixture *f, gconstpointer data) {
         g_assert_true(figures_at(f->l, t0).screening_cleared);
 
         /* A new submission needs its own clearance. */
-        g_assert_cmpint(ledger_screening_record(f->l, &c, &a), ==, 0);
+        g_assert_cmpint(ledger_screening_record(f->l, &c, &a, NULL), ==, 0);
         g_assert_false(figures_at(f->l, t0).screening_cleared);
         a.clearance = true;
-        g_assert_cmpint(ledger_screening_record(f->l, &c, &a), ==, 0);
+        g_assert_cmpint(ledger_screening_record(f->l, &c, &a, NULL), ==, 0);
         g_assert_true(figures_at(f->l, t0).screening_cleared);
+
+        /* All "no" after the "yes": recorded as given, but the "yes" stays in
+         * force (not corrected), and this submission is not cleared. */
+        g_assert_cmpint(answer(f->l, t0 + S(10), 0, false, false), ==, 0);
+        fig = figures_at(f->l, t0 + S(10));
+        g_assert_cmpint(fig.screening_wall_us, ==, t0 + S(10));
+        g_assert_cmphex(fig.screening_yes, ==, 1u << SCREENING_PACEMAKER);
+        g_assert_false(fig.screening_cleared);
 
         /* Incomplete answers name the first missing key. */
         a = (ScreeningAnswers) {};
@@ -1194,6 +1241,70 @@ static void test_screening(Fixture *f, gconstpointer data) {
                 g_assert_nonnull(screening_question_text(q));
                 g_assert_cmpint(screening_question_from_key(screening_question_key(q)), ==, (int) q);
         }
+}
+
+/* A "yes" stands across later submissions until a correction; a clearance
+ * covers every "yes" in force; reduced skin sensation (heat off) too. */
+static void test_screening_standing(Fixture *f, gconstpointer data) {
+        const uint32_t pace = 1u << SCREENING_PACEMAKER, numb = 1u << SCREENING_REDUCED_SKIN_SENSATION;
+        const uint32_t preg = 1u << SCREENING_PREGNANCY;
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        PolicyFigures fig;
+
+        f->l = open_at(f->path, t0);
+        g_assert_cmpint(answer(f->l, t0, pace | numb, false, false), ==, 0);
+        g_assert_cmpint(answer(f->l, t0 + S(1), preg, false, false), ==, 0);
+        fig = figures_at(f->l, t0 + S(1));
+        g_assert_cmphex(fig.screening_yes, ==, pace | numb | preg);
+        g_assert_false(fig.screening_cleared);
+
+        /* A clearance given with all "no" covers all three; they stay in force. */
+        g_assert_cmpint(answer(f->l, t0 + S(2), 0, true, false), ==, 0);
+        fig = figures_at(f->l, t0 + S(2));
+        g_assert_cmphex(fig.screening_yes, ==, pace | numb | preg);
+        g_assert_true(fig.screening_cleared);
+        g_assert_cmpuint(count_events(f->l, "clearance", NULL), ==, 1);
+
+        /* The 6-monthly screening all "no" without a clearance: not cleared any more. */
+        g_assert_cmpint(answer(f->l, t0 + S(3), 0, false, false), ==, 0);
+        fig = figures_at(f->l, t0 + S(3));
+        g_assert_cmphex(fig.screening_yes, ==, pace | numb | preg);
+        g_assert_false(fig.screening_cleared);
+        g_assert_cmpuint(count_events(f->l, "screening_correction", NULL), ==, 0);
+}
+
+/* A correction replaces the answers in force, records which "yes" it turned
+ * into "no" (row and event), and only those. */
+static void test_screening_correction(Fixture *f, gconstpointer data) {
+        const uint32_t pace = 1u << SCREENING_PACEMAKER, numb = 1u << SCREENING_REDUCED_SKIN_SENSATION;
+        const uint32_t preg = 1u << SCREENING_PREGNANCY;
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        uint32_t corrected = 0xff;
+        PolicyFigures fig;
+
+        f->l = open_at(f->path, t0);
+        /* Nothing in force: a correction corrects nothing and writes no event. */
+        g_assert_cmpint(answer_full(f->l, t0, 0, false, true, &corrected), ==, 0);
+        g_assert_cmphex(corrected, ==, 0);
+        g_assert_cmpuint(count_events(f->l, "screening_correction", NULL), ==, 0);
+
+        g_assert_cmpint(answer(f->l, t0 + S(1), pace | numb, true, false), ==, 0);
+        /* pacemaker was a mistake; reduced sensation and (new) pregnancy hold. */
+        g_assert_cmpint(answer_full(f->l, t0 + S(2), numb | preg, false, true, &corrected), ==, 0);
+        g_assert_cmphex(corrected, ==, pace);
+        fig = figures_at(f->l, t0 + S(2));
+        g_assert_cmphex(fig.screening_yes, ==, numb | preg);
+        g_assert_false(fig.screening_cleared);
+        g_assert_cmpuint(count_events(f->l, "screening_correction", "corrected from yes to no: pacemaker"), ==, 1);
+
+        /* Correcting reduced skin sensation too (heat allowed again) needs the same explicit act. */
+        g_assert_cmpint(answer_full(f->l, t0 + S(3), 0, false, true, &corrected), ==, 0);
+        g_assert_cmphex(corrected, ==, numb | preg);
+        fig = figures_at(f->l, t0 + S(3));
+        g_assert_cmphex(fig.screening_yes, ==, 0);
+        g_assert_cmpuint(count_events(f->l, "screening_correction",
+                                      "corrected from yes to no: pregnancy,reduced_skin_sensation"), ==, 1);
+        g_assert_cmpuint(count_events(f->l, "screening", NULL), ==, 4);
 }
 
 static void test_thermal_events(Fixture *f, gconstpointer data) {
@@ -1599,6 +1710,8 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/migrations", test_migrations);
         ADD("/ledger/devices", test_devices);
         ADD("/ledger/screening", test_screening);
+        ADD("/ledger/screening/standing", test_screening_standing);
+        ADD("/ledger/screening/correction", test_screening_correction);
         ADD("/ledger/thermal-events", test_thermal_events);
         ADD("/ledger/symptom-after-session", test_symptom_after_session);
         ADD("/ledger/figures/rolling-24h", test_figures_rolling);

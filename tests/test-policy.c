@@ -1121,6 +1121,79 @@ static void test_bad_input(void) {
         env_done(&e);
 }
 
+/* A "no" to a "yes" in force is refused unless it is a correction or comes
+ * with a clearance: re-answering must not undo a contraindication. */
+typedef struct SubmissionCase {
+        const char *name;
+        bool screened;
+        uint32_t standing;              /* figures.screening_yes */
+        bool cleared;
+        uint32_t yes;                   /* the submission's answers (all answered) */
+        bool clearance, correction;
+        int expect;                     /* 1 allowed, 0 refused */
+        const char *message_has;
+} SubmissionCase;
+
+#define Q(q) (1u << SCREENING_##q)
+static const SubmissionCase submission_cases[] = {
+        { "first-all-no", false, 0, false, 0, false, false, 1, NULL },
+        { "first-yes", false, 0, false, Q(PACEMAKER), false, false, 1, NULL },
+        { "yes-then-all-no", true, Q(PACEMAKER), false, 0, false, false, 0, "\"pacemaker\" was yes" },
+        { "cleared-yes-then-all-no", true, Q(PACEMAKER), true, 0, false, false, 0, "--clearance" },
+        { "yes-then-all-no-corrected", true, Q(PACEMAKER), false, 0, false, true, 1, NULL },
+        { "yes-then-all-no-cleared", true, Q(PACEMAKER), false, 0, true, false, 1, NULL },
+        { "yes-again", true, Q(PACEMAKER), false, Q(PACEMAKER), false, false, 1, NULL },
+        { "yes-kept-another-added", true, Q(PACEMAKER), false, Q(PACEMAKER) | Q(PREGNANCY), false, false, 1, NULL },
+        { "reduced-sensation-then-no", true, Q(REDUCED_SKIN_SENSATION), true, 0, false, false, 0,
+          "--correction" },
+        { "two-yes-one-dropped", true, Q(PACEMAKER) | Q(PREGNANCY), false, Q(PACEMAKER), false, false, 0,
+          "\"pregnancy\" was yes" },
+        { "two-yes-both-dropped", true, Q(PACEMAKER) | Q(PREGNANCY), false, 0, false, false, 0, "(and others)" },
+};
+#undef Q
+
+static void test_screening_submission(gconstpointer data) {
+        const SubmissionCase *c = data;
+        ScreeningAnswers a = { .clearance = c->clearance, .correction = c->correction };
+        PolicyRefusal refusal;
+        Env e;
+
+        env_init(&e);
+        e.fig.screened = c->screened;
+        e.fig.screening_yes = c->standing;
+        e.fig.screening_cleared = c->cleared;
+        for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++)
+                g_assert_cmpint(screening_answers_set(&a, screening_question_key(q), c->yes & (1u << q)), ==, 0);
+        g_assert_cmpint(policy_check_screening_submission(&e.fig, &a, &refusal), ==, c->expect);
+        if (c->expect == 1)
+                g_assert_cmpint(refusal.reason, ==, POLICY_OK);
+        else {
+                g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_SCREENING_BLOCKED);
+                g_assert_cmpstr(policy_reason_to_dbus_error(refusal.reason), ==, "org.massaged1.Error.ScreeningRequired");
+                /* Every refusal says both ways out. */
+                g_assert_nonnull(strstr(refusal.message, "massagectl screening --correction"));
+                g_assert_nonnull(strstr(refusal.message, "massagectl screening --clearance"));
+                g_assert_nonnull(strstr(refusal.message, c->message_has));
+        }
+        g_assert_cmpint(policy_check_screening_submission(NULL, &a, &refusal), ==, -EINVAL);
+        g_assert_cmpint(policy_check_screening_submission(&e.fig, NULL, &refusal), ==, -EINVAL);
+        env_done(&e);
+}
+
+/* The answers in force after a submission: a correction replaces, anything else adds. */
+static void test_screening_standing(void) {
+        ScreeningAnswers a = { .answered = SCREENING_ALL_MASK, .yes = 1u << SCREENING_PREGNANCY };
+        const uint32_t pace = 1u << SCREENING_PACEMAKER, preg = 1u << SCREENING_PREGNANCY;
+
+        g_assert_cmphex(screening_standing_after(pace, &a), ==, pace | preg);
+        g_assert_cmphex(screening_contradicted(pace | preg, &a), ==, pace);
+        a.correction = true;
+        g_assert_cmphex(screening_standing_after(pace, &a), ==, preg);
+        a.clearance = true;
+        a.correction = false;
+        g_assert_cmphex(screening_standing_after(pace, &a), ==, pace | preg);
+}
+
 static void test_lowest_third(void) {
         g_assert_cmpuint(policy_lowest_third(10), ==, 3);
         g_assert_cmpuint(policy_lowest_third(9), ==, 3);
@@ -1162,5 +1235,10 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/thermal/ack-and-reset", test_thermal_ack_and_reset);
         g_test_add_func("/policy/bad-input", test_bad_input);
         g_test_add_func("/policy/lowest-third", test_lowest_third);
+        for (size_t i = 0; i < G_N_ELEMENTS(submission_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/policy/screening/submission/%s", submission_cases[i].name);
+                g_test_add_data_func(path, &submission_cases[i], test_screening_submission);
+        }
+        g_test_add_func("/policy/screening/standing", test_screening_standing);
         return g_test_run();
 }

@@ -66,6 +66,7 @@ complete -c massagectl -n '__fish_seen_subcommand_from note' -l text -x -d 'Note
 complete -c massagectl -n '__fish_seen_subcommand_from screening' -l answer -x -d 'KEY=yes|no'
 complete -c massagectl -n '__fish_seen_subcommand_from screening' -l all-no -d 'No to every question'
 complete -c massagectl -n '__fish_seen_subcommand_from screening' -l clearance -d 'Cleared by a clinician'
+complete -c massagectl -n '__fish_seen_subcommand_from screening' -l correction -d 'An earlier yes was a mistake'
 complete -c massagectl -n '__fish_seen_subcommand_from screening' -l list -d 'List the questions'
 complete -c massagectl -n '__fish_seen_subcommand_from set' -a 'intensity heat'
 complete -c massagectl -n '__fish_seen_subcommand_from limits' -a 'set'

@@ -242,7 +242,7 @@ class Abuser:
         self.programs = env.get(MANAGER_PATH, MANAGER, "Programs")
         self.questions = env.get(MANAGER_PATH, MANAGER, "ScreeningQuestions")
         words = (list(self.limit_types) + self.programs + self.questions + ALL_NO_SCREENING +
-                 ["clinician_clearance", "program", "intensity", "heat", "duration", "tie_to_caller",
+                 ["clinician_clearance", "correction", "program", "intensity", "heat", "duration", "tie_to_caller",
                   "pain_before", "pain_after", "note", "pain_rising", "numbness", "tingling", "dizziness",
                   "headache_flare", "burning_skin", "user", self.a, self.a.lower(), "11:22:33:44:55:66",
                   MANAGER, HISTORY, DEVICE, PROPS, "APIVersion", "State", "Intensity", "Bogus"])
@@ -253,7 +253,8 @@ class Abuser:
         self.known_dicts = {
             ("Start", 0): {"program": "s", "intensity": "y", "heat": "y", "duration": "u", "tie_to_caller": "b"},
             ("SetLimits", 0): {k: t for k, t in self.limit_types.items()},
-            ("SubmitScreening", 0): dict({q: "b" for q in self.questions}, clinician_clearance="b"),
+            ("SubmitScreening", 0): dict({q: "b" for q in self.questions}, clinician_clearance="b",
+                                                 correction="b"),
             ("SetNote", 1): {"pain_before": "i", "pain_after": "i", "note": "s"},
         }
         self.objects = self.introspect()

@@ -7,12 +7,14 @@ device state and the ledger's rows and events (doc/safety.md, "Trust model")."""
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
-from massaged_env import ALL_NO_SCREENING, MANAGER, Scenarios, build_path, wait_for, wait_until  # noqa: E402
+from massaged_env import (ALL_NO_SCREENING, MANAGER, SLOWDOWN, WRAPPER, Scenarios, build_path, wait_for,  # noqa: E402
+                          wait_until)
 from gi.repository import GLib  # noqa: E402
 
 S = Scenarios()
@@ -232,6 +234,104 @@ def test_daily_minutes_survive_tz_change():
         assert len(env.sessions()) == 2, env.sessions()
 
 
+# ---- item 3: a contraindication is not undone by answering again -----------
+
+SCREENING_REQUIRED = "org.massaged1.Error.ScreeningRequired"
+CTL = build_path("client", "massagectl")
+
+
+def screening(env, yes=(), **extra):
+    """SubmitScreening through the API: every question, "yes" for those in yes, and extra keys."""
+    answers = {k: GLib.Variant("b", k in yes) for k in ALL_NO_SCREENING}
+    answers.update({k: GLib.Variant("b", v) for k, v in extra.items()})
+    return env.manager("SubmitScreening", "a{sv}", answers)
+
+
+def ctl(env, *args, expect=0):
+    """massagectl as a subprocess on the env's user bus; checks the exit status."""
+    e = dict(env.environ, DBUS_SESSION_BUS_ADDRESS=env.user.address, LC_ALL="C.UTF-8")
+    p = subprocess.run(WRAPPER + [CTL] + list(args), env=e, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                       timeout=60 * SLOWDOWN)
+    assert p.returncode == expect, "massagectl %s: exit %d, not %d\n%s%s" % (" ".join(args), p.returncode, expect,
+                                                                             p.stdout, p.stderr)
+    return p.stdout + p.stderr
+
+
+def sql(env, query):
+    """The ledger's rows, read by a process of the user (the daemon keeps it in WAL mode)."""
+    with sqlite3.connect("file:%s?mode=ro" % env.db, uri=True) as db:
+        return db.execute(query).fetchall()
+
+
+def test_screening_yes_not_undone_by_all_no():
+    with S.env() as env:
+        a = env.addr[0]
+        screening(env, yes=("pacemaker",))
+        env.add_and_connect(a)
+        env.expect_error(lambda: env.start(a), SCREENING_REQUIRED, "pacemaker")
+        # Before the fix this all-"no" was recorded and the next start ran the motors.
+        msg = env.expect_error(lambda: screening(env), SCREENING_REQUIRED, '"pacemaker" was yes')
+        assert "massagectl screening --correction" in msg and "massagectl screening --clearance" in msg, msg
+        env.expect_error(lambda: env.start(a), SCREENING_REQUIRED, "pacemaker")
+        untouched(env, a)
+        assert env.sessions() == [], env.sessions()
+        # The ledger holds the "yes" only; the refused "no" is a refusal event, not a screening.
+        assert sql(env, "SELECT yes, standing FROM screening") == [(1 << 5, 1 << 5)], sql(env, "SELECT * FROM screening")
+        assert [e["detail"] for e in events(env, "screening")] == ["yes: pacemaker"], events(env, "screening")
+        assert any(e["detail"].startswith("screening-blocked:") and "was yes" in e["detail"]
+                   for e in events(env, "refusal")), events(env, "refusal")
+        assert events(env, "screening_correction") == []
+
+
+def test_screening_correction_through_massagectl():
+    with S.env() as env:
+        a = env.addr[0]
+        ctl(env, "screening", "--answer", "pacemaker=yes", "--all-no")
+        env.add_and_connect(a)
+        out = ctl(env, "start", expect=4)
+        assert "massagectl screening --correction" in out, out
+        out = ctl(env, "screening", "--all-no", expect=4)
+        assert '"pacemaker" was yes' in out and "--correction" in out, out
+        ctl(env, "start", expect=4)
+        untouched(env, a)
+        assert env.sessions() == [], env.sessions()
+        # The explicit, recorded way out of a mistaken "yes".
+        out = ctl(env, "screening", "--all-no", "--correction")
+        assert "correction" in out, out
+        fixed = events(env, "screening_correction")
+        assert [e["detail"] for e in fixed] == ["corrected from yes to no: pacemaker"], fixed
+        assert sql(env, "SELECT corrected, standing FROM screening ORDER BY id DESC LIMIT 1") == [(1 << 5, 0)]
+        assert "corrected from yes to no by the user: pacemaker" in env.logs(), "the correction is not logged"
+        env.start(a, duration=600)
+        wait_until(lambda: env.state(a)["running"], 5, what="running after the correction")
+        assert len(env.sessions()) == 1, env.sessions()
+        env.device(a, "Stop")
+        wait_until(lambda: not env.state(a)["running"], 5, what="stopped")
+
+
+def test_screening_clearance_keeps_yes():
+    with S.env() as env:
+        a = env.addr[0]
+        screening(env, yes=("pacemaker", "reduced_skin_sensation"))
+        env.add_and_connect(a)
+        env.expect_error(lambda: screening(env), SCREENING_REQUIRED, "was yes")
+        # A clearance lets sessions start, but the "yes" stays: heat stays off.
+        screening(env, clinician_clearance=True)
+        assert events(env, "screening_correction") == []
+        assert [e["kind"] for e in events(env, "clearance")] == ["clearance"]
+        env.expect_error(lambda: env.start(a, heat=1, duration=600), "org.massaged1.Error.NotAllowed",
+                         "reduced skin sensation")
+        untouched(env, a)
+        # relax heats from its first step: with the "yes" in force its heat is dropped.
+        env.start(a, program="relax", duration=600)
+        wait_until(lambda: env.state(a)["running"], 5, what="running")
+        row = env.sessions()[-1]
+        assert row["heat"] == 0, row
+        env.stays(lambda: env.state(a)["running"] and not env.state(a)["heater_on"], 3, "motors on, heater off")
+        env.device(a, "Stop")
+        wait_until(lambda: not env.state(a)["running"], 5, what="stopped")
+
+
 S.run("a FIFO as massaged.conf: start-up does not block, ConfigError names it, starts refused, SIGTERM works",
       test_config_fifo)
 S.run("a dangling symlink as massaged.conf is a broken config, not defaults", test_config_dangling_symlink)
@@ -245,4 +345,10 @@ S.run("3 sessions, then a restart in a time zone where they were yesterday: stil
       test_daily_cap_survives_tz_change)
 S.run("45 min used, a time zone where that was yesterday: still refused (last 24 h)",
       test_daily_minutes_survive_tz_change)
+S.run("screening: pacemaker yes, then all no: refused, starts still refused, the device never ran",
+      test_screening_yes_not_undone_by_all_no)
+S.run("massagectl screening --correction lifts a mistaken yes, recorded as screening_correction; then a start runs",
+      test_screening_correction_through_massagectl)
+S.run("a clearance given with all no lets a session run; reduced skin sensation still keeps heat off",
+      test_screening_clearance_keeps_yes)
 S.exit()
