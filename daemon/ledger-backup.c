@@ -32,25 +32,13 @@
 
 #include "ledger-internal.h"
 #include "macro.h"
+#include "paths.h"
 
 #define RESTORE_HOLD_US (INT64_C(24) * 3600 * 1000000)
 
 char *ledger_backup_path(const char *path) {
         char *p = NULL;
         return asprintf(&p, "%s.backup", path) < 0 ? NULL : p;
-}
-
-static void sync_dir(const char *path) {
-        _cleanup_free_ char *dir = strdup(path);
-        _cleanup_close_ int fd = -1;
-        char *slash;
-
-        if (!dir || !(slash = strrchr(dir, '/')))
-                return;
-        slash[slash == dir ? 1 : 0] = '\0';
-        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd >= 0)
-                (void) fsync(fd);
 }
 
 /* An SQLite file that passes its integrity check and holds a sessions table. */
@@ -133,7 +121,7 @@ int ledger_backup(Ledger *l) {
                 return ledger_failf(l, r, "Usage ledger %s: backup not made (%s); the previous backup %s is kept",
                                     l->path, why ?: strerror(-r), backup);
         }
-        sync_dir(backup);
+        paths_fsync_directory_of(backup);
         l->backups++;
         return 0;
 }
@@ -209,10 +197,13 @@ int ledger_restore(Ledger *l, int broken_error) {
         if (!backup)
                 return -ENOMEM;
         if (!backup_usable(backup, &mtime, &why)) {
-                _cleanup_free_ char *prev = l->error ? strdup(l->error) : NULL;
+                char prev[1024];
+
                 if (access(backup, F_OK) < 0)
                         return broken_error;    /* l->error's fix already says there is none */
-                return ledger_failf(l, broken_error, "%s (%s: %s)", prev ?: "Usage ledger damaged", backup, why);
+                /* ledger_failf() replaces l->error: keep a copy of its fix to quote. */
+                (void) snprintf(prev, sizeof prev, "%s", l->error ?: "Usage ledger damaged");
+                return ledger_failf(l, broken_error, "%s (%s: %s)", prev, backup, why);
         }
         if (asprintf(&broken, "%s.broken-%lld", l->path, (long long) time(NULL)) < 0 ||
             asprintf(&tmp, "%s.restoring-%ld", l->path, (long) getpid()) < 0)
@@ -243,7 +234,7 @@ int ledger_restore(Ledger *l, int broken_error) {
                                     broken, tmp, strerror(-r), tmp, l->path);
         }
         (void) unlink(tmp);
-        sync_dir(l->path);
+        paths_fsync_directory_of(l->path);
 
         free(l->broken_path);
         l->broken_path = STEAL_PTR(broken);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -39,8 +40,7 @@ static int systemd_or_xdg_dir(const char *systemd_var, const char *xdg_var, cons
 
         /* systemd sets one absolute path per *Directory= entry, colon-separated. */
         if (list && list[0] == '/') {
-                *ret = strndup(list, strcspn(list, ":"));
-                return *ret ? 0 : -ENOMEM;
+                return asprintf(ret, "%.*s", (int) strcspn(list, ":"), list) < 0 ? -ENOMEM : 0;
         }
         return xdg_dir(xdg_var, home_rel, ret);
 }
@@ -128,15 +128,16 @@ static int checkpoint_unused(const char *path, sqlite3 **ret_db, char **ret_what
         return r;
 }
 
-static void fsync_dir_of(const char *path) {
-        _cleanup_free_ char *d = strdup(path);
-        char *slash = d ? strrchr(d, '/') : NULL;
+void paths_fsync_directory_of(const char *path) {
+        char dir[PATH_MAX];
+        char *slash;
         _cleanup_close_ int fd = -EBADF;
 
-        if (!slash)
+        /* A rename or link is durable only once its directory is synced. */
+        if (!path || snprintf(dir, sizeof dir, "%s", path) >= (int) sizeof dir || !(slash = strrchr(dir, '/')))
                 return;
-        *slash = '\0';
-        fd = open(d[0] ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        slash[slash == dir ? 1 : 0] = '\0';
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0)
                 (void) fsync(fd);
 }
@@ -178,7 +179,7 @@ static int copy_then_remove(const char *from, const char *to) {
                 (void) unlink(tmp);
                 return r;
         }
-        fsync_dir_of(to);
+        paths_fsync_directory_of(to);
         /* The copy is durable in its place: only now the original goes. If
          * it cannot, every later start names it in a warning (->ignored). */
         (void) unlink(from);
@@ -240,8 +241,8 @@ static int move_ledger(const char *from, const char *to, char **error) {
                                  r == -EROFS ? " (systemd's sandbox keeps it read-only: the unit's "
                                  "ReadWritePaths= does not name that directory)" : "") ?: r;
         }
-        fsync_dir_of(to);
-        fsync_dir_of(from);
+        paths_fsync_directory_of(to);
+        paths_fsync_directory_of(from);
 
         /* Leftovers: a -shm is only an index SQLite rebuilds; an empty -wal
          * holds nothing. A non-empty -wal (it cannot be after the checkpoint)
@@ -277,12 +278,9 @@ int paths_ledger_resolve(PathsLedger *ret) {
         /* The known old places: the XDG state directory (massaged's default
          * before it read $STATE_DIRECTORY, and systemd ≥ 254's), and the XDG
          * config directory (systemd 252's StateDirectory= of a user unit). */
-        r = xdg_dir("XDG_STATE_HOME", ".local/state", &xdg_state);
-        if (r == -ENOMEM)
-                return r;
-        r = xdg_dir("XDG_CONFIG_HOME", ".config", &xdg_config);
-        if (r == -ENOMEM)
-                return r;
+        if (xdg_dir("XDG_STATE_HOME", ".local/state", &xdg_state) == -ENOMEM ||
+            xdg_dir("XDG_CONFIG_HOME", ".config", &xdg_config) == -ENOMEM)
+                return -ENOMEM;
         if (asprintf(&p.path, "%s/" LEDGER_NAME, dir) < 0)
                 return -ENOMEM;
 

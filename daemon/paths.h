@@ -45,3 +45,6 @@ void paths_ledger_clear(PathsLedger *p);
  * Returns 0 (look at ->error) or -ENOENT (no state directory) / -ENOMEM.
  */
 int paths_ledger_resolve(PathsLedger *ret);
+
+/* fsync() the directory that holds path, so a rename or link in it survives a crash. */
+void paths_fsync_directory_of(const char *path);
