@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * massagectl screening: the health questions of SPEC §4, asked one by one
+ * massagectl screening: the health questions of doc/safety.md, asked one by one
  * on a terminal, or answered with flags by scripts. The keys come from
  * massaged (ScreeningQuestions); the sentences are ours, with a readable
  * fallback for a key this client does not know yet.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * massaged.conf: limits and defaults (SPEC §4). Out-of-range values are
+ * massaged.conf: limits and defaults (doc/safety.md, doc/configuration.md). Out-of-range values are
  * clamped to the nearest bound with a warning rather than rejected, so a value
  * past a hard limit can never loosen anything and a value below a floor still
  * makes the limit as strict as allowed. A file we cannot read or parse is an

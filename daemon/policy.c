@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The start and replan decisions of the safety policy (SPEC §4). Pure. */
+/* The start and replan decisions of the safety policy (doc/safety.md). Pure. */
 
 #include "config.h"
 

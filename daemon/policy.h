@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The safety policy engine (SPEC §4), PURE: no I/O, no SQLite, no GLib, no
+ * The safety policy engine (doc/safety.md), PURE: no I/O, no SQLite, no GLib, no
  * logging, no clock reads. Every decision is a function of
  *
  *   PolicyInput = effective limits + the ledger's figures + a SafetyClock

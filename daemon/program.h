@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Massage programs are data (SPEC §4): GKeyFile files with a [Program] group
+ * Massage programs are data (doc/safety.md "Programs"): GKeyFile files with a [Program] group
  * and one [Step N] group per step (N = 1, 2, … in order):
  *
  *   [Program]

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The health-screening questions (SPEC §4) and collecting a submission. */
+/* The health-screening questions (doc/safety.md) and collecting a submission. */
 
 #include "config.h"
 

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Health screening (SPEC §4): the contraindication questions, by key. These
+ * Health screening (doc/safety.md): the contraindication questions, by key. These
  * keys are exactly the keys of Manager.SubmitScreening(a{sv} answers), one
  * boolean each, and the strings of the Manager property ScreeningQuestions.
  * Pure C.
