@@ -982,12 +982,48 @@ int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, 
         return r < 0 ? r : 0;
 }
 
+/* The row of a session that is still open, read inside the caller's transaction. */
+typedef struct OpenSessionRow {
+        int64_t start_wall, end_wall;           /* end: the planned one */
+        uint64_t start_mono, end_mono;
+        char boot_id[SAFETY_BOOT_ID_LEN + 1];
+        char device[32];
+} OpenSessionRow;
+
+/* 0, or -ENOENT (no such session), -EALREADY (it has ended), or an SQLite error, with l->error set. */
+static int open_session_row(Ledger *l, int64_t id, OpenSessionRow *ret) {
+        _cleanup_stmt_ sqlite3_stmt *sel = NULL;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT start_wall_us, start_mono_us, boot_id, end_reason, end_wall_us, end_mono_us, "
+                              "device FROM sessions WHERE id = ?", &sel);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(sel, 1, id);
+        rc = sqlite3_step(sel);
+        if (rc == SQLITE_DONE)
+                return ledger_failf(l, -ENOENT, "No session %lld in the ledger", (long long) id);
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "finding the session");
+        if (sqlite3_column_type(sel, 3) != SQLITE_NULL)
+                return ledger_failf(l, -EALREADY, "Session %lld has already ended", (long long) id);
+        *ret = (OpenSessionRow) {
+                .start_wall = sqlite3_column_int64(sel, 0),
+                .start_mono = (uint64_t) sqlite3_column_int64(sel, 1),
+                .end_wall = sqlite3_column_int64(sel, 4),
+                .end_mono = (uint64_t) sqlite3_column_int64(sel, 5),
+        };
+        (void) snprintf(ret->boot_id, sizeof ret->boot_id, "%s", (const char *) sqlite3_column_text(sel, 2) ?: "");
+        (void) snprintf(ret->device, sizeof ret->device, "%s", (const char *) sqlite3_column_text(sel, 6) ?: "");
+        return 0;
+}
+
 int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t actual_s, uint32_t heat_s,
                        PolicyEndReason reason) {
-        _cleanup_stmt_ sqlite3_stmt *sel = NULL, *upd = NULL;
-        int64_t start_wall, end_wall;
-        uint64_t start_mono, end_mono;
-        const char *boot;
+        _cleanup_stmt_ sqlite3_stmt *upd = NULL;
+        OpenSessionRow row;
+        int64_t end_wall;
+        uint64_t end_mono;
         int r, rc;
 
         if (!now || (unsigned) reason >= _POLICY_END_MAX)
@@ -1002,36 +1038,18 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
         r = ledger_exec(l, "BEGIN IMMEDIATE", "recording the session end");
         if (r < 0)
                 goto out;
-        r = ledger_prepare(l, "SELECT start_wall_us, start_mono_us, boot_id, end_reason, device FROM sessions "
-                              "WHERE id = ?", &sel);
+        r = open_session_row(l, id, &row);
         if (r < 0)
                 goto rollback;
-        sqlite3_bind_int64(sel, 1, id);
-        rc = sqlite3_step(sel);
-        if (rc == SQLITE_DONE) {
-                r = ledger_failf(l, -ENOENT, "No session %lld in the ledger", (long long) id);
-                goto rollback;
-        }
-        if (rc != SQLITE_ROW) {
-                r = ledger_fail(l, rc, "finding the session");
-                goto rollback;
-        }
-        if (sqlite3_column_type(sel, 3) != SQLITE_NULL) {
-                r = ledger_failf(l, -EALREADY, "Session %lld has already ended", (long long) id);
-                goto rollback;
-        }
-        start_wall = sqlite3_column_int64(sel, 0);
-        start_mono = (uint64_t) sqlite3_column_int64(sel, 1);
-        boot = (const char *) sqlite3_column_text(sel, 2);
 
         /* The end follows from the start and the monotonic time in between, so a
          * wall-clock jump during the session changes nothing. */
-        if (boot && boot[0] && strcmp(boot, now->boot_id) == 0 && now->mono_us >= start_mono) {
+        if (row.boot_id[0] && strcmp(row.boot_id, now->boot_id) == 0 && now->mono_us >= row.start_mono) {
                 end_mono = now->mono_us;
-                end_wall = start_wall + (int64_t) (now->mono_us - start_mono);
+                end_wall = row.start_wall + (int64_t) (now->mono_us - row.start_mono);
         } else {
-                end_mono = start_mono + (uint64_t) actual_s * USEC_PER_SEC;
-                end_wall = MAX(now->wall_us, start_wall + (int64_t) actual_s * (int64_t) USEC_PER_SEC);
+                end_mono = row.start_mono + (uint64_t) actual_s * USEC_PER_SEC;
+                end_wall = MAX(now->wall_us, row.start_wall + (int64_t) actual_s * (int64_t) USEC_PER_SEC);
         }
 
         r = ledger_prepare(l, "UPDATE sessions SET seconds = ?, heat_seconds = ?, end_wall_us = ?, end_mono_us = ?, "
@@ -1050,17 +1068,15 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
                 goto rollback;
         }
         if (policy_end_reason_is_symptom(reason)) {
-                r = ledger_event_add(l, now, LEDGER_EVENT_STOP_REASON, (const char *) sqlite3_column_text(sel, 4),
+                r = ledger_event_add(l, now, LEDGER_EVENT_STOP_REASON, row.device[0] ? row.device : NULL,
                                      policy_end_reason_to_string(reason));
                 if (r < 0)
                         goto rollback;
         }
-        sqlite3_reset(sel);
         r = commit(l, "recording the session end");
         goto out;
 
 rollback:
-        sqlite3_reset(sel);
         sqlite3_reset(upd);
         rollback(l);
 out:
@@ -1073,10 +1089,10 @@ out:
 }
 
 int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_t remaining_s) {
-        _cleanup_stmt_ sqlite3_stmt *sel = NULL, *upd = NULL;
-        int64_t start_wall, end_wall, left = (int64_t) remaining_s * (int64_t) USEC_PER_SEC;
-        uint64_t start_mono, end_mono;
-        const char *boot;
+        _cleanup_stmt_ sqlite3_stmt *upd = NULL;
+        int64_t end_wall, left = (int64_t) remaining_s * (int64_t) USEC_PER_SEC;
+        uint64_t end_mono;
+        OpenSessionRow row;
         int r, rc;
 
         if (!now)
@@ -1091,34 +1107,16 @@ int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_
         r = ledger_exec(l, "BEGIN IMMEDIATE", "recording the resumed session's end");
         if (r < 0)
                 goto out;
-        r = ledger_prepare(l, "SELECT start_wall_us, start_mono_us, boot_id, end_reason, end_wall_us, end_mono_us "
-                              "FROM sessions WHERE id = ?", &sel);
+        r = open_session_row(l, id, &row);
         if (r < 0)
                 goto rollback;
-        sqlite3_bind_int64(sel, 1, id);
-        rc = sqlite3_step(sel);
-        if (rc == SQLITE_DONE) {
-                r = ledger_failf(l, -ENOENT, "No session %lld in the ledger", (long long) id);
-                goto rollback;
-        }
-        if (rc != SQLITE_ROW) {
-                r = ledger_fail(l, rc, "finding the session");
-                goto rollback;
-        }
-        if (sqlite3_column_type(sel, 3) != SQLITE_NULL) {
-                r = ledger_failf(l, -EALREADY, "Session %lld has already ended", (long long) id);
-                goto rollback;
-        }
-        start_wall = sqlite3_column_int64(sel, 0);
-        start_mono = (uint64_t) sqlite3_column_int64(sel, 1);
-        boot = (const char *) sqlite3_column_text(sel, 2);
-        end_wall = sqlite3_column_int64(sel, 4);
-        end_mono = (uint64_t) sqlite3_column_int64(sel, 5);
+        end_wall = row.end_wall;
+        end_mono = row.end_mono;
 
         /* As in ledger_session_end(): the wall end follows the monotonic time
          * since the start, so a wall-clock jump changes nothing. Only later. */
-        if (boot && boot[0] && strcmp(boot, now->boot_id) == 0 && now->mono_us >= start_mono) {
-                end_wall = MAX(end_wall, start_wall + (int64_t) (now->mono_us - start_mono) + left);
+        if (row.boot_id[0] && strcmp(row.boot_id, now->boot_id) == 0 && now->mono_us >= row.start_mono) {
+                end_wall = MAX(end_wall, row.start_wall + (int64_t) (now->mono_us - row.start_mono) + left);
                 end_mono = MAX(end_mono, now->mono_us + (uint64_t) left);
         } else
                 end_wall = MAX(end_wall, now->wall_us + left);
@@ -1134,12 +1132,10 @@ int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_
                 r = ledger_fail(l, rc, "recording the resumed session's end");
                 goto rollback;
         }
-        sqlite3_reset(sel);
         r = commit(l, "recording the resumed session's end");
         goto out;
 
 rollback:
-        sqlite3_reset(sel);
         sqlite3_reset(upd);
         rollback(l);
 out:
