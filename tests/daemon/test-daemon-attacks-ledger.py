@@ -258,9 +258,13 @@ def ctl(env, *args, expect=0):
 
 
 def sql(env, query):
-    """The ledger's rows, read by a process of the user (the daemon keeps it in WAL mode)."""
-    with sqlite3.connect("file:%s?mode=ro" % env.db, uri=True) as db:
+    """The ledger's rows as on disk. The daemon holds the file locked (exclusive mode) and
+    checkpoints after every commit, so an immutable read sees every committed row."""
+    db = sqlite3.connect("file:%s?immutable=1" % env.db, uri=True)
+    try:
         return db.execute(query).fetchall()
+    finally:
+        db.close()
 
 
 def test_screening_yes_not_undone_by_all_no():
