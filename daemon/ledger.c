@@ -184,6 +184,36 @@ static int commit(Ledger *l, const char *what) {
         return r;
 }
 
+/*
+ * The writes a crash must not lose (a session's start, end and resume)
+ * run with synchronous=FULL, so the commit is on disk before the device
+ * moves. durable_begin() opens such a transaction; durable_finish() commits
+ * it when r >= 0 (else rolls back) and goes back to NORMAL whatever
+ * happened: a failure there only costs the durability of later writes.
+ */
+static int durable_begin(Ledger *l, const char *what) {
+        int r = ledger_exec(l, "PRAGMA synchronous=FULL", what);
+        if (r < 0)
+                return r;
+        r = ledger_exec(l, "BEGIN IMMEDIATE", what);
+        if (r < 0)
+                (void) ledger_exec(l, "PRAGMA synchronous=NORMAL", "restoring sync mode");
+        return r;
+}
+
+static int durable_finish(Ledger *l, int r, const char *what) {
+        int k;
+
+        if (r >= 0)
+                r = commit(l, what);
+        else
+                rollback(l);
+        k = ledger_exec(l, "PRAGMA synchronous=NORMAL", "restoring sync mode");
+        if (r >= 0 && k < 0)
+                r = k;
+        return r < 0 ? r : 0;
+}
+
 Ledger *ledger_close(Ledger *l) {
         if (!l)
                 return NULL;
@@ -941,8 +971,8 @@ int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, 
                 return -ENOMEM;
         heat = plan_heat_seconds(plan);
 
-        /* FULL: the commit is on disk before we return, hence before the device starts. */
-        r = ledger_exec(l, "PRAGMA synchronous=FULL", "making the session row durable");
+        /* Durable: the row is on disk before we return, hence before the device starts. */
+        r = durable_begin(l, "recording the session start");
         if (r < 0) {
                 free(text);
                 return r;
@@ -973,13 +1003,8 @@ int ledger_session_begin(Ledger *l, const SafetyClock *now, const char *device, 
         if (r >= 0)
                 *ret_id = sqlite3_last_insert_rowid(l->db);
         free(text);
-        {
-                /* Back to NORMAL whatever happened; a failure here only costs durability of later writes. */
-                int k = ledger_exec(l, "PRAGMA synchronous=NORMAL", "restoring sync mode");
-                if (r >= 0 && k < 0)
-                        r = k;
-        }
-        return r < 0 ? r : 0;
+        sqlite3_reset(s);
+        return durable_finish(l, r, "recording the session start");
 }
 
 /* The row of a session that is still open, read inside the caller's transaction. */
@@ -1032,15 +1057,12 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
         if (r < 0)
                 return r;
 
-        r = ledger_exec(l, "PRAGMA synchronous=FULL", "making the session end durable");
+        r = durable_begin(l, "recording the session end");
         if (r < 0)
                 return r;
-        r = ledger_exec(l, "BEGIN IMMEDIATE", "recording the session end");
-        if (r < 0)
-                goto out;
         r = open_session_row(l, id, &row);
         if (r < 0)
-                goto rollback;
+                return durable_finish(l, r, "recording the session end");
 
         /* The end follows from the start and the monotonic time in between, so a
          * wall-clock jump during the session changes nothing. */
@@ -1055,7 +1077,7 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
         r = ledger_prepare(l, "UPDATE sessions SET seconds = ?, heat_seconds = ?, end_wall_us = ?, end_mono_us = ?, "
                               "end_reason = ? WHERE id = ?", &upd);
         if (r < 0)
-                goto rollback;
+                return durable_finish(l, r, "recording the session end");
         sqlite3_bind_int64(upd, 1, actual_s);
         sqlite3_bind_int64(upd, 2, heat_s);
         sqlite3_bind_int64(upd, 3, end_wall);
@@ -1063,29 +1085,13 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
         sqlite3_bind_text(upd, 5, policy_end_reason_to_string(reason), -1, SQLITE_STATIC);
         sqlite3_bind_int64(upd, 6, id);
         rc = sqlite3_step(upd);
-        if (rc != SQLITE_DONE) {
+        sqlite3_reset(upd);
+        if (rc != SQLITE_DONE)
                 r = ledger_fail(l, rc, "recording the session end");
-                goto rollback;
-        }
-        if (policy_end_reason_is_symptom(reason)) {
+        else if (policy_end_reason_is_symptom(reason))
                 r = ledger_event_add(l, now, LEDGER_EVENT_STOP_REASON, row.device[0] ? row.device : NULL,
                                      policy_end_reason_to_string(reason));
-                if (r < 0)
-                        goto rollback;
-        }
-        r = commit(l, "recording the session end");
-        goto out;
-
-rollback:
-        sqlite3_reset(upd);
-        rollback(l);
-out:
-        {
-                int k = ledger_exec(l, "PRAGMA synchronous=NORMAL", "restoring sync mode");
-                if (r >= 0 && k < 0)
-                        r = k;
-        }
-        return r < 0 ? r : 0;
+        return durable_finish(l, r, "recording the session end");
 }
 
 int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_t remaining_s) {
@@ -1100,16 +1106,13 @@ int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_
         r = ledger_guard(l, false);
         if (r < 0)
                 return r;
-        /* FULL: the new end is on disk before the device runs again. */
-        r = ledger_exec(l, "PRAGMA synchronous=FULL", "making the resumed session's end durable");
+        /* Durable: the new end is on disk before the device runs again. */
+        r = durable_begin(l, "recording the resumed session's end");
         if (r < 0)
                 return r;
-        r = ledger_exec(l, "BEGIN IMMEDIATE", "recording the resumed session's end");
-        if (r < 0)
-                goto out;
         r = open_session_row(l, id, &row);
         if (r < 0)
-                goto rollback;
+                return durable_finish(l, r, "recording the resumed session's end");
         end_wall = row.end_wall;
         end_mono = row.end_mono;
 
@@ -1123,28 +1126,15 @@ int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_
 
         r = ledger_prepare(l, "UPDATE sessions SET end_wall_us = ?, end_mono_us = ? WHERE id = ?", &upd);
         if (r < 0)
-                goto rollback;
+                return durable_finish(l, r, "recording the resumed session's end");
         sqlite3_bind_int64(upd, 1, end_wall);
         sqlite3_bind_int64(upd, 2, (sqlite3_int64) end_mono);
         sqlite3_bind_int64(upd, 3, id);
         rc = sqlite3_step(upd);
-        if (rc != SQLITE_DONE) {
-                r = ledger_fail(l, rc, "recording the resumed session's end");
-                goto rollback;
-        }
-        r = commit(l, "recording the resumed session's end");
-        goto out;
-
-rollback:
         sqlite3_reset(upd);
-        rollback(l);
-out:
-        {
-                int k = ledger_exec(l, "PRAGMA synchronous=NORMAL", "restoring sync mode");
-                if (r >= 0 && k < 0)
-                        r = k;
-        }
-        return r < 0 ? r : 0;
+        if (rc != SQLITE_DONE)
+                r = ledger_fail(l, rc, "recording the resumed session's end");
+        return durable_finish(l, r, "recording the resumed session's end");
 }
 
 int ledger_symptom_report(Ledger *l, const SafetyClock *now, const char *device, PolicyEndReason reason,
