@@ -1046,7 +1046,7 @@ static int open_session_row(Ledger *l, int64_t id, OpenSessionRow *ret) {
 int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t actual_s, uint32_t heat_s,
                        PolicyEndReason reason) {
         _cleanup_stmt_ sqlite3_stmt *upd = NULL;
-        OpenSessionRow row;
+        OpenSessionRow row = {};
         int64_t end_wall;
         uint64_t end_mono;
         int r, rc;
@@ -1098,7 +1098,7 @@ int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_
         _cleanup_stmt_ sqlite3_stmt *upd = NULL;
         int64_t end_wall, left = (int64_t) remaining_s * (int64_t) USEC_PER_SEC;
         uint64_t end_mono;
-        OpenSessionRow row;
+        OpenSessionRow row = {};
         int r, rc;
 
         if (!now)
