@@ -18,11 +18,15 @@
 /* The state directory: the first entry of $STATE_DIRECTORY when absolute,
  * else $XDG_STATE_HOME/massaged, else ~/.local/state/massaged.
  * 0, -ENOENT (no absolute HOME either) or -ENOMEM. */
+/* paths.c: $XDG_VAR/massaged, else ~/HOME_REL/massaged (a relative XDG value
+ * is ignored); -ENOENT with neither, -ENOMEM. */
+int paths_xdg_dir(const char *xdg_var, const char *home_rel, char **ret);
 int paths_state_dir(char **ret);
 /* The configuration directory: $CONFIGURATION_DIRECTORY's first entry, else
  * $XDG_CONFIG_HOME/massaged, else ~/.config/massaged. Same returns. */
 int paths_config_dir(char **ret);
 
+/* paths-ledger.c: the ledger's path, and moving it there. */
 typedef struct PathsLedger {
         char *path;             /* the ledger to open: <state dir>/usage.db */
         char *moved_from;       /* the ledger was moved here from this path (a notice) */

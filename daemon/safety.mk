@@ -15,7 +15,7 @@ daemon_libmassaged_safety_la_SOURCES = \
 	daemon/policy.c daemon/policy.h \
 	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-screening.c daemon/policy-internal.h \
 	daemon/conf.c daemon/conf.h \
-	daemon/paths.c daemon/paths.h \
+	daemon/paths.c daemon/paths-ledger.c daemon/paths.h \
 	daemon/ledger.c daemon/ledger.h daemon/ledger-internal.h \
 	daemon/ledger-schema.c daemon/ledger-query.c daemon/ledger-file.c \
 	daemon/ledger-wal.c daemon/ledger-backup.c
@@ -99,7 +99,8 @@ dist_check_SCRIPTS += tests/test-safety-doc.py
 EXTRA_DIST += tests/fuzz/fuzz-program.c tests/fuzz/fuzz-conf.c tests/fuzz/fuzz-args.c
 if ENABLE_FUZZING
 SAFETY_FUZZ_POLICY = daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c daemon/safety-limits.c \
-	daemon/safety-clock.c daemon/screening.c daemon/program.c daemon/program-load.c daemon/file-read.c protocol/codec.c
+	daemon/safety-clock.c daemon/screening.c daemon/program.c daemon/program-load.c daemon/file-read.c \
+	daemon/paths.c protocol/codec.c
 FUZZ_TARGETS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf tests/fuzz/fuzz-args
 noinst_PROGRAMS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf tests/fuzz/fuzz-args
 tests_fuzz_fuzz_program_SOURCES = tests/fuzz/fuzz-program.c $(SAFETY_FUZZ_POLICY)
@@ -107,8 +108,9 @@ tests_fuzz_fuzz_program_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DMASSA
 tests_fuzz_fuzz_program_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
 tests_fuzz_fuzz_program_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_program_LDADD = $(GLIB_LIBS)
+# paths.c: conf_default_path() asks it for the configuration directory.
 tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c daemon/conf.c daemon/file-read.c daemon/safety-limits.c \
-	daemon/program.c
+	daemon/program.c daemon/paths.c
 tests_fuzz_fuzz_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINK)
