@@ -247,21 +247,7 @@ const char *ledger_broken_path(const Ledger *l) {
 }
 
 int ledger_record_restored(Ledger *l, const SafetyClock *now, const char *detail) {
-        _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        int r, rc;
-
-        r = ledger_prepare(l, "INSERT INTO events (wall_us, mono_us, boot_id, kind, device, detail) "
-                              "VALUES (?, ?, ?, 'restored', NULL, ?)", &s);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(s, 1, now->wall_us);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64) now->mono_us);
-        sqlite3_bind_text(s, 3, now->boot_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, detail, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(s);
-        if (rc != SQLITE_DONE)
-                return ledger_fail(l, rc, "recording the restore");
-        return 0;
+        return ledger_event_insert(l, now, LEDGER_EVENT_RESTORED, NULL, detail);
 }
 
 int ledger_restore_hold(Ledger *l, const SafetyClock *now) {

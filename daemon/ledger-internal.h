@@ -112,6 +112,9 @@ int ledger_wal_guard(Ledger *l);
 int ledger_restore(Ledger *l, int broken_error);
 /* Insert a "restored" safety event (inside the caller's transaction or not). */
 int ledger_record_restored(Ledger *l, const SafetyClock *now, const char *detail);
+/* ledger_event_add() without ledger_guard(), for code that runs inside the guard or at open. */
+int ledger_event_insert(Ledger *l, const SafetyClock *now, LedgerEventKind kind, const char *device,
+                        const char *detail);
 /* -EAGAIN with the reason while a restore is less than 24 h old, else 0. */
 int ledger_restore_hold(Ledger *l, const SafetyClock *now);
 char *ledger_backup_path(const char *path);

@@ -657,16 +657,15 @@ int ledger_event_kind_from_string(const char *s) {
         return -EINVAL;
 }
 
-int ledger_event_add(Ledger *l, const SafetyClock *now, LedgerEventKind kind, const char *device,
-                     const char *detail) {
+/* The insert itself. The restore records its event through here, without
+ * ledger_guard(): it runs inside the guard's own recovery and at open. */
+int ledger_event_insert(Ledger *l, const SafetyClock *now, LedgerEventKind kind, const char *device,
+                        const char *detail) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r, rc;
 
         if ((unsigned) kind >= _LEDGER_EVENT_MAX || !now)
                 return ledger_failf(l, -EINVAL, "Invalid safety event");
-        r = ledger_guard(l, false);
-        if (r < 0)
-                return r;
         r = ledger_prepare(l, "INSERT INTO events (wall_us, mono_us, boot_id, kind, device, detail) "
                               "VALUES (?, ?, ?, ?, ?, ?)", &s);
         if (r < 0)
@@ -683,6 +682,13 @@ int ledger_event_add(Ledger *l, const SafetyClock *now, LedgerEventKind kind, co
         if (rc != SQLITE_DONE)
                 return ledger_fail(l, rc, "recording a safety event");
         return 0;
+}
+
+int ledger_event_add(Ledger *l, const SafetyClock *now, LedgerEventKind kind, const char *device,
+                     const char *detail) {
+        int r = ledger_guard(l, false);
+
+        return r < 0 ? r : ledger_event_insert(l, now, kind, device, detail);
 }
 
 /* ---- screening ---------------------------------------------------------- */
