@@ -11,7 +11,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "api-args.h"
+#include "safety/api-args.h"
 
 /* Reads the next argument of msg, which must be an a{sv}, into *a (initialised
  * here with kind; the caller clears it). Returns 0; or a negative errno with

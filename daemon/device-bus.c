@@ -9,11 +9,11 @@
 #include "device.h"
 #include "device-bus.h"
 #include "device-commands.h"
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
 #include "massaged-dbus.h"
 #include "session.h"
-#include "util.h"
+#include "base/util.h"
 
 static int find_device(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                        sd_bus_error *error) {

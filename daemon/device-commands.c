@@ -3,9 +3,9 @@
 #include <stdlib.h>
 
 #include "device-commands.h"
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
-#include "util.h"
+#include "base/util.h"
 
 struct Command {
         MassagerCommand cmd;

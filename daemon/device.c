@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
-#include "bluez.h"
+#include "base/address.h"
+#include "bluez/bluez.h"
 #include "bus-errors.h"
 #include "device.h"
 #include "device-commands.h"
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
 #include "massaged-dbus.h"
 #include "session.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *const connection_state_table[_CONNECTION_STATE_MAX] = {
         [CONNECTION_DISCONNECTED] = "disconnected",

@@ -21,7 +21,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "bluez-call.h"
+#include "bluez/bluez-call.h"
 #include "macro.h"
 #include "massager-protocol.h"
 

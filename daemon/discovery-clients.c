@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 
-#include "bluez.h"
+#include "bluez/bluez.h"
 #include "discovery-clients.h"
-#include "log.h"
+#include "base/log.h"
 #include "massaged-dbus.h"
-#include "name-watch.h"
+#include "base/name-watch.h"
 
 static void discovery_changed(Manager *m, bool was_on) {
         if (discovery_clients_any(m) == was_on)

@@ -6,11 +6,11 @@
 
 #include "bus-errors.h"
 #include "history-bus.h"
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Times on this interface are wall-clock microseconds since the epoch (x). */
 

@@ -9,11 +9,11 @@
 #include "device.h"
 #include "discovery-clients.h"
 #include "idle.h"
-#include "log.h"
+#include "base/log.h"
 #include "macro.h"
 #include "manager.h"
 #include "massaged-dbus.h"
-#include "util.h"
+#include "base/util.h"
 
 #define IDLE_BUSY_RECHECK_USEC (5ULL * USEC_PER_SEC)
 /* The exit need not be punctual: let sd-event fold the expiry into another wakeup. */

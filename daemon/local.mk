@@ -1,21 +1,21 @@
 # massaged: the daemon (BlueZ GATT client, device state machines, org.massaged1 API).
-# Policy, ledger, config and programs come from daemon/libmassaged-safety.la (daemon/safety.mk).
+# Policy, ledger, config and programs come from daemon/safety/libmassaged-safety.la (daemon/safety.mk).
 libexec_PROGRAMS += daemon/massaged
 daemon_massaged_SOURCES = \
 	daemon/main.c \
-	daemon/log.c daemon/log.h \
+	daemon/base/log.c daemon/base/log.h \
 	daemon/safety-event.c daemon/safety-event.h \
-	daemon/util.h \
-	daemon/address.c daemon/address.h \
+	daemon/base/util.h \
+	daemon/base/address.c daemon/base/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
 	daemon/notify.c daemon/notify.h \
 	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
-	daemon/name-watch.c daemon/name-watch.h \
+	daemon/base/name-watch.c daemon/base/name-watch.h \
 	daemon/discovery-clients.c daemon/discovery-clients.h \
-	daemon/bluez.c daemon/bluez.h \
-	daemon/bluez-agent.c daemon/bluez-agent.h \
-	daemon/bluez-call.c daemon/bluez-call.h \
+	daemon/bluez/bluez.c daemon/bluez/bluez.h \
+	daemon/bluez/bluez-agent.c daemon/bluez/bluez-agent.h \
+	daemon/bluez/bluez-call.c daemon/bluez/bluez-call.h \
 	daemon/device.c daemon/device.h \
 	daemon/device-commands.c daemon/device-commands.h \
 	daemon/session.c daemon/session.h daemon/session-internal.h \
@@ -26,9 +26,9 @@ daemon_massaged_SOURCES = \
 	daemon/manager-bus.c daemon/manager-bus.h \
 	daemon/device-bus.c daemon/device-bus.h \
 	daemon/history-bus.c daemon/history-bus.h
-daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
+daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 daemon_massaged_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
-daemon_massaged_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
+daemon_massaged_LDADD = daemon/safety/libmassaged-safety.la protocol/libmassager-protocol.la \
 	$(SYSTEMD_LIBS) $(GLIB_LIBS) $(SQLITE_LIBS) -lm
 
 # Integration tests: private dbus-daemons + massager-sim + massaged from the build
@@ -60,24 +60,24 @@ EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py
 # Writes past sessions through the ledger's API (tests seed a history with it).
 check_PROGRAMS += tests/daemon/ledger-seed
 tests_daemon_ledger_seed_SOURCES = tests/daemon/ledger-seed.c
-tests_daemon_ledger_seed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
-tests_daemon_ledger_seed_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
+tests_daemon_ledger_seed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/daemon/safety -I$(top_srcdir)/daemon/bluez -I$(top_srcdir)/daemon/base -D_GNU_SOURCE
+tests_daemon_ledger_seed_LDADD = daemon/safety/libmassaged-safety.la protocol/libmassager-protocol.la \
 	$(GLIB_LIBS) $(SQLITE_LIBS)
 
 # The daemon's pure helpers (addresses, error mappings): a unit test linking only them.
 check_PROGRAMS += tests/test-daemon-errors
 TESTS += tests/test-daemon-errors
 tests_test_daemon_errors_SOURCES = tests/test-daemon-errors.c \
-	daemon/address.c daemon/bus-errors.c daemon/bluez-call.c daemon/log.c
-tests_test_daemon_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+	daemon/base/address.c daemon/bus-errors.c daemon/bluez/bluez-call.c daemon/base/log.c
+tests_test_daemon_errors_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/daemon/safety -I$(top_srcdir)/daemon/bluez -I$(top_srcdir)/daemon/base -D_GNU_SOURCE
 tests_test_daemon_errors_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_test_daemon_errors_LDADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SYSTEMD_LIBS)
 
 # Safety events' MESSAGE_IDs and their stderr form (the catalog: tests/test-catalog.py).
 check_PROGRAMS += tests/test-safety-event
 TESTS += tests/test-safety-event
-tests_test_safety_event_SOURCES = tests/test-safety-event.c daemon/safety-event.c daemon/log.c
-tests_test_safety_event_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+tests_test_safety_event_SOURCES = tests/test-safety-event.c daemon/safety-event.c daemon/base/log.c
+tests_test_safety_event_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/daemon/safety -I$(top_srcdir)/daemon/bluez -I$(top_srcdir)/daemon/base -D_GNU_SOURCE
 tests_test_safety_event_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_test_safety_event_LDADD = $(GLIB_LIBS) $(SYSTEMD_LIBS)
 
@@ -86,7 +86,7 @@ tests_test_safety_event_LDADD = $(GLIB_LIBS) $(SYSTEMD_LIBS)
 check_PROGRAMS += tests/test-api-args-bus
 TESTS += tests/test-api-args-bus
 tests_test_api_args_bus_SOURCES = tests/test-api-args-bus.c \
-	daemon/api-args-bus.c daemon/api-args.c daemon/safety-limits.c daemon/screening.c
-tests_test_api_args_bus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
+	daemon/api-args-bus.c daemon/safety/api-args.c daemon/safety/safety-limits.c daemon/safety/screening.c
+tests_test_api_args_bus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/daemon/safety -I$(top_srcdir)/daemon/bluez -I$(top_srcdir)/daemon/base -D_GNU_SOURCE
 tests_test_api_args_bus_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_test_api_args_bus_LDADD = $(GLIB_LIBS) $(SYSTEMD_LIBS)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "safety/conf.h"
 
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
 
 static void help(void) {

@@ -3,22 +3,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
+#include "base/address.h"
 #include "api-args-bus.h"
-#include "bluez.h"
+#include "bluez/bluez.h"
 #include "bus-errors.h"
 #include "device.h"
 #include "device-commands.h"
 #include "discovery-clients.h"
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
 #include "manager-bus.h"
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "safety-glue.h"
-#include "screening.h"
+#include "safety/screening.h"
 #include "session.h"
-#include "util.h"
+#include "base/util.h"
 
 static int prop_api_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {

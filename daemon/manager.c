@@ -5,24 +5,24 @@
 #include <string.h>
 #include <strings.h>
 
-#include "address.h"
-#include "bluez.h"
+#include "base/address.h"
+#include "bluez/bluez.h"
 #include "device.h"
 #include "device-bus.h"
 #include "device-commands.h"
 #include "discovery-clients.h"
 #include "history-bus.h"
 #include "idle.h"
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
 #include "manager-bus.h"
-#include "name-watch.h"
+#include "base/name-watch.h"
 #include "notify.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
 #include "sleep-inhibit.h"
-#include "util.h"
+#include "base/util.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
 #define NAME_WAIT_USEC (5ULL * USEC_PER_SEC)

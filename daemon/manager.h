@@ -13,7 +13,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "bluez-call.h"
+#include "bluez/bluez-call.h"
 
 typedef struct Device Device;
 

@@ -7,12 +7,12 @@
 #include <systemd/sd-daemon.h>
 
 #include "device.h"
-#include "log.h"
+#include "base/log.h"
 #include "macro.h"
 #include "manager.h"
 #include "notify.h"
 #include "session.h"
-#include "util.h"
+#include "base/util.h"
 
 #define STATUS_MAX 512
 

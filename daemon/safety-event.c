@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "safety-event.h"
 
 /* Each ID has an entry in catalog/massaged.catalog (tests/test-catalog.py checks

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "macro.h"
-#include "paths.h"
+#include "safety/paths.h"
 #include "safety-event.h"
 #include "safety-glue.h"
 

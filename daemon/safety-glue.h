@@ -11,12 +11,12 @@
 
 #include <stdbool.h>
 
-#include "conf.h"
-#include "ledger.h"
-#include "policy.h"
-#include "program.h"
-#include "safety-clock.h"
-#include "safety-limits.h"
+#include "safety/conf.h"
+#include "safety/ledger.h"
+#include "safety/policy.h"
+#include "safety/program.h"
+#include "safety/safety-clock.h"
+#include "safety/safety-limits.h"
 
 /* A session end to record once the ledger takes writes again (disk full …);
  * the clock is the one of the stop, so the recorded end is the true one. */

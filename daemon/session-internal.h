@@ -13,7 +13,7 @@
 #include "manager.h"
 #include "safety-glue.h"
 #include "session.h"
-#include "util.h"
+#include "base/util.h"
 
 /* The device lease: short, so a dead daemon leaves a device that stops
  * within one lease; renewed every LEASE_RENEW_USEC, well before it runs out. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bus-errors.h"
-#include "log.h"
+#include "base/log.h"
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "session-internal.h"

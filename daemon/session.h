@@ -13,7 +13,7 @@
 #include <systemd/sd-bus.h>
 
 #include "device.h"
-#include "policy.h"
+#include "safety/policy.h"
 
 typedef struct Session Session;
 

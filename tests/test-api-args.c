@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The a{sv} arguments of Start, SetLimits and SubmitScreening (daemon/api-args.c):
+/* The a{sv} arguments of Start, SetLimits and SubmitScreening (daemon/safety/api-args.c):
  * the dict's bounds, then every key of each method at its boundaries, wrong
  * types, unknown and duplicate keys, missing answers and empty dicts. The
  * messages are the ones the daemon sends as InvalidArgs. */

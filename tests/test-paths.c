@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Where massaged keeps its files (daemon/paths.c): systemd's $STATE_DIRECTORY
+ * Where massaged keeps its files (daemon/safety/paths.c): systemd's $STATE_DIRECTORY
  * and $CONFIGURATION_DIRECTORY before the XDG directories, and the ledger
  * moved, never lost, when the state directory changes (systemd 252 → 254,
  * a plain run → the unit): with its -wal after a crash, not while another

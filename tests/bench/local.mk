@@ -22,8 +22,8 @@ tests_bench_bench_startup_LDADD = $(SYSTEMD_LIBS)
 tests_bench_bench_exec_SOURCES = tests/bench/bench-exec.c
 
 tests_bench_bench_ledger_SOURCES = tests/bench/bench-ledger.c
-tests_bench_bench_ledger_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
-tests_bench_bench_ledger_LDADD = daemon/libmassaged-safety.la protocol/libmassager-protocol.la \
+tests_bench_bench_ledger_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/daemon/safety -I$(top_srcdir)/daemon/bluez -I$(top_srcdir)/daemon/base -D_GNU_SOURCE
+tests_bench_bench_ledger_LDADD = daemon/safety/libmassaged-safety.la protocol/libmassager-protocol.la \
 	$(GLIB_LIBS) $(SQLITE_LIBS)
 
 EXTRA_DIST += tests/bench/bench.py tests/bench/peer-gio-write.py doc/performance.md

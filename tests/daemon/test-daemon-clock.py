@@ -3,7 +3,7 @@
 """massaged integration: the wall clock jumping around local midnight.
 
 doc/safety.md: durations use a monotonic clock, day boundaries local time, and a
-wall-clock jump never grants extra time (daemon/safety-clock.h). The daemon
+wall-clock jump never grants extra time (daemon/safety/safety-clock.h). The daemon
 runs under libfaketime (LD_PRELOAD) with FAKETIME_DONT_FAKE_MONOTONIC=1, so
 only CLOCK_REALTIME moves; the offset is re-read from a file at every call
 (FAKETIME_TIMESTAMP_FILE + FAKETIME_NO_CACHE), so the test moves the clock

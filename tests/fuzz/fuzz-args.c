@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer target: the a{sv} arguments of Device.Start, Manager.SetLimits and
- * Manager.SubmitScreening (daemon/api-args.c), the same code the daemon runs
+ * Manager.SubmitScreening (daemon/safety/api-args.c), the same code the daemon runs
  * after reading the message. The input describes one dict; it is built three
  * times (once per method, through api_args_add() like the bus adapter) and
  * handed to each validator.

@@ -3,26 +3,26 @@
 # and the SQLite usage ledger. The daemon links it;
 # each unit test links only what it tests.
 
-noinst_LTLIBRARIES += daemon/libmassaged-safety.la
-daemon_libmassaged_safety_la_SOURCES = \
-	daemon/safety-clock.c daemon/safety-clock.h \
-	daemon/safety-limits.c daemon/safety-limits.h \
-	daemon/screening.c daemon/screening.h \
-	daemon/api-args.c daemon/api-args.h \
-	daemon/program.c daemon/program.h \
-	daemon/program-load.c \
-	daemon/file-read.c daemon/file-read.h \
-	daemon/policy.c daemon/policy.h \
-	daemon/policy-plan.c daemon/policy-tick.c daemon/policy-screening.c daemon/policy-internal.h \
-	daemon/conf.c daemon/conf.h \
-	daemon/paths.c daemon/paths-ledger.c daemon/paths.h \
-	daemon/ledger.c daemon/ledger.h daemon/ledger-internal.h \
-	daemon/ledger-schema.c daemon/ledger-query.c daemon/ledger-file.c \
-	daemon/ledger-wal.c daemon/ledger-backup.c
-daemon_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon \
+noinst_LTLIBRARIES += daemon/safety/libmassaged-safety.la
+daemon_safety_libmassaged_safety_la_SOURCES = \
+	daemon/safety/safety-clock.c daemon/safety/safety-clock.h \
+	daemon/safety/safety-limits.c daemon/safety/safety-limits.h \
+	daemon/safety/screening.c daemon/safety/screening.h \
+	daemon/safety/api-args.c daemon/safety/api-args.h \
+	daemon/safety/program.c daemon/safety/program.h \
+	daemon/safety/program-load.c \
+	daemon/safety/file-read.c daemon/safety/file-read.h \
+	daemon/safety/policy.c daemon/safety/policy.h \
+	daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/policy-screening.c daemon/safety/policy-internal.h \
+	daemon/safety/conf.c daemon/safety/conf.h \
+	daemon/safety/paths.c daemon/safety/paths-ledger.c daemon/safety/paths.h \
+	daemon/safety/ledger.c daemon/safety/ledger.h daemon/safety/ledger-internal.h \
+	daemon/safety/ledger-schema.c daemon/safety/ledger-query.c daemon/safety/ledger-file.c \
+	daemon/safety/ledger-wal.c daemon/safety/ledger-backup.c
+daemon_safety_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/safety \
 	-DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
-daemon_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
-daemon_libmassaged_safety_la_LIBADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SQLITE_LIBS)
+daemon_safety_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
+daemon_safety_libmassaged_safety_la_LIBADD = protocol/libmassager-protocol.la $(GLIB_LIBS) $(SQLITE_LIBS)
 
 # Built-in programs (data, doc/safety.md "Programs"), installed for the daemon to load.
 programsdir = $(datadir)/massaged/programs
@@ -37,7 +37,7 @@ dist_programs_DATA = \
 EXTRA_DIST += daemon/massaged.conf.example doc/safety.md doc/configuration.md
 
 # ---- unit tests ----
-SAFETY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
+SAFETY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/safety -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
 SAFETY_TEST_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 
 # The policy is pure: its test links the policy, limits, clock and program
@@ -45,15 +45,15 @@ SAFETY_TEST_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 check_PROGRAMS += tests/test-policy
 TESTS += tests/test-policy
 tests_test_policy_SOURCES = tests/test-policy.c tests/safety-test-util.h \
-	daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c daemon/policy-screening.c \
-	daemon/safety-limits.c daemon/safety-clock.c daemon/program.c daemon/screening.c
+	daemon/safety/policy.c daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/policy-screening.c \
+	daemon/safety/safety-limits.c daemon/safety/safety-clock.c daemon/safety/program.c daemon/safety/screening.c
 tests_test_policy_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_policy_CFLAGS = $(SAFETY_TEST_CFLAGS)
 tests_test_policy_LDADD = $(GLIB_LIBS)
 
 check_PROGRAMS += tests/test-safety-clock
 TESTS += tests/test-safety-clock
-tests_test_safety_clock_SOURCES = tests/test-safety-clock.c daemon/safety-clock.c
+tests_test_safety_clock_SOURCES = tests/test-safety-clock.c daemon/safety/safety-clock.c
 tests_test_safety_clock_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_safety_clock_CFLAGS = $(SAFETY_TEST_CFLAGS)
 tests_test_safety_clock_LDADD = $(GLIB_LIBS)
@@ -63,27 +63,27 @@ TESTS += tests/test-limits-conf
 tests_test_limits_conf_SOURCES = tests/test-limits-conf.c
 tests_test_limits_conf_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_limits_conf_CFLAGS = $(SAFETY_TEST_CFLAGS)
-tests_test_limits_conf_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)
+tests_test_limits_conf_LDADD = daemon/safety/libmassaged-safety.la $(GLIB_LIBS)
 
 check_PROGRAMS += tests/test-program
 TESTS += tests/test-program
 tests_test_program_SOURCES = tests/test-program.c
 tests_test_program_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_program_CFLAGS = $(SAFETY_TEST_CFLAGS)
-tests_test_program_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)
+tests_test_program_LDADD = daemon/safety/libmassaged-safety.la $(GLIB_LIBS)
 
 check_PROGRAMS += tests/test-ledger
 TESTS += tests/test-ledger
 tests_test_ledger_SOURCES = tests/test-ledger.c tests/safety-test-util.h
 tests_test_ledger_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_ledger_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
-tests_test_ledger_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
+tests_test_ledger_LDADD = daemon/safety/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
 
 # The a{sv} arguments of Start/SetLimits/SubmitScreening: the validators are
 # pure, so the test links them with the limits and screening tables only.
 check_PROGRAMS += tests/test-api-args
 TESTS += tests/test-api-args
-tests_test_api_args_SOURCES = tests/test-api-args.c daemon/api-args.c daemon/safety-limits.c daemon/screening.c
+tests_test_api_args_SOURCES = tests/test-api-args.c daemon/safety/api-args.c daemon/safety/safety-limits.c daemon/safety/screening.c
 tests_test_api_args_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_api_args_CFLAGS = $(SAFETY_TEST_CFLAGS)
 tests_test_api_args_LDADD = $(GLIB_LIBS)
@@ -98,25 +98,25 @@ dist_check_SCRIPTS += tests/test-safety-doc.py
 # breaks a rule; fuzz-args aborts if an accepted request is out of range.
 EXTRA_DIST += tests/fuzz/fuzz-program.c tests/fuzz/fuzz-conf.c tests/fuzz/fuzz-args.c
 if ENABLE_FUZZING
-SAFETY_FUZZ_POLICY = daemon/policy.c daemon/policy-plan.c daemon/policy-tick.c daemon/safety-limits.c \
-	daemon/safety-clock.c daemon/screening.c daemon/program.c daemon/program-load.c daemon/file-read.c \
-	daemon/paths.c protocol/codec.c
+SAFETY_FUZZ_POLICY = daemon/safety/policy.c daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/safety-limits.c \
+	daemon/safety/safety-clock.c daemon/safety/screening.c daemon/safety/program.c daemon/safety/program-load.c daemon/safety/file-read.c \
+	daemon/safety/paths.c protocol/codec.c
 FUZZ_TARGETS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf tests/fuzz/fuzz-args
 noinst_PROGRAMS += tests/fuzz/fuzz-program tests/fuzz/fuzz-conf tests/fuzz/fuzz-args
 tests_fuzz_fuzz_program_SOURCES = tests/fuzz/fuzz-program.c $(SAFETY_FUZZ_POLICY)
-tests_fuzz_fuzz_program_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
+tests_fuzz_fuzz_program_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/safety -DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
 tests_fuzz_fuzz_program_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
 tests_fuzz_fuzz_program_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_program_LDADD = $(GLIB_LIBS)
 # paths.c: conf_default_path() asks it for the configuration directory.
-tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c daemon/conf.c daemon/file-read.c daemon/safety-limits.c \
-	daemon/program.c daemon/paths.c
-tests_fuzz_fuzz_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c daemon/safety/conf.c daemon/safety/file-read.c daemon/safety/safety-limits.c \
+	daemon/safety/program.c daemon/safety/paths.c
+tests_fuzz_fuzz_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/safety
 tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CFLAGS) $(GLIB_CFLAGS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_conf_LDADD = $(GLIB_LIBS)
-tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz-args.c daemon/api-args.c daemon/safety-limits.c daemon/screening.c
-tests_fuzz_fuzz_args_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz-args.c daemon/safety/api-args.c daemon/safety/safety-limits.c daemon/safety/screening.c
+tests_fuzz_fuzz_args_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/safety
 tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_args_LDFLAGS = $(FUZZ_LINK)
 endif
@@ -128,4 +128,4 @@ TESTS += tests/test-paths
 tests_test_paths_SOURCES = tests/test-paths.c
 tests_test_paths_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_paths_CFLAGS = $(SAFETY_TEST_CFLAGS)
-tests_test_paths_LDADD = daemon/libmassaged-safety.la $(GLIB_LIBS)
+tests_test_paths_LDADD = daemon/safety/libmassaged-safety.la $(GLIB_LIBS)

@@ -6,7 +6,7 @@
 #include <systemd/sd-event.h>
 
 #include "bluez-call.h"
-#include "log.h"
+#include "base/log.h"
 #include "macro.h"
 
 struct BluezCall {

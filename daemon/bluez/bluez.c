@@ -5,14 +5,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "address.h"
+#include "base/address.h"
 #include "bluez.h"
 #include "bluez-agent.h"
 #include "bluez-call.h"
-#include "log.h"
+#include "base/log.h"
 #include "macro.h"
 #include "manager.h"
-#include "util.h"
+#include "base/util.h"
 #include "massager-protocol.h"
 
 void bluez_adapter_free(void *p) {

@@ -9,9 +9,9 @@
 #include "bluez.h"
 #include "bluez-agent.h"
 #include "bluez-call.h"
-#include "log.h"
+#include "base/log.h"
 #include "manager.h"
-#include "util.h"
+#include "base/util.h"
 
 #define AGENT_PATH "/org/massaged1/agent"
 
