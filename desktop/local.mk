@@ -1,0 +1,45 @@
+# The desktop app: GTK 4 + libadwaita, a client of org.massaged1 like any
+# third-party app: its D-Bus proxies are generated from the published
+# introspection XML (doc/org.massaged1.*.xml), no private daemon header.
+DESKTOP_XML = doc/org.massaged1.Manager.xml doc/org.massaged1.Device.xml doc/org.massaged1.History.xml
+EXTRA_DIST += desktop/data/org.massaged.Massager.desktop \
+	desktop/data/org.massaged.Massager.metainfo.xml \
+	desktop/data/icons/org.massaged.Massager.svg \
+	desktop/data/icons/org.massaged.Massager-symbolic.svg
+
+if BUILD_DESKTOP_APP
+# The generated proxies, compiled without our warning flags (generated code).
+noinst_LTLIBRARIES += desktop/libmassaged-proxy.la
+nodist_desktop_libmassaged_proxy_la_SOURCES = desktop/massaged-proxy.c desktop/massaged-proxy.h
+desktop_libmassaged_proxy_la_CFLAGS = $(DESKTOP_CFLAGS)
+BUILT_SOURCES += desktop/massaged-proxy.c desktop/massaged-proxy.h
+CLEANFILES += desktop/massaged-proxy.c desktop/massaged-proxy.h
+
+desktop/massaged-proxy.h: desktop/massaged-proxy.c
+desktop/massaged-proxy.c: $(DESKTOP_XML)
+	$(AM_V_GEN)$(MKDIR_P) desktop && \
+	$(GDBUS_CODEGEN) --interface-prefix org.massaged1. --c-namespace Massaged \
+		--c-generate-object-manager --generate-c-code desktop/massaged-proxy \
+		$(addprefix $(srcdir)/,$(DESKTOP_XML))
+
+bin_PROGRAMS += desktop/massager
+desktop_massager_SOURCES = \
+	desktop/main.c \
+	desktop/massager-app.c desktop/massager-app.h \
+	desktop/daemon-link.c desktop/daemon-link.h \
+	desktop/massager-window.c desktop/massager-window.h \
+	desktop/page-devices.c desktop/page-devices.h
+desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop \
+	-DLOCALEDIR='"$(localedir)"'
+desktop_massager_CFLAGS = $(AM_CFLAGS) $(DESKTOP_CFLAGS)
+desktop_massager_LDADD = desktop/libmassaged-proxy.la $(DESKTOP_LIBS)
+
+desktopappdir = $(datadir)/applications
+desktopapp_DATA = desktop/data/org.massaged.Massager.desktop
+metainfodir = $(datadir)/metainfo
+metainfo_DATA = desktop/data/org.massaged.Massager.metainfo.xml
+appiconscalabledir = $(datadir)/icons/hicolor/scalable/apps
+appiconscalable_DATA = desktop/data/icons/org.massaged.Massager.svg
+appiconsymbolicdir = $(datadir)/icons/hicolor/symbolic/apps
+appiconsymbolic_DATA = desktop/data/icons/org.massaged.Massager-symbolic.svg
+endif
