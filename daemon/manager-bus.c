@@ -267,8 +267,11 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
         else if (d->bluez_path)
                 (void) bluez_call(m->bluez, NULL, d->bluez_path, "org.bluez.Device1", "Disconnect",
                                   BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
-        g_hash_table_remove(m->devices, d->address);
+        /* While the object is still found: sd-bus lists the interfaces it
+         * removes by looking the object up, and without org.massaged1.Device
+         * in InterfacesRemoved clients (GDBusObjectManager) keep the device. */
         (void) sd_bus_emit_object_removed(m->api, d->object_path);
+        g_hash_table_remove(m->devices, d->address);
         device_free(d);
         bluez_update_discovery(m);
         return sd_bus_reply_method_return(msg, NULL);
