@@ -43,3 +43,8 @@ appiconscalable_DATA = desktop/data/icons/org.massaged.Massager.svg
 appiconsymbolicdir = $(datadir)/icons/hicolor/symbolic/apps
 appiconsymbolic_DATA = desktop/data/icons/org.massaged.Massager-symbolic.svg
 endif
+
+# The app driven through the accessibility tree under Xvfb (skips itself when
+# the app is not built or Xvfb/dogtail are missing).
+TESTS += tests/desktop/test-desktop.py
+dist_check_SCRIPTS += tests/desktop/test-desktop.py

@@ -30,7 +30,7 @@ static void on_daemon_changed(DaemonLink *link, MassagerWindow *window) {
 
 static GtkWidget *stop_bar_new(void) {
         GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
-        GtkWidget *stop = gtk_button_new_with_mnemonic(_("_Stop massage"));
+        GtkWidget *stop = gtk_button_new_with_label(_("Stop massage"));
 
         gtk_widget_add_css_class(stop, "destructive-action");
         gtk_widget_add_css_class(stop, "pill");

@@ -297,7 +297,7 @@ GtkWidget *page_devices_new(DaemonLink *link) {
         adw_preferences_group_set_title(page->known, _("Your massagers"));
         page->nearby = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
         adw_preferences_group_set_title(page->nearby, _("Nearby"));
-        page->scan = GTK_TOGGLE_BUTTON(gtk_toggle_button_new_with_mnemonic(_("_Scan")));
+        page->scan = GTK_TOGGLE_BUTTON(gtk_toggle_button_new_with_label(_("Scan")));
         gtk_widget_set_valign(GTK_WIDGET(page->scan), GTK_ALIGN_CENTER);
         adw_preferences_group_set_header_suffix(page->nearby, GTK_WIDGET(page->scan));
         adw_preferences_page_add(ADW_PREFERENCES_PAGE(widget), page->known);

@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The desktop app (desktop/), driven as a person uses it: through the
+accessibility tree (dogtail over AT-SPI) under Xvfb, against massaged and
+massager-sim on private buses, checking the simulator's true state.
+
+The test re-runs itself as `xvfb-run -a dbus-run-session -- python3 …`
+(that order: the session bus, which hosts the AT-SPI bus, must inherit
+DISPLAY, or dogtail's key presses do nothing). That session bus carries only
+accessibility; the app talks to massaged on each scenario's private user bus
+and is told the AT-SPI bus's address (AT_SPI_BUS_ADDRESS), so every scenario
+gets a fresh daemon while the test keeps one accessibility bus.
+Skips when the app was not built (configure found no GTK 4) or Xvfb/dogtail
+are missing."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
+from harness import build_path  # noqa: E402
+
+APP = build_path("desktop", "massager")
+
+
+def skip(why):
+    print("1..0 # SKIP %s" % why, flush=True)
+    sys.exit(0)
+
+
+if not os.environ.get("MASSAGER_TEST_UNDER_XVFB"):
+    if not os.access(APP, os.X_OK):
+        skip("the desktop app is not built (configure: no GTK 4/libadwaita)")
+    for tool in ("xvfb-run", "dbus-run-session"):
+        if not shutil.which(tool):
+            skip("%s is not installed" % tool)
+    try:
+        subprocess.run(["/usr/bin/python3", "-c", "import dogtail"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        skip("python3-dogtail is not installed")
+    env = dict(os.environ, MASSAGER_TEST_UNDER_XVFB="1", GIO_USE_VFS="local", GSETTINGS_BACKEND="memory")
+    env.pop("NO_AT_BRIDGE", None)
+    # pyatspi warns about the a11y cache of apps that come and go: not fatal
+    # here. The app itself runs with fatal criticals (see App).
+    env.pop("G_DEBUG", None)
+    os.execvpe("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24 -nolisten tcp",
+                            "dbus-run-session", "--", "/usr/bin/python3", os.path.abspath(__file__)], env)
+
+# ---- under Xvfb, on the accessibility session bus --------------------------
+
+from dogtail.config import config  # noqa: E402
+config.checkForA11y = False     # GTK 4 needs no GSettings key; do not write dconf
+config.logDebugToFile = False
+config.logDebugToStdOut = False
+config.actionDelay = 0.05        # dogtail's default sleeps; we poll instead
+config.defaultDelay = 0.05
+config.searchBackoffDuration = 0.1
+config.searchCutoffCount = 50
+
+from dogtail import predicate, rawinput, tree  # noqa: E402
+from gi.repository import Gio, GLib  # noqa: E402
+from massaged_env import Scenarios, device_path, log, wait_for, wait_until  # noqa: E402
+
+S = Scenarios()
+SESSION = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+A11Y_ADDRESS = SESSION.call_sync("org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus", "GetAddress", None,
+                                 GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, 10000, None).unpack()[0]
+
+
+class App:
+    """The app on env's user bus, found in the accessibility tree."""
+
+    def __init__(self, env, args=()):
+        self.env = env
+        self.proc = env.user.spawn([APP] + list(args), name="massager", env=env.user.environ(
+            AT_SPI_BUS_ADDRESS=A11Y_ADDRESS, GTK_A11Y="atspi", GSK_RENDERER="cairo",
+            DISPLAY=os.environ["DISPLAY"], LANG="C.UTF-8", LANGUAGE="C", G_DEBUG="fatal-criticals"))
+        self.node = wait_until(self._find, 20, what="the app in the accessibility tree")
+
+    def _find(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError("the app exited with %s:\n%s" % (self.proc.returncode, self.env.logs()))
+        for app in tree.root.applications():
+            try:
+                if app.name == "massager" and app.children:
+                    return app
+            except GLib.Error:
+                continue
+        return None
+
+    def find(self, name, role=None, timeout=10):
+        """The first node named `name` (and of `role`), waiting for it to appear."""
+        def look():
+            nodes = self.node.findChildren(predicate.GenericPredicate(name=name, roleName=role))
+            return nodes[0] if nodes else None
+        return wait_until(look, timeout, what="%s %r" % (role or "node", name))
+
+    def labels(self):
+        return [n.name for n in self.node.findChildren(predicate.GenericPredicate(roleName="label"))]
+
+    def has_label(self, text):
+        return any(text in name for name in self.labels())
+
+    def click(self, name, role="push button"):
+        self.find(name, role).doActionNamed("click")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+def is_ready(env, address):
+    try:
+        return env.prop(address, "ConnectionState") == "ready"
+    except GLib.Error:      # not exported yet (AddDevice still pairing; the daemon starting)
+        return False
+
+
+def test_devices_scan_add_forget():
+    with S.env(devices=2) as env:
+        first, second = env.addr
+        env.add_and_connect(first)
+        app = App(env)
+        # The known massager, its connection and battery as the daemon reports them.
+        battery = env.prop(first, "Battery")
+        wait_until(lambda: app.has_label("Connected · battery %d\u00a0%%" % battery), 10,
+                   what="the first massager shown connected with its battery")
+        # Scan, then add the second one: the daemon pairs and connects it.
+        scan = app.find("Scan", "push button")     # GTK 4.8 reports a toggle button so
+        scan.doActionNamed("click")
+        wait_until(lambda: env.get("/org/massaged1", "org.massaged1.Manager", "Discovering"), 5,
+                   what="discovery on in the daemon")
+        app.click("Add %s" % second)
+        wait_until(lambda: is_ready(env, second), 20, what="second massager ready")
+        assert env.sim.state(second)["paired"] and env.sim.state(second)["connected"], env.sim.state(second)
+        app.find("Disconnect %s" % second)
+        # Forget it again: gone from the daemon and unpaired in the simulator.
+        app.click("Forget %s" % second)
+        wait_until(lambda: not env.sim.state(second)["paired"], 10, what="second massager unpaired")
+        wait_until(lambda: not any(("Forget %s" % second) == n.name for n in app.node.findChildren(
+            predicate.GenericPredicate(roleName="push button"))), 10, what="its row gone")
+        app.close()
+
+
+def stop_from_app(press):
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        app = App(env)
+        # A session started elsewhere (massagectl, another app) stops: motors and heater off.
+        env.start(a, intensity=3, heat=1, duration=600)
+        env.sim.wait_state(a, lambda s: s["running"] and s["heater_on"], 5, what="running with heat")
+        press(app)
+        st = env.sim.wait_state(a, lambda s: not s["running"], 5, what="motors off")
+        assert not st["heater_on"], st
+        wait_until(lambda: env.sessions() and not env.sessions()[0]["open"], 5, what="session row closed")
+        assert env.sessions()[0]["end_reason"] == "stop_all", env.sessions()
+        app.close()
+
+
+def test_stop_button():
+    stop_from_app(lambda app: app.click("Stop massage"))
+
+
+def test_escape_stops():
+    stop_from_app(lambda app: rawinput.pressKey("Escape"))
+
+
+def test_desktop_action_stop_all():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        env.start(a, intensity=3, duration=600)
+        env.sim.wait_state(a, lambda s: s["running"], 5, what="running")
+        # The .desktop file's "Stop massage now": `massager --stop-all`, no window.
+        r = subprocess.run([APP, "--stop-all"], env=env.user.environ(), capture_output=True, timeout=30)
+        assert r.returncode == 0, r
+        st = env.sim.state(a)
+        assert not st["running"] and not st["heater_on"], st
+        # With massaged gone it says so and fails, never a false "stopped".
+        env.kill_daemon()
+        # (the bus stays; nothing owns org.massaged1 and no activation is set up on it)
+        r = subprocess.run([APP, "--stop-all"], env=env.user.environ(), capture_output=True, timeout=30)
+        assert r.returncode == 1 and b"stop failed" in r.stderr, r
+
+
+def test_daemon_restart():
+    with S.env() as env:
+        a = env.addr[0]
+        env.add_and_connect(a)
+        app = App(env)
+        app.find("Disconnect %s" % a)
+        env.kill_daemon()
+        wait_until(lambda: app.has_label("massaged is not running"), 10, what="the app saying massaged is gone")
+        env.start_daemon()
+        wait_until(lambda: is_ready(env, a), 20, what="reconnected")
+        app.find("Disconnect %s" % a, timeout=10)
+        wait_until(lambda: not app.has_label("massaged is not running"), 10, what="the message gone")
+        app.close()
+
+
+for t in (test_devices_scan_add_forget, test_stop_button, test_escape_stops, test_desktop_action_stop_all,
+          test_daemon_restart):
+    S.run(t.__name__[5:].replace("_", " "), t)
+S.exit()
