@@ -28,7 +28,9 @@ desktop_massager_SOURCES = \
 	desktop/massager-app.c desktop/massager-app.h \
 	desktop/daemon-link.c desktop/daemon-link.h \
 	desktop/massager-window.c desktop/massager-window.h \
-	desktop/page-devices.c desktop/page-devices.h
+	desktop/page-devices.c desktop/page-devices.h \
+	desktop/page-session.c desktop/page-session.h \
+	desktop/temperature-chart.c desktop/temperature-chart.h
 desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop \
 	-DLOCALEDIR='"$(localedir)"'
 desktop_massager_CFLAGS = $(AM_CFLAGS) $(DESKTOP_CFLAGS)

@@ -3,6 +3,7 @@
 
 #include "massager-window.h"
 #include "page-devices.h"
+#include "page-session.h"
 
 struct _MassagerWindow {
         AdwApplicationWindow parent_instance;
@@ -62,8 +63,10 @@ MassagerWindow *massager_window_new(MassagerApp *app) {
         gtk_widget_set_size_request(GTK_WIDGET(window), 360, 300);
 
         GtkWidget *stack = adw_view_stack_new();
-        AdwViewStackPage *page = adw_view_stack_add_titled(ADW_VIEW_STACK(stack), page_devices_new(link),
-                                                           "devices", _("Device"));
+        AdwViewStackPage *page = adw_view_stack_add_titled(ADW_VIEW_STACK(stack), page_session_new(link),
+                                                           "session", _("Session"));
+        adw_view_stack_page_set_icon_name(page, "media-playback-start-symbolic");
+        page = adw_view_stack_add_titled(ADW_VIEW_STACK(stack), page_devices_new(link), "devices", _("Device"));
         adw_view_stack_page_set_icon_name(page, "bluetooth-symbolic");
 
         GtkWidget *title = adw_view_switcher_title_new();

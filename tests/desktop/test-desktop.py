@@ -105,6 +105,22 @@ class App:
     def click(self, name, role="push button"):
         self.find(name, role).doActionNamed("click")
 
+    def row_subtitle(self, title):
+        """The subtitle of the row titled `title` (AdwActionRow: the second label in the row)."""
+        for item in self.node.findChildren(predicate.GenericPredicate(roleName="list item")):
+            labels = [n.name for n in item.findChildren(predicate.GenericPredicate(roleName="label"))]
+            if labels and labels[0] == title:
+                return labels[1] if len(labels) > 1 else ""
+        return None
+
+    def show_page(self, name):
+        self.find(name, "page tab").doActionNamed("click")
+
+    def set_spin(self, name, value):
+        node = self.find(name, "spin button")
+        node.value = value
+        wait_until(lambda: node.value == value, 5, what="%s set to %s" % (name, value))
+
     def close(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -123,6 +139,7 @@ def test_devices_scan_add_forget():
         first, second = env.addr
         env.add_and_connect(first)
         app = App(env)
+        app.show_page("Device")
         # The known massager, its connection and battery as the daemon reports them.
         battery = env.prop(first, "Battery")
         wait_until(lambda: app.has_label("Connected · battery %d\u00a0%%" % battery), 10,
@@ -188,6 +205,51 @@ def test_desktop_action_stop_all():
         assert r.returncode == 1 and b"stop failed" in r.stderr, r
 
 
+def test_refused_start_shows_the_daemons_sentence():
+    with S.env() as env:
+        a = env.addr[0]
+        env.add_and_connect(a)          # no screening answered: Start is refused
+        app = App(env)
+        wait_until(lambda: app.row_subtitle("Massager") == "Ready", 10, what="the session page: Ready")
+        app.click("Start")
+        wait_until(lambda: app.has_label("screening"), 10, what="the refusal's sentence shown")
+        sentence = [n for n in app.labels() if "screening" in n][0]
+        log("refusal shown: %s" % sentence)
+        assert not env.sim.state(a)["running"] and not env.sessions(), env.sessions()
+        app.close()
+
+
+def test_session_with_heat_then_stop_for_dizziness():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        app = App(env)
+        wait_until(lambda: app.row_subtitle("Massager") == "Ready", 10, what="the session page: Ready")
+        app.set_spin("Intensity", 4)
+        app.set_spin("Heat", 2)
+        app.set_spin("Minutes", 10)
+        app.click("Start")
+        st = env.sim.wait_state(a, lambda s: s["running"] and s["heater_on"], 10, what="running with heat")
+        assert st["heat_level"] == 2, st
+        row = env.sessions()[0]
+        assert row["planned_seconds"] == 600, row
+        # The countdown runs and the pad temperature rises, as the app shows them.
+        first = wait_until(lambda: app.row_subtitle("Time left"), 10, what="a countdown")
+        wait_until(lambda: app.row_subtitle("Time left") not in (None, first), 5, what="the countdown moving")
+        t0 = float(wait_until(lambda: app.row_subtitle("Pad temperature"), 10).split()[0])
+        wait_until(lambda: float(app.row_subtitle("Pad temperature").split()[0]) > t0 + 0.2, 30,
+                   what="the pad temperature rising on screen")
+        # Stop because of dizziness: one tap, motors and heater off, the reason recorded.
+        app.click("Stop: Dizziness")
+        st = env.sim.wait_state(a, lambda s: not s["running"], 5, what="motors off")
+        assert not st["heater_on"], st
+        wait_until(lambda: not env.sessions()[0]["open"], 5, what="row closed")
+        assert env.sessions()[0]["end_reason"] == "dizziness", env.sessions()
+        wait_until(lambda: app.row_subtitle("Massager") == "Ready", 10, what="back to Ready")
+        app.close()
+
+
 def test_daemon_restart():
     with S.env() as env:
         a = env.addr[0]
@@ -204,6 +266,7 @@ def test_daemon_restart():
 
 
 for t in (test_devices_scan_add_forget, test_stop_button, test_escape_stops, test_desktop_action_stop_all,
+          test_refused_start_shows_the_daemons_sentence, test_session_with_heat_then_stop_for_dizziness,
           test_daemon_restart):
     S.run(t.__name__[5:].replace("_", " "), t)
 S.exit()
