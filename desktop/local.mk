@@ -30,6 +30,7 @@ desktop_massager_SOURCES = \
 	desktop/massager-window.c desktop/massager-window.h \
 	desktop/page-devices.c desktop/page-devices.h \
 	desktop/page-session.c desktop/page-session.h \
+	desktop/page-limits.c desktop/page-limits.h \
 	desktop/temperature-chart.c desktop/temperature-chart.h
 desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop \
 	-DLOCALEDIR='"$(localedir)"'

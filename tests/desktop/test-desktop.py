@@ -250,6 +250,36 @@ def test_session_with_heat_then_stop_for_dizziness():
         app.close()
 
 
+def test_limits_page():
+    with S.env() as env:
+        app = App(env)
+        app.show_page("Limits")
+        # Each limit: its key, default, hard limit and where its value comes from.
+        def row_of(key):
+            for item in app.node.findChildren(predicate.GenericPredicate(roleName="list item")):
+                labels = [n.name for n in item.findChildren(predicate.GenericPredicate(roleName="label"))]
+                if any(name.startswith(key + " ·") for name in labels):
+                    return item
+            return None
+        item = wait_until(lambda: row_of("daily_sessions"), 10, what="the daily_sessions row")
+        described = env.manager("DescribeLimits")["daily_sessions"]
+        subtitle = [n.name for n in item.findChildren(predicate.GenericPredicate(roleName="label"))
+                    if n.name.startswith("daily_sessions ·")][0]
+        assert "default %d" % described["default"] in subtitle and "hard limit %d" % described["max"] in subtitle, \
+            (subtitle, described)
+        spin = item.findChildren(predicate.GenericPredicate(roleName="spin button"))[0]
+        assert spin.value == described["value"] and spin.maxValue == described["max"], (spin.value, described)
+        # Changed in the app: the daemon's limit follows, recorded as set through the API.
+        spin.value = described["value"] - 1
+        wait_until(lambda: env.manager("GetLimits")["daily_sessions"] == described["value"] - 1, 10,
+                   what="the daemon's daily_sessions lowered")
+        assert env.manager("DescribeLimits")["daily_sessions"]["source"] == "api"
+        wait_until(lambda: row_of("daily_sessions") and "set here" in " ".join(
+            n.name for n in row_of("daily_sessions").findChildren(predicate.GenericPredicate(roleName="label"))),
+            10, what="the row saying it was set here")
+        app.close()
+
+
 def test_daemon_restart():
     with S.env() as env:
         a = env.addr[0]
@@ -267,6 +297,6 @@ def test_daemon_restart():
 
 for t in (test_devices_scan_add_forget, test_stop_button, test_escape_stops, test_desktop_action_stop_all,
           test_refused_start_shows_the_daemons_sentence, test_session_with_heat_then_stop_for_dizziness,
-          test_daemon_restart):
+          test_limits_page, test_daemon_restart):
     S.run(t.__name__[5:].replace("_", " "), t)
 S.exit()
