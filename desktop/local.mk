@@ -31,6 +31,8 @@ desktop_massager_SOURCES = \
 	desktop/page-devices.c desktop/page-devices.h \
 	desktop/page-session.c desktop/page-session.h \
 	desktop/page-limits.c desktop/page-limits.h \
+	desktop/page-history.c desktop/page-history.h \
+	desktop/usage-chart.c desktop/usage-chart.h \
 	desktop/temperature-chart.c desktop/temperature-chart.h
 desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop \
 	-DLOCALEDIR='"$(localedir)"'

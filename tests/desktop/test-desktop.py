@@ -97,7 +97,13 @@ class App:
         return wait_until(look, timeout, what="%s %r" % (role or "node", name))
 
     def labels(self):
-        return [n.name for n in self.node.findChildren(predicate.GenericPredicate(roleName="label"))]
+        """Every label's text. A page that rebuilds its rows while we walk the
+        tree makes nodes vanish under us: then we say "nothing yet" and the
+        caller's wait_until asks again."""
+        try:
+            return [n.name for n in self.node.findChildren(predicate.GenericPredicate(roleName="label"))]
+        except GLib.Error:
+            return []
 
     def has_label(self, text):
         return any(text in name for name in self.labels())
@@ -247,6 +253,28 @@ def test_session_with_heat_then_stop_for_dizziness():
         wait_until(lambda: not env.sessions()[0]["open"], 5, what="row closed")
         assert env.sessions()[0]["end_reason"] == "dizziness", env.sessions()
         wait_until(lambda: app.row_subtitle("Massager") == "Ready", 10, what="back to Ready")
+        # History shows the session and why it ended, and minutes per day with the cap.
+        app.show_page("History")
+        wait_until(lambda: any("stopped: dizziness" in n for n in app.labels()), 10,
+                   what="the session in the history, ended for dizziness")
+        cap = env.manager("GetLimits")["daily_minutes"]
+        desc = wait_until(lambda: [n.description for n in app.node.findChildren(
+            predicate.GenericPredicate(name="Minutes per day")) if n.description], 10, what="the chart")
+        assert "1 min in 7 days, daily cap %d min" % cap in desc[0], desc
+        # The diary: pain before and after and a note, saved through SetNote.
+        diary = [n for n in app.node.findChildren(predicate.GenericPredicate(roleName="push button"))
+                 if n.name.startswith("Diary of ")][0]
+        diary.doActionNamed("click")
+        dialog = wait_until(lambda: [w for w in app.node.children if w.name == "Diary"], 10, what="the diary")[0]
+        for name, value in (("Pain before", 6), ("Pain after", 3)):
+            spin = dialog.findChildren(predicate.GenericPredicate(name=name, roleName="spin button"))[0]
+            spin.value = value
+        rawinput.typeText("felt dizzy after 30 s")     # the note has the focus
+        dialog.findChildren(predicate.GenericPredicate(name="Save", roleName="push button"))[0].doActionNamed("click")
+        wait_until(lambda: env.sessions()[0]["note"] == "felt dizzy after 30 s", 10, what="the note in the ledger")
+        row = env.sessions()[0]
+        assert row["pain_before"] == 6 and row["pain_after"] == 3, row
+        wait_until(lambda: any("pain 6 → 3" in n for n in app.labels()), 10, what="the history row showing pain")
         app.close()
 
 
