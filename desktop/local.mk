@@ -32,6 +32,7 @@ desktop_massager_SOURCES = \
 	desktop/page-session.c desktop/page-session.h \
 	desktop/page-limits.c desktop/page-limits.h \
 	desktop/page-history.c desktop/page-history.h \
+	desktop/notifications.c desktop/notifications.h \
 	desktop/usage-chart.c desktop/usage-chart.h \
 	desktop/temperature-chart.c desktop/temperature-chart.h
 desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop \

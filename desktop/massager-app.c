@@ -3,6 +3,7 @@
 
 #include "massager-app.h"
 #include "massager-window.h"
+#include "notifications.h"
 
 #define MASSAGED_BUS_NAME       "org.massaged1"
 #define MASSAGED_ROOT           "/org/massaged1"
@@ -13,6 +14,7 @@
 struct _MassagerApp {
         AdwApplication parent_instance;
         DaemonLink *link;
+        Notifications *notifications;
 };
 
 G_DEFINE_FINAL_TYPE(MassagerApp, massager_app, ADW_TYPE_APPLICATION)
@@ -69,7 +71,14 @@ static void action_stop_device(GSimpleAction *action, GVariant *parameter, gpoin
         call_stop(MASSAGER_APP(user_data), path, MASSAGED_DEVICE_IFACE, "Stop");
 }
 
+/* A notification's default action: bring the window back. */
+static void action_activate(GSimpleAction *action, GVariant *parameter, gpointer user_data) {
+        (void) action, (void) parameter;
+        g_application_activate(G_APPLICATION(user_data));
+}
+
 static const GActionEntry app_actions[] = {
+        { .name = "activate", .activate = action_activate },
         { .name = "stop-all", .activate = action_stop_all },
         { .name = "stop-device", .activate = action_stop_device, .parameter_type = "s" },
 };
@@ -108,6 +117,14 @@ static void massager_app_startup(GApplication *application) {
         g_action_map_add_action_entries(G_ACTION_MAP(app), app_actions, G_N_ELEMENTS(app_actions), app);
         gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.stop-all", escape);
         app->link = daemon_link_new();
+        app->notifications = notifications_new(G_APPLICATION(app), app->link);
+}
+
+static void massager_app_shutdown(GApplication *application) {
+        MassagerApp *app = MASSAGER_APP(application);
+
+        g_clear_pointer(&app->notifications, notifications_free);
+        G_APPLICATION_CLASS(massager_app_parent_class)->shutdown(application);
 }
 
 static void massager_app_activate(GApplication *application) {
@@ -128,6 +145,7 @@ static void massager_app_class_init(MassagerAppClass *klass) {
         G_OBJECT_CLASS(klass)->dispose = massager_app_dispose;
         G_APPLICATION_CLASS(klass)->startup = massager_app_startup;
         G_APPLICATION_CLASS(klass)->activate = massager_app_activate;
+        G_APPLICATION_CLASS(klass)->shutdown = massager_app_shutdown;
         G_APPLICATION_CLASS(klass)->handle_local_options = massager_app_handle_local_options;
 }
 

@@ -133,6 +133,65 @@ class App:
             self.proc.wait(10)
 
 
+NOTIFY_XML = """
+<node>
+  <interface name="org.freedesktop.Notifications">
+    <method name="GetCapabilities"><arg type="as" direction="out"/></method>
+    <method name="Notify">
+      <arg type="s" direction="in"/><arg type="u" direction="in"/><arg type="s" direction="in"/>
+      <arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="as" direction="in"/>
+      <arg type="a{sv}" direction="in"/><arg type="i" direction="in"/><arg type="u" direction="out"/>
+    </method>
+    <method name="CloseNotification"><arg type="u" direction="in"/></method>
+    <method name="GetServerInformation">
+      <arg type="s" direction="out"/><arg type="s" direction="out"/>
+      <arg type="s" direction="out"/><arg type="s" direction="out"/>
+    </method>
+    <signal name="NotificationClosed"><arg type="u"/><arg type="u"/></signal>
+    <signal name="ActionInvoked"><arg type="u"/><arg type="s"/></signal>
+  </interface>
+</node>"""
+
+
+class Notifications:
+    """A notification server on the app's bus that records what it is shown
+    and can press a button (ActionInvoked), as a desktop's shell would."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.shown = []         # dicts: id, summary, body, actions {key: label}
+        self.closed = []
+        info = Gio.DBusNodeInfo.new_for_xml(NOTIFY_XML).interfaces[0]
+        conn.register_object("/org/freedesktop/Notifications", info, self._on_call)
+        owned = []
+        Gio.bus_own_name_on_connection(conn, "org.freedesktop.Notifications", Gio.BusNameOwnerFlags.NONE,
+                                       lambda *a: owned.append(True), None)
+        wait_until(lambda: owned, 5, what="the notification server's name")
+
+    def _on_call(self, conn, sender, path, iface, method, params, inv):
+        args = params.unpack()
+        if method == "GetCapabilities":
+            inv.return_value(GLib.Variant("(as)", (["actions", "body"],)))
+        elif method == "GetServerInformation":
+            inv.return_value(GLib.Variant("(ssss)", ("test", "massaged", "0", "1.2")))
+        elif method == "Notify":
+            nid = args[1] or len(self.shown) + 1
+            self.shown.append({"id": nid, "summary": args[3], "body": args[4],
+                               "actions": dict(zip(args[5][0::2], args[5][1::2]))})
+            inv.return_value(GLib.Variant("(u)", (nid,)))
+        elif method == "CloseNotification":
+            self.closed.append(args[0])
+            inv.return_value(None)
+
+    def find(self, summary):
+        return [n for n in self.shown if n["summary"] == summary]
+
+    def press(self, notification, label):
+        key = [k for k, v in notification["actions"].items() if v == label][0]
+        self.conn.emit_signal(None, "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
+                              "ActionInvoked", GLib.Variant("(us)", (notification["id"], key)))
+
+
 def is_ready(env, address):
     try:
         return env.prop(address, "ConnectionState") == "ready"
@@ -308,6 +367,51 @@ def test_limits_page():
         app.close()
 
 
+def test_notification_stop_with_window_closed():
+    with S.env() as env:
+        a = env.addr[0]
+        notes = Notifications(env.api)
+        env.screen_ok()
+        env.add_and_connect(a)
+        app = App(env)
+        # A session started elsewhere is announced, with a Stop button.
+        env.start(a, intensity=3, heat=1, duration=600)
+        running = wait_until(lambda: notes.find("Massage running"), 10, what="the running notification")[0]
+        assert "Stop" in running["actions"].values(), running
+        # The window closes; the app stays for the running session.
+        app.node.children[0].doActionNamed("window.close")
+        wait_until(lambda: not [w for w in app.node.children if w.name == "Massager"], 10, what="window closed")
+        env.stays(lambda: app.proc.poll() is None and env.sim.state(a)["running"], 1,
+                  "app alive and the session running with the window closed")
+        # The notification's Stop: motors and heater off, the row closed as a user stop.
+        notes.press(running, "Stop")
+        st = env.sim.wait_state(a, lambda s: not s["running"], 5, what="motors off from the notification")
+        assert not st["heater_on"], st
+        wait_until(lambda: not env.sessions()[0]["open"], 5, what="row closed")
+        assert env.sessions()[0]["end_reason"] == "user", env.sessions()
+        ended = wait_until(lambda: notes.find("Massage stopped"), 10, what="the ended notification")[0]
+        assert "min" in ended["body"], ended
+        # Nothing left to do and no window: the app leaves by itself.
+        wait_until(lambda: app.proc.poll() is not None, 10, what="the app exiting")
+        assert app.proc.returncode == 0, app.proc.returncode
+
+
+def test_safety_stop_notified():
+    with S.env() as env:
+        a = env.addr[0]
+        notes = Notifications(env.api)
+        env.screen_ok()
+        env.add_and_connect(a)
+        app = App(env)
+        env.start(a, intensity=3, duration=600)
+        wait_until(lambda: notes.find("Massage running"), 10, what="the running notification")
+        # The link drops (the simulator takes the device out of range): a safety stop, said so.
+        env.sim.call("SetInRange", "(sb)", a, False)
+        note = wait_until(lambda: notes.find("Massage stopped for safety"), 20, what="the safety notification")[0]
+        assert "connection" in note["body"], note
+        app.close()
+
+
 def test_daemon_restart():
     with S.env() as env:
         a = env.addr[0]
@@ -325,6 +429,7 @@ def test_daemon_restart():
 
 for t in (test_devices_scan_add_forget, test_stop_button, test_escape_stops, test_desktop_action_stop_all,
           test_refused_start_shows_the_daemons_sentence, test_session_with_heat_then_stop_for_dizziness,
-          test_limits_page, test_daemon_restart):
+          test_limits_page, test_notification_stop_with_window_closed, test_safety_stop_notified,
+          test_daemon_restart):
     S.run(t.__name__[5:].replace("_", " "), t)
 S.exit()
