@@ -272,7 +272,9 @@ static void print_session_ended(Live *l, LiveDevice *d, uint64_t id, const char 
                 if (l->tty)
                         l->drawn_lines = 0;     /* keep the last view on screen above the message */
                 clock_string(t);
-                printf("%s %s session %" PRIu64 " ended: %s after %s\n", t, address_of(d), id, reason,
+                /* The one end nobody asked for at that moment: say why. */
+                printf("%s %s session %" PRIu64 " ended: %s%s after %s\n", t, address_of(d), id, reason,
+                       strcmp(reason, "pause_timeout") == 0 ? " (paused for the longest pause, pause_minutes)" : "",
                        format_duration(seconds, dur));
         }
         (void) fflush(stdout);

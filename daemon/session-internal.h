@@ -45,6 +45,9 @@ struct Session {
         sd_event_source *step_timer;
         sd_event_source *lease_timer;
         sd_event_source *tick_timer;
+        sd_event_source *pause_timer;   /* armed while paused: the pause's bound (doc/safety.md) */
+        uint64_t paused_at_us;          /* CLOCK_BOOTTIME of the accepted Pause */
+        uint64_t pause_deadline_us;     /* CLOCK_BOOTTIME: the session ends (pause_timeout) then */
         sd_bus_message *start_call;     /* Start()/Resume() waiting for the device */
         sd_bus_message *pause_call;     /* Pause() that came meanwhile: applied, and answered, once the
                                          * device has answered the start (it is about to run) */

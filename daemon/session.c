@@ -81,6 +81,7 @@ static void session_free(Session *s) {
         s->step_timer = sd_event_source_disable_unref(s->step_timer);
         s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
         s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
+        s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
         sd_bus_slot_unref(s->caller_slot);
         sd_bus_slot_unref(s->caller_check_slot);
         sd_bus_message_unref(s->start_call);
@@ -116,6 +117,7 @@ static LedgerEventKind event_for(PolicyEndReason reason, bool *ret_record) {
         case POLICY_END_SHUTDOWN:
         case POLICY_END_SUSPEND:
         case POLICY_END_INTERRUPTED:
+        case POLICY_END_PAUSE_TIMEOUT:  /* the row's end reason records it */
         case _POLICY_END_MAX:
                 break;
         }
@@ -137,6 +139,8 @@ static SafetyEvent journal_event_for(PolicyEndReason reason) {
                 return SAFETY_EVENT_DEVICE_FAULT;
         case POLICY_END_SUSPEND:
                 return SAFETY_EVENT_SUSPEND_STOP;
+        case POLICY_END_PAUSE_TIMEOUT:
+                return SAFETY_EVENT_PAUSE_TIMEOUT;
         case POLICY_END_COMPLETED:
         case POLICY_END_USER:
         case POLICY_END_STOP_ALL:
@@ -538,6 +542,71 @@ static void reply_when_done(Device *d, int error, const MassagerMessage *resp, v
         session_on_output_done(d, error, resp, NULL);
 }
 
+/* ---- a pause is bounded (doc/safety.md) --------------------------------- */
+
+static int on_pause_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+
+        /* STOP again (the device should be stopped already); the row ends now,
+         * at the bound, and session_end() logs the pause_timeout safety event. */
+        session_stop_and_end(s, POLICY_END_PAUSE_TIMEOUT);
+        return 0;
+}
+
+/* The bound comes from the policy, as a function of the pause's moment and
+ * the limit; one timer, armed before the device is told anything, so a
+ * pause is never unbounded. */
+static int pause_bound_arm(Session *s, uint64_t paused_at_us) {
+        SafetyContext *safety = session_safety_of(s);
+        int r;
+
+        s->paused_at_us = paused_at_us;
+        s->pause_deadline_us = policy_pause_deadline_us(&safety->limits, paused_at_us);
+        s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
+        r = sd_event_add_time(session_manager_of(s)->event, &s->pause_timer, CLOCK_BOOTTIME, s->pause_deadline_us, 0,
+                              on_pause_timeout, s);
+        if (r >= 0)
+                (void) sd_event_source_set_description(s->pause_timer, "pause-bound");
+        return r;
+}
+
+/* Durably, so that a crash while paused ends the row no earlier than the
+ * bound (ledger_session_pause()). The device is already told to stop: a
+ * ledger failure is logged and never undoes the pause; the timer still
+ * bounds it, and the row keeps its planned end. */
+static void pause_bound_record(Session *s, const SafetyClock *clock) {
+        SafetyContext *safety = session_safety_of(s);
+        int r;
+
+        if (!safety->ledger) {
+                log_error("%s: the pause of session %lld cannot be recorded, the ledger is unusable (%s)",
+                          s->device->address, (long long) s->id, safety_storage_error(safety));
+                return;
+        }
+        r = ledger_session_pause(safety->ledger, s->id, clock, s->pause_deadline_us);
+        if (r < 0)
+                log_error_errno(r, "%s: could not record the pause of session %lld (%s); it still ends at its "
+                                "bound unless resumed", s->device->address, (long long) s->id,
+                                ledger_error(safety->ledger));
+}
+
+/* A lowered pause_minutes takes effect at once, counted from the pause; a
+ * raised one never lengthens a pause already under way. The ledger keeps the
+ * later bound: conservative for a crash. */
+static void pause_bound_limits_changed(Session *s) {
+        uint64_t t = policy_pause_deadline_us(&session_safety_of(s)->limits, s->paused_at_us);
+        int r;
+
+        if (!s->pause_timer || t >= s->pause_deadline_us)
+                return;
+        s->pause_deadline_us = t;
+        r = sd_event_source_set_time(s->pause_timer, t);
+        if (r < 0) {
+                log_error_errno(r, "%s: cannot move the pause's bound: %m; ending the session", s->device->address);
+                session_stop_and_end(s, POLICY_END_PAUSE_TIMEOUT);
+        }
+}
+
 int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
         Device *d = s->device;
         int r;
@@ -556,6 +625,12 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 return sd_bus_reply_method_return(call, NULL);
         if (!s->started)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", d->address);
+        /* The clock of the ledger record and of the timer: CLOCK_BOOTTIME both. */
+        SafetyClock clock;
+        bool have_clock = safety_clock_now(&clock) >= 0;
+        r = pause_bound_arm(s, have_clock ? clock.mono_us : session_boottime_us());
+        if (r < 0)
+                return bus_error_set_errno(error, r, "%s: cannot pause: no timer for the pause's bound", d->address);
         uint64_t elapsed_us = session_elapsed_us(s);
         s->paused_elapsed_s = (uint32_t) (elapsed_us / USEC_PER_SEC);
         s->carry_us = elapsed_us % USEC_PER_SEC;
@@ -569,6 +644,13 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 sd_bus_message_unref(call);
                 return bus_error_set_errno(error, r, "%s: cannot pause", d->address);
         }
+        if (have_clock)
+                pause_bound_record(s, &clock);
+        else
+                log_error("%s: cannot read the clock: the pause of session %lld is not recorded; it still ends "
+                          "at its bound unless resumed", d->address, (long long) s->id);
+        log_info("%s: session %lld paused; it ends by itself in %llu min unless resumed", d->address,
+                 (long long) s->id, (unsigned long long) ((s->pause_deadline_us - s->paused_at_us) / USEC_PER_MIN));
         device_emit_changed(d, "State");
         return 1;
 }
@@ -664,6 +746,8 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 sd_bus_message_unref(STEAL_PTR(s->start_call));
                 return bus_error_set_errno(error, r, "%s: cannot resume", s->device->address);
         }
+        /* No longer paused: the bound is over (the ledger cleared it above). */
+        s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
         return 1;
 }
 
@@ -703,6 +787,10 @@ void session_limits_changed(Session *s) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         Device *d = s->device;
 
+        if (s->paused && !s->ending) {
+                pause_bound_limits_changed(s);  /* may end (and free) the session */
+                return;
+        }
         if (!s->started || s->paused || s->ending)
                 return;
         uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);

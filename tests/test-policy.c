@@ -1201,6 +1201,48 @@ static void test_lowest_third(void) {
         g_assert_cmpuint(policy_lowest_third(1), ==, 1);
 }
 
+/* A pause is bounded: pause_minutes after the pause, never past the hard
+ * limit of 30 min whatever the Limits hold. */
+static void test_pause_deadline(void) {
+        Limits lim;
+
+        limits_init_default(&lim);
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + 10 * USEC_PER_MIN);
+        lim.value[LIMIT_PAUSE_MINUTES] = 1;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + USEC_PER_MIN);
+        lim.value[LIMIT_PAUSE_MINUTES] = 30;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + 30 * USEC_PER_MIN);
+        /* Out of range (a Limits not from limit_clamp()): the hard limit, and at least the floor. */
+        lim.value[LIMIT_PAUSE_MINUTES] = 90;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + 30 * USEC_PER_MIN);
+        lim.value[LIMIT_PAUSE_MINUTES] = 0;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + USEC_PER_MIN);
+        g_assert_cmpuint(policy_pause_deadline_us(NULL, M0), ==, M0 + 10 * USEC_PER_MIN);
+}
+
+/* Time paused is never rest: a session paused 9 min, then ended at its
+ * bound, ended at the bound, and the rest runs from there. */
+static void test_pause_rest_from_bound(void) {
+        PolicyRefusal refusal;
+        PolicyPlan plan = {};
+        Env e;
+
+        env_init(&e);
+        /* Paused 61 min ago (after 1 min of motors); the bound came 10 min later. */
+        uint64_t paused_mono = M0 - (uint64_t) S(61 * 60);
+        uint64_t bound_mono = policy_pause_deadline_us(&e.lim, paused_mono);
+        last_end_ago(&e, (int64_t) ((M0 - bound_mono) / USEC_PER_SEC));
+        g_assert_cmpuint(e.fig.last_end_mono_us, ==, M0 - (uint64_t) S(51 * 60));
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 0);
+        g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_REST);
+        g_assert_nonnull(strstr(refusal.message, "9 more min"));
+        /* Exactly the rest after the bound: allowed. */
+        last_end_ago(&e, 60 * 60);
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 1);
+        policy_plan_clear(&plan);
+        env_done(&e);
+}
+
 int main(int argc, char *argv[]) {
         test_set_tz();
         g_test_init(&argc, &argv, NULL);
@@ -1235,6 +1277,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/thermal/ack-and-reset", test_thermal_ack_and_reset);
         g_test_add_func("/policy/bad-input", test_bad_input);
         g_test_add_func("/policy/lowest-third", test_lowest_third);
+        g_test_add_func("/policy/pause/deadline", test_pause_deadline);
+        g_test_add_func("/policy/pause/rest-from-bound", test_pause_rest_from_bound);
         for (size_t i = 0; i < G_N_ELEMENTS(submission_cases); i++) {
                 g_autofree char *path = g_strdup_printf("/policy/screening/submission/%s", submission_cases[i].name);
                 g_test_add_data_func(path, &submission_cases[i], test_screening_submission);

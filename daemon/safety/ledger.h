@@ -17,7 +17,8 @@
  * seconds, heat seconds and end time are the PLANNED ones until
  * ledger_session_end() replaces them with the measured ones. A crash therefore
  * leaves a row that already counts at its planned length; ledger_open() marks
- * such rows ended with reason "interrupted" and logs a "recovered" event.
+ * such rows ended with reason "interrupted" (ending at the bound of a pause
+ * they were in, ledger_session_pause()) and logs a "recovered" event.
  *
  * Fail closed: every function returns 0 (or a count / 1-0 answer where said)
  * or a negative errno, and then ledger_error() holds a sentence naming the
@@ -47,7 +48,7 @@
 #include "safety-limits.h"
 #include "screening.h"
 
-#define LEDGER_SCHEMA_VERSION 4
+#define LEDGER_SCHEMA_VERSION 5
 
 typedef struct Ledger Ledger;
 
@@ -161,6 +162,16 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
  * the monotonic time since (same boot), as in ledger_session_end().
  * -ENOENT: no such session; -EALREADY: already ended. */
 int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_t remaining_s);
+
+/* The session is paused; its pause ends by itself at bound_mono_us on now's
+ * monotonic clock (policy_pause_deadline_us()). Recorded durably, so that a
+ * crash while paused closes the row (ledger_open(), "interrupted") with its
+ * end at the bound: the rest never runs from a moment the session may still
+ * have been paused, nor from a planned end the motors could no longer reach
+ * without a Resume. ledger_session_resume() clears it.
+ * -ENOENT: no such session; -EALREADY: already ended; -EINVAL: a bound
+ * before now. */
+int ledger_session_pause(Ledger *l, int64_t id, const SafetyClock *now, uint64_t bound_mono_us);
 
 /* A symptom reported when no session of the device is open (StopWithReason
  * just after a Stop, or after the session completed). Records the

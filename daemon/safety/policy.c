@@ -94,6 +94,7 @@ static const char *const end_names[_POLICY_END_MAX] = {
         [POLICY_END_SHUTDOWN] = "shutdown",
         [POLICY_END_SUSPEND] = "suspend",
         [POLICY_END_INTERRUPTED] = "interrupted",
+        [POLICY_END_PAUSE_TIMEOUT] = "pause_timeout",
 };
 
 const char *policy_end_reason_to_string(PolicyEndReason r) {
@@ -131,6 +132,7 @@ bool policy_end_reason_is_symptom(PolicyEndReason r) {
         case POLICY_END_SHUTDOWN:
         case POLICY_END_SUSPEND:
         case POLICY_END_INTERRUPTED:
+        case POLICY_END_PAUSE_TIMEOUT:
         case _POLICY_END_MAX:
                 return false;
         }

@@ -118,6 +118,7 @@ typedef enum PolicyEndReason {
         POLICY_END_SHUTDOWN,            /* "shutdown": the daemon exited cleanly */
         POLICY_END_SUSPEND,             /* "suspend": stopped before the computer went to sleep */
         POLICY_END_INTERRUPTED,         /* "interrupted": found open at ledger open (crash), counted as planned */
+        POLICY_END_PAUSE_TIMEOUT,       /* "pause_timeout": paused for pause_minutes, ended by itself */
         _POLICY_END_MAX,
 } PolicyEndReason;
 
@@ -394,3 +395,12 @@ int policy_check_screening_submission(const PolicyFigures *f, const ScreeningAns
 /* After recording a symptom stop and re-reading the figures: two or more in 7
  * days → true, and a sentence advising to see a clinician in buf. */
 bool policy_symptom_advice_due(const PolicyFigures *f, char *buf, size_t size);
+
+/*
+ * A pause is bounded (doc/safety.md, "A pause is bounded"): a session paused
+ * at paused_at_us ends by itself (POLICY_END_PAUSE_TIMEOUT) at the returned
+ * moment, on the same clock: the pause_minutes limit later, never more than
+ * its hard limit whatever *limits holds. The daemon arms its timer on
+ * CLOCK_BOOTTIME with it and records it in the ledger when Pause is accepted.
+ */
+uint64_t policy_pause_deadline_us(const Limits *limits, uint64_t paused_at_us);

@@ -55,7 +55,7 @@ STOPPING = ("Stop", "StopWithReason", "StopAll", "ForgetDevice")
 # For rest_minutes the hard limit is a floor.
 HARD_MAX = {"session_minutes": 20, "heat_setpoint_celsius": 42, "heat_session_minutes": 20,
             "heat_daily_minutes": 60, "daily_sessions": 4, "daily_minutes": 60, "weekly_minutes": 420,
-            "gentle_session_minutes": 10, "gentle_heat_setpoint_celsius": 38}
+            "gentle_session_minutes": 10, "gentle_heat_setpoint_celsius": 38, "pause_minutes": 30}
 HARD_MIN = {"rest_minutes": 30}
 
 # Errors the product API may answer: the table of doc/dbus-api.md plus InvalidArgs.
