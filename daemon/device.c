@@ -49,7 +49,7 @@ static void set_connection(Device *d, ConnectionState s) {
         log_info("%s: connection %s → %s", d->address, connection_state_to_string(d->connection),
                  connection_state_to_string(s));
         d->connection = s;
-        device_emit_changed(d, "ConnectionState");
+        device_emit_changed(d, DEVICE_PROP_CONNECTION_STATE);
 }
 
 void device_set_name(Device *d, const char *name) {
@@ -60,7 +60,7 @@ void device_set_name(Device *d, const char *name) {
                 return;
         free(d->name);
         d->name = n;
-        device_emit_changed(d, "Name");
+        device_emit_changed(d, DEVICE_PROP_NAME);
 }
 
 bool device_is_ready(Device *d) {
@@ -179,17 +179,17 @@ static void apply_status(Device *d, const MassagerStatus *st) {
         d->status = *st;
         d->have_status = true;
         if (first || old.battery != st->battery)
-                changed[n++] = "Battery";
+                changed[n++] = DEVICE_PROP_BATTERY;
         if (first || old.intensity != st->intensity)
-                changed[n++] = "Intensity";
+                changed[n++] = DEVICE_PROP_INTENSITY;
         if (first || old.heat_level != st->heat_level)
-                changed[n++] = "Heat";
+                changed[n++] = DEVICE_PROP_HEAT;
         if (first || old.temperature != st->temperature)
-                changed[n++] = "Temperature";
+                changed[n++] = DEVICE_PROP_TEMPERATURE;
         if (first || old.pattern != st->pattern)
-                changed[n++] = "Pattern";
+                changed[n++] = DEVICE_PROP_PATTERN;
         if (first || old.faults != st->faults || old.flags != st->flags)
-                changed[n++] = "State", changed[n++] = "Faults";
+                changed[n++] = DEVICE_PROP_STATE, changed[n++] = DEVICE_PROP_FAULTS;
         changed[n] = NULL;
         if (n > 0 && d->manager->api)
                 (void) sd_bus_emit_properties_changed_strv(d->manager->api, d->object_path,
@@ -332,7 +332,7 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
         }
         d->have_info = true;
         d->incompatible = false;
-        device_emit_changed(d, "Model", "IntensityMax", "HeatLevels");
+        device_emit_changed(d, DEVICE_PROP_MODEL, DEVICE_PROP_INTENSITY_MAX, DEVICE_PROP_HEAT_LEVELS);
         log_info("%s: %s, firmware %u.%u.%u, protocol %u, intensity 0–%u, %u heat level(s)", d->address,
                  d->info.model, d->info.fw_major, d->info.fw_minor, d->info.fw_patch, d->info.protocol_version,
                  d->info.intensity_max, d->info.heat_levels);

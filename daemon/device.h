@@ -22,6 +22,7 @@
 #include <systemd/sd-event.h>
 
 #include "bluez/bluez-call.h"
+#include "device-props.h"
 #include "macro.h"
 #include "massager-protocol.h"
 
@@ -110,7 +111,8 @@ void device_bluez_vanished(Device *d);
 void device_adapter_slot_free(Device *d);
 void device_value_changed(Device *d, const char *char_path, const uint8_t *value, size_t size);
 
-/* Emits PropertiesChanged for these Device properties: device_emit_changed(d, "State", "Program"). */
+/* Emits PropertiesChanged for these Device properties (device-props.h):
+ * device_emit_changed(d, DEVICE_PROP_STATE, DEVICE_PROP_PROGRAM). */
 void device_emit_changed_strv(Device *d, const char *const *names);
 #define device_emit_changed(d, ...) device_emit_changed_strv((d), (const char *const[]) { __VA_ARGS__, NULL })
 void device_set_name(Device *d, const char *name);

@@ -16,7 +16,7 @@ daemon_massaged_SOURCES = \
 	daemon/bluez/bluez.c daemon/bluez/bluez.h \
 	daemon/bluez/bluez-agent.c daemon/bluez/bluez-agent.h \
 	daemon/bluez/bluez-call.c daemon/bluez/bluez-call.h \
-	daemon/device.c daemon/device.h \
+	daemon/device.c daemon/device.h daemon/device-props.h \
 	daemon/device-commands.c daemon/device-commands.h \
 	daemon/session.c daemon/session.h daemon/session-internal.h \
 	daemon/session-plan.c \

@@ -541,8 +541,8 @@ static int thermal_decide(ThermalRequest *t) {
                 if (r < 0)
                         return sd_bus_reply_method_error(msg, &e);
         }
-        PolicyInput in = { .limits = &safety->limits, .figures = &f, .battery = MASSAGER_BATTERY_UNKNOWN,
-                           .temperature = temperature };
+        PolicyInput in = safety_policy_input(safety, &f, NULL, NULL);
+        in.temperature = temperature;   /* the tripped pad's reading, not a device's status */
         r = reset ? policy_check_heat_reset(&in, &refusal) : policy_check_thermal_ack(&in, &refusal);
         if (r < 0) {
                 bus_error_set_errno(&e, r, "The safety policy could not decide");

@@ -268,6 +268,18 @@ int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_
         return 0;
 }
 
+PolicyInput safety_policy_input(const SafetyContext *s, const PolicyFigures *figures,
+                                const MassagerDeviceInfo *device, const MassagerStatus *status) {
+        return (PolicyInput) {
+                .limits = &s->limits,
+                .figures = figures,
+                .device = device,
+                /* No reading is no reason to refuse a start (doc/safety.md, battery). */
+                .battery = status ? status->battery : MASSAGER_BATTERY_UNKNOWN,
+                .temperature = status ? status->temperature : MASSAGER_TEMP_NONE,
+        };
+}
+
 int safety_screening_submit(SafetyContext *s, const ScreeningAnswers *a, PolicyRefusal *ret_refusal) {
         _cleanup_free_ char *detail = NULL;
         uint32_t corrected = 0;

@@ -68,6 +68,12 @@ static inline SafetyContext *session_safety_of(Session *s) {
         return session_manager_of(s)->safety;
 }
 
+/* What the policy decides on for this session's device, with these figures. */
+static inline PolicyInput session_policy_input(Session *s, const PolicyFigures *figures) {
+        Device *d = s->device;
+        return safety_policy_input(session_safety_of(s), figures, &d->info, d->have_status ? &d->status : NULL);
+}
+
 /* session.c */
 uint32_t session_elapsed_s(Session *s);         /* motor seconds so far, pauses excluded */
 uint64_t session_elapsed_us(Session *s);
@@ -84,4 +90,12 @@ MassagerOutput session_step_output(const PolicyStep *st);
 int session_send_step(Session *s, int i, CommandCallback cb, void *userdata);
 void session_on_output_done(Device *d, int error, const MassagerMessage *resp, void *userdata);
 void session_schedule_next_step(Session *s);
+/* The session's plan is now *plan (taken over, *plan left empty). */
+void session_take_plan(Session *s, PolicyPlan *plan);
+/* The one way a new plan takes over a running session: it becomes the plan,
+ * its segment starts (keeping the counted fraction), its first step is sent
+ * (cb as for session_send_step()) and the next armed. elapsed_us, at_us: as
+ * for session_new_segment(). Returns the first step's send result. */
+int session_apply_plan(Session *s, PolicyPlan *plan, uint64_t elapsed_us, uint64_t at_us, CommandCallback cb,
+                       void *userdata);
 int session_start_timers(Session *s);

@@ -136,6 +136,25 @@ void session_schedule_next_step(Session *s) {
         }
 }
 
+void session_take_plan(Session *s, PolicyPlan *plan) {
+        policy_plan_clear(&s->plan);
+        s->plan = *plan;
+        *plan = (PolicyPlan) {};
+}
+
+int session_apply_plan(Session *s, PolicyPlan *plan, uint64_t elapsed_us, uint64_t at_us, CommandCallback cb,
+                       void *userdata) {
+        int r;
+
+        session_take_plan(s, plan);
+        session_new_segment(s, elapsed_us, at_us);
+        r = session_send_step(s, 0, cb, userdata);
+        /* Armed even when the step could not be sent: the timer must follow the
+         * new plan's steps, and the failure ends the session on its own path. */
+        session_schedule_next_step(s);
+        return r;
+}
+
 static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         Session *s = userdata;
 
@@ -144,7 +163,7 @@ static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
                 return 0;
         }
         (void) session_send_step(s, s->step + 1, NULL, NULL);
-        device_emit_changed(s->device, "Remaining");
+        device_emit_changed(s->device, DEVICE_PROP_REMAINING);
         session_schedule_next_step(s);
         return 0;
 }
@@ -180,13 +199,7 @@ static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 static void tick_sample(Session *s, const PolicySample *sample) {
         SafetyContext *safety = session_safety_of(s);
         Device *d = s->device;
-        PolicyInput in = {
-                .limits = &safety->limits,
-                .figures = &s->figures,
-                .device = &d->info,
-                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
-                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
-        };
+        PolicyInput in = session_policy_input(s, &s->figures);
         PolicyTick tick = {
                 .now_mono_us = session_boottime_us(),
                 .elapsed_s = session_elapsed_s(s),
@@ -215,13 +228,9 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 };
                 PolicyPlan plan = {};
                 PolicyRefusal refusal = {};
-                if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
-                        policy_plan_clear(&s->plan);
-                        s->plan = plan;
-                        session_new_segment(s, elapsed_us, at_us);
-                        (void) session_send_step(s, 0, NULL, NULL);
-                        session_schedule_next_step(s);
-                } else {
+                if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1)
+                        (void) session_apply_plan(s, &plan, elapsed_us, at_us, NULL, NULL);
+                else {
                         log_warning("%s: cannot continue without heat (%s); stopping", d->address, refusal.message);
                         session_stop_and_end(s, POLICY_END_LIMIT);
                 }
@@ -340,6 +349,6 @@ void session_on_status(Session *s, const MassagerStatus *previous) {
                 session_end(s, reason);
                 return;
         }
-        device_emit_changed(d, "Remaining");
+        device_emit_changed(d, DEVICE_PROP_REMAINING);
 }
 

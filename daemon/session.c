@@ -72,7 +72,7 @@ uint64_t session_id(Session *s) {
 }
 
 static void emit_session_properties(Device *d) {
-        device_emit_changed(d, "State", "Program", "Remaining", "SessionId");
+        device_emit_changed(d, DEVICE_PROP_STATE, DEVICE_PROP_PROGRAM, DEVICE_PROP_REMAINING, DEVICE_PROP_SESSION_ID);
 }
 
 static void session_free(Session *s) {
@@ -474,13 +474,7 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
                 .heat_explicit = req->heat >= 0,
                 .duration_s = req->duration_s >= 0 ? (uint32_t) req->duration_s : safety->conf.default_duration_s,
         };
-        PolicyInput in = {
-                .limits = &safety->limits,
-                .figures = &figures,
-                .device = &d->info,
-                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
-                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
-        };
+        PolicyInput in = safety_policy_input(safety, &figures, &d->info, d->have_status ? &d->status : NULL);
         r = policy_check_start(&in, &preq, &plan, &refusal);
         if (r < 0)
                 return bus_error_set_errno(error, r, "The safety policy could not decide: %s", strerror(-r));
@@ -651,34 +645,22 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                           "at its bound unless resumed", d->address, (long long) s->id);
         log_info("%s: session %lld paused; it ends by itself in %llu min unless resumed", d->address,
                  (long long) s->id, (unsigned long long) ((s->pause_deadline_us - s->paused_at_us) / USEC_PER_MIN));
-        device_emit_changed(d, "State");
+        device_emit_changed(d, DEVICE_PROP_STATE);
         return 1;
 }
 
-static PolicyInput input_now(Session *s, PolicyFigures *figures) {
-        SafetyContext *safety = session_safety_of(s);
-        Device *d = s->device;
-        return (PolicyInput) {
-                .limits = &safety->limits,
-                .figures = figures,
-                .device = &d->info,
-                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
-                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
-        };
-}
-
-static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error *error) {
+/* Ask the policy for the rest of the session after a change; the caller applies *ret_plan. */
+static int replan(Session *s, PolicyChangeKind kind, uint8_t value, PolicyPlan *ret_plan, sd_bus_error *error) {
         SafetyContext *safety = session_safety_of(s);
         PolicyFigures figures;
         SafetyClock clock;
-        PolicyPlan plan = {};
         PolicyRefusal refusal = {};
         int r;
 
         r = safety_figures(safety, &clock, &figures);
         if (r < 0)
                 return bus_error_set_storage(error, "Cannot change the session: %s", safety_storage_error(safety));
-        PolicyInput in = input_now(s, &figures);
+        PolicyInput in = session_policy_input(s, &figures);
         PolicyChange change = {
                 .kind = kind,
                 .elapsed_s = session_elapsed_s(s),
@@ -687,13 +669,11 @@ static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error
                 .intensity = kind == POLICY_CHANGE_INTENSITY ? value : 0,
                 .heat_level = kind == POLICY_CHANGE_HEAT ? value : 0,
         };
-        r = policy_replan(&in, &s->plan, &change, &plan, &refusal);
+        r = policy_replan(&in, &s->plan, &change, ret_plan, &refusal);
         if (r < 0)
                 return bus_error_set_errno(error, r, "The safety policy could not decide");
         if (r == 0)
                 return refuse(safety, &clock, s->device, &refusal, error);
-        policy_plan_clear(&s->plan);
-        s->plan = plan;
         return 0;
 }
 
@@ -715,6 +695,7 @@ static Device *other_session(Session *s) {
 
 int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
         SafetyContext *safety = session_safety_of(s);
+        PolicyPlan plan = {};
         SafetyClock clock;
         Device *other;
         int r;
@@ -728,9 +709,11 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
         if (other)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_ALLOWED, "%s has a session open: two sessions "
                                          "never run at once. Stop it first.", other->address);
-        r = replan(s, POLICY_CHANGE_RESUME, 0, error);
+        r = replan(s, POLICY_CHANGE_RESUME, 0, &plan, error);
         if (r < 0)
                 return r;
+        /* Paused: the plan waits for the device's answer to START (send_start()). */
+        session_take_plan(s, &plan);
         /* The row's planned end moves to now + what is left, on disk before the
          * device moves: a crash from here on counts the rest from the real end. */
         r = safety_clock_now(&clock);
@@ -752,6 +735,7 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
 }
 
 static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_message *call, sd_bus_error *error) {
+        PolicyPlan plan = {};
         int r;
 
         if (!s->started || s->paused) {
@@ -761,16 +745,14 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", s->device->address);
         }
         uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
-        r = replan(s, kind, value, error);
+        r = replan(s, kind, value, &plan, error);
         if (r < 0)
                 return r;
-        session_new_segment(s, elapsed_us, at_us);
-        r = session_send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
+        r = session_apply_plan(s, &plan, elapsed_us, at_us, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
                 return bus_error_set_errno(error, r, "%s: cannot apply the change", s->device->address);
         }
-        session_schedule_next_step(s);
         return 1;
 }
 
@@ -785,6 +767,7 @@ int session_set_heat(Session *s, unsigned heat, sd_bus_message *call, sd_bus_err
 /* Limits changed at run time: a lowered limit takes effect at once. */
 void session_limits_changed(Session *s) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        PolicyPlan plan = {};
         Device *d = s->device;
 
         if (s->paused && !s->ending) {
@@ -794,13 +777,11 @@ void session_limits_changed(Session *s) {
         if (!s->started || s->paused || s->ending)
                 return;
         uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
-        if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
+        if (replan(s, POLICY_CHANGE_LIMITS, 0, &plan, &error) < 0) {
                 log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
                 session_stop_and_end(s, POLICY_END_LIMIT);
                 return;
         }
-        session_new_segment(s, elapsed_us, at_us);
-        (void) session_send_step(s, 0, NULL, NULL);
-        session_schedule_next_step(s);
-        device_emit_changed(d, "Remaining");
+        (void) session_apply_plan(s, &plan, elapsed_us, at_us, NULL, NULL);
+        device_emit_changed(d, DEVICE_PROP_REMAINING);
 }

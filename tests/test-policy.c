@@ -877,6 +877,102 @@ static void test_replan_heat(void) {
         env_done(&e);
 }
 
+/* ---- one cap, two paths ---- */
+
+/* Each condition is a cap: a fresh start under it and the replan of a
+ * session started without it must come out the same (issue 15: the caps are
+ * one sequence in policy.c). Before, a reduced-sensation screening recorded
+ * mid-session left the running plan's heat on. */
+typedef struct CapCase {
+        const char *name;
+        void (*setup)(Env *e);
+} CapCase;
+
+SETUP(c_symptom, symptom_ago(e, 3600))
+SETUP(c_gentle, e->lim.value[LIMIT_GENTLE_MODE] = 1)
+SETUP(c_gentle_heat, { e->lim.value[LIMIT_GENTLE_MODE] = 1; e->lim.value[LIMIT_GENTLE_HEAT] = 1; })
+SETUP(c_session_length, e->lim.value[LIMIT_SESSION_MINUTES] = 5)
+SETUP(c_daily_minutes, e->lim.value[LIMIT_DAILY_MINUTES] = 10)
+SETUP(c_weekly_minutes, e->lim.value[LIMIT_WEEKLY_MINUTES] = 8)
+SETUP(c_heat_setpoint, e->lim.value[LIMIT_HEAT_SETPOINT_CELSIUS] = 38)
+SETUP(c_heat_session, e->lim.value[LIMIT_HEAT_SESSION_MINUTES] = 5)
+SETUP(c_heat_battery, e->in.battery = 19)
+SETUP(c_heat_disabled, e->fig.heat_disabled = true)
+SETUP(c_heat_sensation, {
+        e->fig.screening_yes = UINT32_C(1) << SCREENING_REDUCED_SKIN_SENSATION;
+        e->fig.screening_cleared = true;
+})
+
+static const CapCase cap_cases[] = {
+        { "intensity-symptom", c_symptom },
+        { "gentle", c_gentle },
+        { "gentle-heat-opt-in", c_gentle_heat },
+        { "session-length", c_session_length },
+        { "daily-minutes", c_daily_minutes },
+        { "weekly-minutes", c_weekly_minutes },
+        { "heat-setpoint", c_heat_setpoint },
+        { "heat-session-time", c_heat_session },
+        { "heat-battery", c_heat_battery },
+        { "heat-disabled", c_heat_disabled },
+        { "heat-sensation", c_heat_sensation },
+};
+
+#define CAP_FLAGS (A(INTENSITY_SYMPTOM) | A(INTENSITY_GENTLE) | A(HEAT_DROPPED) | A(HEAT_LEVEL))
+
+static void test_cap_same_on_replan(gconstpointer data) {
+        const CapCase *c = data;
+        PolicyRefusal start_refusal = {}, replan_refusal = {};
+        PolicyPlan running = {}, fresh = {}, next = {};
+        Env e;
+        int r_start, r_replan;
+
+        /* A session running at 9 with heat 2, started before the condition held. */
+        env_init(&e);
+        e.req.intensity = 9;
+        e.req.heat_level = 2;
+        start_plan(&e, &running);
+        g_assert_cmpuint(running.heat_level, ==, 2);
+        g_assert_cmpuint(running.intensity, ==, 9);
+
+        c->setup(&e);
+
+        /* Heat carried over (a default at start, the running plan's on replan): capped alike. */
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &fresh, &start_refusal), ==, 1);
+        g_assert_cmpint(policy_replan(&e.in, &running, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_LIMITS, .current_intensity = 1,
+                }, &next, &replan_refusal), ==, 1);
+        g_assert_cmpuint(next.session_s, ==, fresh.session_s);
+        g_assert_cmpuint(next.intensity_cap, ==, fresh.intensity_cap);
+        g_assert_cmpuint(next.intensity, ==, fresh.intensity);
+        g_assert_cmpuint(next.gentle, ==, fresh.gentle);
+        g_assert_cmpuint(next.heat_level, ==, fresh.heat_level);
+        g_assert_cmpuint(next.heat_budget_s, ==, fresh.heat_budget_s);
+        g_assert_cmphex(next.adjustments & CAP_FLAGS, ==, fresh.adjustments & CAP_FLAGS);
+        g_assert_cmpuint(next.n_steps, ==, fresh.n_steps);
+        for (size_t i = 0; i < next.n_steps; i++) {
+                g_assert_cmpuint(next.steps[i].intensity, ==, fresh.steps[i].intensity);
+                g_assert_cmpuint(next.steps[i].heat_level, ==, fresh.steps[i].heat_level);
+        }
+        policy_plan_clear(&next);
+        policy_plan_clear(&fresh);
+
+        /* Heat asked for explicitly: refused (or allowed) alike, for the same reason. */
+        e.req.heat_explicit = true;
+        r_start = policy_check_start(&e.in, &e.req, &fresh, &start_refusal);
+        r_replan = policy_replan(&e.in, &running, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_HEAT, .current_intensity = 1, .heat_level = 2,
+                }, &next, &replan_refusal);
+        g_assert_cmpint(r_replan, ==, r_start);
+        if (r_start == 0)
+                g_assert_cmpint(replan_refusal.reason, ==, start_refusal.reason);
+        else
+                g_assert_cmpuint(next.heat_level, ==, fresh.heat_level);
+        policy_plan_clear(&next);
+        policy_plan_clear(&fresh);
+        policy_plan_clear(&running);
+        env_done(&e);
+}
+
 /* ---- tick ---- */
 
 typedef struct Tick {
@@ -1270,6 +1366,10 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/replan/limits-lowered", test_replan_limits_lowered);
         g_test_add_func("/policy/replan/heat", test_replan_heat);
         g_test_add_func("/policy/replan/limits-heat-gentle", test_replan_limits_heat_gentle);
+        for (size_t i = 0; i < G_N_ELEMENTS(cap_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/policy/caps/same-on-replan/%s", cap_cases[i].name);
+                g_test_add_data_func(path, &cap_cases[i], test_cap_same_on_replan);
+        }
         g_test_add_func("/policy/tick/cutoff-45", test_tick_cutoff);
         g_test_add_func("/policy/tick/rise-rate", test_tick_rise);
         g_test_add_func("/policy/tick/sensor", test_tick_sensor);
