@@ -94,11 +94,17 @@ static void release_adapter_slot(Device *d) {
         if (!d->holds_adapter_slot)
                 return;
         d->holds_adapter_slot = false;
-        BluezAdapter *a = bluez_adapter_for(d->manager, d->adapter_path);
-        if (a && a->connecting == d)
-                a->connecting = NULL;
-        /* Let the next device waiting for this adapter go. */
-        manager_adapter_slot_free(d->manager, d->adapter_path);
+        /* The client lets the next device waiting for this adapter go. */
+        bluez_client_release_adapter_slot(d->manager->bluez_client, d->adapter_path, d->address);
+}
+
+/* The one place a device's link is dropped through BlueZ. The call is kept
+ * in disconnect_call so that device_free() cancels it; a newer one replaces it. */
+static void bluez_disconnect(Device *d) {
+        if (!d->bluez_path)
+                return;
+        bluez_call_cancel(&d->disconnect_call);
+        (void) bluez_client_disconnect(d->manager->bluez_client, d->bluez_path, &d->disconnect_call);
 }
 
 static void clear_link(Device *d) {
@@ -163,9 +169,7 @@ static void give_up(Device *d, int error, const char *why) {
         log_error("%s: %s; not reconnecting until Connect() is called", d->address, why);
         d->want_connected = false;
         link_down(d, error, why);
-        if (d->bluez_path)
-                (void) bluez_call(d->manager->bluez, NULL, d->bluez_path, "org.bluez.Device1", "Disconnect",
-                                  BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+        bluez_disconnect(d);
 }
 
 /* ---- status frames ---------------------------------------------------- */
@@ -369,16 +373,15 @@ static void check_ready(Device *d);
 
 static void on_pair_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         Device *d = userdata;
-        BluezDevice *bd;
 
         if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.bluez.Error.AlreadyExists")) {
                 log_warning("%s: pairing failed: %s: %s", d->address, error->name, error->message);
                 link_down(d, bluez_error_to_errno(error) == -ETIMEDOUT ? -ETIMEDOUT : -EACCES, "pairing failed");
                 return;
         }
-        bd = d->bluez_path ? g_hash_table_lookup(d->manager->bluez_devices, d->bluez_path) : NULL;
-        if (bd)
-                bd->paired = true;
+        /* BlueZ may not signal Paired before we look again: tell the client. */
+        if (d->bluez_path)
+                bluez_client_device_paired(d->manager->bluez_client, d->bluez_path);
         check_ready(d);
 }
 
@@ -390,7 +393,7 @@ static void check_ready(Device *d) {
 
         if (d->connection != CONNECTION_RESOLVING || d->setting_up || d->props_call || d->pair_call)
                 return;
-        bd = d->bluez_path ? g_hash_table_lookup(m->bluez_devices, d->bluez_path) : NULL;
+        bd = d->bluez_path ? bluez_client_device(m->bluez_client, d->bluez_path) : NULL;
         if (!bd || !bd->connected || !bd->services_resolved)
                 return;
         if (!bd->paired) {
@@ -403,11 +406,11 @@ static void check_ready(Device *d) {
                 return;
         }
 
-        r = dup_path(&d->control_path, bluez_find_char(m, d->bluez_path, MASSAGER_CONTROL_POINT_UUID));
+        r = dup_path(&d->control_path, bluez_find_char(m->bluez_client, d->bluez_path, MASSAGER_CONTROL_POINT_UUID));
         if (r >= 0)
-                r = dup_path(&d->status_path, bluez_find_char(m, d->bluez_path, MASSAGER_STATUS_UUID));
+                r = dup_path(&d->status_path, bluez_find_char(m->bluez_client, d->bluez_path, MASSAGER_STATUS_UUID));
         if (r >= 0)
-                r = dup_path(&d->info_path, bluez_find_char(m, d->bluez_path, MASSAGER_DEVICE_INFO_UUID));
+                r = dup_path(&d->info_path, bluez_find_char(m->bluez_client, d->bluez_path, MASSAGER_DEVICE_INFO_UUID));
         if (r < 0) {
                 d->incompatible = true;
                 give_up(d, -EPROTONOSUPPORT, "the device lacks the massager service's characteristics");
@@ -430,35 +433,15 @@ static void on_props(sd_bus_message *reply, const sd_bus_error *error, void *use
                 link_down(d, -EIO, "cannot read the device's properties");
                 return;
         }
-        bd = d->bluez_path ? g_hash_table_lookup(d->manager->bluez_devices, d->bluez_path) : NULL;
+        bd = d->bluez_path ? bluez_client_device(d->manager->bluez_client, d->bluez_path) : NULL;
         if (!bd) {
                 link_down(d, -ENODEV, "BlueZ dropped the device");
                 return;
         }
         /* Readiness is read, not only awaited: BlueZ may set Connected
-         * without a PropertiesChanged signal (bluez-vm obstacle 10). */
-        const char *key;
-        int r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        while (r > 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                int b;
-                r = sd_bus_message_read(reply, "s", &key);
-                if (r < 0)
-                        break;
-                if (streq(key, "Connected") || streq(key, "ServicesResolved") || streq(key, "Paired")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        if (r < 0)
-                                break;
-                        if (streq(key, "Connected"))
-                                bd->connected = b;
-                        else if (streq(key, "ServicesResolved"))
-                                bd->services_resolved = b;
-                        else
-                                bd->paired = b;
-                } else
-                        r = sd_bus_message_skip(reply, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-        }
+         * without a PropertiesChanged signal; the client reads the answer
+         * into its cache. */
+        int r = bluez_client_update_device(d->manager->bluez_client, d->bluez_path, reply);
         if (r < 0) {
                 link_down(d, r, "malformed properties from BlueZ");
                 return;
@@ -486,9 +469,7 @@ static int on_resolve_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
         if (d->connection == CONNECTION_RESOLVING) {
-                if (d->bluez_path)
-                        (void) bluez_call(d->manager->bluez, NULL, d->bluez_path, "org.bluez.Device1", "Disconnect",
-                                          BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+                bluez_disconnect(d);
                 link_down(d, -ETIMEDOUT, "services were not resolved in time");
         }
         return 0;
@@ -526,17 +507,19 @@ static void try_connect(Device *d) {
         Manager *m = d->manager;
         BluezDevice *bd;
         BluezAdapter *a;
+        const char *holder = NULL;
+        char *adapter;
         int r;
 
         if (!d->want_connected || m->shutting_down)
                 return;
-        if (!m->bluez_owner || !d->bluez_path) {
+        if (!bluez_client_is_up(m->bluez_client) || !d->bluez_path) {
                 /* BlueZ dropped the object (or is away): find it again by scanning. */
                 set_connection(d, d->connection == CONNECTION_DISCONNECTED ? CONNECTION_CONNECTING : d->connection);
-                bluez_update_discovery(m);
+                bluez_client_update_discovery(m->bluez_client);
                 return;
         }
-        bd = g_hash_table_lookup(m->bluez_devices, d->bluez_path);
+        bd = bluez_client_device(m->bluez_client, d->bluez_path);
         if (!bd)
                 return;
         if (bd->connected) {
@@ -544,7 +527,7 @@ static void try_connect(Device *d) {
                 d->resolving_unasked = true;
                 return;
         }
-        a = bluez_adapter_for(m, bd->adapter);
+        a = bluez_adapter_for(m->bluez_client, bd->adapter);
         if (!a || !a->powered) {
                 log_info("%s: adapter %s is not powered, waiting for it", d->address, bd->adapter ?: "(none)");
                 d->waiting_for_adapter = true;
@@ -552,18 +535,25 @@ static void try_connect(Device *d) {
                         set_connection(d, CONNECTION_CONNECTING);
                 return;
         }
-        if (a->connecting && a->connecting != d) {
+        adapter = strdup(bd->adapter);
+        r = adapter ? bluez_client_take_adapter_slot(m->bluez_client, adapter, d->address, &holder) : -ENOMEM;
+        if (r == -EBUSY) {
                 /* One Connect at a time per adapter: wait for the slot. */
-                log_debug("%s: waiting for %s to finish connecting", d->address, a->connecting->address);
+                log_debug("%s: waiting for %s to finish connecting", d->address, holder);
+                free(adapter);
                 d->waiting_for_adapter = true;
                 if (d->connection == CONNECTION_DISCONNECTED)
                         set_connection(d, CONNECTION_CONNECTING);
                 return;
         }
         d->waiting_for_adapter = false;
+        if (r < 0) {
+                free(adapter);
+                link_down(d, r, "cannot take the adapter's Connect slot");
+                return;
+        }
         free(d->adapter_path);
-        d->adapter_path = strdup(bd->adapter);
-        a->connecting = d;
+        d->adapter_path = adapter;
         d->holds_adapter_slot = true;
         set_connection(d, CONNECTION_CONNECTING);
         r = bluez_call(m->bluez, &d->connect_call, d->bluez_path, "org.bluez.Device1", "Connect",
@@ -611,9 +601,7 @@ int device_connect(Device *d, sd_bus_message *waiter) {
 }
 
 static void disconnect_now(Device *d) {
-        if (d->bluez_path)
-                (void) bluez_call(d->manager->bluez, &d->disconnect_call, d->bluez_path, "org.bluez.Device1",
-                                  "Disconnect", BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+        bluez_disconnect(d);
         link_down(d, -ECANCELED, "disconnected on request");
 }
 
@@ -651,7 +639,7 @@ int device_send_stop(Device *d, CommandCallback callback, void *userdata) {
 /* ---- BlueZ events ----------------------------------------------------- */
 
 void device_bluez_attached(Device *d, const char *bluez_path) {
-        BluezDevice *bd = g_hash_table_lookup(d->manager->bluez_devices, bluez_path);
+        BluezDevice *bd = bluez_client_device(d->manager->bluez_client, bluez_path);
 
         if (streq_ptr(d->bluez_path, bluez_path))
                 return;
@@ -660,7 +648,7 @@ void device_bluez_attached(Device *d, const char *bluez_path) {
         if (bd)
                 device_set_name(d, bd->name);
         log_debug("%s: BlueZ object %s", d->address, bluez_path);
-        bluez_update_discovery(d->manager);
+        bluez_client_update_discovery(d->manager->bluez_client);
         /* Found again: connect now unless a backoff is running. */
         if (d->want_connected && !d->reconnect_timer &&
             (d->connection == CONNECTION_CONNECTING || d->connection == CONNECTION_RECONNECTING ||
@@ -674,7 +662,7 @@ void device_bluez_detached(Device *d) {
         free(d->bluez_path);
         d->bluez_path = NULL;
         if (d->want_connected)
-                bluez_update_discovery(d->manager);
+                bluez_client_update_discovery(d->manager->bluez_client);
 }
 
 void device_bluez_vanished(Device *d) {
@@ -687,7 +675,7 @@ void device_bluez_vanished(Device *d) {
 }
 
 void device_bluez_changed(Device *d) {
-        BluezDevice *bd = d->bluez_path ? g_hash_table_lookup(d->manager->bluez_devices, d->bluez_path) : NULL;
+        BluezDevice *bd = d->bluez_path ? bluez_client_device(d->manager->bluez_client, d->bluez_path) : NULL;
 
         if (!bd)
                 return;

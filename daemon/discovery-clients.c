@@ -10,7 +10,7 @@
 static void discovery_changed(Manager *m, bool was_on) {
         if (discovery_clients_any(m) == was_on)
                 return;
-        bluez_update_discovery(m);
+        bluez_client_update_discovery(m->bluez_client);
         if (m->api)
                 (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
                                                       "Discovering", NULL);

@@ -34,7 +34,7 @@ bool idle_manager_busy(Manager *m) {
 
         /* A scan a client asked for is work in progress too (massagectl scan
          * runs for its --timeout between StartDiscovery and StopDiscovery). */
-        if (m->shutting_down || m->pairing_address || !m->name_requested ||
+        if (m->shutting_down || bluez_client_pairing_address(m->bluez_client) || !m->name_requested ||
             discovery_clients_any(m))
                 return true;
         g_hash_table_iter_init(&it, m->devices);

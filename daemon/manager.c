@@ -49,14 +49,20 @@ Device *manager_find_device_by_path(Manager *m, const char *object_path) {
         return NULL;
 }
 
-static Device *device_for_bluez_path(Manager *m, const char *bluez_path) {
-        BluezDevice *bd = g_hash_table_lookup(m->bluez_devices, bluez_path);
+static Device *device_for_bluez(Manager *m, const BluezDevice *bd) {
         return bd && *bd->address ? manager_find_device(m, bd->address) : NULL;
 }
 
-/* ---- BlueZ hooks ------------------------------------------------------ */
+static void emit_discovered_changed(Manager *m) {
+        if (m->api)
+                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
+                                                      "Discovered", NULL);
+}
 
-void manager_bluez_appeared(Manager *m) {
+/* ---- BlueZ client callbacks ------------------------------------------- */
+
+static void on_bluez_appeared(void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
@@ -64,55 +70,58 @@ void manager_bluez_appeared(Manager *m) {
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
-                BluezDevice *bd = bluez_find_device_by_address(m, d->address);
+                BluezDevice *bd = bluez_find_device_by_address(m->bluez_client, d->address);
                 if (bd)
                         device_bluez_attached(d, bd->path);
                 else if (d->want_connected)
                         log_info("%s: not known to BlueZ, scanning for it", d->address);
         }
-        bluez_update_discovery(m);
-        manager_emit_discovered_changed(m);
+        bluez_client_update_discovery(m->bluez_client);
+        emit_discovered_changed(m);
 }
 
-void manager_bluez_vanished(Manager *m) {
+static void on_bluez_vanished(void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v))
                 device_bluez_vanished(v);
-        manager_emit_discovered_changed(m);
+        emit_discovered_changed(m);
 }
 
-void manager_bluez_device_added(Manager *m, const char *bluez_path) {
-        Device *d = device_for_bluez_path(m, bluez_path);
-        BluezDevice *bd = g_hash_table_lookup(m->bluez_devices, bluez_path);
+static void on_bluez_device_added(const BluezDevice *bd, void *userdata) {
+        Manager *m = userdata;
+        Device *d = device_for_bluez(m, bd);
 
         if (d)
-                device_bluez_attached(d, bluez_path);
-        if (bd && bd->massager)
-                manager_emit_discovered_changed(m);
+                device_bluez_attached(d, bd->path);
+        if (bd->massager)
+                emit_discovered_changed(m);
 }
 
-void manager_bluez_device_removed(Manager *m, const char *bluez_path) {
-        Device *d = device_for_bluez_path(m, bluez_path);
+static void on_bluez_device_removed(const BluezDevice *bd, void *userdata) {
+        Manager *m = userdata;
+        Device *d = device_for_bluez(m, bd);
 
-        if (d && streq_ptr(d->bluez_path, bluez_path))
+        if (d && streq_ptr(d->bluez_path, bd->path))
                 device_bluez_detached(d);
-        manager_emit_discovered_changed(m);
+        emit_discovered_changed(m);
 }
 
-void manager_bluez_device_changed(Manager *m, const char *bluez_path) {
-        Device *d = device_for_bluez_path(m, bluez_path);
+static void on_bluez_device_changed(const BluezDevice *bd, void *userdata) {
+        Device *d = device_for_bluez(userdata, bd);
 
         if (!d)
                 return;
-        if (!streq_ptr(d->bluez_path, bluez_path))
-                device_bluez_attached(d, bluez_path);
+        if (!streq_ptr(d->bluez_path, bd->path))
+                device_bluez_attached(d, bd->path);
         device_bluez_changed(d);
 }
 
-void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_t *value, size_t size) {
+static void on_bluez_value_changed(const char *char_path, const uint8_t *value, size_t size, void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
@@ -126,20 +135,28 @@ void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_
         }
 }
 
-void manager_adapter_slot_free(Manager *m, const char *adapter_path) {
+static void on_adapter_slot_free(const char *adapter_path, void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
+        /* Nothing connects any more, and manager_free() is freeing the devices. */
+        if (m->shutting_down)
+                return;
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
-                BluezAdapter *a = bluez_adapter_for(m, adapter_path);
-                if (a && a->connecting)
+                if (bluez_client_adapter_slot_taken(m->bluez_client, adapter_path))
                         return;         /* someone took the slot */
                 device_adapter_slot_free(v);
         }
 }
 
-bool manager_wants_discovery(Manager *m) {
+static void on_discovered_changed(void *userdata) {
+        emit_discovered_changed(userdata);
+}
+
+static bool manager_wants_discovery(void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
@@ -157,10 +174,8 @@ bool manager_wants_discovery(Manager *m) {
         return false;
 }
 
-void manager_emit_discovered_changed(Manager *m) {
-        if (m->api)
-                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                                                      "Discovered", NULL);
+static bool manager_knows(const char *address, void *userdata) {
+        return manager_find_device(userdata, address) != NULL;
 }
 
 /* ---- stopping everything ---------------------------------------------- */
@@ -278,7 +293,9 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
         return 0;
 }
 
-void manager_bluez_settled(Manager *m) {
+/* BlueZ's initial state is known (or BlueZ is absent): take the bus name. */
+static void on_bluez_settled(void *userdata) {
+        Manager *m = userdata;
         int r;
 
         if (m->name_requested)
@@ -294,7 +311,7 @@ void manager_bluez_settled(Manager *m) {
 
 static int on_name_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         log_warning("BlueZ did not describe its objects in time; serving the API without them for now");
-        manager_bluez_settled(userdata);
+        on_bluez_settled(userdata);
         return 0;
 }
 
@@ -355,6 +372,20 @@ static int load_devices(Manager *m) {
         return r < 0 ? r : 0;
 }
 
+static const BluezClientCallbacks bluez_callbacks = {
+        .appeared = on_bluez_appeared,
+        .vanished = on_bluez_vanished,
+        .settled = on_bluez_settled,
+        .device_added = on_bluez_device_added,
+        .device_removed = on_bluez_device_removed,
+        .device_changed = on_bluez_device_changed,
+        .discovered_changed = on_discovered_changed,
+        .value_changed = on_bluez_value_changed,
+        .adapter_slot_free = on_adapter_slot_free,
+        .wants_discovery = manager_wants_discovery,
+        .is_known = manager_knows,
+};
+
 int manager_new(Manager **ret, const ManagerOptions *o) {
         Manager *m;
         sigset_t mask;
@@ -363,9 +394,6 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         m = calloc(1, sizeof *m);
         if (!m)
                 return -ENOMEM;
-        m->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_adapter_free);
-        m->bluez_devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_device_free);
-        m->chars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_char_free);
         m->devices = g_hash_table_new(g_str_hash, g_str_equal);
         m->discovery_clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, name_watch_destroy);
 
@@ -382,10 +410,8 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
 
-        if (o->adapter) {
-                m->adapter_path = g_strconcat("/org/bluez/", o->adapter, NULL);
+        if (o->adapter)
                 log_info("Using only the Bluetooth adapter %s", o->adapter);
-        }
 
         r = safety_open(&m->safety, o->db_path, o->config_path);
         if (r < 0)
@@ -395,6 +421,9 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
         r = open_bus(&m->api, o->api_bus, false, "user bus (API)");
+        if (r < 0)
+                goto fail;
+        r = bluez_client_new(&m->bluez_client, m->bluez, o->adapter, &bluez_callbacks, m);
         if (r < 0)
                 goto fail;
         r = sd_bus_attach_event(m->bluez, m->event, SD_EVENT_PRIORITY_NORMAL);
@@ -432,10 +461,10 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
 
-        r = bluez_start(m);
+        r = bluez_client_start(m->bluez_client);
         if (r < 0)
                 goto fail;
-        /* The name is taken once BlueZ's state is known (manager_bluez_settled()),
+        /* The name is taken once BlueZ's state is known (on_bluez_settled()),
          * so no client sees a daemon that does not know its devices yet; the
          * timer bounds that wait when BlueZ hangs. */
         r = sd_event_add_time_relative(m->event, &m->name_timer, CLOCK_MONOTONIC, NAME_WAIT_USEC, 0,
@@ -464,8 +493,7 @@ Manager *manager_free(Manager *m) {
         }
         /* After the devices: a STOP they fail at teardown still finds it. */
         m->sleep = sleep_inhibit_free(m->sleep);
-        bluez_stop(m);
-        bluez_call_cancel(&m->discovery_call);
+        m->bluez_client = bluez_client_free(m->bluez_client);
         g_hash_table_destroy(m->discovery_clients);    /* its watches hold slots on m->api */
         m->idle = idle_free(m->idle);
         m->notify = notify_free(m->notify);
@@ -474,13 +502,7 @@ Manager *manager_free(Manager *m) {
                 sd_bus_flush_close_unref(m->bluez);
         if (m->api)
                 sd_bus_flush_close_unref(m->api);
-        g_hash_table_destroy(m->chars);
-        g_hash_table_destroy(m->bluez_devices);
-        g_hash_table_destroy(m->adapters);
         safety_close(m->safety);
-        free(m->bluez_owner);
-        g_free(m->adapter_path);
-        free(m->pairing_address);
         sd_event_unref(m->event);
         free(m);
         return NULL;

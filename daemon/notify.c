@@ -77,7 +77,7 @@ static void format_status(Manager *m, char *buf, size_t size) {
                 append(buf, size, "no massager connected");
         else
                 append(buf, size, "%u massager%s connected", ready, ready == 1 ? "" : "s");
-        if (m->name_requested && !m->bluez_owner)
+        if (m->name_requested && !bluez_client_is_up(m->bluez_client))
                 append(buf, size, " (Bluetooth service not running)");
 }
 
