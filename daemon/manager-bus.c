@@ -143,7 +143,7 @@ static void finish_add(AddRequest *req) {
                 (void) sd_bus_reply_method_error(req->call, &e);
                 return;
         }
-        r = device_new(m, req->address, &d);
+        r = device_new(&m->device_ctx, req->address, &d);
         if (r < 0) {
                 (void) bus_reply_errno(req->call, r, "Out of memory adding %s", req->address);
                 return;

@@ -178,6 +178,57 @@ static bool manager_knows(const char *address, void *userdata) {
         return manager_find_device(userdata, address) != NULL;
 }
 
+/* ---- device hooks ----------------------------------------------------- */
+
+static void on_device_status(Device *d, const MassagerStatus *previous, void *userdata) {
+        if (d->session)
+                session_on_status(d->session, previous);
+}
+
+static void on_device_lost(Device *d, DeviceLoss why, void *userdata) {
+        if (!d->session)
+                return;
+        switch (why) {
+        case DEVICE_LOSS_LINK:
+                session_end(d->session, POLICY_END_LINK_LOST);
+                break;
+        case DEVICE_LOSS_DISCONNECT:
+        case DEVICE_LOSS_REMOVED:
+                session_end(d->session, POLICY_END_USER);
+                break;
+        }
+}
+
+static bool manager_exiting(void *userdata) {
+        Manager *m = userdata;
+        return m->shutting_down;
+}
+
+static const DeviceHooks device_hooks = {
+        .status = on_device_status,
+        .lost = on_device_lost,
+        .exiting = manager_exiting,
+};
+
+/* ---- idle exit -------------------------------------------------------- */
+
+static bool manager_busy(void *userdata) {
+        Manager *m = userdata;
+        GHashTableIter it;
+        gpointer v;
+
+        /* A scan a client asked for is work in progress too (massagectl scan
+         * runs for its --timeout between StartDiscovery and StopDiscovery). */
+        if (m->shutting_down || bluez_client_pairing_address(m->bluez_client) || !m->name_requested ||
+            discovery_clients_any(m))
+                return true;
+        g_hash_table_iter_init(&it, m->devices);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                if (device_is_busy(v))
+                        return true;
+        return false;
+}
+
 /* ---- stopping everything ---------------------------------------------- */
 
 void manager_stop_all(Manager *m, const char *why) {
@@ -199,10 +250,12 @@ void manager_stop_all(Manager *m, const char *why) {
 static unsigned pending_stops;
 
 static void on_shutdown_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        Manager *m = userdata;
+
         if (error < 0)
                 log_warning_errno(error, "%s: STOP at shutdown not confirmed (%m); its lease stops it", d->address);
         if (pending_stops > 0 && --pending_stops == 0)
-                (void) sd_event_exit(d->manager->event, d->manager->exit_code);
+                (void) sd_event_exit(m->event, m->exit_code);
 }
 
 static int on_shutdown_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -226,7 +279,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
-                if (device_is_ready(d) && device_send_stop(d, on_shutdown_stop, NULL) >= 0)
+                if (device_is_ready(d) && device_send_stop(d, on_shutdown_stop, m) >= 0)
                         pending_stops++;
                 if (d->session)
                         session_end(d->session, POLICY_END_SHUTDOWN);
@@ -242,7 +295,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 static unsigned sleep_stops;
 
 static void on_sleep_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        Manager *m = d->manager;
+        Manager *m = userdata;
 
         if (error < 0)
                 log_warning_errno(error, "%s: STOP before sleep not confirmed (%m); its lease stops it", d->address);
@@ -262,7 +315,7 @@ static void on_prepare_sleep(SleepInhibit *s, void *userdata) {
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
-                if (device_is_ready(d) && device_send_stop(d, on_sleep_stop, NULL) >= 0)
+                if (device_is_ready(d) && device_send_stop(d, on_sleep_stop, m) >= 0)
                         sleep_stops++;
                 if (d->session)
                         session_end(d->session, POLICY_END_SUSPEND);
@@ -359,7 +412,7 @@ static int load_devices(Manager *m) {
                         log_warning("Ledger lists an invalid address '%s', ignoring", list[k].address);
                         continue;
                 }
-                r = device_new(m, list[k].address, &d);
+                r = device_new(&m->device_ctx, list[k].address, &d);
                 if (r < 0)
                         break;
                 device_set_name(d, list[k].name && *list[k].name ? list[k].name : NULL);
@@ -432,6 +485,16 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
 
+        /* Handed to every device; the pointers stay valid for the manager's life. */
+        m->device_ctx = (DeviceContext) {
+                .event = m->event,
+                .api = m->api,
+                .bluez = m->bluez_client,
+                .safety = m->safety,
+                .devices = m->devices,
+                .hooks = &device_hooks,
+                .userdata = m,
+        };
         r = load_devices(m);
         if (r < 0)
                 goto fail;
@@ -448,8 +511,9 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
                 goto fail;
         }
 
-        r = idle_new(&m->idle, m, (uint64_t) (o->idle_timeout_s >= 0 ? o->idle_timeout_s
-                                                                    : m->safety->conf.idle_timeout_s) * USEC_PER_SEC);
+        r = idle_new(&m->idle, m->event, m->api,
+                     (uint64_t) (o->idle_timeout_s >= 0 ? o->idle_timeout_s : m->safety->conf.idle_timeout_s) *
+                     USEC_PER_SEC, manager_busy, m);
         if (r < 0)
                 goto fail;
 

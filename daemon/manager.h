@@ -14,8 +14,7 @@
 #include <systemd/sd-event.h>
 
 #include "bluez/bluez.h"
-
-typedef struct Device Device;
+#include "device.h"
 
 typedef struct ManagerOptions {
         const char *bluez_bus;  /* NULL: the system bus */
@@ -35,6 +34,7 @@ typedef struct Manager {
         GHashTable *discovery_clients;  /* unique name → NameWatch: scans clients asked for */
 
         GHashTable *devices;            /* address → Device (known devices) */
+        DeviceContext device_ctx;       /* what every device and session is handed (device.h) */
 
         struct SafetyContext *safety;   /* ledger, limits, config (safety-glue.c) */
         struct Idle *idle;              /* exit when idle (idle.c); NULL: never */
