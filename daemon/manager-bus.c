@@ -28,7 +28,7 @@ static int prop_api_version(sd_bus *bus, const char *path, const char *interface
 static int prop_discovering(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "b", discovery_clients_any(m));
+        return sd_bus_message_append(reply, "b", discovery_clients_any(m->discovery));
 }
 
 static int prop_screening_questions(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -102,17 +102,18 @@ static int method_start_discovery(sd_bus_message *msg, void *userdata, sd_bus_er
         const char *sender = sd_bus_message_get_sender(msg);
         if (!sender)
                 return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Scanning needs a client on a bus");
-        r = discovery_client_add(m, sender);
+        r = discovery_client_add(m->discovery, sender);
         if (r < 0)
                 return bus_error_set_errno(error, r, "Cannot start scanning");
         return sd_bus_reply_method_return(msg, NULL);
 }
 
 static int method_stop_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
         const char *sender = sd_bus_message_get_sender(msg);
 
         if (sender)
-                discovery_client_remove(userdata, sender);
+                discovery_client_remove(m->discovery, sender);
         return sd_bus_reply_method_return(msg, NULL);
 }
 

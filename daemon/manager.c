@@ -16,7 +16,6 @@
 #include "base/log.h"
 #include "manager.h"
 #include "manager-bus.h"
-#include "base/name-watch.h"
 #include "notify.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
@@ -162,7 +161,7 @@ static bool manager_wants_discovery(void *userdata) {
 
         if (m->shutting_down)
                 return false;
-        if (discovery_clients_any(m))
+        if (discovery_clients_any(m->discovery))
                 return true;
         /* A device whose object BlueZ dropped is found again by scanning. */
         g_hash_table_iter_init(&i, m->devices);
@@ -220,13 +219,24 @@ static bool manager_busy(void *userdata) {
         /* A scan a client asked for is work in progress too (massagectl scan
          * runs for its --timeout between StartDiscovery and StopDiscovery). */
         if (m->shutting_down || bluez_client_pairing_address(m->bluez_client) || !m->name_requested ||
-            discovery_clients_any(m))
+            discovery_clients_any(m->discovery))
                 return true;
         g_hash_table_iter_init(&it, m->devices);
         while (g_hash_table_iter_next(&it, NULL, &v))
                 if (device_is_busy(v))
                         return true;
         return false;
+}
+
+static void manager_notify_state(NotifyState *ret, void *userdata) {
+        Manager *m = userdata;
+
+        *ret = (NotifyState) {
+                .stopping = m->shutting_down,
+                .suspending = m->suspending,
+                .bluetooth_missing = m->name_requested && !bluez_client_is_up(m->bluez_client),
+                .devices = m->devices,
+        };
 }
 
 /* ---- stopping everything ---------------------------------------------- */
@@ -413,8 +423,10 @@ static int load_devices(Manager *m) {
                         continue;
                 }
                 r = device_new(&m->device_ctx, list[k].address, &d);
-                if (r < 0)
+                if (r < 0) {
+                        log_error_errno(r, "Out of memory loading the known device %s", list[k].address);
                         break;
+                }
                 device_set_name(d, list[k].name && *list[k].name ? list[k].name : NULL);
                 /* Known devices are kept connected, like a headset; Disconnect() opts out. */
                 d->want_connected = true;
@@ -446,13 +458,14 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
 
         m = calloc(1, sizeof *m);
         if (!m)
-                return -ENOMEM;
+                return log_error_errno(ENOMEM, "Out of memory starting up");
         m->devices = g_hash_table_new(g_str_hash, g_str_equal);
-        m->discovery_clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, name_watch_destroy);
 
         r = sd_event_default(&m->event);
-        if (r < 0)
+        if (r < 0) {
+                log_error_errno(r, "Cannot create the event loop: %m");
                 goto fail;
+        }
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -460,13 +473,15 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_signal, m);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, on_signal, m);
-        if (r < 0)
+        if (r < 0) {
+                log_error_errno(r, "Cannot watch for SIGTERM/SIGINT: %m");
                 goto fail;
+        }
 
         if (o->adapter)
                 log_info("Using only the Bluetooth adapter %s", o->adapter);
 
-        r = safety_open(&m->safety, o->db_path, o->config_path);
+        r = safety_open(&m->safety, o->db_path, o->config_path);     /* logs what failed */
         if (r < 0)
                 goto fail;
 
@@ -477,13 +492,19 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
         r = bluez_client_new(&m->bluez_client, m->bluez, o->adapter, &bluez_callbacks, m);
-        if (r < 0)
+        if (r >= 0)
+                r = discovery_clients_new(&m->discovery, m->api, m->bluez_client);
+        if (r < 0) {
+                log_error_errno(r, "Cannot set up the BlueZ client: %m");
                 goto fail;
+        }
         r = sd_bus_attach_event(m->bluez, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)
                 r = sd_bus_attach_event(m->api, m->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
+        if (r < 0) {
+                log_error_errno(r, "Cannot attach the buses to the event loop: %m");
                 goto fail;
+        }
 
         /* Handed to every device; the pointers stay valid for the manager's life. */
         m->device_ctx = (DeviceContext) {
@@ -514,14 +535,20 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = idle_new(&m->idle, m->event, m->api,
                      (uint64_t) (o->idle_timeout_s >= 0 ? o->idle_timeout_s : m->safety->conf.idle_timeout_s) *
                      USEC_PER_SEC, manager_busy, m);
+        if (r == -ENOMEM)
+                log_error_errno(r, "Out of memory setting up the idle exit");
         if (r < 0)
                 goto fail;
 
-        r = notify_new(&m->notify, m);
+        r = notify_new(&m->notify, m->event, manager_notify_state, m);
+        if (r == -ENOMEM)
+                log_error_errno(r, "Out of memory setting up status notifications");
         if (r < 0)
                 goto fail;
         r = sleep_inhibit_new(&m->sleep, m->bluez, m->event,
                               &(const SleepInhibitCallbacks) { .prepare = on_prepare_sleep, .resumed = on_resumed }, m);
+        if (r == -ENOMEM)
+                log_error_errno(r, "Out of memory setting up the sleep inhibitor");
         if (r < 0)
                 goto fail;
 
@@ -533,8 +560,10 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
          * timer bounds that wait when BlueZ hangs. */
         r = sd_event_add_time_relative(m->event, &m->name_timer, CLOCK_MONOTONIC, NAME_WAIT_USEC, 0,
                                        on_name_timer, m);
-        if (r < 0)
+        if (r < 0) {
+                log_error_errno(r, "Cannot set up the timer bounding the wait for BlueZ: %m");
                 goto fail;
+        }
         *ret = m;
         return 0;
 fail:
@@ -558,7 +587,7 @@ Manager *manager_free(Manager *m) {
         /* After the devices: a STOP they fail at teardown still finds it. */
         m->sleep = sleep_inhibit_free(m->sleep);
         m->bluez_client = bluez_client_free(m->bluez_client);
-        g_hash_table_destroy(m->discovery_clients);    /* its watches hold slots on m->api */
+        m->discovery = discovery_clients_free(m->discovery);   /* its watches hold slots on m->api */
         m->idle = idle_free(m->idle);
         m->notify = notify_free(m->notify);
         m->name_timer = sd_event_source_disable_unref(m->name_timer);

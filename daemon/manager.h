@@ -31,7 +31,7 @@ typedef struct Manager {
         sd_bus *bluez;
 
         BluezClient *bluez_client;      /* what BlueZ exports, discovery, adapter slots, agent (bluez/) */
-        GHashTable *discovery_clients;  /* unique name → NameWatch: scans clients asked for */
+        struct DiscoveryClients *discovery;     /* scans clients asked for (discovery-clients.c) */
 
         GHashTable *devices;            /* address → Device (known devices) */
         DeviceContext device_ctx;       /* what every device and session is handed (device.h) */
