@@ -74,9 +74,18 @@ static int prop_battery(sd_bus *bus, const char *path, const char *interface, co
         return sd_bus_message_append(reply, "y", d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN);
 }
 
+/* idle|running|paused|fault (doc/dbus-api.md, State). */
+static const char *device_state(Device *d) {
+        if (device_has_fault(d))
+                return "fault";
+        if (d->session)
+                return session_is_paused(d->session) ? "paused" : "running";
+        return "idle";
+}
+
 static int prop_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", device_state_to_string(userdata));
+        return sd_bus_message_append(reply, "s", device_state(userdata));
 }
 
 static int prop_intensity(sd_bus *bus, const char *path, const char *interface, const char *property,

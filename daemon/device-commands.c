@@ -4,7 +4,6 @@
 
 #include "device-commands.h"
 #include "base/log.h"
-#include "manager.h"
 #include "base/util.h"
 
 struct Command {
@@ -80,11 +79,11 @@ static void send_next(Device *d) {
                         continue;
                 }
                 d->inflight = c;
-                r = bluez_call(d->manager->bluez, &d->write_call, d->control_path, "org.bluez.GattCharacteristic1",
+                r = bluez_call(bluez_client_bus(d->ctx->bluez), &d->write_call, d->control_path, "org.bluez.GattCharacteristic1",
                                "WriteValue", BLUEZ_TIMEOUT_GATT_USEC, bluez_append_write_request, frame, (size_t) n,
                                on_write_reply, d);
                 if (r >= 0)
-                        r = sd_event_add_time_relative(d->manager->event, &d->command_timer, CLOCK_MONOTONIC,
+                        r = sd_event_add_time_relative(d->ctx->event, &d->command_timer, CLOCK_MONOTONIC,
                                                        COMMAND_TIMEOUT_USEC, 0, on_command_timeout, d);
                 if (r < 0) {
                         log_error_errno(r, "%s: cannot send opcode 0x%02x: %m", d->address, c->cmd.opcode);

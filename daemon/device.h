@@ -21,14 +21,45 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "bluez/bluez-call.h"
+#include "bluez/bluez.h"
 #include "device-props.h"
 #include "macro.h"
 #include "massager-protocol.h"
 
-typedef struct Manager Manager;
+typedef struct Device Device;
 typedef struct Session Session;
 typedef struct Command Command;
+typedef struct SafetyContext SafetyContext;
+
+/* Why a device can no longer carry its session (the session ends with the
+ * matching doc/safety.md reason). */
+typedef enum DeviceLoss {
+        DEVICE_LOSS_LINK,               /* the link went down */
+        DEVICE_LOSS_DISCONNECT,         /* a user Disconnect() */
+        DEVICE_LOSS_REMOVED,            /* the device is being freed */
+} DeviceLoss;
+
+/* What a device tells the layer above it (manager.c sets them; the session
+ * hears device events through them). Every hook may be NULL. */
+typedef struct DeviceHooks {
+        /* A STATUS was taken; previous is NULL for the first. */
+        void (*status)(Device *d, const MassagerStatus *previous, void *userdata);
+        /* d->session, if any, must end now. */
+        void (*lost)(Device *d, DeviceLoss why, void *userdata);
+        /* The daemon is exiting: no connection attempts, no reconnects. */
+        bool (*exiting)(void *userdata);
+} DeviceHooks;
+
+/* What every device (and its session) uses, owned by the manager. */
+typedef struct DeviceContext {
+        sd_event *event;
+        sd_bus *api;                    /* NULL until connected */
+        BluezClient *bluez;
+        SafetyContext *safety;          /* for sessions (session.c) */
+        GHashTable *devices;            /* address → Device: every known device */
+        const DeviceHooks *hooks;
+        void *userdata;                 /* for the hooks */
+} DeviceContext;
 
 typedef enum ConnectionState {
         CONNECTION_DISCONNECTED,
@@ -45,8 +76,8 @@ typedef enum ConnectionState {
 #define COMMAND_TIMEOUT_USEC       (3ULL * 1000000ULL)
 #define CONNECT_WAIT_USEC          (60ULL * 1000000ULL)  /* Connect() answers within this */
 
-typedef struct Device {
-        Manager *manager;
+struct Device {
+        const DeviceContext *ctx;
         char address[18];               /* "AA:BB:CC:DD:EE:FF" */
         char *object_path;              /* /org/massaged1/device/AA_BB_CC_DD_EE_FF */
         char *name;
@@ -86,14 +117,18 @@ typedef struct Device {
         sd_event_source *command_timer;
         BluezCall *write_call;
 
-        Session *session;
-} Device;
+        Session *session;               /* opaque here: session.c owns it */
+};
 
-int device_new(Manager *m, const char *address, Device **ret);
+int device_new(const DeviceContext *ctx, const char *address, Device **ret);
 Device *device_free(Device *d);
 
 const char *connection_state_to_string(ConnectionState s);
-const char *device_state_to_string(Device *d);  /* idle|running|paused|fault */
+/* A fault other than low battery is reported. */
+bool device_has_fault(Device *d);
+/* Anything under way that an exit would cut short (idle.h): a session,
+ * a command, a connection being made, a Connect() or pairing waiting. */
+bool device_is_busy(Device *d);
 
 /* Requests from the API. */
 int device_connect(Device *d, sd_bus_message *waiter);   /* waiter may be NULL */

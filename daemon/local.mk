@@ -13,8 +13,9 @@ daemon_massaged_SOURCES = \
 	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
 	daemon/base/name-watch.c daemon/base/name-watch.h \
 	daemon/discovery-clients.c daemon/discovery-clients.h \
-	daemon/bluez/bluez.c daemon/bluez/bluez.h \
-	daemon/bluez/bluez-agent.c daemon/bluez/bluez-agent.h \
+	daemon/bluez/bluez.c daemon/bluez/bluez.h daemon/bluez/bluez-internal.h \
+	daemon/bluez/bluez-objects.c daemon/bluez/bluez-discovery.c \
+	daemon/bluez/bluez-agent.c \
 	daemon/bluez/bluez-call.c daemon/bluez/bluez-call.h \
 	daemon/device.c daemon/device.h daemon/device-props.h \
 	daemon/device-commands.c daemon/device-commands.h \

@@ -28,7 +28,7 @@ static int prop_api_version(sd_bus *bus, const char *path, const char *interface
 static int prop_discovering(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "b", discovery_clients_any(m));
+        return sd_bus_message_append(reply, "b", discovery_clients_any(m->discovery));
 }
 
 static int prop_screening_questions(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -66,7 +66,7 @@ static int prop_discovered(sd_bus *bus, const char *path, const char *interface,
         int r = sd_bus_message_open_container(reply, 'a', "(ss)");
         if (r < 0)
                 return r;
-        g_hash_table_iter_init(&i, m->bluez_devices);
+        bluez_client_iter_devices(m->bluez_client, &i);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 BluezDevice *d = v;
                 if (!d->massager || !*d->address)
@@ -96,23 +96,24 @@ static int method_start_discovery(sd_bus_message *msg, void *userdata, sd_bus_er
         Manager *m = userdata;
         int r;
 
-        if (!m->bluez_owner || g_hash_table_size(m->adapters) == 0)
+        if (!bluez_client_is_up(m->bluez_client) || bluez_client_n_adapters(m->bluez_client) == 0)
                 return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available (no BlueZ or no "
                                            "adapter); start bluetoothd and power an adapter on");
         const char *sender = sd_bus_message_get_sender(msg);
         if (!sender)
                 return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Scanning needs a client on a bus");
-        r = discovery_client_add(m, sender);
+        r = discovery_client_add(m->discovery, sender);
         if (r < 0)
                 return bus_error_set_errno(error, r, "Cannot start scanning");
         return sd_bus_reply_method_return(msg, NULL);
 }
 
 static int method_stop_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
         const char *sender = sd_bus_message_get_sender(msg);
 
         if (sender)
-                discovery_client_remove(userdata, sender);
+                discovery_client_remove(m->discovery, sender);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -123,12 +124,13 @@ typedef struct AddRequest {
         sd_bus_message *call;
         char address[18];
         BluezCall *pair_call;
+        bool pairing;                   /* set the client's pairing address */
 } AddRequest;
 
 static void finish_add(AddRequest *req) {
         Manager *m = req->manager;
         SafetyContext *safety = m->safety;
-        BluezDevice *bd = bluez_find_device_by_address(m, req->address);
+        BluezDevice *bd = bluez_find_device_by_address(m->bluez_client, req->address);
         SafetyClock clock;
         Device *d;
         int r;
@@ -142,7 +144,7 @@ static void finish_add(AddRequest *req) {
                 (void) sd_bus_reply_method_error(req->call, &e);
                 return;
         }
-        r = device_new(m, req->address, &d);
+        r = device_new(&m->device_ctx, req->address, &d);
         if (r < 0) {
                 (void) bus_reply_errno(req->call, r, "Out of memory adding %s", req->address);
                 return;
@@ -160,8 +162,8 @@ static void finish_add(AddRequest *req) {
 
 static void add_request_free(AddRequest *req) {
         Manager *m = req->manager;
-        free(m->pairing_address);
-        m->pairing_address = NULL;
+        if (req->pairing)
+                (void) bluez_client_set_pairing_address(m->bluez_client, NULL);
         bluez_call_cancel(&req->pair_call);
         sd_bus_message_unref(req->call);
         free(req);
@@ -200,12 +202,12 @@ static int method_add_device(sd_bus_message *msg, void *userdata, sd_bus_error *
                 return sd_bus_reply_method_return(msg, "o", d->object_path);
         if (!m->safety->ledger)
                 return bus_error_set_storage(error, "Cannot remember a device: %s", safety_storage_error(m->safety));
-        if (m->pairing_address)
+        if (bluez_client_pairing_address(m->bluez_client))
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "Already adding %s; try again when it is done",
-                                         m->pairing_address);
-        if (!m->bluez_owner)
+                                         bluez_client_pairing_address(m->bluez_client));
+        if (!bluez_client_is_up(m->bluez_client))
                 return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available; start bluetoothd");
-        bd = bluez_find_device_by_address(m, address);
+        bd = bluez_find_device_by_address(m->bluez_client, address);
         if (!bd)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE,
                                          "%s has not been seen by Bluetooth; call StartDiscovery() with the "
@@ -223,7 +225,12 @@ static int method_add_device(sd_bus_message *msg, void *userdata, sd_bus_error *
                 add_request_free(req);
                 return 1;
         }
-        m->pairing_address = strdup(bd->address);
+        r = bluez_client_set_pairing_address(m->bluez_client, bd->address);
+        if (r < 0) {
+                add_request_free(req);
+                return r;
+        }
+        req->pairing = true;
         log_info("%s: pairing", bd->address);
         r = bluez_call(m->bluez, &req->pair_call, bd->path, "org.bluez.Device1", "Pair", BLUEZ_TIMEOUT_PAIR_USEC,
                        NULL, NULL, 0, on_add_paired, req);
@@ -265,12 +272,11 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
                                   BLUEZ_TIMEOUT_SHORT_USEC, bluez_append_object, d->bluez_path,
                                   strlen(d->bluez_path) + 1, NULL, NULL);
         else if (d->bluez_path)
-                (void) bluez_call(m->bluez, NULL, d->bluez_path, "org.bluez.Device1", "Disconnect",
-                                  BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+                (void) bluez_client_disconnect(m->bluez_client, d->bluez_path, NULL);
         g_hash_table_remove(m->devices, d->address);
         (void) sd_bus_emit_object_removed(m->api, d->object_path);
         device_free(d);
-        bluez_update_discovery(m);
+        bluez_client_update_discovery(m->bluez_client);
         return sd_bus_reply_method_return(msg, NULL);
 }
 

@@ -63,7 +63,7 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
 
         s = calloc(1, sizeof *s);
         if (!s)
-                return -ENOMEM;
+                return log_error_errno(ENOMEM, "Out of memory opening the ledger and limits");
         conf_init(&s->conf);
 
         if (!config_path) {

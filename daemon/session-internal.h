@@ -10,7 +10,6 @@
 #include <systemd/sd-event.h>
 
 #include "device-commands.h"
-#include "manager.h"
 #include "safety-glue.h"
 #include "session.h"
 #include "base/util.h"
@@ -60,12 +59,13 @@ static inline uint64_t session_boottime_us(void) {
         return now_usec(CLOCK_BOOTTIME);
 }
 
-static inline Manager *session_manager_of(Session *s) {
-        return s->device->manager;
+/* The event loop, API bus, safety context and device table, handed to every device by the manager. */
+static inline const DeviceContext *session_ctx_of(Session *s) {
+        return s->device->ctx;
 }
 
 static inline SafetyContext *session_safety_of(Session *s) {
-        return session_manager_of(s)->safety;
+        return session_ctx_of(s)->safety;
 }
 
 /* What the policy decides on for this session's device, with these figures. */

@@ -171,7 +171,7 @@ static void symptom_advice(SafetyContext *safety) {
 }
 
 void session_symptom_after(Device *d, PolicyEndReason reason) {
-        SafetyContext *safety = d->manager->safety;
+        SafetyContext *safety = d->ctx->safety;
         SafetyClock clock;
         int64_t id = 0;
         int r;
@@ -207,7 +207,7 @@ void session_symptom_after(Device *d, PolicyEndReason reason) {
 
 void session_end(Session *s, PolicyEndReason reason) {
         Device *d = s->device;
-        Manager *m = session_manager_of(s);
+        const DeviceContext *ctx = session_ctx_of(s);
         SafetyContext *safety = session_safety_of(s);
         const char *reason_str = policy_end_reason_to_string(reason);
         uint32_t seconds, heat;
@@ -263,8 +263,8 @@ void session_end(Session *s, PolicyEndReason reason) {
         }
 
         d->session = NULL;
-        if (m->api)
-                (void) sd_bus_emit_signal(m->api, d->object_path, MASSAGED_DEVICE_INTERFACE, "SessionEnded",
+        if (ctx->api)
+                (void) sd_bus_emit_signal(ctx->api, d->object_path, MASSAGED_DEVICE_INTERFACE, "SessionEnded",
                                           "tsu", (uint64_t) s->id, reason_str, seconds);
         emit_session_properties(d);
         session_free(s);
@@ -382,7 +382,7 @@ static int on_caller_check(sd_bus_message *reply, void *userdata, sd_bus_error *
 }
 
 static int watch_caller(Session *s, const char *caller) {
-        Manager *m = session_manager_of(s);
+        const DeviceContext *ctx = session_ctx_of(s);
         _cleanup_free_ char *match = NULL;
         int r;
 
@@ -392,11 +392,11 @@ static int watch_caller(Session *s, const char *caller) {
         if (asprintf(&match, "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
                      "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", caller) < 0)
                 return -ENOMEM;
-        r = sd_bus_add_match_async(m->api, &s->caller_slot, match, on_caller_gone, NULL, s);
+        r = sd_bus_add_match_async(ctx->api, &s->caller_slot, match, on_caller_gone, NULL, s);
         if (r < 0)
                 return r;
         /* The caller may already be gone: ask, after the match is in place. */
-        return sd_bus_call_method_async(m->api, &s->caller_check_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        return sd_bus_call_method_async(ctx->api, &s->caller_check_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                         "org.freedesktop.DBus", "NameHasOwner", on_caller_check, s, "s", caller);
 }
 
@@ -424,8 +424,8 @@ static uint8_t heat_level_for_limit(const MassagerDeviceInfo *info, uint32_t set
 }
 
 int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd_bus_error *error) {
-        Manager *m = d->manager;
-        SafetyContext *safety = m->safety;
+        const DeviceContext *ctx = d->ctx;
+        SafetyContext *safety = ctx->safety;
         const Program *program;
         SafetyClock clock;
         PolicyFigures figures;
@@ -557,7 +557,7 @@ static int pause_bound_arm(Session *s, uint64_t paused_at_us) {
         s->paused_at_us = paused_at_us;
         s->pause_deadline_us = policy_pause_deadline_us(&safety->limits, paused_at_us);
         s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
-        r = sd_event_add_time(session_manager_of(s)->event, &s->pause_timer, CLOCK_BOOTTIME, s->pause_deadline_us, 0,
+        r = sd_event_add_time(session_ctx_of(s)->event, &s->pause_timer, CLOCK_BOOTTIME, s->pause_deadline_us, 0,
                               on_pause_timeout, s);
         if (r >= 0)
                 (void) sd_event_source_set_description(s->pause_timer, "pause-bound");
@@ -684,7 +684,7 @@ static Device *other_session(Session *s) {
         GHashTableIter i;
         gpointer v;
 
-        g_hash_table_iter_init(&i, session_manager_of(s)->devices);
+        g_hash_table_iter_init(&i, session_ctx_of(s)->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
                 if (d->session && d->session != s)
