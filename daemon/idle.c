@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "device-commands.h"
 #include "discovery-clients.h"
 #include "idle.h"
 #include "base/log.h"
@@ -41,7 +42,7 @@ bool idle_manager_busy(Manager *m) {
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 Device *d = v;
 
-                if (d->session || d->inflight || d->queue_head || d->connect_call || d->pair_call ||
+                if (d->session || device_commands_busy(d) || d->connect_call || d->pair_call ||
                     d->connect_waiters->len > 0)
                         return true;
                 switch (d->connection) {
