@@ -36,16 +36,17 @@ typedef void (*MassagerRequestDone)(MassagerRequest *req, int error, const Massa
 
 struct MassagerRequest {
         MassagerCommand cmd;            /* cmd.seq is set when the command is sent */
-        MassagerRequestDone done;
+        MassagerRequestDone done;       /* required */
         /* Private to the engine. */
         MassagerRequest *next;
         MassagerRequest *riders;        /* STOPs answered by this queued STOP */
 };
 
 typedef struct MassagerControlPointOps {
-        /* Starts writing one frame to the Control Point. A negative errno
-         * fails the command at once; a write that fails later is reported
-         * with massager_control_point_on_write_failed(). */
+        /* Starts writing one frame to the Control Point (the frame is only
+         * valid during the call, and the engine must not be called back from
+         * it). A negative errno fails the command at once; a write that fails
+         * later is reported with massager_control_point_on_write_failed(). */
         int (*write)(const uint8_t *frame, size_t len, void *userdata);
         /* One timer: armed for each command sent, disarmed when it ends. */
         int (*arm_timer)(uint64_t usec, void *userdata);
