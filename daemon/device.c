@@ -31,7 +31,7 @@ bool device_has_fault(Device *d) {
 }
 
 bool device_is_busy(Device *d) {
-        if (d->session || d->inflight || d->queue_head || d->connect_call || d->pair_call ||
+        if (d->session || device_commands_busy(d) || d->connect_call || d->pair_call ||
             d->connect_waiters->len > 0)
                 return true;
         switch (d->connection) {
@@ -241,19 +241,15 @@ void device_value_changed(Device *d, const char *char_path, const uint8_t *value
 
         if (!streq_ptr(char_path, d->status_path))
                 return;
-        r = massager_message_decode(value, size, &msg);
-        if (r < 0) {
-                log_warning_errno(r, "%s: dropping malformed Status notification (%zu bytes): %m", d->address, size);
+        /* A response to no command in flight (late after a timeout,
+         * repeated, forged) says nothing we asked for: it is dropped with
+         * its snapshot, so it cannot end or change a session. A late
+         * command that changed the device is followed by a STATUS, which
+         * is taken. */
+        r = device_commands_receive(d, value, size, &msg);
+        if (r < 0)
                 return;
-        }
-        if (msg.opcode & MASSAGER_OP_RESPONSE_BIT) {
-                /* A response to no command in flight (late after a timeout,
-                 * repeated, forged) says nothing we asked for: its snapshot
-                 * is not taken either, so it cannot end or change a session.
-                 * A late command that changed the device is followed by a
-                 * STATUS, which is. */
-                if (!device_commands_expects(d, &msg))
-                        return;
+        if (r == MASSAGER_NOTIFICATION_RESPONSE) {
                 /* The device's STATUS counter may have restarted (a reboot
                  * answers NOT_RUNNING); a new session starts a new order. */
                 if (msg.opcode == (MASSAGER_OP_START_SESSION | MASSAGER_OP_RESPONSE_BIT) ||
@@ -308,7 +304,7 @@ static void on_status_read(sd_bus_message *reply, const sd_bus_error *error, voi
         }
         r = sd_bus_message_read_array(reply, 'y', &value, &size);
         if (r >= 0)
-                r = massager_message_decode(value, size, &msg);
+                r = device_commands_decode(d, value, size, &msg);
         if (r < 0) {
                 log_warning_errno(r, "%s: unreadable Status (%m), asking with GET_STATUS later", d->address);
         } else
@@ -325,6 +321,7 @@ static void on_status_read(sd_bus_message *reply, const sd_bus_error *error, voi
 
 static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         Device *d = userdata;
+        const MassagerProtocolOps *protocol = NULL;
         const void *value;
         size_t size;
         int r;
@@ -334,9 +331,13 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
                 link_down(d, -EIO, "reading Device Info failed");
                 return;
         }
+        /* The version the Device Info reports picks the protocol of this
+         * connection; one we do not speak makes the device incompatible. */
         r = sd_bus_message_read_array(reply, 'y', &value, &size);
         if (r >= 0)
-                r = massager_device_info_decode(value, size, &d->info);
+                r = massager_protocol_for_device_info(value, size, &protocol);
+        if (r >= 0)
+                r = protocol->decode_device_info(value, size, &d->info);
         if (r == -EPROTO) {
                 d->incompatible = true;
                 give_up(d, -EPROTONOSUPPORT, "the device speaks an unsupported protocol version");
@@ -348,11 +349,12 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
                 give_up(d, -EPROTONOSUPPORT, "the device sent malformed Device Info");
                 return;
         }
-        if (d->info.protocol_version != MASSAGER_PROTOCOL_VERSION) {
+        if (d->info.protocol_version != protocol->version) {
                 d->incompatible = true;
                 give_up(d, -EPROTONOSUPPORT, "the device speaks an unsupported protocol version");
                 return;
         }
+        massager_control_point_set_protocol(&d->control_point, protocol);
         d->have_info = true;
         d->incompatible = false;
         device_emit_changed(d, DEVICE_PROP_MODEL, DEVICE_PROP_INTENSITY_MAX, DEVICE_PROP_HEAT_LEVELS);
@@ -739,6 +741,7 @@ int device_new(const DeviceContext *ctx, const char *address, Device **ret) {
         d->object_path = address_to_object_path(d->address);
         d->connect_waiters = g_ptr_array_new();
         d->connection = CONNECTION_DISCONNECTED;
+        device_commands_init(d);
         if (!d->object_path) {
                 device_free(d);
                 return -ENOMEM;

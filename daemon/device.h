@@ -11,8 +11,9 @@
  *
  * A device is used only when BlueZ reports it Connected, ServicesResolved
  * and Paired, its characteristics are found, Status notifications are on and
- * its Device Info says protocol version 1. A user Disconnect() clears
- * want_connected, which no automatic reconnect ever sets again.
+ * its Device Info says a protocol version we speak (massager_protocol_lookup()).
+ * A user Disconnect() clears want_connected, which no automatic reconnect
+ * ever sets again.
  */
 
 #include <glib.h>
@@ -24,11 +25,11 @@
 #include "bluez/bluez.h"
 #include "device-props.h"
 #include "macro.h"
+#include "massager-control-point.h"
 #include "massager-protocol.h"
 
 typedef struct Device Device;
 typedef struct Session Session;
-typedef struct Command Command;
 typedef struct SafetyContext SafetyContext;
 
 /* Why a device can no longer carry its session (the session ends with the
@@ -110,10 +111,9 @@ struct Device {
         uint8_t status_seq;
         bool have_status_seq;
 
-        /* Control Point: one command in flight, the rest queued (device-commands.c). */
-        uint8_t next_seq;
-        Command *inflight;
-        Command *queue_head, *queue_tail;
+        /* Control Point: its engine, which also holds the connection's
+         * protocol, and the engine's timer and write (device-commands.c). */
+        MassagerControlPoint control_point;
         sd_event_source *command_timer;
         BluezCall *write_call;
 

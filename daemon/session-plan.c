@@ -340,7 +340,7 @@ void session_on_status(Session *s, const MassagerStatus *previous) {
         };
         s->have_sample = true;
 
-        if (!(st->flags & MASSAGER_STATUS_RUNNING) && !d->inflight) {
+        if (!(st->flags & MASSAGER_STATUS_RUNNING) && !device_commands_in_flight(d)) {
                 PolicyEndReason reason = end_reason_for_stop_cause(s, st->stop_cause);
 
                 log_warning("%s: the device stopped by itself (%s)", d->address,
