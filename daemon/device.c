@@ -14,6 +14,7 @@
 #include "manager.h"
 #include "massaged-dbus.h"
 #include "session.h"
+#include "start-availability.h"
 #include "base/util.h"
 
 static const char *const connection_state_table[_CONNECTION_STATE_MAX] = {
@@ -39,6 +40,13 @@ const char *device_state_to_string(Device *d) {
 void device_emit_changed_strv(Device *d, const char *const *names) {
         if (!names[0] || !d->manager->api)
                 return;
+        /* What a start decision reads of a device: its link, session, battery, capabilities. */
+        for (const char *const *n = names; *n; n++)
+                if (streq(*n, "ConnectionState") || streq(*n, "State") || streq(*n, "Battery") ||
+                    streq(*n, "IntensityMax")) {
+                        start_availability_invalidate(d->manager->availability);
+                        break;
+                }
         (void) sd_bus_emit_properties_changed_strv(d->manager->api, d->object_path, MASSAGED_DEVICE_INTERFACE,
                                                    (char **) names);
 }

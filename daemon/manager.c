@@ -22,6 +22,7 @@
 #include "safety-glue.h"
 #include "session.h"
 #include "sleep-inhibit.h"
+#include "start-availability.h"
 #include "base/util.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
@@ -406,6 +407,9 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = load_devices(m);
         if (r < 0)
                 goto fail;
+        r = start_availability_new(&m->availability, m);
+        if (r < 0)
+                goto fail;
 
         r = sd_bus_add_object_manager(m->api, NULL, MASSAGED_MANAGER_PATH);
         if (r >= 0)
@@ -462,6 +466,7 @@ Manager *manager_free(Manager *m) {
                         device_free(v);
                 g_hash_table_destroy(m->devices);
         }
+        m->availability = start_availability_free(m->availability);
         /* After the devices: a STOP they fail at teardown still finds it. */
         m->sleep = sleep_inhibit_free(m->sleep);
         bluez_stop(m);
