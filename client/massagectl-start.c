@@ -43,7 +43,7 @@ static void print_minutes(uint64_t s) {
 /* The policy's sentences, then the plan in one line:
  * "15 min at up to 4, heat 2 for 10 min; soft start 60 s". */
 static void print_plan(const Value *plan) {
-        uint64_t seconds = 0, intensity_max = 0, heat = 0, heat_seconds = 0, soft = 0;
+        uint64_t seconds = 0, intensity = 0, heat = 0, heat_seconds = 0, soft = 0;
         const Value *advice = value_object_get(plan, "advice");
 
         for (size_t i = 0; advice && advice->type == VALUE_ARRAY && i < advice->c.n; i++)
@@ -51,13 +51,14 @@ static void print_plan(const Value *plan) {
                         printf("%s\n", advice->c.items[i]->s);
         if (!value_get_uint(plan, "seconds", &seconds))
                 return;
-        (void) value_get_uint(plan, "intensity_max", &intensity_max);
+        /* The level the session rises to: the target after every cap. */
+        (void) value_get_uint(plan, "intensity", &intensity);
         (void) value_get_uint(plan, "heat", &heat);
         (void) value_get_uint(plan, "heat_seconds", &heat_seconds);
         (void) value_get_uint(plan, "soft_start_seconds", &soft);
         printf("Plan: ");
         print_minutes(seconds);
-        printf(" at up to %llu", (unsigned long long) intensity_max);
+        printf(" at up to %llu", (unsigned long long) intensity);
         if (heat > 0 && heat_seconds > 0) {
                 printf(", heat %llu for ", (unsigned long long) heat);
                 print_minutes(heat_seconds);

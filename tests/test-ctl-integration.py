@@ -214,9 +214,9 @@ def journey(tap):
     try:
         def version():
             doc = ctl_json(env, "version")
-            assert doc["api_version"] == 1 and doc["massagectl"], doc
+            assert doc["api_version"] == 2 and doc["massagectl"], doc
             out, _ = ctl_run(env, "--version")
-            assert "massaged API version 1" in out, out
+            assert "massaged API version 2" in out, out
         tap.run("version (human and --json)", version, env=holder)
 
         def no_devices():
