@@ -137,8 +137,9 @@ int api_disconnect(Ctl *c, const char *path) {
         return device_call(c, path, "Disconnect", "Disconnecting", CTL_DEVICE_TIMEOUT_USEC);
 }
 
-int api_start(Ctl *c, const char *path, const StartOptions *o) {
+int api_start(Ctl *c, const char *path, const StartOptions *o, Value **ret_plan) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         r = ctl_new_call(c, path, MASSAGED_DEVICE_INTERFACE, "Start", &m);
@@ -159,7 +160,14 @@ int api_start(Ctl *c, const char *path, const StartOptions *o) {
                 r = sd_bus_message_close_container(m);
         if (r < 0)
                 return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot build the Start call: %s.", strerror(-r));
-        return ctl_call_message(c, CTL_DEVICE_TIMEOUT_USEC, m, "Starting a session", NULL);
+        r = ctl_call_message(c, CTL_DEVICE_TIMEOUT_USEC, m, "Starting a session", &reply);
+        if (r < 0)
+                return r;
+        *ret_plan = NULL;
+        /* An API 1 daemon answers with nothing: the session runs all the same. */
+        if (sd_bus_message_peek_type(reply, NULL, NULL) <= 0)
+                return 0;
+        return ctl_reply_value(c, reply, ret_plan);
 }
 
 int api_stop(Ctl *c, const char *path) {

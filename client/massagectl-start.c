@@ -31,6 +31,44 @@ static bool program_name_valid(const char *s) {
         return true;
 }
 
+static void print_minutes(uint64_t s) {
+        if (s % 60 == 0)
+                printf("%llu min", (unsigned long long) (s / 60));
+        else if (s < 60)
+                printf("%llu s", (unsigned long long) s);
+        else
+                printf("%llu min %llu s", (unsigned long long) (s / 60), (unsigned long long) (s % 60));
+}
+
+/* The policy's sentences, then the plan in one line:
+ * "15 min at up to 4, heat 2 for 10 min; soft start 60 s". */
+static void print_plan(const Value *plan) {
+        uint64_t seconds = 0, intensity = 0, heat = 0, heat_seconds = 0, soft = 0;
+        const Value *advice = value_object_get(plan, "advice");
+
+        for (size_t i = 0; advice && advice->type == VALUE_ARRAY && i < advice->c.n; i++)
+                if (advice->c.items[i]->type == VALUE_STRING)
+                        printf("%s\n", advice->c.items[i]->s);
+        if (!value_get_uint(plan, "seconds", &seconds))
+                return;
+        /* The level the session rises to: the target after every cap. */
+        (void) value_get_uint(plan, "intensity", &intensity);
+        (void) value_get_uint(plan, "heat", &heat);
+        (void) value_get_uint(plan, "heat_seconds", &heat_seconds);
+        (void) value_get_uint(plan, "soft_start_seconds", &soft);
+        printf("Plan: ");
+        print_minutes(seconds);
+        printf(" at up to %llu", (unsigned long long) intensity);
+        if (heat > 0 && heat_seconds > 0) {
+                printf(", heat %llu for ", (unsigned long long) heat);
+                print_minutes(heat_seconds);
+        } else
+                printf(", no heat");
+        if (soft > 0)
+                printf("; soft start %llu s", (unsigned long long) soft);
+        printf(".\n");
+}
+
 int verb_start(Ctl *c, int argc, char *argv[]) {
         static const struct option options[] = {
                 CTL_COMMON_OPTIONS,
@@ -44,6 +82,7 @@ int verb_start(Ctl *c, int argc, char *argv[]) {
         StartOptions o = { .intensity = -1, .heat = -1, .duration_s = -1 };
         _cleanup_free_ char *path = NULL;
         _cleanup_live_ Live *live = NULL;
+        _cleanup_value_ Value *plan = NULL;
         bool wait = false;
         uint64_t n;
         int opt, r;
@@ -100,12 +139,17 @@ int verb_start(Ctl *c, int argc, char *argv[]) {
                         live_set_planned(live, (uint64_t) o.duration_s);
                 o.tie_to_caller = true;
         }
-        r = api_start(c, path, &o);
+        r = api_start(c, path, &o, &plan);
         if (r < 0)
                 return r;
-        if (!c->json)
+        if (c->json && plan)
+                ctl_print_json(plan);
+        else if (!c->json) {
                 printf("Started on %s. It begins at the gentlest level for a minute, then rises gradually.\n",
                        c->device);
+                if (plan)
+                        print_plan(plan);
+        }
         if (!wait)
                 return 0;
         return live_run(live);

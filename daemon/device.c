@@ -56,9 +56,21 @@ static bool exiting(Device *d) {
         return d->ctx->hooks && d->ctx->hooks->exiting && d->ctx->hooks->exiting(d->ctx->userdata);
 }
 
+void device_decision_input_changed(Device *d) {
+        if (d->ctx->hooks && d->ctx->hooks->decision_input_changed)
+                d->ctx->hooks->decision_input_changed(d, d->ctx->userdata);
+}
+
 void device_emit_changed_strv(Device *d, const char *const *names) {
         if (!names[0] || !d->ctx->api)
                 return;
+        /* What a start decision reads of a device: its link, session, battery, capabilities. */
+        for (const char *const *n = names; *n; n++)
+                if (streq(*n, DEVICE_PROP_CONNECTION_STATE) || streq(*n, DEVICE_PROP_STATE) ||
+                    streq(*n, DEVICE_PROP_BATTERY) || streq(*n, DEVICE_PROP_INTENSITY_MAX)) {
+                        device_decision_input_changed(d);
+                        break;
+                }
         (void) sd_bus_emit_properties_changed_strv(d->ctx->api, d->object_path, MASSAGED_DEVICE_INTERFACE,
                                                    (char **) names);
 }

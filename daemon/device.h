@@ -47,6 +47,9 @@ typedef struct DeviceHooks {
         void (*status)(Device *d, const MassagerStatus *previous, void *userdata);
         /* d->session, if any, must end now. */
         void (*lost)(Device *d, DeviceLoss why, void *userdata);
+        /* A property a start decision reads changed (link, state, battery,
+         * capabilities): Manager.StartAvailability may have a new answer. */
+        void (*decision_input_changed)(Device *d, void *userdata);
         /* The daemon is exiting: no connection attempts, no reconnects. */
         bool (*exiting)(void *userdata);
 } DeviceHooks;
@@ -151,4 +154,7 @@ void device_value_changed(Device *d, const char *char_path, const uint8_t *value
 void device_emit_changed_strv(Device *d, const char *const *names);
 #define device_emit_changed(d, ...) device_emit_changed_strv((d), (const char *const[]) { __VA_ARGS__, NULL })
 void device_set_name(Device *d, const char *name);
+/* Something a start decision reads changed (also a symptom reported after a
+ * session): tells the layer above through its hook. */
+void device_decision_input_changed(Device *d);
 

@@ -26,7 +26,11 @@ daemon_massaged_SOURCES = \
 	daemon/api-args-bus.c daemon/api-args-bus.h \
 	daemon/manager-bus.c daemon/manager-bus.h \
 	daemon/device-bus.c daemon/device-bus.h \
-	daemon/history-bus.c daemon/history-bus.h
+	daemon/history-bus.c daemon/history-bus.h \
+	daemon/start-decision.c daemon/start-decision.h \
+	daemon/start-summary.c daemon/start-summary.h \
+	daemon/start-availability.c daemon/start-availability.h \
+	daemon/start-bus.c daemon/start-bus.h
 daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 daemon_massaged_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
 daemon_massaged_LDADD = daemon/safety/libmassaged-safety.la protocol/libmassager-protocol.la \
@@ -54,7 +58,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-sleep.py \
 	tests/daemon/test-daemon-attacks-session.py \
 	tests/daemon/test-daemon-attacks-ledger.py \
-	tests/daemon/test-daemon-pause.py
+	tests/daemon/test-daemon-pause.py \
+	tests/daemon/test-daemon-refusals.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py

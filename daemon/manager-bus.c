@@ -18,6 +18,8 @@
 #include "safety-glue.h"
 #include "safety/screening.h"
 #include "session.h"
+#include "start-availability.h"
+#include "start-bus.h"
 #include "base/util.h"
 
 static int prop_api_version(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -276,6 +278,7 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
         g_hash_table_remove(m->devices, d->address);
         (void) sd_bus_emit_object_removed(m->api, d->object_path);
         device_free(d);
+        start_availability_invalidate(m->availability);
         bluez_client_update_discovery(m->bluez_client);
         return sd_bus_reply_method_return(msg, NULL);
 }
@@ -311,6 +314,7 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
         if (r == 0)
                 return sd_bus_error_set(error, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_SCREENING,
                                         refusal.message);
+        start_availability_invalidate(m->availability);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -429,6 +433,7 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
                 if (d->session)
                         session_limits_changed(d->session);
         }
+        start_availability_invalidate(m->availability);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -503,14 +508,15 @@ static int thermal_reading(Manager *m, const ThermalRequest *t, int16_t *ret, sd
         }
         d = manager_find_device(m, t->trip_device);
         if (!d || !device_is_ready(d)) {
-                (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_ALLOWED,
+                (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_CONNECTED,
                                          "The thermal cut-off tripped on %s, which is not connected: connect it "
                                          "(massagectl connect %s) so its pad can be read below %d °C, then "
                                          "acknowledge again.", t->trip_device, t->trip_device,
                                          POLICY_THERMAL_RELOCK_DECI_C / 10);
                 return -ENOTCONN;
         }
-        (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_ALLOWED,
+        /* No reading is the policy's "too hot" too: the pad is not known to be cool. */
+        (void) sd_bus_error_setf(e, MASSAGED_ERROR_PAD_TOO_HOT,
                                  "%s, whose thermal cut-off tripped, did not report its pad temperature; try "
                                  "again in a moment.", t->trip_device);
         return -ENODATA;
@@ -538,7 +544,7 @@ static int thermal_decide(ThermalRequest *t) {
         /* The device of the trip is the one read in thermal_action(); a trip
          * recorded since then (another device) must be read first. */
         if (!reset && f.thermal_locked && strcmp(f.last_trip_device, t->trip_device) != 0) {
-                (void) sd_bus_error_set(&e, MASSAGED_ERROR_NOT_ALLOWED,
+                (void) sd_bus_error_set(&e, MASSAGED_ERROR_THERMAL_LOCKOUT,
                                         "Another thermal cut-off was recorded meanwhile; acknowledge again.");
                 return sd_bus_reply_method_error(msg, &e);
         }
@@ -555,7 +561,7 @@ static int thermal_decide(ThermalRequest *t) {
                 return sd_bus_reply_method_error(msg, &e);
         }
         if (r == 0) {
-                (void) sd_bus_error_set(&e, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_NOT_ALLOWED,
+                (void) sd_bus_error_set(&e, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_FAILED,
                                         refusal.message);
                 return sd_bus_reply_method_error(msg, &e);
         }
@@ -568,6 +574,7 @@ static int thermal_decide(ThermalRequest *t) {
         }
         log_safety_event(reset ? SAFETY_EVENT_HEAT_RESET : SAFETY_EVENT_THERMAL_ACK, LOG_NOTICE, NULL, 0, NULL, "%s",
                          reset ? "Heat re-enabled by the user" : "Thermal cut-off acknowledged by the user");
+        start_availability_invalidate(m->availability);
         if (!reset) {
                 /* The policy's lock-out is over: let the devices drop latched faults whose cause has gone. */
                 g_hash_table_iter_init(&i, m->devices);
@@ -649,6 +656,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("Programs", "as", prop_programs, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StorageError", "s", prop_storage_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ConfigError", "s", prop_config_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("StartAvailability", "a{sv}", prop_start_availability, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("StartDiscovery", "", "", method_start_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopDiscovery", "", "", method_stop_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddDevice", SD_BUS_ARGS("s", address), SD_BUS_RESULT("o", device),
@@ -666,6 +675,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_set_limits, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetUsageToday", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{sv}", usage),
                                 method_get_usage_today, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CheckStart", SD_BUS_ARGS("o", device, "a{sv}", options),
+                                SD_BUS_RESULT("a{sv}", answer), method_check_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("AcknowledgeThermal", "", "", method_acknowledge_thermal, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ResetHeat", "", "", method_reset_heat, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END

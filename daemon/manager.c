@@ -21,6 +21,7 @@
 #include "safety-glue.h"
 #include "session.h"
 #include "sleep-inhibit.h"
+#include "start-availability.h"
 #include "base/util.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
@@ -203,9 +204,15 @@ static bool manager_exiting(void *userdata) {
         return m->shutting_down;
 }
 
+static void on_device_decision_input(Device *d, void *userdata) {
+        Manager *m = userdata;
+        start_availability_invalidate(m->availability);
+}
+
 static const DeviceHooks device_hooks = {
         .status = on_device_status,
         .lost = on_device_lost,
+        .decision_input_changed = on_device_decision_input,
         .exiting = manager_exiting,
 };
 
@@ -519,6 +526,9 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = load_devices(m);
         if (r < 0)
                 goto fail;
+        r = start_availability_new(&m->availability, &m->device_ctx);
+        if (r < 0)
+                goto fail;
 
         r = sd_bus_add_object_manager(m->api, NULL, MASSAGED_MANAGER_PATH);
         if (r >= 0)
@@ -584,6 +594,7 @@ Manager *manager_free(Manager *m) {
                         device_free(v);
                 g_hash_table_destroy(m->devices);
         }
+        m->availability = start_availability_free(m->availability);
         /* After the devices: a STOP they fail at teardown still finds it. */
         m->sleep = sleep_inhibit_free(m->sleep);
         m->bluez_client = bluez_client_free(m->bluez_client);

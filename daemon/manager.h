@@ -40,6 +40,7 @@ typedef struct Manager {
         struct Idle *idle;              /* exit when idle (idle.c); NULL: never */
         struct Notify *notify;          /* STATUS= for the service manager (notify.c); NULL: none */
         struct SleepInhibit *sleep;     /* logind delay inhibitor (sleep-inhibit.c) */
+        struct StartAvailability *availability; /* Manager.StartAvailability (start-availability.c) */
         bool suspending;                /* between PrepareForSleep(true) and (false) */
 
         sd_bus_slot *name_owner_slot;

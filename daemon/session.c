@@ -8,6 +8,9 @@
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "session-internal.h"
+#include "start-availability.h"
+#include "start-bus.h"
+#include "start-decision.h"
 
 uint64_t session_elapsed_us(Session *s) {
         if (!s->started || s->paused)
@@ -203,6 +206,7 @@ void session_symptom_after(Device *d, PolicyEndReason reason) {
                                  "%s: symptom '%s' reported with no recent session; intensity stays in the "
                                  "lowest third for 24 h", d->address, policy_end_reason_to_string(reason));
         symptom_advice(safety);
+        device_decision_input_changed(d);
 }
 
 void session_end(Session *s, PolicyEndReason reason) {
@@ -323,7 +327,12 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
                  d->address, (long long) s->id, session_program(s), s->plan.session_s, s->plan.intensity,
                  s->plan.steps[0].intensity, s->plan.heat_level);
         emit_session_properties(d);
-        if (call)
+        /* Start() is told the plan it runs (API 2); Resume() has no reply value. */
+        if (call && streq_ptr(sd_bus_message_get_member(call), "Start"))
+                (void) start_bus_reply_plan(call, &s->plan, (uint64_t) s->id,
+                                            (int64_t) now_usec(CLOCK_REALTIME) +
+                                            (int64_t) (s->plan.session_s - s->plan.origin_s) * (int64_t) USEC_PER_SEC);
+        else if (call)
                 (void) sd_bus_reply_method_return(call, NULL);
 
         /* A Pause() that came while the device was starting acts on the state
@@ -402,7 +411,7 @@ static int watch_caller(Session *s, const char *caller) {
 
 static int refuse(SafetyContext *safety, const SafetyClock *clock, Device *d, const PolicyRefusal *refusal,
                   sd_bus_error *error) {
-        const char *name = policy_reason_to_dbus_error(refusal->reason) ?: MASSAGED_ERROR_NOT_ALLOWED;
+        const char *name = policy_reason_to_dbus_error(refusal->reason) ?: MASSAGED_ERROR_FAILED;
         _cleanup_free_ char *detail = NULL;
 
         log_safety_event(SAFETY_EVENT_REFUSAL, LOG_NOTICE, d->address, 0, policy_reason_to_string(refusal->reason),
@@ -414,84 +423,34 @@ static int refuse(SafetyContext *safety, const SafetyClock *clock, Device *d, co
         return sd_bus_error_set(error, name, refusal->message);
 }
 
-/* The highest device heat level whose setpoint is within the limit (0 if none). */
-static uint8_t heat_level_for_limit(const MassagerDeviceInfo *info, uint32_t setpoint_c) {
-        uint8_t best = 0;
-        for (uint8_t l = 1; l <= info->heat_levels && l <= MASSAGER_HEAT_LEVELS_MAX; l++)
-                if (info->heat_setpoint[l - 1] <= (int) setpoint_c * 10)
-                        best = l;
-        return best;
-}
-
 int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd_bus_error *error) {
-        const DeviceContext *ctx = d->ctx;
-        SafetyContext *safety = ctx->safety;
-        const Program *program;
-        SafetyClock clock;
-        PolicyFigures figures;
-        PolicyPlan plan = {};
-        PolicyRefusal refusal = {};
+        SafetyContext *safety = d->ctx->safety;
+        _cleanup_(start_decision_clear) StartDecision dec = {};
         Session *s;
         int r;
 
-        if (d->session)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY,
-                                         "%s is already running a session; Stop() it first, or use "
-                                         "SetIntensity()/SetHeat()", d->address);
-        if (!device_is_ready(d) || !d->have_info)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_CONNECTED,
-                                         "%s is not connected (state %s); call Connect() first", d->address,
-                                         connection_state_to_string(d->connection));
-
-        const char *name = req->program ?: safety->conf.default_program ?: PROGRAM_DEFAULT;
-        program = program_list_find(&safety->programs, name);
-        if (!program)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Unknown program '%s'; see the Manager's Programs property", name);
-
-        /* Fail closed: a configuration we could not read may have held stricter limits. */
-        if (safety_config_error(safety)) {
-                log_notice("%s: start refused, the configuration is unusable: %s", d->address,
-                           safety_config_error(safety));
-                return sd_bus_error_setf(error, MASSAGED_ERROR_CONFIG, "Cannot start: %s",
-                                         safety_config_error(safety));
-        }
-
-        /* Fail closed: no figures, no session; storage it cannot trust comes before the policy. */
-        r = safety_figures(safety, &clock, &figures);
-        if (r >= 0)
-                r = ledger_check_start(safety->ledger);
-        if (r < 0)
-                return bus_error_set_storage(error, "Cannot start: %s", safety_storage_error(safety));
-
-        PolicyStartRequest preq = {
-                .program = program,
-                .intensity = req->intensity >= 0 ? (uint8_t) req->intensity :
-                             (uint8_t) CLAMP(safety->conf.default_intensity, 1, d->info.intensity_max),
-                .heat_level = req->heat >= 0 ? (uint8_t) req->heat :
-                              safety->conf.default_heat_level > 0 ? MIN(safety->conf.default_heat_level, d->info.heat_levels) :
-                              program->heat ? heat_level_for_limit(&d->info, safety->limits.value[LIMIT_HEAT_SETPOINT_CELSIUS]) : 0,
-                .heat_explicit = req->heat >= 0,
-                .duration_s = req->duration_s >= 0 ? (uint32_t) req->duration_s : safety->conf.default_duration_s,
-        };
-        PolicyInput in = safety_policy_input(safety, &figures, &d->info, d->have_status ? &d->status : NULL);
-        r = policy_check_start(&in, &preq, &plan, &refusal);
+        /* The same decision CheckStart() reports (start-decision.c). */
+        r = start_decide(d, req, &dec);
         if (r < 0)
                 return bus_error_set_errno(error, r, "The safety policy could not decide: %s", strerror(-r));
-        if (r == 0)
-                return refuse(safety, &clock, d, &refusal, error);
+        if (!dec.allowed && dec.policy)
+                return refuse(safety, &dec.clock, d, &dec.refusal, error);
+        if (!dec.allowed) {
+                if (streq(dec.reason, "config-invalid") || streq(dec.reason, "starts-held"))
+                        log_notice("%s: start refused (%s): %s", d->address, dec.reason, dec.message);
+                return sd_bus_error_set(error, dec.error, dec.message);
+        }
 
         s = calloc(1, sizeof *s);
-        if (!s) {
-                policy_plan_clear(&plan);
+        if (!s)
                 return -ENOMEM;
-        }
         s->device = d;
-        s->plan = plan;
-        s->figures = figures;
+        s->plan = dec.plan;
+        dec.plan = (PolicyPlan) {};
+        s->figures = dec.figures;
 
         /* The row exists on disk before the device is told to start. */
-        r = ledger_session_begin(safety->ledger, &clock, d->address, &s->plan, &s->id);
+        r = ledger_session_begin(safety->ledger, &dec.clock, d->address, &s->plan, &s->id);
         if (r < 0) {
                 session_free(s);
                 return bus_error_set_storage(error, "Cannot start: %s", ledger_error(safety->ledger));
@@ -707,7 +666,7 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 return sd_bus_reply_method_return(call, NULL);
         other = other_session(s);
         if (other)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_ALLOWED, "%s has a session open: two sessions "
+                return sd_bus_error_setf(error, MASSAGED_ERROR_SESSION_OPEN, "%s has a session open: two sessions "
                                          "never run at once. Stop it first.", other->address);
         r = replan(s, POLICY_CHANGE_RESUME, 0, &plan, error);
         if (r < 0)

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "policy.h"
+#include "policy-advice.h"
 #include "safety-test-util.h"
 #include "screening.h"
 
@@ -215,7 +216,7 @@ static const StartCase start_cases[] = {
         { "rest/wall-jump-backward", s_rest_wall_backward, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "60 more min" },
         { "rest/other-boot", s_rest_other_boot_ok, POLICY_OK, 0, 0, 0, 0, 0, 0, -1, NULL },
         { "rest/future-end-counts", s_rest_future_end, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "75 more min" },
-        { "rest/open-session", s_rest_open_session, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "still open" },
+        { "rest/open-session", s_rest_open_session, POLICY_REFUSE_SESSION_OPEN, 0, 0, 0, 0, 0, 0, -1, "still open" },
         { "daily-sessions/below", s_sessions_below, POLICY_OK, 900, 0, 0, 0, 0, 0, -1, NULL },
         { "daily-sessions/at", s_sessions_at, POLICY_REFUSE_DAILY_SESSIONS, 0, 0, 0, 0, 0, 0, -1,
           "3 of 3 sessions today; available again at 00:00" },
@@ -536,29 +537,123 @@ static void test_rolling_24h(void) {
 }
 
 static void test_dbus_mapping(void) {
+        /* API 2: one error name per refusal class (doc/dbus-api.md, "Refusals"). */
         static const struct {
                 PolicyReason r;
                 const char *e;
         } map[] = {
                 { POLICY_REFUSE_INVALID, "org.freedesktop.DBus.Error.InvalidArgs" },
                 { POLICY_REFUSE_SCREENING_MISSING, "org.massaged1.Error.ScreeningRequired" },
-                { POLICY_REFUSE_SCREENING_BLOCKED, "org.massaged1.Error.ScreeningRequired" },
+                { POLICY_REFUSE_SCREENING_BLOCKED, "org.massaged1.Error.ClearanceRequired" },
                 { POLICY_REFUSE_REST, "org.massaged1.Error.RestRequired" },
-                { POLICY_REFUSE_DAILY_SESSIONS, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_DAILY_MINUTES, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_WEEKLY_MINUTES, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_HEAT_TIME, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_BATTERY, "org.massaged1.Error.NotAllowed" },
-                { POLICY_REFUSE_THERMAL_LOCKOUT, "org.massaged1.Error.NotAllowed" },
-                { POLICY_REFUSE_TOO_HOT, "org.massaged1.Error.NotAllowed" },
+                { POLICY_REFUSE_SESSION_OPEN, "org.massaged1.Error.SessionOpen" },
+                { POLICY_REFUSE_DAILY_SESSIONS, "org.massaged1.Error.DailySessionCap" },
+                { POLICY_REFUSE_DAILY_MINUTES, "org.massaged1.Error.DailyCap" },
+                { POLICY_REFUSE_WEEKLY_MINUTES, "org.massaged1.Error.WeeklyCap" },
+                { POLICY_REFUSE_HEAT_TIME, "org.massaged1.Error.HeatTimeCap" },
+                { POLICY_REFUSE_BATTERY, "org.massaged1.Error.BatteryLow" },
+                { POLICY_REFUSE_HEAT_BATTERY, "org.massaged1.Error.HeatBatteryLow" },
+                { POLICY_REFUSE_THERMAL_LOCKOUT, "org.massaged1.Error.ThermalLockout" },
+                { POLICY_REFUSE_HEAT_DISABLED, "org.massaged1.Error.HeatDisabled" },
+                { POLICY_REFUSE_HEAT_SENSATION, "org.massaged1.Error.HeatReducedSensation" },
+                { POLICY_REFUSE_HEAT_GENTLE, "org.massaged1.Error.HeatGentleMode" },
+                { POLICY_REFUSE_HEAT_SETPOINT, "org.massaged1.Error.HeatSetpoint" },
+                { POLICY_REFUSE_SESSION_OVER, "org.massaged1.Error.SessionOver" },
+                { POLICY_REFUSE_TOO_HOT, "org.massaged1.Error.PadTooHot" },
+                { POLICY_REFUSE_NOTHING_TO_DO, "org.massaged1.Error.NothingToAcknowledge" },
         };
+        G_STATIC_ASSERT(G_N_ELEMENTS(map) == _POLICY_REASON_MAX - 1);
         for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
                 g_assert_cmpstr(policy_reason_to_dbus_error(map[i].r), ==, map[i].e);
         g_assert_null(policy_reason_to_dbus_error(POLICY_OK));
         for (unsigned r = 1; r < _POLICY_REASON_MAX; r++) {
                 g_assert_nonnull(policy_reason_to_dbus_error(r));
                 g_assert_cmpstr(policy_reason_to_string(r), !=, "unknown");
+                /* No two classes share a name or a code. */
+                for (unsigned q = 1; q < r; q++) {
+                        g_assert_cmpstr(policy_reason_to_dbus_error(r), !=, policy_reason_to_dbus_error(q));
+                        g_assert_cmpstr(policy_reason_to_string(r), !=, policy_reason_to_string(q));
+                }
         }
+}
+
+static void test_message_sentences(void) {
+        static const struct {
+                const char *in;
+                const char *out[4];
+        } cases[] = {
+                { "", { NULL } },
+                { "One.", { "One.", NULL } },
+                { "Intensity capped at 3 for 24 h after a stop for symptoms. Advice: this is day 5 of the last 7 "
+                  "with massage; consider a rest day.",
+                  { "Intensity capped at 3 for 24 h after a stop for symptoms.",
+                    "Advice: this is day 5 of the last 7 with massage; consider a rest day.", NULL } },
+                /* "40 °C)." and "20 %." end sentences; "e.g. x" (lower case next) does not. */
+                { "Battery at 15 %: heat needs at least 20 %. Charge it. See e.g. this",
+                  { "Battery at 15 %: heat needs at least 20 %.", "Charge it.", "See e.g. this", NULL } },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                char **v = NULL;
+                size_t n = 0;
+                g_assert_cmpint(policy_message_sentences(cases[i].in, &v), ==, 0);
+                for (; v[n]; n++)
+                        g_assert_cmpstr(v[n], ==, cases[i].out[n]);
+                g_assert_null(cases[i].out[n]);
+                policy_sentences_free(v);
+        }
+}
+
+/* The plan the API reports: its sentences are the message's, its heat time the steps'. */
+static void test_plan_summary_symptom(void) {
+        Env e;
+        PolicyPlan plan = {};
+        PolicyRefusal ref;
+        char **v = NULL;
+
+        env_init(&e);
+        symptom_ago(&e, 3600);
+        e.req.intensity = 9;
+        e.req.heat_level = 1;
+        e.req.heat_explicit = true;
+        e.req.duration_s = 600;
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &ref), ==, 1);
+        g_assert_cmpint(policy_message_sentences(plan.message, &v), ==, 0);
+        g_assert_nonnull(v[0]);
+        g_assert_nonnull(strstr(v[0], "Intensity capped at 3 for 24 h after a stop for symptoms"));
+        g_assert_cmpuint(policy_plan_soft_start_seconds(&plan), ==, 60);
+        g_assert_cmpuint(policy_plan_heat_seconds(&plan), >, 0);
+        g_assert_cmpuint(policy_plan_heat_seconds(&plan), <=, plan.heat_budget_s);
+        policy_sentences_free(v);
+        policy_plan_clear(&plan);
+        env_done(&e);
+}
+
+/* The one timer's moment: the earliest of rest end, midnight, rolling window, symptom cap. */
+static void test_next_change(void) {
+        Env e;
+
+        env_init(&e);
+        /* Nothing pending: the next local midnight. */
+        g_assert_cmpint(policy_next_change(&e.in), ==, e.fig.clock.next_day_start_us);
+
+        /* A rest running out in 10 s comes first, exactly at last end + rest. */
+        last_end_ago(&e, 3600 - 10);
+        g_assert_cmpint(policy_next_change(&e.in), ==, T0 + S(10));
+        /* Shorter rest limit: already over, so it is no longer a change ahead. */
+        e.lim.value[LIMIT_REST_MINUTES] = 30;
+        g_assert_cmpint(policy_next_change(&e.in), ==, e.fig.clock.next_day_start_us);
+
+        /* A session leaving the rolling 24 h in 5 min. */
+        e.fig.n_rolling = 1;
+        e.fig.rolling[0].end_wall_us = T0 - S(86400 - 300);
+        g_assert_cmpint(policy_next_change(&e.in), ==, MIN(T0 + S(300), e.fig.clock.next_day_start_us));
+
+        /* The symptom cap ending in 2 s. */
+        symptom_ago(&e, 86400 - 2);
+        g_assert_cmpint(policy_next_change(&e.in), ==, T0 + S(2));
+        /* Always strictly ahead. */
+        g_assert_cmpint(policy_next_change(&e.in), >, e.fig.clock.wall_us);
+        env_done(&e);
 }
 
 static void test_end_reasons(void) {
@@ -1265,7 +1360,7 @@ static void test_screening_submission(gconstpointer data) {
                 g_assert_cmpint(refusal.reason, ==, POLICY_OK);
         else {
                 g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_SCREENING_BLOCKED);
-                g_assert_cmpstr(policy_reason_to_dbus_error(refusal.reason), ==, "org.massaged1.Error.ScreeningRequired");
+                g_assert_cmpstr(policy_reason_to_dbus_error(refusal.reason), ==, "org.massaged1.Error.ClearanceRequired");
                 /* Every refusal says both ways out. */
                 g_assert_nonnull(strstr(refusal.message, "massagectl screening --correction"));
                 g_assert_nonnull(strstr(refusal.message, "massagectl screening --clearance"));
@@ -1355,6 +1450,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/rest/message-time", test_rest_message_time);
         g_test_add_func("/policy/start/daily/rolling-24h", test_rolling_24h);
         g_test_add_func("/policy/reason/dbus-mapping", test_dbus_mapping);
+        g_test_add_func("/policy/advice/sentences", test_message_sentences);
+        g_test_add_func("/policy/advice/plan-symptom", test_plan_summary_symptom);
+        g_test_add_func("/policy/advice/next-change", test_next_change);
         g_test_add_func("/policy/reason/end-reasons", test_end_reasons);
         g_test_add_func("/policy/symptom/advice", test_symptom_advice);
         g_test_add_func("/policy/replan/raise-ramped-lower-instant", test_replan_raise_ramped);

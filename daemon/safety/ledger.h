@@ -105,6 +105,9 @@ unsigned ledger_backup_count(const Ledger *l);
  * "restored" event is recorded and ledger_check_start() refuses with -EAGAIN
  * for 24 h, since sessions after the backup may be missing. */
 const char *ledger_broken_path(const Ledger *l);
+/* When the hold of the last restore ends (its wall time + 24 h, for
+ * StartsHeld's available_at), or 0 when there was none. 0 or a negative errno. */
+int ledger_restore_hold_end(Ledger *l, int64_t *ret_wall_us);
 /* The XDG path: $XDG_STATE_HOME/massaged/usage.db or
  * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. The
  * daemon's default is paths_ledger_resolve()'s (paths.h): systemd's

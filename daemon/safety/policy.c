@@ -34,6 +34,7 @@ static const char *const reason_names[_POLICY_REASON_MAX] = {
         [POLICY_REFUSE_SESSION_OVER] = "session-over",
         [POLICY_REFUSE_TOO_HOT] = "too-hot",
         [POLICY_REFUSE_NOTHING_TO_DO] = "nothing-to-do",
+        [POLICY_REFUSE_SESSION_OPEN] = "session-open",
 };
 
 const char *policy_reason_to_string(PolicyReason r) {
@@ -50,26 +51,41 @@ const char *policy_reason_to_dbus_error(PolicyReason r) {
         case POLICY_REFUSE_INVALID:
                 return DBUS_ERROR_INVALID_ARGS;
         case POLICY_REFUSE_SCREENING_MISSING:
-        case POLICY_REFUSE_SCREENING_BLOCKED:
                 return MASSAGED_ERROR_SCREENING;
+        case POLICY_REFUSE_SCREENING_BLOCKED:
+                return MASSAGED_ERROR_CLEARANCE;
         case POLICY_REFUSE_REST:
                 return MASSAGED_ERROR_REST_REQUIRED;
+        case POLICY_REFUSE_SESSION_OPEN:
+                return MASSAGED_ERROR_SESSION_OPEN;
         case POLICY_REFUSE_DAILY_SESSIONS:
+                return MASSAGED_ERROR_DAILY_SESSIONS;
         case POLICY_REFUSE_DAILY_MINUTES:
+                return MASSAGED_ERROR_DAILY_CAP;
         case POLICY_REFUSE_WEEKLY_MINUTES:
+                return MASSAGED_ERROR_WEEKLY_CAP;
         case POLICY_REFUSE_HEAT_TIME:
-                return MASSAGED_ERROR_LIMIT_REACHED;
+                return MASSAGED_ERROR_HEAT_TIME;
         case POLICY_REFUSE_BATTERY:
+                return MASSAGED_ERROR_BATTERY_LOW;
         case POLICY_REFUSE_HEAT_BATTERY:
+                return MASSAGED_ERROR_HEAT_BATTERY;
         case POLICY_REFUSE_THERMAL_LOCKOUT:
+                return MASSAGED_ERROR_THERMAL_LOCKOUT;
         case POLICY_REFUSE_HEAT_DISABLED:
+                return MASSAGED_ERROR_HEAT_DISABLED;
         case POLICY_REFUSE_HEAT_SENSATION:
+                return MASSAGED_ERROR_HEAT_SENSATION;
         case POLICY_REFUSE_HEAT_GENTLE:
+                return MASSAGED_ERROR_HEAT_GENTLE;
         case POLICY_REFUSE_HEAT_SETPOINT:
+                return MASSAGED_ERROR_HEAT_SETPOINT;
         case POLICY_REFUSE_SESSION_OVER:
+                return MASSAGED_ERROR_SESSION_OVER;
         case POLICY_REFUSE_TOO_HOT:
+                return MASSAGED_ERROR_PAD_TOO_HOT;
         case POLICY_REFUSE_NOTHING_TO_DO:
-                return MASSAGED_ERROR_NOT_ALLOWED;
+                return MASSAGED_ERROR_NOTHING_LOCKED;
         }
         return NULL;
 }
@@ -352,7 +368,7 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
         if (f->sessions_open > 0) {
                 refusal_set(ret, "A session is still open (running or paused): stop it first (massagectl stop); "
                             "the next one may start %u min after it ends.", L(in, LIMIT_REST_MINUTES));
-                return refuse(ret, POLICY_REFUSE_REST, 0, NULL);
+                return refuse(ret, POLICY_REFUSE_SESSION_OPEN, 0, NULL);
         }
 
         if (f->has_last_end) {

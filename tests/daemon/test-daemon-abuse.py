@@ -721,10 +721,10 @@ def test_leave_while_pairing():
             call_and_leave(env, MANAGER_PATH, MANAGER, "AddDevice", "s", [new])
             serving(env)
             # The abandoned pairing fails; the daemon is not left "adding": another client's
-            # AddDevice gets a clean answer (Busy while the first still runs, then NotAllowed).
+            # AddDevice gets a clean answer (Busy while the first still runs, then PairingFailed).
             wait_until(lambda: expect_one_of(env, lambda: env.manager("AddDevice", "s", new),
-                                             ("org.massaged1.Error.Busy", "org.massaged1.Error.NotAllowed"))
-                       == "org.massaged1.Error.NotAllowed", 10, what="pairing refused (%d)" % i)
+                                             ("org.massaged1.Error.Busy", "org.massaged1.Error.PairingFailed"))
+                       == "org.massaged1.Error.PairingFailed", 10, what="pairing refused (%d)" % i)
         objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
         assert device_path(new) not in objs, "a refused device was exported: %s" % list(objs)
         # Now the device pairs; its adder leaves at once: it ends up known and ready, or not at all.
