@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* massagectl add, forget: the list of massagers massaged may drive. */
+/* massagectl add ADDRESS: pair a massager and put it on the list massaged may drive. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -37,24 +37,5 @@ int verb_add(Ctl *c, int argc, char *argv[]) {
         } else
                 printf("Added %s. Next: 'massagectl screening' (once), then 'massagectl start --wait'.\n",
                        address);
-        return 0;
-}
-
-int verb_forget(Ctl *c, int argc, char *argv[]) {
-        _cleanup_free_ char *path = NULL;
-        const char *arg;
-        int r;
-
-        r = ctl_parse_device_only(c, argc, argv, &arg);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = api_resolve_device(c, arg, &path);
-        if (r < 0)
-                return r;
-        r = api_forget_device(c, path);
-        if (r < 0)
-                return r;
-        if (!c->json)
-                printf("Forgot %s; its sessions stay in the history.\n", c->device);
         return 0;
 }

@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * massagectl: one context per run, one function per verb (massagectl-*.c),
- * dispatched from the subcommands[] table in massagectl.c.
+ * massagectl: one context per run (ctl-context.c), one function per verb
+ * (massagectl-<verb>.c), dispatched from the ctl_subcommands[] table in
+ * massagectl.c.
  *
  * Error convention: helpers return a negative errno *after* recording the
  * failure in the context with ctl_fail*(); main() prints it exactly once (a
@@ -79,8 +80,14 @@ void ctl_print_json(const Value *v);
  * recorded failure. */
 int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_device);
 
-/* The verb's --help text on stdout. */
+/* The subcommands table (massagectl.c), in the order `massagectl help` lists it. */
+extern const Verb ctl_subcommands[];
+extern const size_t ctl_n_subcommands;
+
+/* The verb's --help text on stdout (v == NULL: the main help). */
 int ctl_verb_help(const Verb *v);
+/* Every command with its summary, on stdout. */
+void ctl_print_main_help(void);
 const Verb *ctl_find_verb(const char *name);
 
 /* Verbs. */
