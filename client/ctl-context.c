@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ctl-json.h"
+#include "ctl-context.h"
 #include "massagectl.h"
 
 static int record(Ctl *c, ExitCode code, int error, const char *format, va_list ap) {

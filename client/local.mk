@@ -15,7 +15,7 @@ client_libctl_pure_la_SOURCES = \
 # run's context and failure reporting; one massagectl-<verb>.c per verb.
 client_massagectl_SOURCES = \
 	client/massagectl.c client/massagectl.h \
-	client/ctl-context.c \
+	client/ctl-context.c client/ctl-context.h \
 	client/ctl-api.c client/ctl-api.h \
 	client/ctl-bus.c client/ctl-bus.h \
 	client/ctl-bus-value.c client/ctl-bus-value.h \

@@ -6,32 +6,11 @@
  * (massagectl-<verb>.c), dispatched from the ctl_subcommands[] table in
  * massagectl.c.
  *
- * Error convention: helpers return a negative errno *after* recording the
- * failure in the context with ctl_fail*(); main() prints it exactly once (a
- * sentence on stderr, plus a JSON error object on stdout with --json) and
- * exits with its class's exit code. A verb returns 0, a negative errno (a
- * recorded failure) or a positive exit code of its own (130 after Ctrl-C).
+ * A verb returns 0, a negative errno (a failure recorded in the context,
+ * ctl-context.h) or a positive exit code of its own (130 after Ctrl-C).
  */
 
-#include <stdbool.h>
-#include <systemd/sd-bus.h>
-
-#include "ctl-errors.h"
-#include "ctl-value.h"
-#include "macro.h"
-
-typedef struct Ctl {
-        sd_bus *bus;            /* opened on first use: `help` needs no bus */
-        bool json;
-        const char *verb;
-
-        /* The recorded failure. */
-        ExitCode exit_code;
-        char *error_name;       /* D-Bus error name, or NULL for our own */
-        char *error_message;
-        bool usage_hint;        /* a usage error: point at the verb's --help */
-        const char *device;     /* address the failing call was about, for messages */
-} Ctl;
+#include "ctl-context.h"
 
 typedef struct Verb {
         const char *name;
@@ -40,22 +19,6 @@ typedef struct Verb {
         const char *summary;    /* one line for `massagectl help` */
         const char *help;       /* the verb's own --help text (options), may be NULL */
 } Verb;
-
-/* Records a failure (the first one wins) and returns -error (or -EIO). */
-int ctl_fail(Ctl *c, ExitCode code, int error, const char *format, ...) _printf_(4, 5);
-/* Records a D-Bus error (or a local errno r when e is unset) of a call described by `what`. */
-int ctl_fail_bus(Ctl *c, const sd_bus_error *e, int r, const char *what);
-/* A bad command line: "massagectl start: …" plus a pointer to --help. */
-int ctl_fail_usage(Ctl *c, const char *format, ...) _printf_(2, 3);
-
-/* Drops a recorded failure that the caller chose to tolerate (optional extras). */
-void ctl_forget_failure(Ctl *c);
-
-/* Prints the recorded failure and returns its exit code. */
-int ctl_report_failure(Ctl *c);
-
-/* Prints v to stdout as JSON (pretty on a terminal, else compact), then a newline. */
-void ctl_print_json(const Value *v);
 
 /* Parses common options from a verb's argv: handles --json and --help for
  * every verb, so each verb's getopt loop only sees its own. */
