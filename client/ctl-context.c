@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The run's context: recording a failure (the first one wins), printing it
- * once, and the option parsing every DEVICE-only verb shares. The verbs
- * themselves live in massagectl-<verb>.c; see massagectl.h for the error
- * convention.
+ * The run's context: recording a failure (the first one wins) and printing
+ * it once (ctl-context.h has the convention). It knows nothing of verbs, so
+ * that every verb file may use it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +12,7 @@
 
 #include "ctl-json.h"
 #include "ctl-context.h"
-#include "massagectl.h"
+#include "ctl-errors.h"
 
 static int record(Ctl *c, ExitCode code, int error, const char *format, va_list ap) {
         if (!c->error_message) {
@@ -89,27 +87,4 @@ int ctl_report_failure(Ctl *c) {
                         (void) puts("{\"error\":{\"class\":\"failed\",\"exit_code\":1,\"name\":null,\"message\":\"Out of memory.\"}}");
         }
         return code;
-}
-
-int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_device) {
-        static const struct option options[] = { CTL_COMMON_OPTIONS, {} };
-        int opt, r;
-
-        while ((opt = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
-                switch (opt) {
-                case 'h':
-                        r = ctl_verb_help(ctl_find_verb(c->verb));
-                        return r < 0 ? r : 1;
-                case 'J':
-                        c->json = true;
-                        break;
-                case ':':
-                        return ctl_fail_usage(c, "option '%s' needs a value.", argv[optind - 1]);
-                case '?':
-                        return ctl_fail_usage(c, "unknown option '%s'.", argv[optind - 1]);
-                }
-        if (argc - optind > 1)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind + 1]);
-        *ret_device = optind < argc ? argv[optind] : NULL;
-        return 0;
 }

@@ -2,11 +2,17 @@
 #pragma once
 
 /*
- * The verbs that are one device method and a sentence (connect, disconnect,
- * pause, resume) share their whole body: parse [DEVICE], resolve it, call.
+ * Verbs that take only [DEVICE]: their option parsing, and the whole body of
+ * those that are one device method and a sentence (connect, disconnect,
+ * pause, resume): parse [DEVICE], resolve it, call.
  */
 
 #include "massagectl.h"
+
+/* For verbs that take only [DEVICE] and the common options: returns 0 with
+ * *ret_device (NULL when not given), 1 when --help was printed, or a
+ * recorded failure. */
+int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_device);
 
 typedef int (*CtlDeviceCall)(Ctl *c, const char *path);
 

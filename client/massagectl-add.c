@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "ctl-api.h"
+#include "ctl-device-call.h"
 #include "ctl-parse.h"
 #include "massagectl.h"
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "ctl-api.h"
+#include "ctl-device-call.h"
 #include "ctl-device.h"
 #include "ctl-format.h"
 #include "massagectl.h"

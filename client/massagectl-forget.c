@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ctl-api.h"
+#include "ctl-device-call.h"
 #include "massagectl.h"
 
 int verb_forget(Ctl *c, int argc, char *argv[]) {

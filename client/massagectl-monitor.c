@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* massagectl monitor [DEVICE]: watch sessions live; quitting stops nothing. */
 #include "ctl-api.h"
+#include "ctl-device-call.h"
 #include "ctl-live.h"
 #include "massagectl.h"
 

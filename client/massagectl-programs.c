@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl-api.h"
+#include "ctl-device-call.h"
 #include "ctl-format.h"
 #include "massagectl.h"
 

@@ -38,11 +38,6 @@ typedef struct Verb {
         case '?':                                                                               \
                 return ctl_fail_usage((c), "unknown option '%s'.", (argv)[optind - 1])
 
-/* For verbs that take only [DEVICE] and the common options: returns 0 with
- * *ret_device (NULL when not given), 1 when --help was printed, or a
- * recorded failure. */
-int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_device);
-
 /* The subcommands table (massagectl.c), in the order `massagectl help` lists it. */
 extern const Verb ctl_subcommands[];
 extern const size_t ctl_n_subcommands;
