@@ -13,6 +13,7 @@
 #include "ctl-json.h"
 #include "ctl-context.h"
 #include "ctl-errors.h"
+#include "i18n.h"
 
 static int record(Ctl *c, ExitCode code, int error, const char *format, va_list ap) {
         if (!c->error_message) {
@@ -70,7 +71,7 @@ int ctl_report_failure(Ctl *c) {
         if (hint)
                 (void) fprintf(stderr, "%s\n", hint);
         if (c->usage_hint)
-                (void) fprintf(stderr, "Try 'massagectl %s --help'.\n", c->verb ?: "");
+                (void) fprintf(stderr, _("Try 'massagectl %s --help'.\n"), c->verb ?: "");
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object(), *e = value_new_object();
 

@@ -4,6 +4,7 @@
 
 #include "ctl-api.h"
 #include "ctl-device-call.h"
+#include "i18n.h"
 
 int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_device) {
         static const struct option options[] = { CTL_COMMON_OPTIONS, {} };
@@ -18,12 +19,12 @@ int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_devic
                         c->json = true;
                         break;
                 case ':':
-                        return ctl_fail_usage(c, "option '%s' needs a value.", argv[optind - 1]);
+                        return ctl_fail_usage(c, _("option '%s' needs a value."), argv[optind - 1]);
                 case '?':
-                        return ctl_fail_usage(c, "unknown option '%s'.", argv[optind - 1]);
+                        return ctl_fail_usage(c, _("unknown option '%s'."), argv[optind - 1]);
                 }
         if (argc - optind > 1)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind + 1]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind + 1]);
         *ret_device = optind < argc ? argv[optind] : NULL;
         return 0;
 }

@@ -82,6 +82,10 @@ tests_test_ctl_bus_value_LDADD = client/libctl-pure.la $(GLIB_LIBS) $(SYSTEMD_LI
 TESTS += tests/test-ctl-completion.sh
 dist_check_SCRIPTS += tests/test-ctl-completion.sh
 
+# massagectl in German and en@quot from the build tree's catalogs (po/).
+TESTS += tests/test-ctl-i18n.sh
+dist_check_SCRIPTS += tests/test-ctl-i18n.sh
+
 # massagectl against massaged + massager-sim on private buses (skips when the
 # daemon's harness, tests/lib/massaged_env.py, or the binaries are absent).
 TESTS += tests/test-ctl-integration.py

@@ -2,7 +2,8 @@
 /* massagectl connect [DEVICE]: connect to a massager. */
 #include "ctl-api.h"
 #include "ctl-device-call.h"
+#include "i18n.h"
 
 int verb_connect(Ctl *c, int argc, char *argv[]) {
-        return ctl_device_call_verb(c, argc, argv, api_connect, "Connected to");
+        return ctl_device_call_verb(c, argc, argv, api_connect, _("Connected to"));
 }

@@ -4,6 +4,7 @@
 
 #include "ctl-api.h"
 #include "ctl-device-call.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 int verb_forget(Ctl *c, int argc, char *argv[]) {
@@ -21,6 +22,6 @@ int verb_forget(Ctl *c, int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (!c->json)
-                printf("Forgot %s; its sessions stay in the history.\n", c->device);
+                printf(_("Forgot %s; its sessions stay in the history.\n"), c->device);
         return 0;
 }

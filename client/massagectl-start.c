@@ -13,6 +13,7 @@
 #include "ctl-format.h"
 #include "ctl-live.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massagectl.h"
 #include "massager-protocol.h"
 
@@ -52,30 +53,30 @@ int verb_start(Ctl *c, int argc, char *argv[]) {
                 switch (opt) {
                 case 'p':
                         if (!program_name_valid(optarg))
-                                return ctl_fail_usage(c, "'%s' is not a program name ('massagectl programs' "
-                                                      "lists them).", optarg);
+                                return ctl_fail_usage(c, _("'%s' is not a program name ('massagectl programs' "
+                                                      "lists them)."), optarg);
                         o.program = optarg;
                         break;
                 case 'i':
                         if (parse_uint_range(optarg, 1, MASSAGER_INTENSITY_MAX, &n) < 0)
-                                return ctl_fail_usage(c, "intensity '%s' is not a level from 1 to %u.", optarg,
+                                return ctl_fail_usage(c, _("intensity '%s' is not a level from 1 to %u."), optarg,
                                                       MASSAGER_INTENSITY_MAX);
                         o.intensity = (int) n;
                         break;
                 case 'H':
                         if (parse_uint_range(optarg, 0, MASSAGER_HEAT_LEVELS_MAX, &n) < 0)
-                                return ctl_fail_usage(c, "heat '%s' is not a level from 0 (off) to %u.", optarg,
+                                return ctl_fail_usage(c, _("heat '%s' is not a level from 0 (off) to %u."), optarg,
                                                       MASSAGER_HEAT_LEVELS_MAX);
                         o.heat = (int) n;
                         break;
                 case 'd':
                         r = parse_duration(optarg, &n);
                         if (r < 0)
-                                return ctl_fail_usage(c, "'%s' is not a duration: use e.g. 10m, 90s, 1m30s or "
-                                                      "plain seconds.", optarg);
+                                return ctl_fail_usage(c, _("'%s' is not a duration: use e.g. 10m, 90s, 1m30s or "
+                                                      "plain seconds."), optarg);
                         if (n < START_DURATION_MIN_S || n > START_DURATION_MAX_S) {
                                 char d[FORMAT_DURATION_MAX];
-                                return ctl_fail_usage(c, "a session lasts from 1m to 20m, not %s.",
+                                return ctl_fail_usage(c, _("a session lasts from 1m to 20m, not %s."),
                                                       format_duration(n, d));
                         }
                         o.duration_s = (int64_t) n;
@@ -86,7 +87,7 @@ int verb_start(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (argc - optind > 1)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind + 1]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind + 1]);
 
         r = api_resolve_device(c, optind < argc ? argv[optind] : NULL, &path);
         if (r < 0)
@@ -104,7 +105,7 @@ int verb_start(Ctl *c, int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (!c->json)
-                printf("Started on %s. It begins at the gentlest level for a minute, then rises gradually.\n",
+                printf(_("Started on %s. It begins at the gentlest level for a minute, then rises gradually.\n"),
                        c->device);
         if (!wait)
                 return 0;

@@ -7,6 +7,7 @@
 #include "ctl-device-call.h"
 #include "ctl-device.h"
 #include "ctl-format.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 /* Today's figures under the device: useful, but not worth failing status for. */
@@ -26,14 +27,16 @@ static void print_usage_today(Ctl *c) {
         (void) value_get_uint(u, "daily_sessions_limit", &cap_sessions);
         (void) value_get_bool(u, "thermal_locked", &locked);
         (void) value_get_bool(u, "heat_disabled", &heat_off);
-        printf("%-12s %s in %" PRIu64 " session%s (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n", "Today",
-               format_duration(secs, d), sessions, sessions == 1 ? "" : "s", cap_min, cap_sessions);
+        printf(ngettext("%-12s %s in %" PRIu64 " session (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n",
+                        "%-12s %s in %" PRIu64 " sessions (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n",
+                        sessions),
+               _("Today"), format_duration(secs, d), sessions, cap_min, cap_sessions);
         if (locked)
-                printf("%-12s %slocked after a thermal cut-off%s: once the pad has cooled, run 'massagectl thermal ack'\n",
-                       "Heat", ansi_red(), ansi_normal());
+                printf(_("%-12s %slocked after a thermal cut-off%s: once the pad has cooled, run 'massagectl thermal ack'\n"),
+                       _("Heat"), ansi_red(), ansi_normal());
         else if (heat_off)
-                printf("%-12s %sdisabled after two cut-offs in 24 h%s: 'massagectl thermal reset-heat' re-enables it\n",
-                       "Heat", ansi_red(), ansi_normal());
+                printf(_("%-12s %sdisabled after two cut-offs in 24 h%s: 'massagectl thermal reset-heat' re-enables it\n"),
+                       _("Heat"), ansi_red(), ansi_normal());
 }
 
 int verb_status(Ctl *c, int argc, char *argv[]) {

@@ -13,6 +13,7 @@
 #include "ctl-api.h"
 #include "ctl-format.h"
 #include "ctl-history.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 #define CHART_WIDTH 30
@@ -98,14 +99,14 @@ int verb_usage(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (optind < argc)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind]);
 
         /* [first midnight, tomorrow's midnight): today included, and at most the 366 days massaged serves. */
         r = api_daily_usage(c, local_midnight(n_days - 1), local_midnight(-1), &days);
         if (r < 0)
                 return r;
         if (days->type != VALUE_ARRAY)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's usage is not a list of days.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's usage is not a list of days."));
         r = api_get_limits(c, &limits);
         if (r < 0)
                 return r;
@@ -114,7 +115,7 @@ int verb_usage(Ctl *c, int argc, char *argv[]) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 (void) value_object_set(root, "days", STEAL_PTR(days));
                 (void) value_object_set(root, LIMIT_DAILY_MINUTES_KEY, value_new_uint(cap_min));
                 (void) value_object_set(root, LIMIT_DAILY_SESSIONS_KEY, value_new_uint(cap_sessions));

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "ctl-api.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 int verb_version(Ctl *c, int argc, char *argv[]) {
@@ -20,14 +21,14 @@ int verb_version(Ctl *c, int argc, char *argv[]) {
                 else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
                         return ctl_verb_help(ctl_find_verb("version"));
                 else
-                        return ctl_fail_usage(c, "unexpected argument '%s'.", argv[i]);
+                        return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[i]);
         }
         /* The client's version prints even when the daemon is away. */
         r = api_api_version(c, &api);
         if (c->json) {
                 root = value_new_object();
                 if (!root)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 (void) value_object_set(root, "massagectl", value_new_string(PACKAGE_VERSION));
                 (void) value_object_set(root, "api_version", r < 0 ? value_new_null() : value_new_uint(api));
                 if (r >= 0)

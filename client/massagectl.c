@@ -11,77 +11,81 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "config.h"
 #include "ctl-format.h"
+#include "i18n.h"
 #include "massagectl.h"
 
+/* Summaries and option help are marked N_() here and translated where
+ * massagectl-help.c prints them; names and synopses are what one types. */
 const Verb ctl_subcommands[] = {
         { "scan",       verb_scan,      "[--timeout DURATION]",
-          "Look for massagers in range",
-          "  --timeout DURATION  how long to scan (default 10s; e.g. 30s, 1m)\n" },
+          N_("Look for massagers in range"),
+          N_("  --timeout DURATION  how long to scan (default 10s; e.g. 30s, 1m)\n") },
         { "devices",    verb_devices,   "",
-          "List the massagers massaged knows", NULL },
+          N_("List the massagers massaged knows"), NULL },
         { "add",        verb_add,       "ADDRESS",
-          "Pair a massager and remember it", NULL },
+          N_("Pair a massager and remember it"), NULL },
         { "forget",     verb_forget,    "[DEVICE]",
-          "Forget a massager (its history is kept)", NULL },
+          N_("Forget a massager (its history is kept)"), NULL },
         { "connect",    verb_connect,   "[DEVICE]",
-          "Connect to a massager", NULL },
+          N_("Connect to a massager"), NULL },
         { "disconnect", verb_disconnect, "[DEVICE]",
-          "Disconnect a massager (no automatic reconnect)", NULL },
+          N_("Disconnect a massager (no automatic reconnect)"), NULL },
         { "status",     verb_status,    "[DEVICE]",
-          "Show a massager's state", NULL },
+          N_("Show a massager's state"), NULL },
         { "start",      verb_start,     "[DEVICE] [OPTIONS]",
-          "Start a session",
-          "  --program NAME      program to run (see 'massagectl programs'; default gentle)\n"
+          N_("Start a session"),
+          N_("  --program NAME      program to run (see 'massagectl programs'; default gentle)\n"
           "  --intensity N       intensity 1-10 (the session starts gently and ramps up to it)\n"
           "  --heat N            heat level 0-4 (0 = off)\n"
           "  --duration D        session length, 1m-20m (e.g. 10m, 90s, 1m30s; default 15m)\n"
-          "  --wait              watch the session until it ends; Ctrl-C or closing the terminal stops it\n" },
+          "  --wait              watch the session until it ends; Ctrl-C or closing the terminal stops it\n") },
         { "stop",       verb_stop,      "[DEVICE] [--reason REASON]",
-          "Stop a session (never refused)",
-          "  --reason REASON     why: pain_rising, numbness, tingling, dizziness, headache_flare, burning_skin\n"
+          N_("Stop a session (never refused)"),
+          N_("  --reason REASON     why: pain_rising, numbness, tingling, dizziness, headache_flare, burning_skin\n"
           "                      (gentler sessions for 24 h; recorded in the history)\n"
-          "  --all               stop every massager\n" },
+          "  --all               stop every massager\n") },
         { "pause",      verb_pause,     "[DEVICE]",
-          "Pause a session", NULL },
+          N_("Pause a session"), NULL },
         { "resume",     verb_resume,    "[DEVICE]",
-          "Resume a paused session (soft start again)", NULL },
+          N_("Resume a paused session (soft start again)"), NULL },
         { "set",        verb_set,       "intensity|heat N [DEVICE]",
-          "Change intensity or heat of a running session", NULL },
+          N_("Change intensity or heat of a running session"), NULL },
         { "monitor",    verb_monitor,   "[DEVICE]",
-          "Watch sessions live (Ctrl-C to quit; does not stop anything)", NULL },
+          N_("Watch sessions live (Ctrl-C to quit; does not stop anything)"), NULL },
         { "history",    verb_history,   "[--since DATE] [--until DATE] [--export csv|json] [--events]",
-          "Show past sessions and diary notes",
-          "  --since YYYY-MM-DD  first day to show (default: 30 days ago)\n"
+          N_("Show past sessions and diary notes"),
+          N_("  --since YYYY-MM-DD  first day to show (default: 30 days ago)\n"
           "  --until YYYY-MM-DD  last day to show (default: today)\n"
           "  --export FORMAT     write every column as csv or json (for a spreadsheet or a doctor)\n"
-          "  --events            the safety events instead: refusals, cut-offs, stop reasons, limit changes\n" },
+          "  --events            the safety events instead: refusals, cut-offs, stop reasons, limit changes\n") },
         { "usage",      verb_usage,     "[--week|--month]",
-          "Chart minutes per day against the daily cap",
-          "  --week              the last 7 days (default)\n"
-          "  --month             the last 30 days\n" },
+          N_("Chart minutes per day against the daily cap"),
+          N_("  --week              the last 7 days (default)\n"
+          "  --month             the last 30 days\n") },
         { "limits",     verb_limits,    "[set KEY VALUE]",
-          "Show or change the safety limits", NULL },
+          N_("Show or change the safety limits"), NULL },
         { "programs",   verb_programs,  "",
-          "List the massage programs", NULL },
+          N_("List the massage programs"), NULL },
         { "note",       verb_note,      "[SESSION] [--before N] [--after N] [--text TEXT]",
-          "Add a diary note to a session (default: the last one)",
-          "  --before N          pain before the session, 0-10\n"
+          N_("Add a diary note to a session (default: the last one)"),
+          N_("  --before N          pain before the session, 0-10\n"
           "  --after N           pain after the session, 0-10\n"
-          "  --text TEXT         a note\n" },
+          "  --text TEXT         a note\n") },
         { "screening",  verb_screening, "[--answer KEY=yes|no]... [--all-no] [--clearance] [--correction]",
-          "Answer the health screening (asked on a terminal)",
-          "  --answer KEY=yes|no one answer (keys: 'massagectl screening --list')\n"
+          N_("Answer the health screening (asked on a terminal)"),
+          N_("  --answer KEY=yes|no one answer (keys: 'massagectl screening --list')\n"
           "  --all-no            answer no to every question\n"
           "  --clearance         a clinician has cleared you despite a yes answer\n"
           "  --correction        an earlier yes was a mistake (the correction is recorded)\n"
-          "  --list              list the questions and their keys\n" },
+          "  --list              list the questions and their keys\n") },
         { "thermal",    verb_thermal,   "[ack|reset-heat]",
-          "Acknowledge a thermal cut-off, or re-enable heat", NULL },
+          N_("Acknowledge a thermal cut-off, or re-enable heat"), NULL },
         { "version",    verb_version,   "",
-          "Show massagectl's and massaged's versions", NULL },
+          N_("Show massagectl's and massaged's versions"), NULL },
         { "help",       verb_help,      "[COMMAND]",
-          "Show help", NULL },
+          N_("Show help"), NULL },
 };
 const size_t ctl_n_subcommands = ELEMENTSOF(ctl_subcommands);
 
@@ -99,6 +103,9 @@ int main(int argc, char *argv[]) {
         int opt, r;
 
         (void) setlocale(LC_ALL, "");
+        /* $MASSAGECTL_LOCALEDIR: catalogs of a build tree for its tests (doc/packaging.md). */
+        (void) bindtextdomain(GETTEXT_PACKAGE, secure_getenv("MASSAGECTL_LOCALEDIR") ?: LOCALEDIR);
+        (void) textdomain(GETTEXT_PACKAGE);
         colour_init(stdout);
 
         /* Global options only up to the verb ('+'): the verb parses the rest. */
@@ -119,7 +126,7 @@ int main(int argc, char *argv[]) {
                         optind--;
                         goto dispatch;
                 case '?':
-                        (void) fprintf(stderr, "massagectl: unknown option '%s'.\nTry 'massagectl --help'.\n",
+                        (void) fprintf(stderr, _("massagectl: unknown option '%s'.\nTry 'massagectl --help'.\n"),
                                 argv[optind - 1]);
                         if (c.json)
                                 (void) puts("{\"error\":{\"class\":\"usage\",\"exit_code\":2,\"name\":null,"
@@ -131,8 +138,8 @@ dispatch:
                 colour_set(false);
         if (optind >= argc) {
                 /* A usage error, not the whole help (which 'massagectl help' prints). */
-                (void) ctl_fail(&c, EXIT_USAGE, -EINVAL, "no command given; 'massagectl help' lists them "
-                                "(to start: 'massagectl status').");
+                (void) ctl_fail(&c, EXIT_USAGE, -EINVAL, _("no command given; 'massagectl help' lists them "
+                                "(to start: 'massagectl status')."));
                 r = ctl_report_failure(&c);
                 free(c.error_message);
                 return r;
@@ -140,7 +147,7 @@ dispatch:
         v = ctl_find_verb(argv[optind]);
         if (!v) {
                 c.verb = NULL;
-                (void) ctl_fail(&c, EXIT_USAGE, -EINVAL, "unknown command '%s'; 'massagectl help' lists them.",
+                (void) ctl_fail(&c, EXIT_USAGE, -EINVAL, _("unknown command '%s'; 'massagectl help' lists them."),
                                 argv[optind]);
                 r = ctl_report_failure(&c);
                 free(c.error_message);
