@@ -103,6 +103,9 @@ int main(int argc, char *argv[]) {
         int opt, r;
 
         (void) setlocale(LC_ALL, "");
+        /* Numbers stay C: --json and --export csv print doubles, and a decimal
+         * comma (de_DE) would make them invalid JSON and shift CSV columns. */
+        (void) setlocale(LC_NUMERIC, "C");
         /* $MASSAGECTL_LOCALEDIR: catalogs of a build tree for its tests (doc/packaging.md). */
         (void) bindtextdomain(GETTEXT_PACKAGE, secure_getenv("MASSAGECTL_LOCALEDIR") ?: LOCALEDIR);
         (void) textdomain(GETTEXT_PACKAGE);
