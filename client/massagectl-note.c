@@ -83,6 +83,6 @@ int verb_note(Ctl *c, int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (!c->json)
-                printf("Noted for session %" PRIu64 ".\n", id);
+                printf(_("Noted for session %" PRIu64 ".\n"), id);
         return 0;
 }

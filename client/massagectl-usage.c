@@ -45,7 +45,7 @@ static void print_chart(const Value *days, int n_days, uint64_t cap_min, uint64_
         bool utf8 = locale_is_utf8();
         uint64_t total_s = 0, used_days = 0;
 
-        printf("%sMinutes per day, last %d days%s (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n",
+        printf(_("%sMinutes per day, last %d days%s (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n"),
                ansi_bold(), n_days, ansi_normal(), cap_min, cap_sessions);
         for (int i = n_days - 1; i >= 0; i--) {
                 int64_t midnight = local_midnight(i);
@@ -73,8 +73,9 @@ static void print_chart(const Value *days, int n_days, uint64_t cap_min, uint64_
                         printf("  %" PRIu64 " session%s", sessions, sessions == 1 ? "" : "s");
                 (void) putchar('\n');
         }
-        printf("Total %" PRIu64 " min on %" PRIu64 " day%s.\n", (total_s + 59) / 60, used_days,
-               used_days == 1 ? "" : "s");
+        printf(ngettext("Total %" PRIu64 " min on %" PRIu64 " day.\n",
+                        "Total %" PRIu64 " min on %" PRIu64 " days.\n", used_days),
+               (total_s + 59) / 60, used_days);
 }
 
 int verb_usage(Ctl *c, int argc, char *argv[]) {

@@ -36,7 +36,7 @@ int verb_version(Ctl *c, int argc, char *argv[]) {
         } else {
                 printf("massagectl %s\n", PACKAGE_VERSION);
                 if (r >= 0)
-                        printf("massaged API version %" PRIu64 "\n", api);
+                        printf(_("massaged API version %" PRIu64 "\n"), api);
         }
         return r;
 }
