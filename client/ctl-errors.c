@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ctl-errors.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 
 static const struct {
@@ -127,15 +128,15 @@ const char *exit_code_to_string(ExitCode code) {
 const char *exit_code_hint(ExitCode code) {
         switch (code) {
         case EXIT_UNREACHABLE:
-                return "Is massaged running? Start it with 'systemctl --user start massaged' "
-                       "(or run 'massaged' in a terminal).";
+                return _("Is massaged running? Start it with 'systemctl --user start massaged' "
+                       "(or run 'massaged' in a terminal).");
         case EXIT_STORAGE:
-                return "Check that the ledger named above (under systemd 252 in ~/.config/massaged, else "
+                return _("Check that the ledger named above (under systemd 252 in ~/.config/massaged, else "
                        "~/.local/state/massaged) is writable and not full; "
-                       "'journalctl --user -u massaged' has details.";
+                       "'journalctl --user -u massaged' has details.");
         case EXIT_DEVICE:
-                return "Check that the massager is switched on, charged and in range; "
-                       "'massagectl connect' reconnects it.";
+                return _("Check that the massager is switched on, charged and in range; "
+                       "'massagectl connect' reconnects it.");
         case EXIT_OK:
         case EXIT_FAILURE_OTHER:
         case EXIT_USAGE:

@@ -8,7 +8,6 @@
 #include "bus-errors.h"
 #include "device.h"
 #include "device-bus.h"
-#include "device-commands.h"
 #include "base/log.h"
 #include "manager.h"
 #include "massaged-dbus.h"

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "device-commands.h"
+#include "device.h"
 #include "base/log.h"
 #include "base/util.h"
 

@@ -9,7 +9,6 @@
 #include "bluez/bluez.h"
 #include "bus-errors.h"
 #include "device.h"
-#include "device-commands.h"
 #include "base/log.h"
 #include "massaged-dbus.h"
 #include "base/util.h"

@@ -2,7 +2,7 @@
 # Policy, ledger, config and programs come from daemon/safety/libmassaged-safety.la (daemon/safety.mk).
 libexec_PROGRAMS += daemon/massaged
 daemon_massaged_SOURCES = \
-	daemon/main.c \
+	daemon/main.c daemon/daemon.h \
 	daemon/base/log.c daemon/base/log.h \
 	daemon/safety-event.c daemon/safety-event.h \
 	daemon/base/util.h \
@@ -18,7 +18,7 @@ daemon_massaged_SOURCES = \
 	daemon/bluez/bluez-agent.c \
 	daemon/bluez/bluez-call.c daemon/bluez/bluez-call.h \
 	daemon/device.c daemon/device.h daemon/device-props.h \
-	daemon/device-commands.c daemon/device-commands.h \
+	daemon/device-commands.c \
 	daemon/session.c daemon/session.h daemon/session-internal.h \
 	daemon/session-plan.c \
 	daemon/safety-glue.c daemon/safety-glue.h \

@@ -8,7 +8,6 @@
 #include "bluez/bluez.h"
 #include "bus-errors.h"
 #include "device.h"
-#include "device-commands.h"
 #include "discovery-clients.h"
 #include "base/log.h"
 #include "manager.h"

@@ -9,7 +9,6 @@
 #include "bluez/bluez.h"
 #include "device.h"
 #include "device-bus.h"
-#include "device-commands.h"
 #include "discovery-clients.h"
 #include "history-bus.h"
 #include "idle.h"

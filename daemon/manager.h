@@ -14,16 +14,9 @@
 #include <systemd/sd-event.h>
 
 #include "bluez/bluez.h"
+#include "daemon.h"
 #include "device.h"
 
-typedef struct ManagerOptions {
-        const char *bluez_bus;  /* NULL: the system bus */
-        const char *api_bus;    /* NULL: the user bus */
-        const char *db_path;    /* NULL: $XDG_STATE_HOME/massaged/usage.db */
-        const char *config_path;/* NULL: $XDG_CONFIG_HOME/massaged/massaged.conf */
-        int64_t idle_timeout_s; /* < 0: [Daemon] idle_timeout of the config; 0: never exit (idle.h) */
-        const char *adapter;    /* "hci0": use only this adapter; NULL: every adapter */
-} ManagerOptions;
 
 typedef struct Manager {
         sd_event *event;
@@ -50,9 +43,6 @@ typedef struct Manager {
         int exit_code;
 } Manager;
 
-int manager_new(Manager **ret, const ManagerOptions *options);
-Manager *manager_free(Manager *m);
-int manager_run(Manager *m);
 
 Device *manager_find_device_by_path(Manager *m, const char *object_path);
 Device *manager_find_device(Manager *m, const char *address);

@@ -9,7 +9,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "device-commands.h"
+#include "device.h"
 #include "safety-glue.h"
 #include "session.h"
 #include "base/util.h"

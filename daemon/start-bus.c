@@ -7,7 +7,6 @@
 #include "device.h"
 #include "manager.h"
 #include "massaged-dbus.h"
-#include "session.h"
 #include "start-availability.h"
 #include "start-bus.h"
 #include "start-decision.h"

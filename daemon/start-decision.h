@@ -14,7 +14,16 @@
 
 #include "device.h"
 #include "safety/policy.h"
-#include "session.h"
+
+/* What a client asks to start (Device.Start options, doc/dbus-api.md). */
+typedef struct SessionRequest {
+        const char *program;    /* NULL: the default program */
+        int intensity;          /* -1: the program's */
+        int heat;               /* -1: the program's */
+        int64_t duration_s;     /* -1: the program's */
+        bool tie_to_caller;
+        const char *caller;     /* unique name of the caller */
+} SessionRequest;
 
 typedef struct StartDecision {
         bool allowed;
