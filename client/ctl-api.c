@@ -7,6 +7,7 @@
 #include "ctl-api.h"
 #include "ctl-bus.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 
 #define DBUS_PROPERTIES "org.freedesktop.DBus.Properties"
@@ -21,13 +22,13 @@
 #define API_MANAGER_DESCRIBE_LIMITS "DescribeLimits"    /* () → a{sa{sv}} */
 
 static int oom(Ctl *c) {
-        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
 }
 
 static int device_call(Ctl *c, const char *path, const char *method, const char *doing, uint64_t timeout) {
         char what[96];
 
-        (void) snprintf(what, sizeof(what), "%s %s", doing, c->device ?: "the massager");
+        (void) snprintf(what, sizeof(what), "%s %s", doing, c->device ?: _("the massager"));
         return ctl_call(c, timeout, path, MASSAGED_DEVICE_INTERFACE, method, what, NULL, NULL);
 }
 
@@ -55,7 +56,7 @@ int api_list_devices(Ctl *c, Value **ret) {
         int r;
 
         r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, DBUS_OBJECT_MANAGER, "GetManagedObjects",
-                     "Listing massagers", &reply, NULL);
+                     _("Listing massagers"), &reply, NULL);
         if (r < 0)
                 return r;
         r = ctl_reply_value(c, reply, &objects);
@@ -95,27 +96,27 @@ int api_resolve_device(Ctl *c, const char *arg, char **ret_path) {
         if (arg) {
                 if (parse_address(arg, address) < 0)
                         return ctl_fail(c, EXIT_USAGE, -EINVAL,
-                                        "'%s' is not a Bluetooth address: expected six hex pairs such as "
-                                        "AA:BB:CC:DD:EE:FF (or with '_').", arg);
+                                        _("'%s' is not a Bluetooth address: expected six hex pairs such as "
+                                        "AA:BB:CC:DD:EE:FF (or with '_')."), arg);
         } else {
                 r = api_list_devices(c, &list);
                 if (r < 0 || !list)
                         return r < 0 ? r : -EIO;
                 if (list->c.n == 0)
                         return ctl_fail(c, EXIT_NOT_FOUND, -ENODEV,
-                                        "No massager has been added yet: find one with 'massagectl scan', then "
-                                        "'massagectl add ADDRESS'.");
+                                        _("No massager has been added yet: find one with 'massagectl scan', then "
+                                        "'massagectl add ADDRESS'."));
                 if (list->c.n > 1) {
                         const char *first = "AA:BB:CC:DD:EE:FF";
                         (void) value_get_string(list->c.items[0], API_DEV_ADDRESS, &first);
                         return ctl_fail(c, EXIT_USAGE, -EINVAL,
-                                        "%zu massagers are known; say which one, e.g. 'massagectl %s %s' "
-                                        "('massagectl devices' lists them).", list->c.n, c->verb, first);
+                                        _("%zu massagers are known; say which one, e.g. 'massagectl %s %s' "
+                                        "('massagectl devices' lists them)."), list->c.n, c->verb, first);
                 }
                 if (!value_get_string(list->c.items[0], API_DEV_ADDRESS, &a) ||
                     parse_address(a, address) < 0)
                         return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG,
-                                        "massaged listed a device without a valid address.");
+                                        _("massaged listed a device without a valid address."));
         }
         path = address_to_object_path(address);
         if (!path)
@@ -130,15 +131,16 @@ int api_device_properties(Ctl *c, const char *path, Value **ret) {
 }
 
 int api_connect(Ctl *c, const char *path) {
-        return device_call(c, path, "Connect", "Connecting to", CTL_DEVICE_TIMEOUT_USEC);
+        return device_call(c, path, "Connect", _("Connecting to"), CTL_DEVICE_TIMEOUT_USEC);
 }
 
 int api_disconnect(Ctl *c, const char *path) {
-        return device_call(c, path, "Disconnect", "Disconnecting", CTL_DEVICE_TIMEOUT_USEC);
+        return device_call(c, path, "Disconnect", _("Disconnecting"), CTL_DEVICE_TIMEOUT_USEC);
 }
 
-int api_start(Ctl *c, const char *path, const StartOptions *o) {
+int api_start(Ctl *c, const char *path, const StartOptions *o, Value **ret_plan) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         r = ctl_new_call(c, path, MASSAGED_DEVICE_INTERFACE, "Start", &m);
@@ -158,12 +160,19 @@ int api_start(Ctl *c, const char *path, const StartOptions *o) {
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot build the Start call: %s.", strerror(-r));
-        return ctl_call_message(c, CTL_DEVICE_TIMEOUT_USEC, m, "Starting a session", NULL);
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot build the Start call: %s."), strerror(-r));
+        r = ctl_call_message(c, CTL_DEVICE_TIMEOUT_USEC, m, _("Starting a session"), &reply);
+        if (r < 0)
+                return r;
+        *ret_plan = NULL;
+        /* An API 1 daemon answers with nothing: the session runs all the same. */
+        if (sd_bus_message_peek_type(reply, NULL, NULL) <= 0)
+                return 0;
+        return ctl_reply_value(c, reply, ret_plan);
 }
 
 int api_stop(Ctl *c, const char *path) {
-        return device_call(c, path, "Stop", "Stopping", CTL_CALL_TIMEOUT_USEC);
+        return device_call(c, path, "Stop", _("Stopping"), CTL_CALL_TIMEOUT_USEC);
 }
 
 /* Returns the raw error too: the caller falls back to Stop() when the reason is refused. */
@@ -179,31 +188,31 @@ int api_stop_with_reason(Ctl *c, const char *path, const char *reason, sd_bus_er
 }
 
 int api_pause(Ctl *c, const char *path) {
-        return device_call(c, path, "Pause", "Pausing", CTL_DEVICE_TIMEOUT_USEC);
+        return device_call(c, path, "Pause", _("Pausing"), CTL_DEVICE_TIMEOUT_USEC);
 }
 
 int api_resume(Ctl *c, const char *path) {
-        return device_call(c, path, "Resume", "Resuming", CTL_DEVICE_TIMEOUT_USEC);
+        return device_call(c, path, "Resume", _("Resuming"), CTL_DEVICE_TIMEOUT_USEC);
 }
 
 int api_set_intensity(Ctl *c, const char *path, uint8_t level) {
         return ctl_call(c, CTL_DEVICE_TIMEOUT_USEC, path, MASSAGED_DEVICE_INTERFACE, "SetIntensity",
-                        "Setting the intensity", NULL, "y", level);
+                        _("Setting the intensity"), NULL, "y", level);
 }
 
 int api_set_heat(Ctl *c, const char *path, uint8_t level) {
         return ctl_call(c, CTL_DEVICE_TIMEOUT_USEC, path, MASSAGED_DEVICE_INTERFACE, "SetHeat",
-                        "Setting the heat", NULL, "y", level);
+                        _("Setting the heat"), NULL, "y", level);
 }
 
 int api_start_discovery(Ctl *c) {
         return ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                        "StartDiscovery", "Starting to scan", NULL, NULL);
+                        "StartDiscovery", _("Starting to scan"), NULL, NULL);
 }
 
 int api_stop_discovery(Ctl *c) {
         return ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                        "StopDiscovery", "Stopping the scan", NULL, NULL);
+                        "StopDiscovery", _("Stopping the scan"), NULL, NULL);
 }
 
 int api_discovered(Ctl *c, Value **ret) {
@@ -216,28 +225,28 @@ int api_add_device(Ctl *c, const char *address, char **ret_path) {
         int r;
 
         r = ctl_call(c, CTL_DEVICE_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE, "AddDevice",
-                     "Adding the massager", &reply, "s", address);
+                     _("Adding the massager"), &reply, "s", address);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(reply, "o", &path);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot read AddDevice's reply: %s.", strerror(-r));
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot read AddDevice's reply: %s."), strerror(-r));
         *ret_path = strdup(path);
         return *ret_path ? 0 : oom(c);
 }
 
 int api_forget_device(Ctl *c, const char *path) {
         return ctl_call(c, CTL_DEVICE_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                        "ForgetDevice", "Forgetting the massager", NULL, "o", path);
+                        "ForgetDevice", _("Forgetting the massager"), NULL, "o", path);
 }
 
 int api_stop_all(Ctl *c) {
         return ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE, "StopAll",
-                        "Stopping every massager", NULL, NULL);
+                        _("Stopping every massager"), NULL, NULL);
 }
 
 int api_get_limits(Ctl *c, Value **ret) {
-        return manager_call_value(c, MASSAGED_MANAGER_INTERFACE, "GetLimits", "Reading the limits", ret);
+        return manager_call_value(c, MASSAGED_MANAGER_INTERFACE, "GetLimits", _("Reading the limits"), ret);
 }
 
 int api_set_limit(Ctl *c, const char *key, const Value *value) {
@@ -257,8 +266,8 @@ int api_set_limit(Ctl *c, const char *key, const Value *value) {
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot build the SetLimits call: %s.", strerror(-r));
-        return ctl_call_message(c, CTL_CALL_TIMEOUT_USEC, m, "Changing the limit", NULL);
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot build the SetLimits call: %s."), strerror(-r));
+        return ctl_call_message(c, CTL_CALL_TIMEOUT_USEC, m, _("Changing the limit"), NULL);
 }
 
 int api_screening_questions(Ctl *c, Value **ret) {
@@ -279,8 +288,8 @@ int api_submit_screening(Ctl *c, const Value *answers) {
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot build the screening call: %s.", strerror(-r));
-        return ctl_call_message(c, CTL_CALL_TIMEOUT_USEC, m, "Recording the screening", NULL);
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot build the screening call: %s."), strerror(-r));
+        return ctl_call_message(c, CTL_CALL_TIMEOUT_USEC, m, _("Recording the screening"), NULL);
 }
 
 int api_api_version(Ctl *c, uint64_t *ret) {
@@ -291,7 +300,7 @@ int api_api_version(Ctl *c, uint64_t *ret) {
         if (r < 0)
                 return r;
         if (!value_as_uint(v, ret))
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's APIVersion is not a number.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's APIVersion is not a number."));
         return 0;
 }
 
@@ -301,11 +310,11 @@ int api_programs(Ctl *c, Value **ret) {
 
 int api_describe_limits(Ctl *c, Value **ret) {
         return manager_call_value(c, MASSAGED_MANAGER_INTERFACE, API_MANAGER_DESCRIBE_LIMITS,
-                                  "Reading the limits", ret);
+                                  _("Reading the limits"), ret);
 }
 
 int api_usage_today(Ctl *c, Value **ret) {
-        return manager_call_value(c, MASSAGED_MANAGER_INTERFACE, API_MANAGER_USAGE_TODAY, "Reading today's usage",
+        return manager_call_value(c, MASSAGED_MANAGER_INTERFACE, API_MANAGER_USAGE_TODAY, _("Reading today's usage"),
                                   ret);
 }
 
@@ -314,7 +323,7 @@ int api_sessions(Ctl *c, int64_t since, int64_t until, Value **ret) {
         int r;
 
         r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_HISTORY_INTERFACE,
-                     API_HISTORY_SESSIONS, "Reading the history", &reply, "xx",
+                     API_HISTORY_SESSIONS, _("Reading the history"), &reply, "xx",
                      since * 1000000, until > 0 ? until * 1000000 : INT64_MAX);
         if (r < 0)
                 return r;
@@ -326,7 +335,7 @@ int api_events(Ctl *c, int64_t since, int64_t until, Value **ret) {
         int r;
 
         r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_HISTORY_INTERFACE,
-                     API_HISTORY_EVENTS, "Reading the safety events", &reply, "xx",
+                     API_HISTORY_EVENTS, _("Reading the safety events"), &reply, "xx",
                      since * 1000000, until > 0 ? until * 1000000 : INT64_MAX);
         if (r < 0)
                 return r;
@@ -338,7 +347,7 @@ int api_daily_usage(Ctl *c, int64_t since, int64_t until, Value **ret) {
         int r;
 
         r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_HISTORY_INTERFACE,
-                     API_HISTORY_DAILY, "Reading usage per day", &reply, "xx",
+                     API_HISTORY_DAILY, _("Reading usage per day"), &reply, "xx",
                      since * 1000000, until > 0 ? until * 1000000 : INT64_MAX);
         if (r < 0)
                 return r;
@@ -365,13 +374,13 @@ int api_add_note(Ctl *c, uint64_t session_id, const Value *note) {
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot build the note call: %s.", strerror(-r));
-        return ctl_call_message(c, CTL_CALL_TIMEOUT_USEC, m, "Saving the note", NULL);
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot build the note call: %s."), strerror(-r));
+        return ctl_call_message(c, CTL_CALL_TIMEOUT_USEC, m, _("Saving the note"), NULL);
 }
 
 int api_acknowledge_thermal(Ctl *c) {
         return ctl_call(c, CTL_CALL_TIMEOUT_USEC, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                        "AcknowledgeThermal", "Acknowledging the cut-off", NULL, NULL);
+                        "AcknowledgeThermal", _("Acknowledging the cut-off"), NULL, NULL);
 }
 
 int api_reset_heat(Ctl *c) {

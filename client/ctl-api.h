@@ -59,7 +59,8 @@ int api_resolve_device(Ctl *c, const char *arg, char **ret_path);
 int api_device_properties(Ctl *c, const char *path, Value **ret);
 int api_connect(Ctl *c, const char *path);
 int api_disconnect(Ctl *c, const char *path);
-int api_start(Ctl *c, const char *path, const StartOptions *o);
+/* *ret_plan: Start's plan dict (API 2), or NULL from an API 1 daemon. */
+int api_start(Ctl *c, const char *path, const StartOptions *o, Value **ret_plan);
 int api_stop(Ctl *c, const char *path);
 int api_stop_with_reason(Ctl *c, const char *path, const char *reason, sd_bus_error *ret_error);
 int api_pause(Ctl *c, const char *path);

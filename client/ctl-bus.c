@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl-bus.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 
 int ctl_bus(Ctl *c, sd_bus **ret) {
@@ -14,7 +15,7 @@ int ctl_bus(Ctl *c, sd_bus **ret) {
         if (!c->bus) {
                 r = sd_bus_open_user(&c->bus);
                 if (r < 0)
-                        return ctl_fail(c, EXIT_UNREACHABLE, r, "Cannot connect to the user bus: %s.",
+                        return ctl_fail(c, EXIT_UNREACHABLE, r, _("Cannot connect to the user bus: %s."),
                                         strerror(-r));
         }
         *ret = c->bus;
@@ -28,19 +29,19 @@ int ctl_fail_bus(Ctl *c, const sd_bus_error *e, int r, const char *what) {
                 /* The daemon's message is the sentence people need; sd-bus's own
                  * messages for a missing service are not, so say it plainly. */
                 if (code == EXIT_UNREACHABLE)
-                        return ctl_fail(c, code, r, "%s: massaged is not running or not answering on the user bus (%s).",
+                        return ctl_fail(c, code, r, _("%s: massaged is not running or not answering on the user bus (%s)."),
                                         what, e->message ?: e->name);
                 if (strcmp(e->name, "org.freedesktop.DBus.Error.UnknownObject") == 0 ||
                     strcmp(e->name, "org.freedesktop.DBus.Error.UnknownInterface") == 0) {
                         if (c->device)
                                 return ctl_fail(c, EXIT_NOT_FOUND, r,
-                                                "%s: no massager %s is known to massaged; 'massagectl devices' lists "
-                                                "them, 'massagectl add' adds one.", what, c->device);
+                                                _("%s: no massager %s is known to massaged; 'massagectl devices' lists "
+                                                "them, 'massagectl add' adds one."), what, c->device);
                         return ctl_fail(c, EXIT_NOT_FOUND, r, "%s: %s", what, e->message ?: e->name);
                 }
                 if (strcmp(e->name, "org.freedesktop.DBus.Error.UnknownMethod") == 0)
-                        return ctl_fail(c, code, r, "%s: this massaged does not offer that (%s); is it older "
-                                        "than massagectl?", what, e->message ?: e->name);
+                        return ctl_fail(c, code, r, _("%s: this massaged does not offer that (%s); is it older "
+                                        "than massagectl?"), what, e->message ?: e->name);
                 c->error_name = c->error_name ?: strdup(e->name);
                 return ctl_fail(c, code, r, "%s", e->message ?: e->name);
         }
@@ -56,7 +57,7 @@ int ctl_new_call(Ctl *c, const char *path, const char *interface, const char *me
                 return r;
         r = sd_bus_message_new_method_call(bus, ret, MASSAGED_BUS_NAME, path, interface, method);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot build the %s call: %s.", method, strerror(-r));
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot build the %s call: %s."), method, strerror(-r));
         return 0;
 }
 
@@ -94,7 +95,7 @@ int ctl_call(Ctl *c, uint64_t timeout_usec, const char *path, const char *interf
                 r = sd_bus_message_appendv(m, types, ap);
                 va_end(ap);
                 if (r < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot build the %s call: %s.", method,
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot build the %s call: %s."), method,
                                         strerror(-r));
         }
         return ctl_call_message(c, timeout_usec, m, what, ret_reply);
@@ -104,8 +105,8 @@ int ctl_reply_value(Ctl *c, sd_bus_message *reply, Value **ret) {
         int r = bus_message_read_value(reply, ret);
 
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot read massaged's reply to %s (%s); is massaged "
-                                "a different version than massagectl?",
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot read massaged's reply to %s (%s); is massaged "
+                                "a different version than massagectl?"),
                                 sd_bus_message_get_member(reply) ?: "a call", strerror(-r));
         return 0;
 }
@@ -115,8 +116,8 @@ int ctl_get_property(Ctl *c, const char *path, const char *interface, const char
         _cleanup_free_ char *what = NULL;
         int r;
 
-        if (asprintf(&what, "Reading %s", name) < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+        if (asprintf(&what, _("Reading %s"), name) < 0)
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, path, "org.freedesktop.DBus.Properties", "Get", what, &reply,
                      "ss", interface, name);
         if (r < 0)
@@ -129,7 +130,7 @@ int ctl_get_all_properties(Ctl *c, const char *path, const char *interface, Valu
         int r;
 
         r = ctl_call(c, CTL_CALL_TIMEOUT_USEC, path, "org.freedesktop.DBus.Properties", "GetAll",
-                     "Reading the device's properties", &reply, "s", interface);
+                     _("Reading the device's properties"), &reply, "s", interface);
         if (r < 0)
                 return r;
         return ctl_reply_value(c, reply, ret);

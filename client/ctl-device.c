@@ -7,6 +7,7 @@
 #include "ctl-api.h"
 #include "ctl-device.h"
 #include "ctl-format.h"
+#include "i18n.h"
 
 const char *device_battery_string(const Value *props, char *buf, size_t size) {
         uint64_t b;
@@ -85,25 +86,25 @@ void device_print_status(const Value *props) {
         else
                 (void) snprintf(name, sizeof(name), "%s", address);
 
-        line("Device", name, ansi_bold());
-        line("Connection", *conn ? conn : "-", strcmp(conn, "ready") == 0 ? ansi_green() : ansi_yellow());
-        line("Battery", device_battery_string(props, b1, sizeof(b1)), "");
+        line(_("Device"), name, ansi_bold());
+        line(_("Connection"), *conn ? conn : "-", strcmp(conn, "ready") == 0 ? ansi_green() : ansi_yellow());
+        line(_("Battery"), device_battery_string(props, b1, sizeof(b1)), "");
         if (strcmp(state, "fault") == 0)
                 colour = ansi_red();
         else if (strcmp(state, "running") == 0)
                 colour = ansi_green();
-        line("State", *state ? state : "-", colour);
+        line(_("State"), *state ? state : "-", colour);
         if (device_in_session(props)) {
-                line("Program", device_prop_string(props, API_DEV_PROGRAM, b1, sizeof(b1)), "");
-                line("Pattern", device_prop_string(props, API_DEV_PATTERN, b1, sizeof(b1)), "");
-                line("Intensity", device_prop_string(props, API_DEV_INTENSITY, b1, sizeof(b1)), "");
-                line("Heat", device_prop_string(props, API_DEV_HEAT, b1, sizeof(b1)), "");
-                line("Remaining", device_remaining_string(props, b2, sizeof(b2)), "");
+                line(_("Program"), device_prop_string(props, API_DEV_PROGRAM, b1, sizeof(b1)), "");
+                line(_("Pattern"), device_prop_string(props, API_DEV_PATTERN, b1, sizeof(b1)), "");
+                line(_("Intensity"), device_prop_string(props, API_DEV_INTENSITY, b1, sizeof(b1)), "");
+                line(_("Heat"), device_prop_string(props, API_DEV_HEAT, b1, sizeof(b1)), "");
+                line(_("Remaining"), device_remaining_string(props, b2, sizeof(b2)), "");
         }
-        line("Pad", device_temperature_string(props, b1, sizeof(b1)), "");
+        line(_("Pad"), device_temperature_string(props, b1, sizeof(b1)), "");
         if (value_object_get(props, "Faults")) {
                 const char *f = device_prop_string(props, "Faults", b1, sizeof(b1));
                 if (strcmp(f, "-") != 0)
-                        line("Faults", f, ansi_red());
+                        line(_("Faults"), f, ansi_red());
         }
 }

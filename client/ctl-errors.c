@@ -4,16 +4,37 @@
 #include <string.h>
 
 #include "ctl-errors.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 
 static const struct {
         const char *name;
         ExitCode code;
 } bus_errors[] = {
-        { MASSAGED_ERROR_LIMIT_REACHED,                 EXIT_POLICY },
-        { MASSAGED_ERROR_REST_REQUIRED,                 EXIT_POLICY },
+        /* One per refusal class (doc/dbus-api.md, "Refusals"): the safety policy said no. */
         { MASSAGED_ERROR_SCREENING,                     EXIT_POLICY },
-        { MASSAGED_ERROR_NOT_ALLOWED,                   EXIT_POLICY },
+        { MASSAGED_ERROR_CLEARANCE,                     EXIT_POLICY },
+        { MASSAGED_ERROR_THERMAL_LOCKOUT,               EXIT_POLICY },
+        { MASSAGED_ERROR_BATTERY_LOW,                   EXIT_POLICY },
+        { MASSAGED_ERROR_SESSION_OPEN,                  EXIT_POLICY },
+        { MASSAGED_ERROR_REST_REQUIRED,                 EXIT_POLICY },
+        { MASSAGED_ERROR_DAILY_SESSIONS,                EXIT_POLICY },
+        { MASSAGED_ERROR_DAILY_CAP,                     EXIT_POLICY },
+        { MASSAGED_ERROR_WEEKLY_CAP,                    EXIT_POLICY },
+        { MASSAGED_ERROR_HEAT_TIME,                     EXIT_POLICY },
+        { MASSAGED_ERROR_HEAT_BATTERY,                  EXIT_POLICY },
+        { MASSAGED_ERROR_HEAT_DISABLED,                 EXIT_POLICY },
+        { MASSAGED_ERROR_HEAT_SENSATION,                EXIT_POLICY },
+        { MASSAGED_ERROR_HEAT_GENTLE,                   EXIT_POLICY },
+        { MASSAGED_ERROR_HEAT_SETPOINT,                 EXIT_POLICY },
+        { MASSAGED_ERROR_SESSION_OVER,                  EXIT_POLICY },
+        { MASSAGED_ERROR_PAD_TOO_HOT,                   EXIT_POLICY },
+        { MASSAGED_ERROR_NOTHING_LOCKED,                EXIT_POLICY },
+        { MASSAGED_ERROR_STARTS_HELD,                   EXIT_POLICY },     /* wait out the hold after a restore */
+        { MASSAGED_ERROR_PAIRING_FAILED,                EXIT_DEVICE },
+        /* API 1 daemons: the names API 2 split up. */
+        { MASSAGED_ERROR_PREFIX "LimitReached",         EXIT_POLICY },
+        { MASSAGED_ERROR_PREFIX "NotAllowed",           EXIT_POLICY },
         { MASSAGED_ERROR_NOT_CONNECTED,                 EXIT_DEVICE },
         { MASSAGED_ERROR_DEVICE_FAULT,                  EXIT_DEVICE },
         { MASSAGED_ERROR_TIMEOUT,                       EXIT_DEVICE },
@@ -107,15 +128,15 @@ const char *exit_code_to_string(ExitCode code) {
 const char *exit_code_hint(ExitCode code) {
         switch (code) {
         case EXIT_UNREACHABLE:
-                return "Is massaged running? Start it with 'systemctl --user start massaged' "
-                       "(or run 'massaged' in a terminal).";
+                return _("Is massaged running? Start it with 'systemctl --user start massaged' "
+                       "(or run 'massaged' in a terminal).");
         case EXIT_STORAGE:
-                return "Check that the ledger named above (under systemd 252 in ~/.config/massaged, else "
+                return _("Check that the ledger named above (under systemd 252 in ~/.config/massaged, else "
                        "~/.local/state/massaged) is writable and not full; "
-                       "'journalctl --user -u massaged' has details.";
+                       "'journalctl --user -u massaged' has details.");
         case EXIT_DEVICE:
-                return "Check that the massager is switched on, charged and in range; "
-                       "'massagectl connect' reconnects it.";
+                return _("Check that the massager is switched on, charged and in range; "
+                       "'massagectl connect' reconnects it.");
         case EXIT_OK:
         case EXIT_FAILURE_OTHER:
         case EXIT_USAGE:

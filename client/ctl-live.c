@@ -19,6 +19,7 @@
 #include "ctl-json.h"
 #include "ctl-live.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 
 #define LIVE_MAX_DEVICES 64
@@ -272,7 +273,9 @@ static void print_session_ended(Live *l, LiveDevice *d, uint64_t id, const char 
                 if (l->tty)
                         l->drawn_lines = 0;     /* keep the last view on screen above the message */
                 clock_string(t);
-                printf("%s %s session %" PRIu64 " ended: %s after %s\n", t, address_of(d), id, reason,
+                /* The one end nobody asked for at that moment: say why. */
+                printf("%s %s session %" PRIu64 " ended: %s%s after %s\n", t, address_of(d), id, reason,
+                       strcmp(reason, "pause_timeout") == 0 ? " (paused for the longest pause, pause_minutes)" : "",
                        format_duration(seconds, dur));
         }
         (void) fflush(stdout);
@@ -384,7 +387,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         if (l->tty && !l->c->json)
                 l->drawn_lines = 0;
         l->result = ctl_fail(l->c, EXIT_UNREACHABLE, -ESHUTDOWN,
-                             "massaged left the bus%s.",
+                             _("massaged left the bus%s."),
                              l->mode == LIVE_WAIT ? "; the massager stops by itself within seconds" : "");
         l->done = true;
         return sd_event_exit(l->event, 0);
@@ -406,7 +409,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                         return sd_event_exit(l->event, 0);
                 }
                 if (!l->c->json)
-                        printf("Stopped.\n");
+                        printf(_("Stopped.\n"));
         }
         l->result = l->mode == LIVE_WAIT ? EXIT_INTERRUPTED : EXIT_OK;
         l->done = true;
@@ -432,7 +435,7 @@ static int live_setup(Live *l) {
                 return r;
         r = sd_event_default(&l->event);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot set up the event loop: %s.", strerror(-r));
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot set up the event loop: %s."), strerror(-r));
 
         /* Matches are added synchronously, so no signal after this point is missed. */
         r = sd_bus_match_signal(l->bus, NULL, MASSAGED_BUS_NAME, only_path, "org.freedesktop.DBus.Properties",
@@ -446,16 +449,16 @@ static int live_setup(Live *l) {
                                      "member='NameOwnerChanged',arg0='" MASSAGED_BUS_NAME "'",
                                      on_name_owner_changed, l);
         if (r < 0)
-                return ctl_fail(c, EXIT_UNREACHABLE, r, "Cannot subscribe to massaged's signals: %s.", strerror(-r));
+                return ctl_fail(c, EXIT_UNREACHABLE, r, _("Cannot subscribe to massaged's signals: %s."), strerror(-r));
         r = sd_bus_attach_event(l->bus, l->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot attach the bus to the event loop: %s.",
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot attach the bus to the event loop: %s."),
                                 strerror(-r));
         /* Ctrl-C, a closed terminal (SIGHUP) and SIGTERM end the view (and, for --wait, the session). */
         for (int sig = 0, sigs[] = { SIGINT, SIGTERM, SIGHUP }; sig < 3; sig++) {
                 r = sd_event_add_signal(l->event, NULL, sigs[sig] | SD_EVENT_SIGNAL_PROCMASK, on_signal, l);
                 if (r < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot watch signals: %s.", strerror(-r));
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot watch signals: %s."), strerror(-r));
         }
         return 0;
 }
@@ -466,7 +469,7 @@ int live_new(Ctl *c, LiveMode mode, const char *only_path, Live **ret) {
 
         l = calloc(1, sizeof(Live));
         if (!l)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         l->c = c;
         l->mode = mode;
         l->tty = isatty(STDOUT_FILENO);
@@ -474,7 +477,7 @@ int live_new(Ctl *c, LiveMode mode, const char *only_path, Live **ret) {
                 l->only_path = strdup(only_path);
                 if (!l->only_path) {
                         live_free(l);
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 }
         }
         r = live_setup(l);
@@ -526,15 +529,15 @@ static int load_devices(Live *l) {
                         continue;
                 path = address_to_object_path(address);
                 if (!path)
-                        return ctl_fail(l->c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(l->c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 d = live_device(l, path, true);
                 if (!d)
                         continue;
                 if (merge_changes(l, d, list->c.items[i]) < 0)
-                        return ctl_fail(l->c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(l->c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         }
         if (l->only_path && l->n_devices == 0)
-                return ctl_fail(l->c, EXIT_NOT_FOUND, -ENODEV, "No massager %s is known to massaged.",
+                return ctl_fail(l->c, EXIT_NOT_FOUND, -ENODEV, _("No massager %s is known to massaged."),
                                 l->c->device ?: l->only_path);
         return 0;
 }
@@ -550,7 +553,7 @@ int live_run(Live *l) {
                 r = sd_event_add_time(l->event, &l->tick, CLOCK_MONOTONIC, now_usec() + 1000000ULL, 100000ULL,
                                       on_tick, l);
                 if (r < 0)
-                        return ctl_fail(l->c, EXIT_FAILURE_OTHER, r, "Cannot set a timer: %s.", strerror(-r));
+                        return ctl_fail(l->c, EXIT_FAILURE_OTHER, r, _("Cannot set a timer: %s."), strerror(-r));
         } else if (!l->c->json) {
                 /* The starting picture, in one line per device: what a reader needs first. */
                 static const char *const first[] = {
@@ -570,6 +573,6 @@ int live_run(Live *l) {
         }
         r = sd_event_loop(l->event);
         if (r < 0)
-                return ctl_fail(l->c, EXIT_FAILURE_OTHER, r, "The event loop failed: %s.", strerror(-r));
+                return ctl_fail(l->c, EXIT_FAILURE_OTHER, r, _("The event loop failed: %s."), strerror(-r));
         return l->result;
 }

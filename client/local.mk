@@ -11,28 +11,40 @@ client_libctl_pure_la_SOURCES = \
 	client/ctl-parse.c client/ctl-parse.h \
 	client/ctl-value.c client/ctl-value.h
 
+# massagectl.c holds the subcommands table and main(); ctl-context.c the
+# run's context and failure reporting; one massagectl-<verb>.c per verb.
 client_massagectl_SOURCES = \
 	client/massagectl.c client/massagectl.h \
+	client/ctl-context.c client/ctl-context.h \
 	client/ctl-api.c client/ctl-api.h \
 	client/ctl-bus.c client/ctl-bus.h \
 	client/ctl-bus-value.c client/ctl-bus-value.h \
 	client/ctl-device.c client/ctl-device.h \
+	client/ctl-device-call.c client/ctl-device-call.h \
 	client/ctl-history.h \
 	client/ctl-live.c client/ctl-live.h \
 	client/massagectl-add.c \
 	client/massagectl-connect.c \
 	client/massagectl-devices.c \
+	client/massagectl-disconnect.c \
+	client/massagectl-forget.c \
+	client/massagectl-help.c \
 	client/massagectl-history.c \
 	client/massagectl-limits.c \
+	client/massagectl-monitor.c \
 	client/massagectl-note.c \
+	client/massagectl-pause.c \
 	client/massagectl-programs.c \
+	client/massagectl-resume.c \
 	client/massagectl-scan.c \
 	client/massagectl-screening.c \
 	client/massagectl-set.c \
 	client/massagectl-start.c \
+	client/massagectl-status.c \
 	client/massagectl-stop.c \
 	client/massagectl-thermal.c \
-	client/massagectl-usage.c
+	client/massagectl-usage.c \
+	client/massagectl-version.c
 client_libctl_pure_la_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
 client_massagectl_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
 client_massagectl_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
@@ -69,6 +81,10 @@ tests_test_ctl_bus_value_LDADD = client/libctl-pure.la $(GLIB_LIBS) $(SYSTEMD_LI
 # The completion script, loaded in bash, offers the expected words.
 TESTS += tests/test-ctl-completion.sh
 dist_check_SCRIPTS += tests/test-ctl-completion.sh
+
+# massagectl in German and en@quot from the build tree's catalogs (po/).
+TESTS += tests/test-ctl-i18n.sh
+dist_check_SCRIPTS += tests/test-ctl-i18n.sh
 
 # massagectl against massaged + massager-sim on private buses (skips when the
 # daemon's harness, tests/lib/massaged_env.py, or the binaries are absent).

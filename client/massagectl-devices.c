@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* massagectl devices, status: what massaged knows about its massagers. */
+/* massagectl devices: the massagers massaged knows, one line each. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "ctl-api.h"
+#include "ctl-device-call.h"
 #include "ctl-device.h"
 #include "ctl-format.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 int verb_devices(Ctl *c, int argc, char *argv[]) {
@@ -19,24 +20,24 @@ int verb_devices(Ctl *c, int argc, char *argv[]) {
         if (r != 0)
                 return r < 0 ? r : 0;
         if (device)
-                return ctl_fail_usage(c, "takes no device; 'massagectl status %s' shows one.", device);
+                return ctl_fail_usage(c, _("takes no device; 'massagectl status %s' shows one."), device);
         r = api_list_devices(c, &list);
         if (r < 0)
                 return r;
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root || value_object_set(root, "devices", STEAL_PTR(list)) < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 ctl_print_json(root);
                 return 0;
         }
         if (list->c.n == 0) {
-                printf("No massagers known yet. Find one with 'massagectl scan', then 'massagectl add ADDRESS'.\n");
+                printf(_("No massagers known yet. Find one with 'massagectl scan', then 'massagectl add ADDRESS'.\n"));
                 return 0;
         }
         t = table_new(5, "ADDRESS", "NAME", "CONNECTION", "STATE", "BATTERY");
         if (!t)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         for (size_t i = 0; i < list->c.n; i++) {
                 char a[32], n[128], cs[32], s[32], b[16];
                 const Value *p = list->c.items[i];
@@ -47,59 +48,8 @@ int verb_devices(Ctl *c, int argc, char *argv[]) {
                                   device_prop_string(p, API_DEV_STATE, s, sizeof(s)),
                                   device_battery_string(p, b, sizeof(b)));
                 if (r < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Out of memory."));
         }
         table_print(t, stdout);
-        return 0;
-}
-
-/* Today's figures under the device: useful, but not worth failing status for. */
-static void print_usage_today(Ctl *c) {
-        _cleanup_value_ Value *u = NULL;
-        char d[FORMAT_DURATION_MAX];
-        uint64_t secs = 0, sessions = 0, cap_min = 0, cap_sessions = 0;
-        bool locked = false, heat_off = false;
-
-        if (api_usage_today(c, &u) < 0) {
-                ctl_forget_failure(c);
-                return;
-        }
-        (void) value_get_uint(u, "seconds", &secs);
-        (void) value_get_uint(u, "sessions", &sessions);
-        (void) value_get_uint(u, "daily_minutes_limit", &cap_min);
-        (void) value_get_uint(u, "daily_sessions_limit", &cap_sessions);
-        (void) value_get_bool(u, "thermal_locked", &locked);
-        (void) value_get_bool(u, "heat_disabled", &heat_off);
-        printf("%-12s %s in %" PRIu64 " session%s (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n", "Today",
-               format_duration(secs, d), sessions, sessions == 1 ? "" : "s", cap_min, cap_sessions);
-        if (locked)
-                printf("%-12s %slocked after a thermal cut-off%s: once the pad has cooled, run 'massagectl thermal ack'\n",
-                       "Heat", ansi_red(), ansi_normal());
-        else if (heat_off)
-                printf("%-12s %sdisabled after two cut-offs in 24 h%s: 'massagectl thermal reset-heat' re-enables it\n",
-                       "Heat", ansi_red(), ansi_normal());
-}
-
-int verb_status(Ctl *c, int argc, char *argv[]) {
-        _cleanup_value_ Value *props = NULL;
-        _cleanup_free_ char *path = NULL;
-        const char *device;
-        int r;
-
-        r = ctl_parse_device_only(c, argc, argv, &device);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = api_resolve_device(c, device, &path);
-        if (r < 0)
-                return r;
-        r = api_device_properties(c, path, &props);
-        if (r < 0)
-                return r;
-        if (c->json) {
-                ctl_print_json(props);
-                return 0;
-        }
-        device_print_status(props);
-        print_usage_today(c);
         return 0;
 }

@@ -16,6 +16,7 @@
 #include "ctl-history.h"
 #include "ctl-json.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 #define HISTORY_DEFAULT_DAYS 30
@@ -94,7 +95,7 @@ static void print_table(Ctl *c, const Value *sessions) {
         _cleanup_table_ Table *t = NULL;
 
         if (sessions->c.n == 0) {
-                printf("No sessions in that period.\n");
+                printf(_("No sessions in that period.\n"));
                 return;
         }
         t = table_new(8, "ID", "STARTED", "PROGRAM", "LENGTH", "HEAT", "ENDED", "PAIN", "NOTE");
@@ -140,7 +141,7 @@ static int print_events(Ctl *c, int64_t since, int64_t until, const char *export
         if (r < 0)
                 return r;
         if (events->type != VALUE_ARRAY)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's events are not a list.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's events are not a list."));
         if (export && strcmp(export, "csv") == 0) {
                 printf("time,kind,device,detail\r\n");
                 for (size_t i = 0; i < events->c.n; i++) {
@@ -165,17 +166,17 @@ static int print_events(Ctl *c, int64_t since, int64_t until, const char *export
         if (c->json || export) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root || value_object_set(root, "events", STEAL_PTR(events)) < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 ctl_print_json(root);
                 return 0;
         }
         if (events->c.n == 0) {
-                printf("No safety events in that period.\n");
+                printf(_("No safety events in that period.\n"));
                 return 0;
         }
         t = table_new(4, "TIME", "EVENT", "DEVICE", "DETAIL");
         if (!t)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         for (size_t i = 0; i < events->c.n; i++) {
                 const Value *e = events->c.items[i];
                 const char *kind = "-", *device = "", *detail = "";
@@ -186,7 +187,7 @@ static int print_events(Ctl *c, int64_t since, int64_t until, const char *export
                 (void) value_get_string(e, EVENT_DETAIL, &detail);
                 if (table_add_row(t, format_local_time(seconds_of(e, EVENT_TIME_US), when), kind,
                                   *device ? device : "-", *detail ? detail : "-") < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         }
         table_print(t, stdout);
         return 0;
@@ -211,16 +212,16 @@ int verb_history(Ctl *c, int argc, char *argv[]) {
                 switch (opt) {
                 case 's':
                         if (parse_local_date(optarg, &since) < 0)
-                                return ctl_fail_usage(c, "'%s' is not a date; use YYYY-MM-DD.", optarg);
+                                return ctl_fail_usage(c, _("'%s' is not a date; use YYYY-MM-DD."), optarg);
                         break;
                 case 'u':
                         if (parse_local_date(optarg, &until) < 0)
-                                return ctl_fail_usage(c, "'%s' is not a date; use YYYY-MM-DD.", optarg);
+                                return ctl_fail_usage(c, _("'%s' is not a date; use YYYY-MM-DD."), optarg);
                         until += 24 * 3600;     /* through the end of that day */
                         break;
                 case 'e':
                         if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "json") != 0)
-                                return ctl_fail_usage(c, "can export 'csv' or 'json', not '%s'.", optarg);
+                                return ctl_fail_usage(c, _("can export 'csv' or 'json', not '%s'."), optarg);
                         export = optarg;
                         break;
                 case 'E':
@@ -229,11 +230,11 @@ int verb_history(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (optind < argc)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind]);
         if (since < 0)
                 since = export ? 0 : (until > 0 ? until : (int64_t) time(NULL)) - HISTORY_DEFAULT_DAYS * 24 * 3600;
         if (until > 0 && until <= since)
-                return ctl_fail_usage(c, "--until must come after --since.");
+                return ctl_fail_usage(c, _("--until must come after --since."));
         if (events)
                 return print_events(c, since, until, export);
 
@@ -241,13 +242,13 @@ int verb_history(Ctl *c, int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (sessions->type != VALUE_ARRAY)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's history is not a list of sessions.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's history is not a list of sessions."));
         if (export && strcmp(export, "csv") == 0)
                 write_csv(sessions);
         else if (c->json || export) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root || value_object_set(root, "sessions", STEAL_PTR(sessions)) < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 ctl_print_json(root);
         } else
                 print_table(c, sessions);

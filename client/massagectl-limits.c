@@ -14,6 +14,7 @@
 #include "ctl-api.h"
 #include "ctl-format.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 static const char *unit_suffix(const Value *d, char *buf, size_t size) {
@@ -51,13 +52,13 @@ static int print_limits(Ctl *c, Value *described) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root || value_object_set(root, "limits", described) < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 ctl_print_json(root);
                 return 0;
         }
         t = table_new(5, "LIMIT", "VALUE", "RANGE", "FROM", "MEANING");
         if (!t)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         for (size_t i = 0; i < described->c.n; i++) {
                 const Value *d = described->c.items[i];
                 char v[32], range[64];
@@ -77,10 +78,10 @@ static int print_limits(Ctl *c, Value *described) {
                 }
                 if (table_add_row(t, described->c.keys[i], value_string(d, "value", v, sizeof(v)), range, source,
                                   summary) < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         }
         table_print(t, stdout);
-        printf("Change one with 'massagectl limits set KEY VALUE'; the range ends at the hard limit.\n");
+        printf(_("Change one with 'massagectl limits set KEY VALUE'; the range ends at the hard limit.\n"));
         value_free(described);
         return 0;
 }
@@ -93,9 +94,9 @@ static int parse_limit_value(Ctl *c, const char *key, const Value *d, const char
         if (is_bool(d)) {
                 b = parse_boolean(text);
                 if (b < 0)
-                        return ctl_fail_usage(c, "%s is yes or no, not '%s'.", key, text);
+                        return ctl_fail_usage(c, _("%s is yes or no, not '%s'."), key, text);
                 *ret = value_new_bool(b);
-                return *ret ? 0 : ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return *ret ? 0 : ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         }
         (void) value_get_uint(d, "min", &min);
         (void) value_get_uint(d, "max", &max);
@@ -105,14 +106,14 @@ static int parse_limit_value(Ctl *c, const char *key, const Value *d, const char
                 if (strcmp(unit, " min") == 0 && parse_duration(text, &u) >= 0 && u % 60 == 0)
                         u /= 60;
                 else
-                        return ctl_fail_usage(c, "%s takes a whole number%s, not '%s'.", key, unit, text);
+                        return ctl_fail_usage(c, _("%s takes a whole number%s, not '%s'."), key, unit, text);
         }
         if (u < min || u > max)
                 return ctl_fail_usage(c, "%s can be set from %s to %s, not %" PRIu64 "%s.", key,
                                       value_string(d, "min", lo, sizeof(lo)), value_string(d, "max", hi, sizeof(hi)),
                                       u, unit);
         *ret = value_new_uint(u);
-        return *ret ? 0 : ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+        return *ret ? 0 : ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
 }
 
 int verb_limits(Ctl *c, int argc, char *argv[]) {
@@ -127,16 +128,16 @@ int verb_limits(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (optind < argc && strcmp(argv[optind], "set") != 0)
-                return ctl_fail_usage(c, "unknown action '%s'; use 'massagectl limits' or 'massagectl limits set "
-                                      "KEY VALUE'.", argv[optind]);
+                return ctl_fail_usage(c, _("unknown action '%s'; use 'massagectl limits' or 'massagectl limits set "
+                                      "KEY VALUE'."), argv[optind]);
         if (optind < argc && argc - optind != 3)
-                return ctl_fail_usage(c, "use 'massagectl limits set KEY VALUE', e.g. 'limits set daily_minutes 30'.");
+                return ctl_fail_usage(c, _("use 'massagectl limits set KEY VALUE', e.g. 'limits set daily_minutes 30'."));
 
         r = api_describe_limits(c, &described);
         if (r < 0)
                 return r;
         if (described->type != VALUE_OBJECT)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's limits are not a dictionary.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's limits are not a dictionary."));
         if (optind >= argc)
                 return print_limits(c, STEAL_PTR(described));
 
@@ -150,7 +151,7 @@ int verb_limits(Ctl *c, int argc, char *argv[]) {
                         (void) fprintf(f, "%s%s", i ? ", " : "", described->c.keys[i]);
                 if (f)
                         (void) fclose(f);
-                return ctl_fail_usage(c, "no limit is called '%s'; the limits are: %s.", key, keys ?: "?");
+                return ctl_fail_usage(c, _("no limit is called '%s'; the limits are: %s."), key, keys ?: "?");
         }
         r = parse_limit_value(c, key, d, argv[optind + 2], &value);
         if (r < 0)
@@ -165,7 +166,7 @@ int verb_limits(Ctl *c, int argc, char *argv[]) {
                 return print_limits(c, STEAL_PTR(after));
         {
                 char buf[32];
-                printf("%s is now %s.\n", key, value_string(value_object_get(after, key), "value", buf, sizeof(buf)));
+                printf(_("%s is now %s.\n"), key, value_string(value_object_get(after, key), "value", buf, sizeof(buf)));
         }
         return 0;
 }

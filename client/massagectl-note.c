@@ -12,6 +12,7 @@
 #include "ctl-api.h"
 #include "ctl-history.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 #define NOTE_TEXT_MAX 1000
@@ -30,7 +31,7 @@ static int latest_session(Ctl *c, uint64_t *ret) {
                         best = id;
         }
         if (best == 0)
-                return ctl_fail(c, EXIT_NOT_FOUND, -ENOENT, "There is no session to add a note to yet.");
+                return ctl_fail(c, EXIT_NOT_FOUND, -ENOENT, _("There is no session to add a note to yet."));
         *ret = best;
         return 0;
 }
@@ -48,30 +49,30 @@ int verb_note(Ctl *c, int argc, char *argv[]) {
         int opt, r;
 
         if (!note)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         while ((opt = getopt_long(argc, argv, ":hb:a:t:", options, NULL)) >= 0)
                 switch (opt) {
                 case 'b':
                 case 'a':
                         if (parse_uint_range(optarg, 0, 10, &n) < 0)
-                                return ctl_fail_usage(c, "pain is rated 0 (none) to 10 (worst), not '%s'.", optarg);
+                                return ctl_fail_usage(c, _("pain is rated 0 (none) to 10 (worst), not '%s'."), optarg);
                         (void) value_object_set(note, opt == 'b' ? HIST_PAIN_BEFORE : HIST_PAIN_AFTER,
                                                 value_new_int((int64_t) n));
                         break;
                 case 't':
                         if (strlen(optarg) > NOTE_TEXT_MAX)
-                                return ctl_fail_usage(c, "the note is longer than %d characters.", NOTE_TEXT_MAX);
+                                return ctl_fail_usage(c, _("the note is longer than %d characters."), NOTE_TEXT_MAX);
                         (void) value_object_set(note, HIST_NOTE, value_new_string(optarg));
                         break;
                 CTL_COMMON_CASES(c, argv);
                 }
         if (argc - optind > 1)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind + 1]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind + 1]);
         if (note->c.n == 0)
-                return ctl_fail_usage(c, "say something: --before N, --after N (pain 0-10) or --text TEXT.");
+                return ctl_fail_usage(c, _("say something: --before N, --after N (pain 0-10) or --text TEXT."));
         if (optind < argc) {
                 if (parse_uint_range(argv[optind], 1, UINT64_MAX, &id) < 0)
-                        return ctl_fail_usage(c, "'%s' is not a session number ('massagectl history' shows them).",
+                        return ctl_fail_usage(c, _("'%s' is not a session number ('massagectl history' shows them)."),
                                               argv[optind]);
         } else {
                 r = latest_session(c, &id);
@@ -82,6 +83,6 @@ int verb_note(Ctl *c, int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (!c->json)
-                printf("Noted for session %" PRIu64 ".\n", id);
+                printf(_("Noted for session %" PRIu64 ".\n"), id);
         return 0;
 }

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "ctl-api.h"
+#include "ctl-device-call.h"
 #include "ctl-format.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 /* The built-ins (doc/safety.md "Programs"); massaged lists names only, so the words are ours. */
@@ -39,29 +41,29 @@ int verb_programs(Ctl *c, int argc, char *argv[]) {
         if (r != 0)
                 return r < 0 ? r : 0;
         if (arg)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", arg);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), arg);
         r = api_programs(c, &programs);
         if (r < 0)
                 return r;
         if (programs->type != VALUE_ARRAY)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's programs are not a list.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's programs are not a list."));
         for (size_t i = 0; i < programs->c.n; i++)
                 if (programs->c.items[i]->type != VALUE_STRING)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's programs are not names.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's programs are not names."));
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root || value_object_set(root, "programs", STEAL_PTR(programs)) < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 ctl_print_json(root);
                 return 0;
         }
         t = table_new(2, "PROGRAM", "DESCRIPTION");
         if (!t)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         for (size_t i = 0; i < programs->c.n; i++)
                 if (table_add_row(t, programs->c.items[i]->s, describe(programs->c.items[i]->s)) < 0)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         table_print(t, stdout);
-        printf("Start one with 'massagectl start --program NAME'.\n");
+        printf(_("Start one with 'massagectl start --program NAME'.\n"));
         return 0;
 }

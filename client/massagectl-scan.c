@@ -15,6 +15,7 @@
 #include "ctl-bus.h"
 #include "ctl-format.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 #include "massagectl.h"
 
@@ -135,35 +136,35 @@ int verb_scan(Ctl *c, int argc, char *argv[]) {
                 switch (opt) {
                 case 't':
                         if (parse_duration(optarg, &timeout) < 0 || timeout < 1 || timeout > SCAN_MAX_S)
-                                return ctl_fail_usage(c, "scan for 1s to 5m, not '%s' (e.g. --timeout 30s).",
+                                return ctl_fail_usage(c, _("scan for 1s to 5m, not '%s' (e.g. --timeout 30s)."),
                                                       optarg);
                         break;
                 CTL_COMMON_CASES(c, argv);
                 }
         if (optind < argc)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind]);
 
         seen = value_new_object();
         if (!seen)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         r = ctl_bus(c, &bus);
         if (r < 0)
                 return r;
         r = sd_event_default(&event);
         if (r < 0)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "Cannot set up the event loop: %s.", strerror(-r));
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Cannot set up the event loop: %s."), strerror(-r));
         s = (Scan) { .c = c, .event = event, .seen = seen };
         r = sd_bus_match_signal(bus, NULL, MASSAGED_BUS_NAME, MASSAGED_MANAGER_PATH,
                                 "org.freedesktop.DBus.Properties", "PropertiesChanged", on_manager_changed, &s);
         if (r < 0)
-                return ctl_fail(c, EXIT_UNREACHABLE, r, "Cannot subscribe to massaged's signals: %s.", strerror(-r));
+                return ctl_fail(c, EXIT_UNREACHABLE, r, _("Cannot subscribe to massaged's signals: %s."), strerror(-r));
 
         r = api_start_discovery(c);
         if (r < 0)
                 return r;
         if (!c->json) {
                 char d[FORMAT_DURATION_MAX];
-                printf("Scanning for %s; switch the massager on and keep it close...\n",
+                printf(_("Scanning for %s; switch the massager on and keep it close...\n"),
                        format_duration(timeout, d));
         }
         /* What was found before we subscribed. */
@@ -180,7 +181,7 @@ int verb_scan(Ctl *c, int argc, char *argv[]) {
                 r = sd_event_loop(event);
         if (r < 0) {
                 (void) api_stop_discovery(c);
-                return ctl_fail(c, EXIT_FAILURE_OTHER, r, "The scan failed: %s.", strerror(-r));
+                return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("The scan failed: %s."), strerror(-r));
         }
         if (s.result < 0)
                 return s.result;
@@ -188,7 +189,7 @@ int verb_scan(Ctl *c, int argc, char *argv[]) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object(), *list = value_new_array();
                 if (!root || !list)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 for (size_t i = 0; i < seen->c.n; i++) {
                         const char *n = "";
                         (void) value_get_string(seen->c.items[i], "Name", &n);
@@ -197,8 +198,8 @@ int verb_scan(Ctl *c, int argc, char *argv[]) {
                 (void) value_object_set(root, "devices", STEAL_PTR(list));
                 ctl_print_json(root);
         } else if (seen->c.n == 0)
-                printf("No massager found. Is it switched on, charged and within a few metres?\n");
+                printf(_("No massager found. Is it switched on, charged and within a few metres?\n"));
         else
-                printf("Add one with 'massagectl add ADDRESS'.\n");
+                printf(_("Add one with 'massagectl add ADDRESS'.\n"));
         return 0;
 }

@@ -15,6 +15,7 @@
 #include "ctl-api.h"
 #include "ctl-format.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 #define CLEARANCE_KEY "clinician_clearance"
@@ -64,7 +65,7 @@ static int ask(const char *question, int def) {
                 b = parse_boolean(line);
                 if (b >= 0)
                         return b;
-                printf("Please answer y or n.\n");
+                printf(_("Please answer y or n.\n"));
         }
 }
 
@@ -72,12 +73,12 @@ static int list_questions(Ctl *c, const Value *keys) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object(), *list = value_new_array();
                 if (!root || !list)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 for (size_t i = 0; i < keys->c.n; i++) {
                         char buf[160];
                         Value *q = value_new_object();
                         if (!q)
-                                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                         (void) value_object_set(q, "key", value_new_string(keys->c.items[i]->s));
                         (void) value_object_set(q, "question",
                                                 value_new_string(question_text(keys->c.items[i]->s, buf, sizeof(buf))));
@@ -111,10 +112,10 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
         int opt, r;
 
         if (!answers)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         given = calloc((size_t) argc, sizeof(char *));
         if (!given)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
         while ((opt = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'a':
@@ -140,22 +141,22 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                         return ctl_verb_help(ctl_find_verb(c->verb));
                 case ':':
                         free(given);
-                        return ctl_fail_usage(c, "option '%s' needs a value.", argv[optind - 1]);
+                        return ctl_fail_usage(c, _("option '%s' needs a value."), argv[optind - 1]);
                 case '?':
                         free(given);
-                        return ctl_fail_usage(c, "unknown option '%s'.", argv[optind - 1]);
+                        return ctl_fail_usage(c, _("unknown option '%s'."), argv[optind - 1]);
                 }
         if (optind < argc) {
                 free(given);
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind]);
         }
 
         r = api_screening_questions(c, &keys);
         if (r >= 0 && keys->type != VALUE_ARRAY)
-                r = ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's screening questions are not a list.");
+                r = ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's screening questions are not a list."));
         for (size_t i = 0; r >= 0 && i < keys->c.n; i++)
                 if (keys->c.items[i]->type != VALUE_STRING)
-                        r = ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's screening questions are not strings.");
+                        r = ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's screening questions are not strings."));
         if (r < 0 || list) {
                 free(given);
                 return r < 0 ? r : list_questions(c, keys);
@@ -168,7 +169,7 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 int b;
 
                 if (!eq) {
-                        r = ctl_fail_usage(c, "--answer takes KEY=yes or KEY=no, not '%s'.", given[i]);
+                        r = ctl_fail_usage(c, _("--answer takes KEY=yes or KEY=no, not '%s'."), given[i]);
                         break;
                 }
                 *eq = '\0';
@@ -176,12 +177,12 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 for (size_t k = 0; k < keys->c.n; k++)
                         known = known || strcmp(keys->c.items[k]->s, given[i]) == 0;
                 if (!known) {
-                        r = ctl_fail_usage(c, "no screening question is called '%s' ('massagectl screening --list').",
+                        r = ctl_fail_usage(c, _("no screening question is called '%s' ('massagectl screening --list')."),
                                            given[i]);
                         break;
                 }
                 if (b < 0) {
-                        r = ctl_fail_usage(c, "answer %s with yes or no, not '%s'.", given[i], eq + 1);
+                        r = ctl_fail_usage(c, _("answer %s with yes or no, not '%s'."), given[i], eq + 1);
                         break;
                 }
                 (void) value_object_set(answers, given[i], value_new_bool(b));
@@ -196,13 +197,13 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
 
         if (answers->c.n < keys->c.n) {
                 if (!isatty(STDIN_FILENO) || c->json)
-                        return ctl_fail_usage(c, "every question needs an answer: use --answer KEY=yes|no for each, "
-                                              "or --all-no (the keys: 'massagectl screening --list').");
-                printf("%sHealth screening%s: before using a neck massager, please answer honestly.\n"
-                       "Your answers stay on this computer.\n\n", ansi_bold(), ansi_normal());
+                        return ctl_fail_usage(c, _("every question needs an answer: use --answer KEY=yes|no for each, "
+                                              "or --all-no (the keys: 'massagectl screening --list')."));
+                printf(_("%sHealth screening%s: before using a neck massager, please answer honestly.\n"
+                       "Your answers stay on this computer.\n\n"), ansi_bold(), ansi_normal());
                 if (correction)
-                        printf("This is a correction: a \"no\" here replaces an earlier \"yes\" as a mistake,\n"
-                               "and the correction is recorded.\n\n");
+                        printf(_("This is a correction: a \"no\" here replaces an earlier \"yes\" as a mistake,\n"
+                               "and the correction is recorded.\n\n"));
                 for (size_t k = 0; k < keys->c.n; k++) {
                         char buf[160];
                         int b;
@@ -211,7 +212,7 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                                 continue;
                         b = ask(question_text(keys->c.items[k]->s, buf, sizeof(buf)), -1);
                         if (b < 0)
-                                return ctl_fail_usage(c, "the screening was not finished; nothing was recorded.");
+                                return ctl_fail_usage(c, _("the screening was not finished; nothing was recorded."));
                         (void) value_object_set(answers, keys->c.items[k]->s, value_new_bool(b));
                 }
         }
@@ -222,10 +223,10 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
         }
         if (any_yes && !clearance && isatty(STDIN_FILENO) && !c->json) {
                 int b;
-                printf("\nA yes answer means a massager may not be safe for you without advice.\n");
+                printf(_("\nA yes answer means a massager may not be safe for you without advice.\n"));
                 b = ask("Has a clinician cleared you to use a neck massager despite this?", 0);
                 if (b < 0)
-                        return ctl_fail_usage(c, "the screening was not finished; nothing was recorded.");
+                        return ctl_fail_usage(c, _("the screening was not finished; nothing was recorded."));
                 clearance = b;
         }
         if (clearance)
@@ -241,20 +242,20 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 (void) value_object_set(root, "answers", STEAL_PTR(answers));
                 (void) value_object_set(root, "blocked", value_new_bool(any_yes && !clearance));
                 ctl_print_json(root);
         } else if (!any_yes && correction)
-                printf("Screening recorded as a correction: earlier \"yes\" answers you now answered \"no\" are\n"
-                       "recorded as mistakes. You will be asked again in 6 months.\n");
+                printf(_("Screening recorded as a correction: earlier \"yes\" answers you now answered \"no\" are\n"
+                       "recorded as mistakes. You will be asked again in 6 months.\n"));
         else if (!any_yes)
-                printf("Screening recorded: nothing speaks against massage. You will be asked again in 6 months.\n");
+                printf(_("Screening recorded: nothing speaks against massage. You will be asked again in 6 months.\n"));
         else if (!clearance)
-                printf("Screening recorded. Sessions stay blocked until a clinician has cleared you; then run\n"
-                       "'massagectl screening --clearance' with the same answers.\n");
+                printf(_("Screening recorded. Sessions stay blocked until a clinician has cleared you; then run\n"
+                       "'massagectl screening --clearance' with the same answers.\n"));
         else
-                printf("Screening recorded with a clearance.%s\n",
+                printf(_("Screening recorded with a clearance.%s\n"),
                        numb ? " Heat stays off because of reduced skin sensation." : "");
         return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "ctl-api.h"
 #include "ctl-parse.h"
+#include "i18n.h"
 #include "massagectl.h"
 #include "massager-protocol.h"
 
@@ -22,10 +23,10 @@ int verb_set(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (argc - optind < 2)
-                return ctl_fail_usage(c, "say what and how much, e.g. 'massagectl set intensity 4' or "
-                                      "'massagectl set heat 0'.");
+                return ctl_fail_usage(c, _("say what and how much, e.g. 'massagectl set intensity 4' or "
+                                      "'massagectl set heat 0'."));
         if (argc - optind > 3)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind + 3]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind + 3]);
         if (strcmp(argv[optind], "intensity") == 0) {
                 intensity = true;
                 max = MASSAGER_INTENSITY_MAX;
@@ -33,10 +34,10 @@ int verb_set(Ctl *c, int argc, char *argv[]) {
                 intensity = false;
                 max = MASSAGER_HEAT_LEVELS_MAX;
         } else
-                return ctl_fail_usage(c, "can set 'intensity' or 'heat', not '%s'.", argv[optind]);
+                return ctl_fail_usage(c, _("can set 'intensity' or 'heat', not '%s'."), argv[optind]);
         r = parse_uint_range(argv[optind + 1], 0, max, &level);
         if (r < 0)
-                return ctl_fail_usage(c, "%s '%s' is not a level from 0 to %llu.", argv[optind], argv[optind + 1],
+                return ctl_fail_usage(c, _("%s '%s' is not a level from 0 to %llu."), argv[optind], argv[optind + 1],
                                       (unsigned long long) max);
         r = api_resolve_device(c, argc - optind > 2 ? argv[optind + 2] : NULL, &path);
         if (r < 0)
@@ -44,9 +45,13 @@ int verb_set(Ctl *c, int argc, char *argv[]) {
         r = intensity ? api_set_intensity(c, path, (uint8_t) level) : api_set_heat(c, path, (uint8_t) level);
         if (r < 0)
                 return r;
-        if (!c->json)
-                printf("%s of %s set to %llu%s.\n", intensity ? "Intensity" : "Heat", c->device,
-                       (unsigned long long) level,
-                       intensity ? " (raised one level per 10 s; lowering is instant)" : "");
+        if (c->json)
+                return 0;
+        /* Two whole sentences, not one with the noun filled in: a translation needs them whole. */
+        if (intensity)
+                printf(_("Intensity of %s set to %llu (raised one level per 10 s; lowering is instant).\n"),
+                       c->device, (unsigned long long) level);
+        else
+                printf(_("Heat of %s set to %llu.\n"), c->device, (unsigned long long) level);
         return 0;
 }

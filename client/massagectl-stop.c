@@ -11,6 +11,7 @@
 
 #include "ctl-api.h"
 #include "ctl-bus.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 /* The symptom reasons of doc/safety.md (policy_end_reason_to_string() in the daemon). */
@@ -36,11 +37,11 @@ static int stop_one(Ctl *c, const char *path, const char *reason) {
                 return 0;
         if (sd_bus_error_has_name(&e, SD_BUS_ERROR_INVALID_ARGS) ||
             sd_bus_error_has_name(&e, SD_BUS_ERROR_UNKNOWN_METHOD)) {
-                (void) fprintf(stderr, "massagectl: massaged did not take the reason '%s' (%s); stopping without it.\n",
+                (void) fprintf(stderr, _("massagectl: massaged did not take the reason '%s' (%s); stopping without it.\n"),
                         reason, e.message ?: e.name);
                 return api_stop(c, path);
         }
-        return ctl_fail_bus(c, &e, r, "Stopping");
+        return ctl_fail_bus(c, &e, r, _("Stopping"));
 }
 
 int verb_stop(Ctl *c, int argc, char *argv[]) {
@@ -67,16 +68,16 @@ int verb_stop(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (argc - optind > 1)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind + 1]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind + 1]);
         device = optind < argc ? argv[optind] : NULL;
         if (all && device)
-                return ctl_fail_usage(c, "--all and a device exclude each other.");
+                return ctl_fail_usage(c, _("--all and a device exclude each other."));
         /* An unknown reason is reported, but only after the stop: a typo must not keep a motor running. */
         if (reason && !reason_known(reason)) {
-                (void) fprintf(stderr, "massagectl: '%s' is not a known reason (", reason);
+                (void) fprintf(stderr, _("massagectl: '%s' is not a known reason ("), reason);
                 for (size_t i = 0; i < ELEMENTSOF(stop_reasons); i++)
                         (void) fprintf(stderr, "%s%s", i ? ", " : "", stop_reasons[i]);
-                (void) fprintf(stderr, "); stopping without one.\n");
+                (void) fprintf(stderr, _("); stopping without one.\n"));
                 reason = NULL;
         }
 
@@ -115,9 +116,9 @@ int verb_stop(Ctl *c, int argc, char *argv[]) {
                 return r;
         if (!c->json) {
                 if (all)
-                        printf("Stopped every massager.\n");
+                        printf(_("Stopped every massager.\n"));
                 else
-                        printf("Stopped %s.%s\n", c->device,
+                        printf(_("Stopped %s.%s\n"), c->device,
                                reason ? " Sessions stay gentle for the next 24 h; take care." : "");
         }
         return 0;

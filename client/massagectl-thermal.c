@@ -12,6 +12,7 @@
 
 #include "ctl-api.h"
 #include "ctl-bus.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 #include "massagectl.h"
 
@@ -26,19 +27,19 @@ int verb_thermal(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (argc - optind > 1)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind + 1]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind + 1]);
         if (optind < argc) {
                 if (strcmp(argv[optind], "ack") == 0) {
                         r = api_acknowledge_thermal(c);
                         if (r >= 0 && !c->json)
-                                printf("Cut-off acknowledged; sessions may start again.\n");
+                                printf(_("Cut-off acknowledged; sessions may start again.\n"));
                 } else if (strcmp(argv[optind], "reset-heat") == 0) {
                         r = api_reset_heat(c);
                         if (r >= 0 && !c->json)
-                                printf("Heat re-enabled. If the pad keeps overheating, stop using heat and have "
-                                       "the device checked.\n");
+                                printf(_("Heat re-enabled. If the pad keeps overheating, stop using heat and have "
+                                       "the device checked.\n"));
                 } else
-                        return ctl_fail_usage(c, "unknown action '%s'; use 'ack' or 'reset-heat'.", argv[optind]);
+                        return ctl_fail_usage(c, _("unknown action '%s'; use 'ack' or 'reset-heat'."), argv[optind]);
                 return r < 0 ? r : 0;
         }
         r = api_usage_today(c, &u);
@@ -49,17 +50,17 @@ int verb_thermal(Ctl *c, int argc, char *argv[]) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 (void) value_object_set(root, "thermal_locked", value_new_bool(locked));
                 (void) value_object_set(root, "heat_disabled", value_new_bool(heat_off));
                 ctl_print_json(root);
                 return 0;
         }
         if (locked)
-                printf("Locked after a thermal cut-off: let the pad cool, then run 'massagectl thermal ack'.\n");
+                printf(_("Locked after a thermal cut-off: let the pad cool, then run 'massagectl thermal ack'.\n"));
         else
-                printf("No thermal lock-out.\n");
+                printf(_("No thermal lock-out.\n"));
         if (heat_off)
-                printf("Heat is disabled after two cut-offs in 24 h; 'massagectl thermal reset-heat' re-enables it.\n");
+                printf(_("Heat is disabled after two cut-offs in 24 h; 'massagectl thermal reset-heat' re-enables it.\n"));
         return 0;
 }

@@ -13,6 +13,7 @@
 #include "ctl-api.h"
 #include "ctl-format.h"
 #include "ctl-history.h"
+#include "i18n.h"
 #include "massagectl.h"
 
 #define CHART_WIDTH 30
@@ -44,7 +45,7 @@ static void print_chart(const Value *days, int n_days, uint64_t cap_min, uint64_
         bool utf8 = locale_is_utf8();
         uint64_t total_s = 0, used_days = 0;
 
-        printf("%sMinutes per day, last %d days%s (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n",
+        printf(_("%sMinutes per day, last %d days%s (daily cap %" PRIu64 " min, %" PRIu64 " sessions)\n"),
                ansi_bold(), n_days, ansi_normal(), cap_min, cap_sessions);
         for (int i = n_days - 1; i >= 0; i--) {
                 int64_t midnight = local_midnight(i);
@@ -72,8 +73,9 @@ static void print_chart(const Value *days, int n_days, uint64_t cap_min, uint64_
                         printf("  %" PRIu64 " session%s", sessions, sessions == 1 ? "" : "s");
                 (void) putchar('\n');
         }
-        printf("Total %" PRIu64 " min on %" PRIu64 " day%s.\n", (total_s + 59) / 60, used_days,
-               used_days == 1 ? "" : "s");
+        printf(ngettext("Total %" PRIu64 " min on %" PRIu64 " day.\n",
+                        "Total %" PRIu64 " min on %" PRIu64 " days.\n", used_days),
+               (total_s + 59) / 60, used_days);
 }
 
 int verb_usage(Ctl *c, int argc, char *argv[]) {
@@ -98,14 +100,14 @@ int verb_usage(Ctl *c, int argc, char *argv[]) {
                 CTL_COMMON_CASES(c, argv);
                 }
         if (optind < argc)
-                return ctl_fail_usage(c, "unexpected argument '%s'.", argv[optind]);
+                return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind]);
 
         /* [first midnight, tomorrow's midnight): today included, and at most the 366 days massaged serves. */
         r = api_daily_usage(c, local_midnight(n_days - 1), local_midnight(-1), &days);
         if (r < 0)
                 return r;
         if (days->type != VALUE_ARRAY)
-                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, "massaged's usage is not a list of days.");
+                return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's usage is not a list of days."));
         r = api_get_limits(c, &limits);
         if (r < 0)
                 return r;
@@ -114,7 +116,7 @@ int verb_usage(Ctl *c, int argc, char *argv[]) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, "Out of memory.");
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
                 (void) value_object_set(root, "days", STEAL_PTR(days));
                 (void) value_object_set(root, LIMIT_DAILY_MINUTES_KEY, value_new_uint(cap_min));
                 (void) value_object_set(root, LIMIT_DAILY_SESSIONS_KEY, value_new_uint(cap_sessions));

@@ -2,35 +2,15 @@
 #pragma once
 
 /*
- * massagectl: one context per run, one function per verb (massagectl-*.c),
- * dispatched from the subcommands[] table in massagectl.c.
+ * massagectl: one context per run (ctl-context.c), one function per verb
+ * (massagectl-<verb>.c), dispatched from the ctl_subcommands[] table in
+ * massagectl.c.
  *
- * Error convention: helpers return a negative errno *after* recording the
- * failure in the context with ctl_fail*(); main() prints it exactly once (a
- * sentence on stderr, plus a JSON error object on stdout with --json) and
- * exits with its class's exit code. A verb returns 0, a negative errno (a
- * recorded failure) or a positive exit code of its own (130 after Ctrl-C).
+ * A verb returns 0, a negative errno (a failure recorded in the context,
+ * ctl-context.h) or a positive exit code of its own (130 after Ctrl-C).
  */
 
-#include <stdbool.h>
-#include <systemd/sd-bus.h>
-
-#include "ctl-errors.h"
-#include "ctl-value.h"
-#include "macro.h"
-
-typedef struct Ctl {
-        sd_bus *bus;            /* opened on first use: `help` needs no bus */
-        bool json;
-        const char *verb;
-
-        /* The recorded failure. */
-        ExitCode exit_code;
-        char *error_name;       /* D-Bus error name, or NULL for our own */
-        char *error_message;
-        bool usage_hint;        /* a usage error: point at the verb's --help */
-        const char *device;     /* address the failing call was about, for messages */
-} Ctl;
+#include "ctl-context.h"
 
 typedef struct Verb {
         const char *name;
@@ -39,22 +19,6 @@ typedef struct Verb {
         const char *summary;    /* one line for `massagectl help` */
         const char *help;       /* the verb's own --help text (options), may be NULL */
 } Verb;
-
-/* Records a failure (the first one wins) and returns -error (or -EIO). */
-int ctl_fail(Ctl *c, ExitCode code, int error, const char *format, ...) _printf_(4, 5);
-/* Records a D-Bus error (or a local errno r when e is unset) of a call described by `what`. */
-int ctl_fail_bus(Ctl *c, const sd_bus_error *e, int r, const char *what);
-/* A bad command line: "massagectl start: …" plus a pointer to --help. */
-int ctl_fail_usage(Ctl *c, const char *format, ...) _printf_(2, 3);
-
-/* Drops a recorded failure that the caller chose to tolerate (optional extras). */
-void ctl_forget_failure(Ctl *c);
-
-/* Prints the recorded failure and returns its exit code. */
-int ctl_report_failure(Ctl *c);
-
-/* Prints v to stdout as JSON (pretty on a terminal, else compact), then a newline. */
-void ctl_print_json(const Value *v);
 
 /* Parses common options from a verb's argv: handles --json and --help for
  * every verb, so each verb's getopt loop only sees its own. */
@@ -74,13 +38,14 @@ void ctl_print_json(const Value *v);
         case '?':                                                                               \
                 return ctl_fail_usage((c), "unknown option '%s'.", (argv)[optind - 1])
 
-/* For verbs that take only [DEVICE] and the common options: returns 0 with
- * *ret_device (NULL when not given), 1 when --help was printed, or a
- * recorded failure. */
-int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_device);
+/* The subcommands table (massagectl.c), in the order `massagectl help` lists it. */
+extern const Verb ctl_subcommands[];
+extern const size_t ctl_n_subcommands;
 
-/* The verb's --help text on stdout. */
+/* The verb's --help text on stdout (v == NULL: the main help). */
 int ctl_verb_help(const Verb *v);
+/* Every command with its summary, on stdout. */
+void ctl_print_main_help(void);
 const Verb *ctl_find_verb(const char *name);
 
 /* Verbs. */

@@ -29,8 +29,11 @@ const char *bus_error_name_from_errno(int error) {
         case ESRCH:
                 return MASSAGED_ERROR_NOT_RUNNING;
         case EPERM:
+                /* Only the device's own LOW_BATTERY answer (bus_error_set_device_result()). */
+                return MASSAGED_ERROR_BATTERY_LOW;
         case EACCES:
-                return MASSAGED_ERROR_NOT_ALLOWED;
+                /* BlueZ refused the bond (bluez_error_to_errno()): a pairing failure. */
+                return MASSAGED_ERROR_PAIRING_FAILED;
         case EROFS:
                 return MASSAGED_ERROR_STORAGE;
         case EINVAL:

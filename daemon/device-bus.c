@@ -8,7 +8,6 @@
 #include "bus-errors.h"
 #include "device.h"
 #include "device-bus.h"
-#include "device-commands.h"
 #include "base/log.h"
 #include "manager.h"
 #include "massaged-dbus.h"
@@ -74,9 +73,18 @@ static int prop_battery(sd_bus *bus, const char *path, const char *interface, co
         return sd_bus_message_append(reply, "y", d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN);
 }
 
+/* idle|running|paused|fault (doc/dbus-api.md, State). */
+static const char *device_state(Device *d) {
+        if (device_has_fault(d))
+                return "fault";
+        if (d->session)
+                return session_is_paused(d->session) ? "paused" : "running";
+        return "idle";
+}
+
 static int prop_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", device_state_to_string(userdata));
+        return sd_bus_message_append(reply, "s", device_state(userdata));
 }
 
 static int prop_intensity(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -341,26 +349,26 @@ static int method_clear_faults(sd_bus_message *msg, void *userdata, sd_bus_error
 
 static const sd_bus_vtable device_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Address", "s", prop_address, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Name", "s", prop_name, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("ConnectionState", "s", prop_connection_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Battery", "y", prop_battery, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("State", "s", prop_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Intensity", "y", prop_intensity, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Heat", "y", prop_heat, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Temperature", "d", prop_temperature, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Pattern", "s", prop_pattern, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Program", "s", prop_program, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Remaining", "u", prop_remaining, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("SessionId", "t", prop_session_id, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Faults", "as", prop_faults, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Model", "s", prop_model, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("IntensityMax", "y", prop_intensity_max, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("HeatLevels", "y", prop_heat_levels, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_ADDRESS, "s", prop_address, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(DEVICE_PROP_NAME, "s", prop_name, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_CONNECTION_STATE, "s", prop_connection_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_BATTERY, "y", prop_battery, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_STATE, "s", prop_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_INTENSITY, "y", prop_intensity, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_HEAT, "y", prop_heat, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_TEMPERATURE, "d", prop_temperature, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_PATTERN, "s", prop_pattern, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_PROGRAM, "s", prop_program, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_REMAINING, "u", prop_remaining, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_SESSION_ID, "t", prop_session_id, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_FAULTS, "as", prop_faults, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_MODEL, "s", prop_model, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_INTENSITY_MAX, "y", prop_intensity_max, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_HEAT_LEVELS, "y", prop_heat_levels, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Connect", "", "", method_connect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Disconnect", "", "", method_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_start,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("a{sv}", plan),
+                                method_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Stop", "", "", method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopWithReason", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
                                 method_stop_with_reason, SD_BUS_VTABLE_UNPRIVILEGED),

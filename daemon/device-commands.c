@@ -1,115 +1,122 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Glue between a Device and its Control Point engine (protocol/control-point.c):
+ * the engine's write becomes a BlueZ WriteValue, its timer an sd-event timer,
+ * and what it reports is logged here.
+ */
 #include <errno.h>
 #include <stdlib.h>
 
-#include "device-commands.h"
+#include "device.h"
 #include "base/log.h"
-#include "manager.h"
 #include "base/util.h"
 
-struct Command {
-        MassagerCommand cmd;
+typedef struct Command {
+        MassagerRequest req;    /* first: the engine hands it back */
+        Device *device;
         CommandCallback callback;
         void *userdata;
-        Command *next;
-};
+} Command;
 
-static void command_finish(Device *d, Command *c, int error, const MassagerMessage *response) {
+static void on_command_done(MassagerRequest *req, int error, const MassagerMessage *response) {
+        Command *c = (Command *) req;
+
         if (c->callback)
-                c->callback(d, error, response, c->userdata);
+                c->callback(c->device, error, response, c->userdata);
         free(c);
-}
-
-static void send_next(Device *d);
-
-static void finish_inflight(Device *d, int error, const MassagerMessage *response) {
-        Command *c = d->inflight;
-
-        d->inflight = NULL;
-        d->command_timer = sd_event_source_disable_unref(d->command_timer);
-        bluez_call_cancel(&d->write_call);
-        if (c)
-                command_finish(d, c, error, response);
-        send_next(d);
 }
 
 static int on_command_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Device *d = userdata;
+        const MassagerRequest *req = massager_control_point_inflight(&d->control_point);
 
-        if (d->inflight)
+        if (req)
                 log_warning("%s: no response to opcode 0x%02x seq %u within %llu ms, giving up on it",
-                            d->address, d->inflight->cmd.opcode, d->inflight->cmd.seq,
+                            d->address, req->cmd.opcode, req->cmd.seq,
                             (unsigned long long) (COMMAND_TIMEOUT_USEC / USEC_PER_MSEC));
-        finish_inflight(d, -ETIMEDOUT, NULL);
+        massager_control_point_on_timeout(&d->control_point);
         return 0;
 }
 
 static void on_write_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         Device *d = userdata;
+        const MassagerRequest *req = massager_control_point_inflight(&d->control_point);
 
         /* The response arrives as a Status notification; the write's own
          * reply only matters when it failed. */
-        if (!sd_bus_error_is_set(error) || !d->inflight)
+        if (!sd_bus_error_is_set(error) || !req)
                 return;
-        log_warning("%s: writing opcode 0x%02x failed: %s: %s", d->address, d->inflight->cmd.opcode,
+        log_warning("%s: writing opcode 0x%02x failed: %s: %s", d->address, req->cmd.opcode,
                     error->name, error->message);
-        finish_inflight(d, bluez_error_to_errno(error), NULL);
+        massager_control_point_on_write_failed(&d->control_point, bluez_error_to_errno(error));
 }
 
-static void send_next(Device *d) {
-        uint8_t frame[MASSAGER_FRAME_MAX];
-        ssize_t n;
+static int cp_write(const uint8_t *frame, size_t len, void *userdata) {
+        Device *d = userdata;
+        const MassagerRequest *req = massager_control_point_inflight(&d->control_point);
         int r;
 
-        while (!d->inflight && d->queue_head) {
-                Command *c = d->queue_head;
-                d->queue_head = c->next;
-                if (!d->queue_head)
-                        d->queue_tail = NULL;
-                c->next = NULL;
-
-                if (!d->control_path) {
-                        command_finish(d, c, -ENOTCONN, NULL);
-                        continue;
-                }
-                c->cmd.seq = d->next_seq++;
-                n = massager_command_encode(&c->cmd, frame, sizeof frame);
-                if (n < 0) {
-                        log_error_errno((int) n, "%s: cannot encode opcode 0x%02x: %m", d->address, c->cmd.opcode);
-                        command_finish(d, c, (int) n, NULL);
-                        continue;
-                }
-                d->inflight = c;
-                r = bluez_call(d->manager->bluez, &d->write_call, d->control_path, "org.bluez.GattCharacteristic1",
-                               "WriteValue", BLUEZ_TIMEOUT_GATT_USEC, bluez_append_write_request, frame, (size_t) n,
-                               on_write_reply, d);
-                if (r >= 0)
-                        r = sd_event_add_time_relative(d->manager->event, &d->command_timer, CLOCK_MONOTONIC,
-                                                       COMMAND_TIMEOUT_USEC, 0, on_command_timeout, d);
-                if (r < 0) {
-                        log_error_errno(r, "%s: cannot send opcode 0x%02x: %m", d->address, c->cmd.opcode);
-                        d->inflight = NULL;
-                        bluez_call_cancel(&d->write_call);
-                        command_finish(d, c, r, NULL);
-                        continue;
-                }
-                log_debug("%s: → opcode 0x%02x seq %u", d->address, c->cmd.opcode, c->cmd.seq);
-        }
+        if (!d->control_path)
+                return -ENOTCONN;
+        r = bluez_call(bluez_client_bus(d->ctx->bluez), &d->write_call, d->control_path, "org.bluez.GattCharacteristic1",
+                       "WriteValue", BLUEZ_TIMEOUT_GATT_USEC, bluez_append_write_request, frame, len,
+                       on_write_reply, d);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot send opcode 0x%02x: %m", d->address, req->cmd.opcode);
+        log_debug("%s: → opcode 0x%02x seq %u", d->address, req->cmd.opcode, req->cmd.seq);
+        return 0;
 }
 
-static bool stop_queued(Device *d) {
-        for (Command *c = d->queue_head; c; c = c->next)
-                if (c->cmd.opcode == MASSAGER_OP_STOP)
-                        return true;
-        return false;
+static int cp_arm_timer(uint64_t usec, void *userdata) {
+        Device *d = userdata;
+        int r;
+
+        d->command_timer = sd_event_source_disable_unref(d->command_timer);
+        r = sd_event_add_time_relative(d->ctx->event, &d->command_timer, CLOCK_MONOTONIC, usec, 0,
+                                       on_command_timeout, d);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot time a command: %m", d->address);
+        return 0;
+}
+
+static void cp_disarm_timer(void *userdata) {
+        Device *d = userdata;
+
+        d->command_timer = sd_event_source_disable_unref(d->command_timer);
+}
+
+static void cp_cancel_write(void *userdata) {
+        Device *d = userdata;
+
+        bluez_call_cancel(&d->write_call);
+}
+
+static const MassagerControlPointOps control_point_ops = {
+        .write = cp_write,
+        .arm_timer = cp_arm_timer,
+        .disarm_timer = cp_disarm_timer,
+        .cancel_write = cp_cancel_write,
+};
+
+void device_commands_init(Device *d) {
+        massager_control_point_init(&d->control_point, &control_point_ops, COMMAND_TIMEOUT_USEC, d);
+}
+
+bool device_commands_busy(Device *d) {
+        return massager_control_point_busy(&d->control_point);
+}
+
+bool device_commands_in_flight(Device *d) {
+        return massager_control_point_inflight(&d->control_point) != NULL;
 }
 
 bool device_commands_stop_pending(Device *d) {
-        return (d->inflight && d->inflight->cmd.opcode == MASSAGER_OP_STOP) || stop_queued(d);
+        return massager_control_point_stop_pending(&d->control_point);
 }
 
 int device_command(Device *d, const MassagerCommand *cmd, CommandCallback callback, void *userdata) {
         Command *c;
+        int r;
 
         if (d->connection != CONNECTION_READY && d->connection != CONNECTION_RESOLVING)
                 return -ENOTCONN;
@@ -119,69 +126,66 @@ int device_command(Device *d, const MassagerCommand *cmd, CommandCallback callba
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
-        c->cmd = *cmd;
+        c->req.cmd = *cmd;
+        c->req.done = on_command_done;
+        c->device = d;
         c->callback = callback;
         c->userdata = userdata;
 
-        if (cmd->opcode == MASSAGER_OP_STOP) {
-                if (stop_queued(d) && !callback) {
-                        free(c);
-                        return 0;
-                }
-                /* Stop jumps the queue: it goes out right after the command in flight. */
-                c->next = d->queue_head;
-                d->queue_head = c;
-                if (!d->queue_tail)
-                        d->queue_tail = c;
-        } else {
-                if (d->queue_tail)
-                        d->queue_tail->next = c;
-                else
-                        d->queue_head = c;
-                d->queue_tail = c;
+        r = massager_control_point_submit(&d->control_point, &c->req);
+        if (r < 0) {
+                free(c);
+                if (r != -ENOTCONN)
+                        log_error_errno(r, "%s: cannot encode opcode 0x%02x: %m", d->address, cmd->opcode);
+                return r;
         }
-        send_next(d);
         return 0;
 }
 
-bool device_commands_expects(Device *d, const MassagerMessage *msg) {
-        if (!d->inflight) {
+int device_commands_receive(Device *d, const uint8_t *value, size_t size, MassagerMessage *ret) {
+        const MassagerRequest *req = massager_control_point_inflight(&d->control_point);
+        int r;
+
+        r = massager_control_point_receive(&d->control_point, value, size, ret);
+        switch (r) {
+        case -ENOTCONN:
+                log_debug("%s: Status notification before the Device Info said the protocol, dropping it",
+                          d->address);
+                break;
+        case -ESTALE:
                 log_notice("%s: response opcode 0x%02x seq %u with no command in flight (late or repeated), "
-                           "dropping it", d->address, msg->opcode, msg->seq);
-                return false;
-        }
-        if (msg->seq != d->inflight->cmd.seq ||
-            msg->opcode != (d->inflight->cmd.opcode | MASSAGER_OP_RESPONSE_BIT)) {
+                           "dropping it", d->address, ret->opcode, ret->seq);
+                break;
+        case -EILSEQ:
                 log_notice("%s: response opcode 0x%02x seq %u does not match the command in flight "
-                           "(0x%02x seq %u), dropping it", d->address, msg->opcode, msg->seq,
-                           d->inflight->cmd.opcode, d->inflight->cmd.seq);
-                return false;
+                           "(0x%02x seq %u), dropping it", d->address, ret->opcode, ret->seq,
+                           req->cmd.opcode, req->cmd.seq);
+                break;
+        default:
+                if (r < 0)
+                        log_warning_errno(r, "%s: dropping malformed Status notification (%zu bytes): %m",
+                                          d->address, size);
         }
-        return true;
+        return r;
+}
+
+int device_commands_decode(Device *d, const uint8_t *value, size_t size, MassagerMessage *ret) {
+        const MassagerProtocolOps *p = massager_control_point_get_protocol(&d->control_point);
+
+        return p ? p->decode_message(value, size, ret) : -EPROTO;
 }
 
 void device_commands_on_response(Device *d, const MassagerMessage *msg) {
-        if (!d->inflight || msg->seq != d->inflight->cmd.seq ||
-            msg->opcode != (d->inflight->cmd.opcode | MASSAGER_OP_RESPONSE_BIT))
+        if (massager_control_point_check_response(&d->control_point, msg) < 0)
                 return;
         log_debug("%s: ← response 0x%02x seq %u: %s", d->address, msg->opcode, msg->seq,
                   massager_result_to_string(msg->result));
-        finish_inflight(d, 0, msg);
+        (void) massager_control_point_complete(&d->control_point, msg);
 }
 
 void device_commands_fail_all(Device *d, int error) {
-        Command *queue = d->queue_head;
-        Command *c = d->inflight;
-
-        d->queue_head = d->queue_tail = NULL;
-        d->inflight = NULL;
-        d->command_timer = sd_event_source_disable_unref(d->command_timer);
-        bluez_call_cancel(&d->write_call);
-        if (c)
-                command_finish(d, c, error, NULL);
-        while (queue) {
-                c = queue;
-                queue = c->next;
-                command_finish(d, c, error, NULL);
-        }
+        /* Only link loss fails them all: the next connection's Device Info
+         * chooses the protocol afresh (a firmware update may change it). */
+        massager_control_point_set_protocol(&d->control_point, NULL);
+        massager_control_point_fail_all(&d->control_point, error);
 }

@@ -9,11 +9,8 @@
 #include "bluez/bluez.h"
 #include "bus-errors.h"
 #include "device.h"
-#include "device-commands.h"
 #include "base/log.h"
-#include "manager.h"
 #include "massaged-dbus.h"
-#include "session.h"
 #include "base/util.h"
 
 static const char *const connection_state_table[_CONNECTION_STATE_MAX] = {
@@ -28,18 +25,52 @@ const char *connection_state_to_string(ConnectionState s) {
         return s < _CONNECTION_STATE_MAX ? connection_state_table[s] : "unknown";
 }
 
-const char *device_state_to_string(Device *d) {
-        if (d->have_status && (d->status.faults & ~MASSAGER_FAULT_LOW_BATTERY))
-                return "fault";
-        if (d->session)
-                return session_is_paused(d->session) ? "paused" : "running";
-        return "idle";
+bool device_has_fault(Device *d) {
+        return d->have_status && (d->status.faults & ~MASSAGER_FAULT_LOW_BATTERY);
+}
+
+bool device_is_busy(Device *d) {
+        if (d->session || device_commands_busy(d) || d->connect_call || d->pair_call ||
+            d->connect_waiters->len > 0)
+                return true;
+        switch (d->connection) {
+        case CONNECTION_CONNECTING:
+        case CONNECTION_RESOLVING:
+                return true;
+        case CONNECTION_DISCONNECTED:
+        case CONNECTION_READY:
+        case CONNECTION_RECONNECTING:   /* waiting out a backoff: the next start retries */
+        case _CONNECTION_STATE_MAX:
+                break;
+        }
+        return false;
+}
+
+static void hook_lost(Device *d, DeviceLoss why) {
+        if (d->ctx->hooks && d->ctx->hooks->lost)
+                d->ctx->hooks->lost(d, why, d->ctx->userdata);
+}
+
+static bool exiting(Device *d) {
+        return d->ctx->hooks && d->ctx->hooks->exiting && d->ctx->hooks->exiting(d->ctx->userdata);
+}
+
+void device_decision_input_changed(Device *d) {
+        if (d->ctx->hooks && d->ctx->hooks->decision_input_changed)
+                d->ctx->hooks->decision_input_changed(d, d->ctx->userdata);
 }
 
 void device_emit_changed_strv(Device *d, const char *const *names) {
-        if (!names[0] || !d->manager->api)
+        if (!names[0] || !d->ctx->api)
                 return;
-        (void) sd_bus_emit_properties_changed_strv(d->manager->api, d->object_path, MASSAGED_DEVICE_INTERFACE,
+        /* What a start decision reads of a device: its link, session, battery, capabilities. */
+        for (const char *const *n = names; *n; n++)
+                if (streq(*n, DEVICE_PROP_CONNECTION_STATE) || streq(*n, DEVICE_PROP_STATE) ||
+                    streq(*n, DEVICE_PROP_BATTERY) || streq(*n, DEVICE_PROP_INTENSITY_MAX)) {
+                        device_decision_input_changed(d);
+                        break;
+                }
+        (void) sd_bus_emit_properties_changed_strv(d->ctx->api, d->object_path, MASSAGED_DEVICE_INTERFACE,
                                                    (char **) names);
 }
 
@@ -49,7 +80,7 @@ static void set_connection(Device *d, ConnectionState s) {
         log_info("%s: connection %s → %s", d->address, connection_state_to_string(d->connection),
                  connection_state_to_string(s));
         d->connection = s;
-        device_emit_changed(d, "ConnectionState");
+        device_emit_changed(d, DEVICE_PROP_CONNECTION_STATE);
 }
 
 void device_set_name(Device *d, const char *name) {
@@ -60,7 +91,7 @@ void device_set_name(Device *d, const char *name) {
                 return;
         free(d->name);
         d->name = n;
-        device_emit_changed(d, "Name");
+        device_emit_changed(d, DEVICE_PROP_NAME);
 }
 
 bool device_is_ready(Device *d) {
@@ -94,11 +125,17 @@ static void release_adapter_slot(Device *d) {
         if (!d->holds_adapter_slot)
                 return;
         d->holds_adapter_slot = false;
-        BluezAdapter *a = bluez_adapter_for(d->manager, d->adapter_path);
-        if (a && a->connecting == d)
-                a->connecting = NULL;
-        /* Let the next device waiting for this adapter go. */
-        manager_adapter_slot_free(d->manager, d->adapter_path);
+        /* The client lets the next device waiting for this adapter go. */
+        bluez_client_release_adapter_slot(d->ctx->bluez, d->adapter_path, d->address);
+}
+
+/* The one place a device's link is dropped through BlueZ. The call is kept
+ * in disconnect_call so that device_free() cancels it; a newer one replaces it. */
+static void bluez_disconnect(Device *d) {
+        if (!d->bluez_path)
+                return;
+        bluez_call_cancel(&d->disconnect_call);
+        (void) bluez_client_disconnect(d->ctx->bluez, d->bluez_path, &d->disconnect_call);
 }
 
 static void clear_link(Device *d) {
@@ -137,21 +174,20 @@ static void link_down(Device *d, int error, const char *why) {
         clear_link(d);
         set_connection(d, d->want_connected ? CONNECTION_RECONNECTING : CONNECTION_DISCONNECTED);
         device_commands_fail_all(d, -ENOTCONN);
-        if (d->session)
-                session_end(d->session, POLICY_END_LINK_LOST);
+        hook_lost(d, DEVICE_LOSS_LINK);
         if (was_ready)
                 log_warning("%s: link lost (%s)%s", d->address, why,
                             d->want_connected ? ", reconnecting" : "");
         answer_waiters(d, error, why);
 
         d->reconnect_timer = sd_event_source_disable_unref(d->reconnect_timer);
-        if (!d->want_connected || d->manager->shutting_down)
+        if (!d->want_connected || exiting(d))
                 return;
         if (d->backoff_usec == 0)
                 d->backoff_usec = RECONNECT_BACKOFF_MIN_USEC;
         log_info("%s: next connection attempt in %llu s", d->address,
                  (unsigned long long) (d->backoff_usec / USEC_PER_SEC));
-        int r = sd_event_add_time_relative(d->manager->event, &d->reconnect_timer, CLOCK_MONOTONIC,
+        int r = sd_event_add_time_relative(d->ctx->event, &d->reconnect_timer, CLOCK_MONOTONIC,
                                            d->backoff_usec, 0, on_reconnect_timer, d);
         if (r < 0)
                 log_error_errno(r, "%s: cannot schedule a reconnect: %m", d->address);
@@ -163,9 +199,7 @@ static void give_up(Device *d, int error, const char *why) {
         log_error("%s: %s; not reconnecting until Connect() is called", d->address, why);
         d->want_connected = false;
         link_down(d, error, why);
-        if (d->bluez_path)
-                (void) bluez_call(d->manager->bluez, NULL, d->bluez_path, "org.bluez.Device1", "Disconnect",
-                                  BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+        bluez_disconnect(d);
 }
 
 /* ---- status frames ---------------------------------------------------- */
@@ -179,23 +213,23 @@ static void apply_status(Device *d, const MassagerStatus *st) {
         d->status = *st;
         d->have_status = true;
         if (first || old.battery != st->battery)
-                changed[n++] = "Battery";
+                changed[n++] = DEVICE_PROP_BATTERY;
         if (first || old.intensity != st->intensity)
-                changed[n++] = "Intensity";
+                changed[n++] = DEVICE_PROP_INTENSITY;
         if (first || old.heat_level != st->heat_level)
-                changed[n++] = "Heat";
+                changed[n++] = DEVICE_PROP_HEAT;
         if (first || old.temperature != st->temperature)
-                changed[n++] = "Temperature";
+                changed[n++] = DEVICE_PROP_TEMPERATURE;
         if (first || old.pattern != st->pattern)
-                changed[n++] = "Pattern";
+                changed[n++] = DEVICE_PROP_PATTERN;
         if (first || old.faults != st->faults || old.flags != st->flags)
-                changed[n++] = "State", changed[n++] = "Faults";
+                changed[n++] = DEVICE_PROP_STATE, changed[n++] = DEVICE_PROP_FAULTS;
         changed[n] = NULL;
-        if (n > 0 && d->manager->api)
-                (void) sd_bus_emit_properties_changed_strv(d->manager->api, d->object_path,
+        if (n > 0 && d->ctx->api)
+                (void) sd_bus_emit_properties_changed_strv(d->ctx->api, d->object_path,
                                                            MASSAGED_DEVICE_INTERFACE, (char **) changed);
-        if (d->session)
-                session_on_status(d->session, first ? NULL : &old);
+        if (d->ctx->hooks && d->ctx->hooks->status)
+                d->ctx->hooks->status(d, first ? NULL : &old, d->ctx->userdata);
 }
 
 static void on_stray_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
@@ -218,19 +252,15 @@ void device_value_changed(Device *d, const char *char_path, const uint8_t *value
 
         if (!streq_ptr(char_path, d->status_path))
                 return;
-        r = massager_message_decode(value, size, &msg);
-        if (r < 0) {
-                log_warning_errno(r, "%s: dropping malformed Status notification (%zu bytes): %m", d->address, size);
+        /* A response to no command in flight (late after a timeout,
+         * repeated, forged) says nothing we asked for: it is dropped with
+         * its snapshot, so it cannot end or change a session. A late
+         * command that changed the device is followed by a STATUS, which
+         * is taken. */
+        r = device_commands_receive(d, value, size, &msg);
+        if (r < 0)
                 return;
-        }
-        if (msg.opcode & MASSAGER_OP_RESPONSE_BIT) {
-                /* A response to no command in flight (late after a timeout,
-                 * repeated, forged) says nothing we asked for: its snapshot
-                 * is not taken either, so it cannot end or change a session.
-                 * A late command that changed the device is followed by a
-                 * STATUS, which is. */
-                if (!device_commands_expects(d, &msg))
-                        return;
+        if (r == MASSAGER_NOTIFICATION_RESPONSE) {
                 /* The device's STATUS counter may have restarted (a reboot
                  * answers NOT_RUNNING); a new session starts a new order. */
                 if (msg.opcode == (MASSAGER_OP_START_SESSION | MASSAGER_OP_RESPONSE_BIT) ||
@@ -285,7 +315,7 @@ static void on_status_read(sd_bus_message *reply, const sd_bus_error *error, voi
         }
         r = sd_bus_message_read_array(reply, 'y', &value, &size);
         if (r >= 0)
-                r = massager_message_decode(value, size, &msg);
+                r = device_commands_decode(d, value, size, &msg);
         if (r < 0) {
                 log_warning_errno(r, "%s: unreadable Status (%m), asking with GET_STATUS later", d->address);
         } else
@@ -302,6 +332,7 @@ static void on_status_read(sd_bus_message *reply, const sd_bus_error *error, voi
 
 static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         Device *d = userdata;
+        const MassagerProtocolOps *protocol = NULL;
         const void *value;
         size_t size;
         int r;
@@ -311,9 +342,13 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
                 link_down(d, -EIO, "reading Device Info failed");
                 return;
         }
+        /* The version the Device Info reports picks the protocol of this
+         * connection; one we do not speak makes the device incompatible. */
         r = sd_bus_message_read_array(reply, 'y', &value, &size);
         if (r >= 0)
-                r = massager_device_info_decode(value, size, &d->info);
+                r = massager_protocol_for_device_info(value, size, &protocol);
+        if (r >= 0)
+                r = protocol->decode_device_info(value, size, &d->info);
         if (r == -EPROTO) {
                 d->incompatible = true;
                 give_up(d, -EPROTONOSUPPORT, "the device speaks an unsupported protocol version");
@@ -325,19 +360,20 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
                 give_up(d, -EPROTONOSUPPORT, "the device sent malformed Device Info");
                 return;
         }
-        if (d->info.protocol_version != MASSAGER_PROTOCOL_VERSION) {
+        if (d->info.protocol_version != protocol->version) {
                 d->incompatible = true;
                 give_up(d, -EPROTONOSUPPORT, "the device speaks an unsupported protocol version");
                 return;
         }
+        massager_control_point_set_protocol(&d->control_point, protocol);
         d->have_info = true;
         d->incompatible = false;
-        device_emit_changed(d, "Model", "IntensityMax", "HeatLevels");
+        device_emit_changed(d, DEVICE_PROP_MODEL, DEVICE_PROP_INTENSITY_MAX, DEVICE_PROP_HEAT_LEVELS);
         log_info("%s: %s, firmware %u.%u.%u, protocol %u, intensity 0–%u, %u heat level(s)", d->address,
                  d->info.model, d->info.fw_major, d->info.fw_minor, d->info.fw_patch, d->info.protocol_version,
                  d->info.intensity_max, d->info.heat_levels);
 
-        r = bluez_call(d->manager->bluez, &d->read_call, d->status_path, "org.bluez.GattCharacteristic1",
+        r = bluez_call(bluez_client_bus(d->ctx->bluez), &d->read_call, d->status_path, "org.bluez.GattCharacteristic1",
                        "ReadValue", BLUEZ_TIMEOUT_GATT_USEC, bluez_append_empty_dict, NULL, 0, on_status_read, d);
         if (r < 0)
                 link_down(d, r, "cannot read Status");
@@ -353,7 +389,7 @@ static void on_notify_started(sd_bus_message *reply, const sd_bus_error *error, 
                 link_down(d, -EIO, "cannot subscribe to Status notifications");
                 return;
         }
-        r = bluez_call(d->manager->bluez, &d->read_call, d->info_path, "org.bluez.GattCharacteristic1",
+        r = bluez_call(bluez_client_bus(d->ctx->bluez), &d->read_call, d->info_path, "org.bluez.GattCharacteristic1",
                        "ReadValue", BLUEZ_TIMEOUT_GATT_USEC, bluez_append_empty_dict, NULL, 0, on_info_read, d);
         if (r < 0)
                 link_down(d, r, "cannot read Device Info");
@@ -369,45 +405,44 @@ static void check_ready(Device *d);
 
 static void on_pair_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         Device *d = userdata;
-        BluezDevice *bd;
 
         if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.bluez.Error.AlreadyExists")) {
                 log_warning("%s: pairing failed: %s: %s", d->address, error->name, error->message);
                 link_down(d, bluez_error_to_errno(error) == -ETIMEDOUT ? -ETIMEDOUT : -EACCES, "pairing failed");
                 return;
         }
-        bd = d->bluez_path ? g_hash_table_lookup(d->manager->bluez_devices, d->bluez_path) : NULL;
-        if (bd)
-                bd->paired = true;
+        /* BlueZ may not signal Paired before we look again: tell the client. */
+        if (d->bluez_path)
+                bluez_client_device_paired(d->ctx->bluez, d->bluez_path);
         check_ready(d);
 }
 
 /* Everything BlueZ must say before we may use the device; then set it up. */
 static void check_ready(Device *d) {
-        Manager *m = d->manager;
+        BluezClient *bluez = d->ctx->bluez;
         BluezDevice *bd;
         int r;
 
         if (d->connection != CONNECTION_RESOLVING || d->setting_up || d->props_call || d->pair_call)
                 return;
-        bd = d->bluez_path ? g_hash_table_lookup(m->bluez_devices, d->bluez_path) : NULL;
+        bd = d->bluez_path ? bluez_client_device(bluez, d->bluez_path) : NULL;
         if (!bd || !bd->connected || !bd->services_resolved)
                 return;
         if (!bd->paired) {
                 /* Control Point writes need an encrypted link; our agent accepts known devices. */
                 log_info("%s: not paired, pairing", d->address);
-                r = bluez_call(m->bluez, &d->pair_call, d->bluez_path, "org.bluez.Device1", "Pair",
+                r = bluez_call(bluez_client_bus(bluez), &d->pair_call, d->bluez_path, "org.bluez.Device1", "Pair",
                                BLUEZ_TIMEOUT_PAIR_USEC, NULL, NULL, 0, on_pair_reply, d);
                 if (r < 0)
                         link_down(d, r, "cannot pair");
                 return;
         }
 
-        r = dup_path(&d->control_path, bluez_find_char(m, d->bluez_path, MASSAGER_CONTROL_POINT_UUID));
+        r = dup_path(&d->control_path, bluez_find_char(bluez, d->bluez_path, MASSAGER_CONTROL_POINT_UUID));
         if (r >= 0)
-                r = dup_path(&d->status_path, bluez_find_char(m, d->bluez_path, MASSAGER_STATUS_UUID));
+                r = dup_path(&d->status_path, bluez_find_char(bluez, d->bluez_path, MASSAGER_STATUS_UUID));
         if (r >= 0)
-                r = dup_path(&d->info_path, bluez_find_char(m, d->bluez_path, MASSAGER_DEVICE_INFO_UUID));
+                r = dup_path(&d->info_path, bluez_find_char(bluez, d->bluez_path, MASSAGER_DEVICE_INFO_UUID));
         if (r < 0) {
                 d->incompatible = true;
                 give_up(d, -EPROTONOSUPPORT, "the device lacks the massager service's characteristics");
@@ -416,7 +451,7 @@ static void check_ready(Device *d) {
 
         d->setting_up = true;
         /* Subscriptions do not survive a reconnect: subscribe every time. */
-        r = bluez_call(m->bluez, &d->notify_call, d->status_path, "org.bluez.GattCharacteristic1", "StartNotify",
+        r = bluez_call(bluez_client_bus(bluez), &d->notify_call, d->status_path, "org.bluez.GattCharacteristic1", "StartNotify",
                        BLUEZ_TIMEOUT_GATT_USEC, NULL, NULL, 0, on_notify_started, d);
         if (r < 0)
                 link_down(d, r, "cannot subscribe to Status");
@@ -430,35 +465,15 @@ static void on_props(sd_bus_message *reply, const sd_bus_error *error, void *use
                 link_down(d, -EIO, "cannot read the device's properties");
                 return;
         }
-        bd = d->bluez_path ? g_hash_table_lookup(d->manager->bluez_devices, d->bluez_path) : NULL;
+        bd = d->bluez_path ? bluez_client_device(d->ctx->bluez, d->bluez_path) : NULL;
         if (!bd) {
                 link_down(d, -ENODEV, "BlueZ dropped the device");
                 return;
         }
         /* Readiness is read, not only awaited: BlueZ may set Connected
-         * without a PropertiesChanged signal (bluez-vm obstacle 10). */
-        const char *key;
-        int r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        while (r > 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                int b;
-                r = sd_bus_message_read(reply, "s", &key);
-                if (r < 0)
-                        break;
-                if (streq(key, "Connected") || streq(key, "ServicesResolved") || streq(key, "Paired")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        if (r < 0)
-                                break;
-                        if (streq(key, "Connected"))
-                                bd->connected = b;
-                        else if (streq(key, "ServicesResolved"))
-                                bd->services_resolved = b;
-                        else
-                                bd->paired = b;
-                } else
-                        r = sd_bus_message_skip(reply, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-        }
+         * without a PropertiesChanged signal; the client reads the answer
+         * into its cache. */
+        int r = bluez_client_update_device(d->ctx->bluez, d->bluez_path, reply);
         if (r < 0) {
                 link_down(d, r, "malformed properties from BlueZ");
                 return;
@@ -486,9 +501,7 @@ static int on_resolve_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
         if (d->connection == CONNECTION_RESOLVING) {
-                if (d->bluez_path)
-                        (void) bluez_call(d->manager->bluez, NULL, d->bluez_path, "org.bluez.Device1", "Disconnect",
-                                          BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+                bluez_disconnect(d);
                 link_down(d, -ETIMEDOUT, "services were not resolved in time");
         }
         return 0;
@@ -500,10 +513,10 @@ static void start_resolving(Device *d) {
         set_connection(d, CONNECTION_RESOLVING);
         d->resolving_unasked = false;
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
-        r = sd_event_add_time_relative(d->manager->event, &d->resolve_timer, CLOCK_MONOTONIC,
+        r = sd_event_add_time_relative(d->ctx->event, &d->resolve_timer, CLOCK_MONOTONIC,
                                        RESOLVE_TIMEOUT_USEC, 0, on_resolve_timeout, d);
         if (r >= 0)
-                r = bluez_call(d->manager->bluez, &d->props_call, d->bluez_path, "org.freedesktop.DBus.Properties",
+                r = bluez_call(bluez_client_bus(d->ctx->bluez), &d->props_call, d->bluez_path, "org.freedesktop.DBus.Properties",
                                "GetAll", BLUEZ_TIMEOUT_SHORT_USEC, bluez_append_string, "org.bluez.Device1",
                                sizeof "org.bluez.Device1", on_props, d);
         if (r < 0)
@@ -523,20 +536,22 @@ static void on_connect_reply(sd_bus_message *reply, const sd_bus_error *error, v
 }
 
 static void try_connect(Device *d) {
-        Manager *m = d->manager;
+        BluezClient *bluez = d->ctx->bluez;
         BluezDevice *bd;
         BluezAdapter *a;
+        const char *holder = NULL;
+        char *adapter;
         int r;
 
-        if (!d->want_connected || m->shutting_down)
+        if (!d->want_connected || exiting(d))
                 return;
-        if (!m->bluez_owner || !d->bluez_path) {
+        if (!bluez_client_is_up(bluez) || !d->bluez_path) {
                 /* BlueZ dropped the object (or is away): find it again by scanning. */
                 set_connection(d, d->connection == CONNECTION_DISCONNECTED ? CONNECTION_CONNECTING : d->connection);
-                bluez_update_discovery(m);
+                bluez_client_update_discovery(bluez);
                 return;
         }
-        bd = g_hash_table_lookup(m->bluez_devices, d->bluez_path);
+        bd = bluez_client_device(bluez, d->bluez_path);
         if (!bd)
                 return;
         if (bd->connected) {
@@ -544,7 +559,7 @@ static void try_connect(Device *d) {
                 d->resolving_unasked = true;
                 return;
         }
-        a = bluez_adapter_for(m, bd->adapter);
+        a = bluez_adapter_for(bluez, bd->adapter);
         if (!a || !a->powered) {
                 log_info("%s: adapter %s is not powered, waiting for it", d->address, bd->adapter ?: "(none)");
                 d->waiting_for_adapter = true;
@@ -552,21 +567,28 @@ static void try_connect(Device *d) {
                         set_connection(d, CONNECTION_CONNECTING);
                 return;
         }
-        if (a->connecting && a->connecting != d) {
+        adapter = strdup(bd->adapter);
+        r = adapter ? bluez_client_take_adapter_slot(bluez, adapter, d->address, &holder) : -ENOMEM;
+        if (r == -EBUSY) {
                 /* One Connect at a time per adapter: wait for the slot. */
-                log_debug("%s: waiting for %s to finish connecting", d->address, a->connecting->address);
+                log_debug("%s: waiting for %s to finish connecting", d->address, holder);
+                free(adapter);
                 d->waiting_for_adapter = true;
                 if (d->connection == CONNECTION_DISCONNECTED)
                         set_connection(d, CONNECTION_CONNECTING);
                 return;
         }
         d->waiting_for_adapter = false;
+        if (r < 0) {
+                free(adapter);
+                link_down(d, r, "cannot take the adapter's Connect slot");
+                return;
+        }
         free(d->adapter_path);
-        d->adapter_path = strdup(bd->adapter);
-        a->connecting = d;
+        d->adapter_path = adapter;
         d->holds_adapter_slot = true;
         set_connection(d, CONNECTION_CONNECTING);
-        r = bluez_call(m->bluez, &d->connect_call, d->bluez_path, "org.bluez.Device1", "Connect",
+        r = bluez_call(bluez_client_bus(bluez), &d->connect_call, d->bluez_path, "org.bluez.Device1", "Connect",
                        BLUEZ_TIMEOUT_CONNECT_USEC, NULL, NULL, 0, on_connect_reply, d);
         if (r < 0)
                 link_down(d, r, "cannot call Connect");
@@ -593,7 +615,7 @@ int device_connect(Device *d, sd_bus_message *waiter) {
                 /* Connect() itself has a time limit too: a device that is away (no BlueZ
                  * object, adapter off) is waited for in the background, not by the caller. */
                 if (!d->connect_deadline &&
-                    sd_event_add_time_relative(d->manager->event, &d->connect_deadline, CLOCK_MONOTONIC,
+                    sd_event_add_time_relative(d->ctx->event, &d->connect_deadline, CLOCK_MONOTONIC,
                                                CONNECT_WAIT_USEC, 0, on_connect_deadline, d) < 0)
                         log_warning("%s: cannot time Connect()", d->address);
         }
@@ -611,9 +633,7 @@ int device_connect(Device *d, sd_bus_message *waiter) {
 }
 
 static void disconnect_now(Device *d) {
-        if (d->bluez_path)
-                (void) bluez_call(d->manager->bluez, &d->disconnect_call, d->bluez_path, "org.bluez.Device1",
-                                  "Disconnect", BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+        bluez_disconnect(d);
         link_down(d, -ECANCELED, "disconnected on request");
 }
 
@@ -628,8 +648,7 @@ static void on_stop_before_disconnect(Device *d, int error, const MassagerMessag
 int device_disconnect(Device *d) {
         d->want_connected = false;
         d->reconnect_timer = sd_event_source_disable_unref(d->reconnect_timer);
-        if (d->session)
-                session_end(d->session, POLICY_END_USER);
+        hook_lost(d, DEVICE_LOSS_DISCONNECT);
         /* Stop the motors before the link goes, rather than rely on the
          * device's own link-loss stop. */
         if (d->connection == CONNECTION_READY &&
@@ -651,7 +670,7 @@ int device_send_stop(Device *d, CommandCallback callback, void *userdata) {
 /* ---- BlueZ events ----------------------------------------------------- */
 
 void device_bluez_attached(Device *d, const char *bluez_path) {
-        BluezDevice *bd = g_hash_table_lookup(d->manager->bluez_devices, bluez_path);
+        BluezDevice *bd = bluez_client_device(d->ctx->bluez, bluez_path);
 
         if (streq_ptr(d->bluez_path, bluez_path))
                 return;
@@ -660,7 +679,7 @@ void device_bluez_attached(Device *d, const char *bluez_path) {
         if (bd)
                 device_set_name(d, bd->name);
         log_debug("%s: BlueZ object %s", d->address, bluez_path);
-        bluez_update_discovery(d->manager);
+        bluez_client_update_discovery(d->ctx->bluez);
         /* Found again: connect now unless a backoff is running. */
         if (d->want_connected && !d->reconnect_timer &&
             (d->connection == CONNECTION_CONNECTING || d->connection == CONNECTION_RECONNECTING ||
@@ -674,7 +693,7 @@ void device_bluez_detached(Device *d) {
         free(d->bluez_path);
         d->bluez_path = NULL;
         if (d->want_connected)
-                bluez_update_discovery(d->manager);
+                bluez_client_update_discovery(d->ctx->bluez);
 }
 
 void device_bluez_vanished(Device *d) {
@@ -687,7 +706,7 @@ void device_bluez_vanished(Device *d) {
 }
 
 void device_bluez_changed(Device *d) {
-        BluezDevice *bd = d->bluez_path ? g_hash_table_lookup(d->manager->bluez_devices, d->bluez_path) : NULL;
+        BluezDevice *bd = d->bluez_path ? bluez_client_device(d->ctx->bluez, d->bluez_path) : NULL;
 
         if (!bd)
                 return;
@@ -723,16 +742,17 @@ void device_adapter_slot_free(Device *d) {
 
 /* ---- lifetime --------------------------------------------------------- */
 
-int device_new(Manager *m, const char *address, Device **ret) {
+int device_new(const DeviceContext *ctx, const char *address, Device **ret) {
         Device *d = calloc(1, sizeof *d);
         if (!d)
                 return -ENOMEM;
-        d->manager = m;
+        d->ctx = ctx;
         for (size_t i = 0; i < 17; i++)
                 d->address[i] = (char) toupper((unsigned char) address[i]);
         d->object_path = address_to_object_path(d->address);
         d->connect_waiters = g_ptr_array_new();
         d->connection = CONNECTION_DISCONNECTED;
+        device_commands_init(d);
         if (!d->object_path) {
                 device_free(d);
                 return -ENOMEM;
@@ -745,8 +765,7 @@ Device *device_free(Device *d) {
         if (!d)
                 return NULL;
         d->want_connected = false;
-        if (d->session)
-                session_end(d->session, POLICY_END_USER);
+        hook_lost(d, DEVICE_LOSS_REMOVED);
         device_commands_fail_all(d, -ENOTCONN);
         clear_link(d);
         bluez_call_cancel(&d->disconnect_call);

@@ -11,8 +11,9 @@
  *
  * A device is used only when BlueZ reports it Connected, ServicesResolved
  * and Paired, its characteristics are found, Status notifications are on and
- * its Device Info says protocol version 1. A user Disconnect() clears
- * want_connected, which no automatic reconnect ever sets again.
+ * its Device Info says a protocol version we speak (massager_protocol_lookup()).
+ * A user Disconnect() clears want_connected, which no automatic reconnect
+ * ever sets again.
  */
 
 #include <glib.h>
@@ -21,13 +22,48 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "bluez/bluez-call.h"
+#include "bluez/bluez.h"
+#include "device-props.h"
 #include "macro.h"
+#include "massager-control-point.h"
 #include "massager-protocol.h"
 
-typedef struct Manager Manager;
+typedef struct Device Device;
 typedef struct Session Session;
-typedef struct Command Command;
+typedef struct SafetyContext SafetyContext;
+
+/* Why a device can no longer carry its session (the session ends with the
+ * matching doc/safety.md reason). */
+typedef enum DeviceLoss {
+        DEVICE_LOSS_LINK,               /* the link went down */
+        DEVICE_LOSS_DISCONNECT,         /* a user Disconnect() */
+        DEVICE_LOSS_REMOVED,            /* the device is being freed */
+} DeviceLoss;
+
+/* What a device tells the layer above it (manager.c sets them; the session
+ * hears device events through them). Every hook may be NULL. */
+typedef struct DeviceHooks {
+        /* A STATUS was taken; previous is NULL for the first. */
+        void (*status)(Device *d, const MassagerStatus *previous, void *userdata);
+        /* d->session, if any, must end now. */
+        void (*lost)(Device *d, DeviceLoss why, void *userdata);
+        /* A property a start decision reads changed (link, state, battery,
+         * capabilities): Manager.StartAvailability may have a new answer. */
+        void (*decision_input_changed)(Device *d, void *userdata);
+        /* The daemon is exiting: no connection attempts, no reconnects. */
+        bool (*exiting)(void *userdata);
+} DeviceHooks;
+
+/* What every device (and its session) uses, owned by the manager. */
+typedef struct DeviceContext {
+        sd_event *event;
+        sd_bus *api;                    /* NULL until connected */
+        BluezClient *bluez;
+        SafetyContext *safety;          /* for sessions (session.c) */
+        GHashTable *devices;            /* address → Device: every known device */
+        const DeviceHooks *hooks;
+        void *userdata;                 /* for the hooks */
+} DeviceContext;
 
 typedef enum ConnectionState {
         CONNECTION_DISCONNECTED,
@@ -44,8 +80,8 @@ typedef enum ConnectionState {
 #define COMMAND_TIMEOUT_USEC       (3ULL * 1000000ULL)
 #define CONNECT_WAIT_USEC          (60ULL * 1000000ULL)  /* Connect() answers within this */
 
-typedef struct Device {
-        Manager *manager;
+struct Device {
+        const DeviceContext *ctx;
         char address[18];               /* "AA:BB:CC:DD:EE:FF" */
         char *object_path;              /* /org/massaged1/device/AA_BB_CC_DD_EE_FF */
         char *name;
@@ -78,21 +114,24 @@ typedef struct Device {
         uint8_t status_seq;
         bool have_status_seq;
 
-        /* Control Point: one command in flight, the rest queued (device-commands.c). */
-        uint8_t next_seq;
-        Command *inflight;
-        Command *queue_head, *queue_tail;
+        /* Control Point: its engine, which also holds the connection's
+         * protocol, and the engine's timer and write (device-commands.c). */
+        MassagerControlPoint control_point;
         sd_event_source *command_timer;
         BluezCall *write_call;
 
-        Session *session;
-} Device;
+        Session *session;               /* opaque here: session.c owns it */
+};
 
-int device_new(Manager *m, const char *address, Device **ret);
+int device_new(const DeviceContext *ctx, const char *address, Device **ret);
 Device *device_free(Device *d);
 
 const char *connection_state_to_string(ConnectionState s);
-const char *device_state_to_string(Device *d);  /* idle|running|paused|fault */
+/* A fault other than low battery is reported. */
+bool device_has_fault(Device *d);
+/* Anything under way that an exit would cut short (idle.h): a session,
+ * a command, a connection being made, a Connect() or pairing waiting. */
+bool device_is_busy(Device *d);
 
 /* Requests from the API. */
 int device_connect(Device *d, sd_bus_message *waiter);   /* waiter may be NULL */
@@ -110,8 +149,41 @@ void device_bluez_vanished(Device *d);
 void device_adapter_slot_free(Device *d);
 void device_value_changed(Device *d, const char *char_path, const uint8_t *value, size_t size);
 
-/* Emits PropertiesChanged for these Device properties: device_emit_changed(d, "State", "Program"). */
+/* Emits PropertiesChanged for these Device properties (device-props.h):
+ * device_emit_changed(d, DEVICE_PROP_STATE, DEVICE_PROP_PROGRAM). */
 void device_emit_changed_strv(Device *d, const char *const *names);
 #define device_emit_changed(d, ...) device_emit_changed_strv((d), (const char *const[]) { __VA_ARGS__, NULL })
 void device_set_name(Device *d, const char *name);
+/* Something a start decision reads changed (also a symptom reported after a
+ * session): tells the layer above through its hook. */
+void device_decision_input_changed(Device *d);
 
+/* ---- device-commands.c: the Control Point, part of this module ---- */
+
+/*
+ * Commands to the Control Point, through the device's engine
+ * (protocol/control-point.c, PROTOCOL.md §9): sequence numbers, a response
+ * timeout, one command in flight per device, the rest queued in order. STOP
+ * jumps the queue (it goes out right after the command in flight) and a STOP
+ * already queued is not sent twice: a second one is answered with its result.
+ */
+
+/* error is 0 with the device's response (result may still be non-OK), or a negative errno:
+ * -ETIMEDOUT (no response), -ENOTCONN (link lost), -EIO or the BlueZ error's errno (write failed). */
+
+void device_commands_init(Device *d);
+int device_command(Device *d, const MassagerCommand *cmd, CommandCallback callback, void *userdata);
+/* Decodes a Status notification with the connection's protocol: MASSAGER_NOTIFICATION_STATUS,
+ * MASSAGER_NOTIFICATION_RESPONSE (answers the command in flight; apply it, then
+ * device_commands_on_response()), or a negative errno when it is dropped (logged here). */
+int device_commands_receive(Device *d, const uint8_t *value, size_t size, MassagerMessage *ret);
+/* Decodes a Status read with the connection's protocol (-EPROTO before the Device Info). */
+int device_commands_decode(Device *d, const uint8_t *value, size_t size, MassagerMessage *ret);
+void device_commands_on_response(Device *d, const MassagerMessage *msg);
+void device_commands_fail_all(Device *d, int error);
+/* A command is in flight or queued. */
+bool device_commands_busy(Device *d);
+/* A command is in flight (its response is awaited). */
+bool device_commands_in_flight(Device *d);
+/* A STOP is in flight or queued. */
+bool device_commands_stop_pending(Device *d);

@@ -9,12 +9,20 @@
  */
 
 #include <stdbool.h>
+#include <systemd/sd-bus.h>
 
-#include "manager.h"
+#include "bluez/bluez.h"
+
+typedef struct DiscoveryClients DiscoveryClients;
+
+/* api: the bus the clients are on (their names are watched there, and
+ * Manager.Discovering is emitted there); bluez: told when a scan is wanted. */
+int discovery_clients_new(DiscoveryClients **ret, sd_bus *api, BluezClient *bluez);
+DiscoveryClients *discovery_clients_free(DiscoveryClients *dc);
 
 /* Start (or keep) a scan for this client; idempotent per client. */
-int discovery_client_add(Manager *m, const char *sender);
+int discovery_client_add(DiscoveryClients *dc, const char *sender);
 /* Drop this client's scan; a no-op for a client that has none. */
-void discovery_client_remove(Manager *m, const char *sender);
-/* Does any client want a scan (Manager.Discovering)? */
-bool discovery_clients_any(const Manager *m);
+void discovery_client_remove(DiscoveryClients *dc, const char *sender);
+/* Does any client want a scan (Manager.Discovering)? false for NULL. */
+bool discovery_clients_any(const DiscoveryClients *dc);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api-args-bus.h"
 #include "bus-errors.h"
 #include "history-bus.h"
 #include "base/log.h"
@@ -15,13 +16,13 @@
 /* Times on this interface are wall-clock microseconds since the epoch (x). */
 
 static int read_range(sd_bus_message *msg, int64_t *from, int64_t *to, sd_bus_error *error) {
+        _cleanup_free_ char *message = NULL;
         int r = sd_bus_message_read(msg, "xx", from, to);
         if (r < 0)
                 return r;
-        if (*from >= *to)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "range is empty: 'from' (%lld) must be before 'to' (%lld), both in "
-                                         "microseconds since the epoch", (long long) *from, (long long) *to);
+        r = api_history_range_check(*from, *to, &message);
+        if (r < 0)
+                return bus_error_set_api_args(error, r, message);
         return 0;
 }
 
@@ -118,52 +119,29 @@ static int method_get_usage_per_day(sd_bus_message *msg, void *userdata, sd_bus_
 }
 
 static int method_set_note(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(api_args_clear) ApiArgs args = {};
+        _cleanup_free_ char *message = NULL;
         Manager *m = userdata;
-        uint64_t id;
-        int pain_before = -1, pain_after = -1;
-        const char *note = NULL, *key, *contents;
+        ApiNoteRequest req;
         SafetyClock clock;
+        uint64_t id;
         int r;
 
         r = sd_bus_message_read(msg, "t", &id);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        r = bus_read_api_args(msg, API_ARGS_NOTE, &args, error);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(msg, NULL, &contents);
-                if (r < 0)
-                        return r;
-                if ((streq(key, "pain_before") || streq(key, "pain_after")) && streq(contents, "i")) {
-                        int v;
-                        r = sd_bus_message_read(msg, "v", "i", &v);
-                        if (r >= 0 && (v < 0 || v > 10))
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                         "'%s' %d out of range 0–10", key, v);
-                        *(streq(key, "pain_before") ? &pain_before : &pain_after) = v;
-                } else if (streq(key, "note") && streq(contents, "s"))
-                        r = sd_bus_message_read(msg, "v", "s", &note);
-                else
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "unknown diary key '%s' of type '%s'; allowed: pain_before (i), "
-                                                 "pain_after (i), note (s)", key, contents);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
+        r = api_note_parse(&args, &req, &message);
         if (r < 0)
-                return r;
+                return bus_error_set_api_args(error, r, message);
         if ((r = need_ledger(m, error)) < 0)
                 return r;
         r = safety_clock_now(&clock);
         if (r >= 0)
-                r = ledger_diary_set(m->safety->ledger, (int64_t) id, pain_before, pain_after, note, clock.wall_us);
+                r = ledger_diary_set(m->safety->ledger, (int64_t) id, req.pain_before, req.pain_after, req.note,
+                                     clock.wall_us);
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "no session with id %llu",
                                          (unsigned long long) id);

@@ -6,12 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "device.h"
-#include "discovery-clients.h"
 #include "idle.h"
 #include "base/log.h"
 #include "macro.h"
-#include "manager.h"
 #include "massaged-dbus.h"
 #include "base/util.h"
 
@@ -20,7 +17,10 @@
 #define IDLE_ACCURACY_USEC (250ULL * USEC_PER_MSEC)
 
 struct Idle {
-        Manager *manager;
+        sd_event *event;
+        sd_bus *api;
+        IdleBusy busy;
+        void *userdata;
         uint64_t timeout_usec;
         uint64_t last_activity;         /* CLOCK_MONOTONIC: last method call, or last seen busy */
         sd_event_source *timer;
@@ -28,34 +28,8 @@ struct Idle {
         bool releasing;                 /* ReleaseName sent: exiting unless something started meanwhile */
 };
 
-bool idle_manager_busy(Manager *m) {
-        GHashTableIter it;
-        gpointer v;
-
-        /* A scan a client asked for is work in progress too (massagectl scan
-         * runs for its --timeout between StartDiscovery and StopDiscovery). */
-        if (m->shutting_down || m->pairing_address || !m->name_requested ||
-            discovery_clients_any(m))
-                return true;
-        g_hash_table_iter_init(&it, m->devices);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                Device *d = v;
-
-                if (d->session || d->inflight || d->queue_head || d->connect_call || d->pair_call ||
-                    d->connect_waiters->len > 0)
-                        return true;
-                switch (d->connection) {
-                case CONNECTION_CONNECTING:
-                case CONNECTION_RESOLVING:
-                        return true;
-                case CONNECTION_DISCONNECTED:
-                case CONNECTION_READY:
-                case CONNECTION_RECONNECTING:   /* waiting out a backoff: the next start retries */
-                case _CONNECTION_STATE_MAX:
-                        break;
-                }
-        }
-        return false;
+static bool is_busy(Idle *i) {
+        return i->busy && i->busy(i->userdata);
 }
 
 static void arm(Idle *i, uint64_t when) {
@@ -73,7 +47,6 @@ static void format_timeout(uint64_t usec, char *buf, size_t size) {
 
 static int on_released(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Idle *i = userdata;
-        Manager *m = i->manager;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         i->releasing = false;
@@ -87,23 +60,22 @@ static int on_released(sd_bus_message *reply, void *userdata, sd_bus_error *ret_
          * order; if one of them started something, this instance must not
          * walk away from it. A new instance may own the name by now, so do
          * not fight over it: stop everything properly, as on SIGTERM. */
-        if (idle_manager_busy(m)) {
+        if (is_busy(i)) {
                 log_notice("A call during the idle exit started work; stopping it and exiting");
                 return kill(getpid(), SIGTERM) < 0 ? -errno : 0;
         }
-        return sd_event_exit(m->event, 0);
+        return sd_event_exit(i->event, 0);
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Idle *i = userdata;
-        Manager *m = i->manager;
         uint64_t now = now_usec(CLOCK_MONOTONIC);
         char buf[32];
         int r;
 
         if (i->releasing)
                 return 0;
-        if (idle_manager_busy(m)) {
+        if (is_busy(i)) {
                 i->last_activity = now;
                 arm(i, now + MIN(i->timeout_usec, IDLE_BUSY_RECHECK_USEC));
                 return 0;
@@ -114,10 +86,10 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         }
         format_timeout(i->timeout_usec, buf, sizeof buf);
         log_info("Idle for %s (no session, no API call): exiting; the next client call starts massaged again", buf);
-        r = sd_bus_release_name_async(m->api, NULL, MASSAGED_BUS_NAME, on_released, i);
+        r = sd_bus_release_name_async(i->api, NULL, MASSAGED_BUS_NAME, on_released, i);
         if (r < 0) {
                 log_warning_errno(r, "Cannot release %s (%m); exiting anyway", MASSAGED_BUS_NAME);
-                return sd_event_exit(m->event, 0);
+                return sd_event_exit(i->event, 0);
         }
         i->releasing = true;
         return 0;
@@ -136,7 +108,7 @@ static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *ret_err
         return 0;       /* never consumes the message */
 }
 
-int idle_new(Idle **ret, Manager *m, uint64_t timeout_usec) {
+int idle_new(Idle **ret, sd_event *event, sd_bus *api, uint64_t timeout_usec, IdleBusy busy, void *userdata) {
         Idle *i;
         int r;
 
@@ -146,13 +118,16 @@ int idle_new(Idle **ret, Manager *m, uint64_t timeout_usec) {
         i = calloc(1, sizeof *i);
         if (!i)
                 return -ENOMEM;
-        i->manager = m;
+        i->event = event;
+        i->api = api;
+        i->busy = busy;
+        i->userdata = userdata;
         i->timeout_usec = timeout_usec;
         i->last_activity = now_usec(CLOCK_MONOTONIC);
-        r = sd_event_add_time(m->event, &i->timer, CLOCK_MONOTONIC, i->last_activity + timeout_usec,
+        r = sd_event_add_time(event, &i->timer, CLOCK_MONOTONIC, i->last_activity + timeout_usec,
                               IDLE_ACCURACY_USEC, on_timer, i);
         if (r >= 0)
-                r = sd_bus_add_filter(m->api, &i->filter, on_message, i);
+                r = sd_bus_add_filter(api, &i->filter, on_message, i);
         if (r < 0) {
                 idle_free(i);
                 return log_error_errno(r, "Cannot set up the idle timer: %m");

@@ -17,13 +17,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
-typedef struct Manager Manager;
 typedef struct Idle Idle;
 
-/* timeout_usec 0: never exit (nothing is set up). */
-int idle_new(Idle **ret, Manager *m, uint64_t timeout_usec);
-Idle *idle_free(Idle *i);
+/* Is anything under way that an exit would cut short? Asked, like systemd's
+ * bus_event_loop_with_idle() check_idle, instead of reading others' state. */
+typedef bool (*IdleBusy)(void *userdata);
 
-/* Is anything under way that an exit would cut short? */
-bool idle_manager_busy(Manager *m);
+/* timeout_usec 0: never exit (nothing is set up). api: the bus whose method
+ * calls count as activity and whose name is released. */
+int idle_new(Idle **ret, sd_event *event, sd_bus *api, uint64_t timeout_usec, IdleBusy busy, void *userdata);
+Idle *idle_free(Idle *i);

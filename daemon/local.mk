@@ -2,7 +2,7 @@
 # Policy, ledger, config and programs come from daemon/safety/libmassaged-safety.la (daemon/safety.mk).
 libexec_PROGRAMS += daemon/massaged
 daemon_massaged_SOURCES = \
-	daemon/main.c \
+	daemon/main.c daemon/daemon.h \
 	daemon/base/log.c daemon/base/log.h \
 	daemon/safety-event.c daemon/safety-event.h \
 	daemon/base/util.h \
@@ -13,11 +13,12 @@ daemon_massaged_SOURCES = \
 	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
 	daemon/base/name-watch.c daemon/base/name-watch.h \
 	daemon/discovery-clients.c daemon/discovery-clients.h \
-	daemon/bluez/bluez.c daemon/bluez/bluez.h \
-	daemon/bluez/bluez-agent.c daemon/bluez/bluez-agent.h \
+	daemon/bluez/bluez.c daemon/bluez/bluez.h daemon/bluez/bluez-internal.h \
+	daemon/bluez/bluez-objects.c daemon/bluez/bluez-discovery.c \
+	daemon/bluez/bluez-agent.c \
 	daemon/bluez/bluez-call.c daemon/bluez/bluez-call.h \
-	daemon/device.c daemon/device.h \
-	daemon/device-commands.c daemon/device-commands.h \
+	daemon/device.c daemon/device.h daemon/device-props.h \
+	daemon/device-commands.c \
 	daemon/session.c daemon/session.h daemon/session-internal.h \
 	daemon/session-plan.c \
 	daemon/safety-glue.c daemon/safety-glue.h \
@@ -25,7 +26,11 @@ daemon_massaged_SOURCES = \
 	daemon/api-args-bus.c daemon/api-args-bus.h \
 	daemon/manager-bus.c daemon/manager-bus.h \
 	daemon/device-bus.c daemon/device-bus.h \
-	daemon/history-bus.c daemon/history-bus.h
+	daemon/history-bus.c daemon/history-bus.h \
+	daemon/start-decision.c daemon/start-decision.h \
+	daemon/start-summary.c daemon/start-summary.h \
+	daemon/start-availability.c daemon/start-availability.h \
+	daemon/start-bus.c daemon/start-bus.h
 daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 daemon_massaged_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
 daemon_massaged_LDADD = daemon/safety/libmassaged-safety.la protocol/libmassager-protocol.la \
@@ -52,7 +57,9 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-notify.py \
 	tests/daemon/test-daemon-sleep.py \
 	tests/daemon/test-daemon-attacks-session.py \
-	tests/daemon/test-daemon-attacks-ledger.py
+	tests/daemon/test-daemon-attacks-ledger.py \
+	tests/daemon/test-daemon-pause.py \
+	tests/daemon/test-daemon-refusals.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "safety/conf.h"
 
 #include "base/log.h"
-#include "manager.h"
+#include "i18n.h"
+#include "daemon.h"
 
 static void help(void) {
         printf("Usage: massaged [OPTIONS]\n\n"
@@ -44,6 +47,10 @@ int main(int argc, char *argv[]) {
         uint32_t t;
         Manager *m = NULL;
         int c, r;
+
+        (void) setlocale(LC_ALL, "");
+        (void) bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+        (void) textdomain(GETTEXT_PACKAGE);
 
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {

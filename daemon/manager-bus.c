@@ -8,7 +8,6 @@
 #include "bluez/bluez.h"
 #include "bus-errors.h"
 #include "device.h"
-#include "device-commands.h"
 #include "discovery-clients.h"
 #include "base/log.h"
 #include "manager.h"
@@ -18,6 +17,8 @@
 #include "safety-glue.h"
 #include "safety/screening.h"
 #include "session.h"
+#include "start-availability.h"
+#include "start-bus.h"
 #include "base/util.h"
 
 static int prop_api_version(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -28,7 +29,7 @@ static int prop_api_version(sd_bus *bus, const char *path, const char *interface
 static int prop_discovering(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "b", discovery_clients_any(m));
+        return sd_bus_message_append(reply, "b", discovery_clients_any(m->discovery));
 }
 
 static int prop_screening_questions(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -66,7 +67,7 @@ static int prop_discovered(sd_bus *bus, const char *path, const char *interface,
         int r = sd_bus_message_open_container(reply, 'a', "(ss)");
         if (r < 0)
                 return r;
-        g_hash_table_iter_init(&i, m->bluez_devices);
+        bluez_client_iter_devices(m->bluez_client, &i);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 BluezDevice *d = v;
                 if (!d->massager || !*d->address)
@@ -96,23 +97,24 @@ static int method_start_discovery(sd_bus_message *msg, void *userdata, sd_bus_er
         Manager *m = userdata;
         int r;
 
-        if (!m->bluez_owner || g_hash_table_size(m->adapters) == 0)
+        if (!bluez_client_is_up(m->bluez_client) || bluez_client_n_adapters(m->bluez_client) == 0)
                 return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available (no BlueZ or no "
                                            "adapter); start bluetoothd and power an adapter on");
         const char *sender = sd_bus_message_get_sender(msg);
         if (!sender)
                 return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Scanning needs a client on a bus");
-        r = discovery_client_add(m, sender);
+        r = discovery_client_add(m->discovery, sender);
         if (r < 0)
                 return bus_error_set_errno(error, r, "Cannot start scanning");
         return sd_bus_reply_method_return(msg, NULL);
 }
 
 static int method_stop_discovery(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
         const char *sender = sd_bus_message_get_sender(msg);
 
         if (sender)
-                discovery_client_remove(userdata, sender);
+                discovery_client_remove(m->discovery, sender);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -123,12 +125,13 @@ typedef struct AddRequest {
         sd_bus_message *call;
         char address[18];
         BluezCall *pair_call;
+        bool pairing;                   /* set the client's pairing address */
 } AddRequest;
 
 static void finish_add(AddRequest *req) {
         Manager *m = req->manager;
         SafetyContext *safety = m->safety;
-        BluezDevice *bd = bluez_find_device_by_address(m, req->address);
+        BluezDevice *bd = bluez_find_device_by_address(m->bluez_client, req->address);
         SafetyClock clock;
         Device *d;
         int r;
@@ -142,7 +145,7 @@ static void finish_add(AddRequest *req) {
                 (void) sd_bus_reply_method_error(req->call, &e);
                 return;
         }
-        r = device_new(m, req->address, &d);
+        r = device_new(&m->device_ctx, req->address, &d);
         if (r < 0) {
                 (void) bus_reply_errno(req->call, r, "Out of memory adding %s", req->address);
                 return;
@@ -160,8 +163,8 @@ static void finish_add(AddRequest *req) {
 
 static void add_request_free(AddRequest *req) {
         Manager *m = req->manager;
-        free(m->pairing_address);
-        m->pairing_address = NULL;
+        if (req->pairing)
+                (void) bluez_client_set_pairing_address(m->bluez_client, NULL);
         bluez_call_cancel(&req->pair_call);
         sd_bus_message_unref(req->call);
         free(req);
@@ -200,12 +203,12 @@ static int method_add_device(sd_bus_message *msg, void *userdata, sd_bus_error *
                 return sd_bus_reply_method_return(msg, "o", d->object_path);
         if (!m->safety->ledger)
                 return bus_error_set_storage(error, "Cannot remember a device: %s", safety_storage_error(m->safety));
-        if (m->pairing_address)
+        if (bluez_client_pairing_address(m->bluez_client))
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "Already adding %s; try again when it is done",
-                                         m->pairing_address);
-        if (!m->bluez_owner)
+                                         bluez_client_pairing_address(m->bluez_client));
+        if (!bluez_client_is_up(m->bluez_client))
                 return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available; start bluetoothd");
-        bd = bluez_find_device_by_address(m, address);
+        bd = bluez_find_device_by_address(m->bluez_client, address);
         if (!bd)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE,
                                          "%s has not been seen by Bluetooth; call StartDiscovery() with the "
@@ -223,7 +226,12 @@ static int method_add_device(sd_bus_message *msg, void *userdata, sd_bus_error *
                 add_request_free(req);
                 return 1;
         }
-        m->pairing_address = strdup(bd->address);
+        r = bluez_client_set_pairing_address(m->bluez_client, bd->address);
+        if (r < 0) {
+                add_request_free(req);
+                return r;
+        }
+        req->pairing = true;
         log_info("%s: pairing", bd->address);
         r = bluez_call(m->bluez, &req->pair_call, bd->path, "org.bluez.Device1", "Pair", BLUEZ_TIMEOUT_PAIR_USEC,
                        NULL, NULL, 0, on_add_paired, req);
@@ -265,15 +273,15 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
                                   BLUEZ_TIMEOUT_SHORT_USEC, bluez_append_object, d->bluez_path,
                                   strlen(d->bluez_path) + 1, NULL, NULL);
         else if (d->bluez_path)
-                (void) bluez_call(m->bluez, NULL, d->bluez_path, "org.bluez.Device1", "Disconnect",
-                                  BLUEZ_TIMEOUT_SHORT_USEC, NULL, NULL, 0, NULL, NULL);
+                (void) bluez_client_disconnect(m->bluez_client, d->bluez_path, NULL);
         /* While the object is still found: sd-bus lists the interfaces it
          * removes by looking the object up, and without org.massaged1.Device
          * in InterfacesRemoved clients (GDBusObjectManager) keep the device. */
         (void) sd_bus_emit_object_removed(m->api, d->object_path);
         g_hash_table_remove(m->devices, d->address);
         device_free(d);
-        bluez_update_discovery(m);
+        start_availability_invalidate(m->availability);
+        bluez_client_update_discovery(m->bluez_client);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -308,6 +316,7 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
         if (r == 0)
                 return sd_bus_error_set(error, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_SCREENING,
                                         refusal.message);
+        start_availability_invalidate(m->availability);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -426,6 +435,7 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
                 if (d->session)
                         session_limits_changed(d->session);
         }
+        start_availability_invalidate(m->availability);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -500,14 +510,15 @@ static int thermal_reading(Manager *m, const ThermalRequest *t, int16_t *ret, sd
         }
         d = manager_find_device(m, t->trip_device);
         if (!d || !device_is_ready(d)) {
-                (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_ALLOWED,
+                (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_CONNECTED,
                                          "The thermal cut-off tripped on %s, which is not connected: connect it "
                                          "(massagectl connect %s) so its pad can be read below %d °C, then "
                                          "acknowledge again.", t->trip_device, t->trip_device,
                                          POLICY_THERMAL_RELOCK_DECI_C / 10);
                 return -ENOTCONN;
         }
-        (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_ALLOWED,
+        /* No reading is the policy's "too hot" too: the pad is not known to be cool. */
+        (void) sd_bus_error_setf(e, MASSAGED_ERROR_PAD_TOO_HOT,
                                  "%s, whose thermal cut-off tripped, did not report its pad temperature; try "
                                  "again in a moment.", t->trip_device);
         return -ENODATA;
@@ -535,7 +546,7 @@ static int thermal_decide(ThermalRequest *t) {
         /* The device of the trip is the one read in thermal_action(); a trip
          * recorded since then (another device) must be read first. */
         if (!reset && f.thermal_locked && strcmp(f.last_trip_device, t->trip_device) != 0) {
-                (void) sd_bus_error_set(&e, MASSAGED_ERROR_NOT_ALLOWED,
+                (void) sd_bus_error_set(&e, MASSAGED_ERROR_THERMAL_LOCKOUT,
                                         "Another thermal cut-off was recorded meanwhile; acknowledge again.");
                 return sd_bus_reply_method_error(msg, &e);
         }
@@ -544,15 +555,15 @@ static int thermal_decide(ThermalRequest *t) {
                 if (r < 0)
                         return sd_bus_reply_method_error(msg, &e);
         }
-        PolicyInput in = { .limits = &safety->limits, .figures = &f, .battery = MASSAGER_BATTERY_UNKNOWN,
-                           .temperature = temperature };
+        PolicyInput in = safety_policy_input(safety, &f, NULL, NULL);
+        in.temperature = temperature;   /* the tripped pad's reading, not a device's status */
         r = reset ? policy_check_heat_reset(&in, &refusal) : policy_check_thermal_ack(&in, &refusal);
         if (r < 0) {
                 bus_error_set_errno(&e, r, "The safety policy could not decide");
                 return sd_bus_reply_method_error(msg, &e);
         }
         if (r == 0) {
-                (void) sd_bus_error_set(&e, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_NOT_ALLOWED,
+                (void) sd_bus_error_set(&e, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_FAILED,
                                         refusal.message);
                 return sd_bus_reply_method_error(msg, &e);
         }
@@ -565,6 +576,7 @@ static int thermal_decide(ThermalRequest *t) {
         }
         log_safety_event(reset ? SAFETY_EVENT_HEAT_RESET : SAFETY_EVENT_THERMAL_ACK, LOG_NOTICE, NULL, 0, NULL, "%s",
                          reset ? "Heat re-enabled by the user" : "Thermal cut-off acknowledged by the user");
+        start_availability_invalidate(m->availability);
         if (!reset) {
                 /* The policy's lock-out is over: let the devices drop latched faults whose cause has gone. */
                 g_hash_table_iter_init(&i, m->devices);
@@ -646,6 +658,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("Programs", "as", prop_programs, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StorageError", "s", prop_storage_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ConfigError", "s", prop_config_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("StartAvailability", "a{sv}", prop_start_availability, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("StartDiscovery", "", "", method_start_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopDiscovery", "", "", method_stop_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddDevice", SD_BUS_ARGS("s", address), SD_BUS_RESULT("o", device),
@@ -663,6 +677,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_set_limits, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetUsageToday", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{sv}", usage),
                                 method_get_usage_today, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CheckStart", SD_BUS_ARGS("o", device, "a{sv}", options),
+                                SD_BUS_RESULT("a{sv}", answer), method_check_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("AcknowledgeThermal", "", "", method_acknowledge_thermal, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ResetHeat", "", "", method_reset_heat, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END

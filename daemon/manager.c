@@ -9,19 +9,18 @@
 #include "bluez/bluez.h"
 #include "device.h"
 #include "device-bus.h"
-#include "device-commands.h"
 #include "discovery-clients.h"
 #include "history-bus.h"
 #include "idle.h"
 #include "base/log.h"
 #include "manager.h"
 #include "manager-bus.h"
-#include "base/name-watch.h"
 #include "notify.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
 #include "sleep-inhibit.h"
+#include "start-availability.h"
 #include "base/util.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
@@ -49,14 +48,20 @@ Device *manager_find_device_by_path(Manager *m, const char *object_path) {
         return NULL;
 }
 
-static Device *device_for_bluez_path(Manager *m, const char *bluez_path) {
-        BluezDevice *bd = g_hash_table_lookup(m->bluez_devices, bluez_path);
+static Device *device_for_bluez(Manager *m, const BluezDevice *bd) {
         return bd && *bd->address ? manager_find_device(m, bd->address) : NULL;
 }
 
-/* ---- BlueZ hooks ------------------------------------------------------ */
+static void emit_discovered_changed(Manager *m) {
+        if (m->api)
+                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
+                                                      "Discovered", NULL);
+}
 
-void manager_bluez_appeared(Manager *m) {
+/* ---- BlueZ client callbacks ------------------------------------------- */
+
+static void on_bluez_appeared(void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
@@ -64,55 +69,58 @@ void manager_bluez_appeared(Manager *m) {
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
-                BluezDevice *bd = bluez_find_device_by_address(m, d->address);
+                BluezDevice *bd = bluez_find_device_by_address(m->bluez_client, d->address);
                 if (bd)
                         device_bluez_attached(d, bd->path);
                 else if (d->want_connected)
                         log_info("%s: not known to BlueZ, scanning for it", d->address);
         }
-        bluez_update_discovery(m);
-        manager_emit_discovered_changed(m);
+        bluez_client_update_discovery(m->bluez_client);
+        emit_discovered_changed(m);
 }
 
-void manager_bluez_vanished(Manager *m) {
+static void on_bluez_vanished(void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v))
                 device_bluez_vanished(v);
-        manager_emit_discovered_changed(m);
+        emit_discovered_changed(m);
 }
 
-void manager_bluez_device_added(Manager *m, const char *bluez_path) {
-        Device *d = device_for_bluez_path(m, bluez_path);
-        BluezDevice *bd = g_hash_table_lookup(m->bluez_devices, bluez_path);
+static void on_bluez_device_added(const BluezDevice *bd, void *userdata) {
+        Manager *m = userdata;
+        Device *d = device_for_bluez(m, bd);
 
         if (d)
-                device_bluez_attached(d, bluez_path);
-        if (bd && bd->massager)
-                manager_emit_discovered_changed(m);
+                device_bluez_attached(d, bd->path);
+        if (bd->massager)
+                emit_discovered_changed(m);
 }
 
-void manager_bluez_device_removed(Manager *m, const char *bluez_path) {
-        Device *d = device_for_bluez_path(m, bluez_path);
+static void on_bluez_device_removed(const BluezDevice *bd, void *userdata) {
+        Manager *m = userdata;
+        Device *d = device_for_bluez(m, bd);
 
-        if (d && streq_ptr(d->bluez_path, bluez_path))
+        if (d && streq_ptr(d->bluez_path, bd->path))
                 device_bluez_detached(d);
-        manager_emit_discovered_changed(m);
+        emit_discovered_changed(m);
 }
 
-void manager_bluez_device_changed(Manager *m, const char *bluez_path) {
-        Device *d = device_for_bluez_path(m, bluez_path);
+static void on_bluez_device_changed(const BluezDevice *bd, void *userdata) {
+        Device *d = device_for_bluez(userdata, bd);
 
         if (!d)
                 return;
-        if (!streq_ptr(d->bluez_path, bluez_path))
-                device_bluez_attached(d, bluez_path);
+        if (!streq_ptr(d->bluez_path, bd->path))
+                device_bluez_attached(d, bd->path);
         device_bluez_changed(d);
 }
 
-void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_t *value, size_t size) {
+static void on_bluez_value_changed(const char *char_path, const uint8_t *value, size_t size, void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
@@ -126,26 +134,34 @@ void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_
         }
 }
 
-void manager_adapter_slot_free(Manager *m, const char *adapter_path) {
+static void on_adapter_slot_free(const char *adapter_path, void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
+        /* Nothing connects any more, and manager_free() is freeing the devices. */
+        if (m->shutting_down)
+                return;
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
-                BluezAdapter *a = bluez_adapter_for(m, adapter_path);
-                if (a && a->connecting)
+                if (bluez_client_adapter_slot_taken(m->bluez_client, adapter_path))
                         return;         /* someone took the slot */
                 device_adapter_slot_free(v);
         }
 }
 
-bool manager_wants_discovery(Manager *m) {
+static void on_discovered_changed(void *userdata) {
+        emit_discovered_changed(userdata);
+}
+
+static bool manager_wants_discovery(void *userdata) {
+        Manager *m = userdata;
         GHashTableIter i;
         gpointer v;
 
         if (m->shutting_down)
                 return false;
-        if (discovery_clients_any(m))
+        if (discovery_clients_any(m->discovery))
                 return true;
         /* A device whose object BlueZ dropped is found again by scanning. */
         g_hash_table_iter_init(&i, m->devices);
@@ -157,10 +173,76 @@ bool manager_wants_discovery(Manager *m) {
         return false;
 }
 
-void manager_emit_discovered_changed(Manager *m) {
-        if (m->api)
-                (void) sd_bus_emit_properties_changed(m->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE,
-                                                      "Discovered", NULL);
+static bool manager_knows(const char *address, void *userdata) {
+        return manager_find_device(userdata, address) != NULL;
+}
+
+/* ---- device hooks ----------------------------------------------------- */
+
+static void on_device_status(Device *d, const MassagerStatus *previous, void *userdata) {
+        if (d->session)
+                session_on_status(d->session, previous);
+}
+
+static void on_device_lost(Device *d, DeviceLoss why, void *userdata) {
+        if (!d->session)
+                return;
+        switch (why) {
+        case DEVICE_LOSS_LINK:
+                session_end(d->session, POLICY_END_LINK_LOST);
+                break;
+        case DEVICE_LOSS_DISCONNECT:
+        case DEVICE_LOSS_REMOVED:
+                session_end(d->session, POLICY_END_USER);
+                break;
+        }
+}
+
+static bool manager_exiting(void *userdata) {
+        Manager *m = userdata;
+        return m->shutting_down;
+}
+
+static void on_device_decision_input(Device *d, void *userdata) {
+        Manager *m = userdata;
+        start_availability_invalidate(m->availability);
+}
+
+static const DeviceHooks device_hooks = {
+        .status = on_device_status,
+        .lost = on_device_lost,
+        .decision_input_changed = on_device_decision_input,
+        .exiting = manager_exiting,
+};
+
+/* ---- idle exit -------------------------------------------------------- */
+
+static bool manager_busy(void *userdata) {
+        Manager *m = userdata;
+        GHashTableIter it;
+        gpointer v;
+
+        /* A scan a client asked for is work in progress too (massagectl scan
+         * runs for its --timeout between StartDiscovery and StopDiscovery). */
+        if (m->shutting_down || bluez_client_pairing_address(m->bluez_client) || !m->name_requested ||
+            discovery_clients_any(m->discovery))
+                return true;
+        g_hash_table_iter_init(&it, m->devices);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                if (device_is_busy(v))
+                        return true;
+        return false;
+}
+
+static void manager_notify_state(NotifyState *ret, void *userdata) {
+        Manager *m = userdata;
+
+        *ret = (NotifyState) {
+                .stopping = m->shutting_down,
+                .suspending = m->suspending,
+                .bluetooth_missing = m->name_requested && !bluez_client_is_up(m->bluez_client),
+                .devices = m->devices,
+        };
 }
 
 /* ---- stopping everything ---------------------------------------------- */
@@ -184,10 +266,12 @@ void manager_stop_all(Manager *m, const char *why) {
 static unsigned pending_stops;
 
 static void on_shutdown_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
+        Manager *m = userdata;
+
         if (error < 0)
                 log_warning_errno(error, "%s: STOP at shutdown not confirmed (%m); its lease stops it", d->address);
         if (pending_stops > 0 && --pending_stops == 0)
-                (void) sd_event_exit(d->manager->event, d->manager->exit_code);
+                (void) sd_event_exit(m->event, m->exit_code);
 }
 
 static int on_shutdown_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -211,7 +295,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
-                if (device_is_ready(d) && device_send_stop(d, on_shutdown_stop, NULL) >= 0)
+                if (device_is_ready(d) && device_send_stop(d, on_shutdown_stop, m) >= 0)
                         pending_stops++;
                 if (d->session)
                         session_end(d->session, POLICY_END_SHUTDOWN);
@@ -227,7 +311,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 static unsigned sleep_stops;
 
 static void on_sleep_stop(Device *d, int error, const MassagerMessage *resp, void *userdata) {
-        Manager *m = d->manager;
+        Manager *m = userdata;
 
         if (error < 0)
                 log_warning_errno(error, "%s: STOP before sleep not confirmed (%m); its lease stops it", d->address);
@@ -247,7 +331,7 @@ static void on_prepare_sleep(SleepInhibit *s, void *userdata) {
         g_hash_table_iter_init(&i, m->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
-                if (device_is_ready(d) && device_send_stop(d, on_sleep_stop, NULL) >= 0)
+                if (device_is_ready(d) && device_send_stop(d, on_sleep_stop, m) >= 0)
                         sleep_stops++;
                 if (d->session)
                         session_end(d->session, POLICY_END_SUSPEND);
@@ -278,7 +362,9 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
         return 0;
 }
 
-void manager_bluez_settled(Manager *m) {
+/* BlueZ's initial state is known (or BlueZ is absent): take the bus name. */
+static void on_bluez_settled(void *userdata) {
+        Manager *m = userdata;
         int r;
 
         if (m->name_requested)
@@ -294,7 +380,7 @@ void manager_bluez_settled(Manager *m) {
 
 static int on_name_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         log_warning("BlueZ did not describe its objects in time; serving the API without them for now");
-        manager_bluez_settled(userdata);
+        on_bluez_settled(userdata);
         return 0;
 }
 
@@ -342,9 +428,11 @@ static int load_devices(Manager *m) {
                         log_warning("Ledger lists an invalid address '%s', ignoring", list[k].address);
                         continue;
                 }
-                r = device_new(m, list[k].address, &d);
-                if (r < 0)
+                r = device_new(&m->device_ctx, list[k].address, &d);
+                if (r < 0) {
+                        log_error_errno(r, "Out of memory loading the known device %s", list[k].address);
                         break;
+                }
                 device_set_name(d, list[k].name && *list[k].name ? list[k].name : NULL);
                 /* Known devices are kept connected, like a headset; Disconnect() opts out. */
                 d->want_connected = true;
@@ -355,6 +443,20 @@ static int load_devices(Manager *m) {
         return r < 0 ? r : 0;
 }
 
+static const BluezClientCallbacks bluez_callbacks = {
+        .appeared = on_bluez_appeared,
+        .vanished = on_bluez_vanished,
+        .settled = on_bluez_settled,
+        .device_added = on_bluez_device_added,
+        .device_removed = on_bluez_device_removed,
+        .device_changed = on_bluez_device_changed,
+        .discovered_changed = on_discovered_changed,
+        .value_changed = on_bluez_value_changed,
+        .adapter_slot_free = on_adapter_slot_free,
+        .wants_discovery = manager_wants_discovery,
+        .is_known = manager_knows,
+};
+
 int manager_new(Manager **ret, const ManagerOptions *o) {
         Manager *m;
         sigset_t mask;
@@ -362,16 +464,14 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
 
         m = calloc(1, sizeof *m);
         if (!m)
-                return -ENOMEM;
-        m->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_adapter_free);
-        m->bluez_devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_device_free);
-        m->chars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bluez_char_free);
+                return log_error_errno(ENOMEM, "Out of memory starting up");
         m->devices = g_hash_table_new(g_str_hash, g_str_equal);
-        m->discovery_clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, name_watch_destroy);
 
         r = sd_event_default(&m->event);
-        if (r < 0)
+        if (r < 0) {
+                log_error_errno(r, "Cannot create the event loop: %m");
                 goto fail;
+        }
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -379,15 +479,15 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_signal, m);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, on_signal, m);
-        if (r < 0)
+        if (r < 0) {
+                log_error_errno(r, "Cannot watch for SIGTERM/SIGINT: %m");
                 goto fail;
-
-        if (o->adapter) {
-                m->adapter_path = g_strconcat("/org/bluez/", o->adapter, NULL);
-                log_info("Using only the Bluetooth adapter %s", o->adapter);
         }
 
-        r = safety_open(&m->safety, o->db_path, o->config_path);
+        if (o->adapter)
+                log_info("Using only the Bluetooth adapter %s", o->adapter);
+
+        r = safety_open(&m->safety, o->db_path, o->config_path);     /* logs what failed */
         if (r < 0)
                 goto fail;
 
@@ -397,13 +497,35 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         r = open_bus(&m->api, o->api_bus, false, "user bus (API)");
         if (r < 0)
                 goto fail;
+        r = bluez_client_new(&m->bluez_client, m->bluez, o->adapter, &bluez_callbacks, m);
+        if (r >= 0)
+                r = discovery_clients_new(&m->discovery, m->api, m->bluez_client);
+        if (r < 0) {
+                log_error_errno(r, "Cannot set up the BlueZ client: %m");
+                goto fail;
+        }
         r = sd_bus_attach_event(m->bluez, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)
                 r = sd_bus_attach_event(m->api, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0) {
+                log_error_errno(r, "Cannot attach the buses to the event loop: %m");
+                goto fail;
+        }
+
+        /* Handed to every device; the pointers stay valid for the manager's life. */
+        m->device_ctx = (DeviceContext) {
+                .event = m->event,
+                .api = m->api,
+                .bluez = m->bluez_client,
+                .safety = m->safety,
+                .devices = m->devices,
+                .hooks = &device_hooks,
+                .userdata = m,
+        };
+        r = load_devices(m);
         if (r < 0)
                 goto fail;
-
-        r = load_devices(m);
+        r = start_availability_new(&m->availability, &m->device_ctx);
         if (r < 0)
                 goto fail;
 
@@ -419,29 +541,38 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
                 goto fail;
         }
 
-        r = idle_new(&m->idle, m, (uint64_t) (o->idle_timeout_s >= 0 ? o->idle_timeout_s
-                                                                    : m->safety->conf.idle_timeout_s) * USEC_PER_SEC);
+        r = idle_new(&m->idle, m->event, m->api,
+                     (uint64_t) (o->idle_timeout_s >= 0 ? o->idle_timeout_s : m->safety->conf.idle_timeout_s) *
+                     USEC_PER_SEC, manager_busy, m);
+        if (r == -ENOMEM)
+                log_error_errno(r, "Out of memory setting up the idle exit");
         if (r < 0)
                 goto fail;
 
-        r = notify_new(&m->notify, m);
+        r = notify_new(&m->notify, m->event, manager_notify_state, m);
+        if (r == -ENOMEM)
+                log_error_errno(r, "Out of memory setting up status notifications");
         if (r < 0)
                 goto fail;
         r = sleep_inhibit_new(&m->sleep, m->bluez, m->event,
                               &(const SleepInhibitCallbacks) { .prepare = on_prepare_sleep, .resumed = on_resumed }, m);
+        if (r == -ENOMEM)
+                log_error_errno(r, "Out of memory setting up the sleep inhibitor");
         if (r < 0)
                 goto fail;
 
-        r = bluez_start(m);
+        r = bluez_client_start(m->bluez_client);
         if (r < 0)
                 goto fail;
-        /* The name is taken once BlueZ's state is known (manager_bluez_settled()),
+        /* The name is taken once BlueZ's state is known (on_bluez_settled()),
          * so no client sees a daemon that does not know its devices yet; the
          * timer bounds that wait when BlueZ hangs. */
         r = sd_event_add_time_relative(m->event, &m->name_timer, CLOCK_MONOTONIC, NAME_WAIT_USEC, 0,
                                        on_name_timer, m);
-        if (r < 0)
+        if (r < 0) {
+                log_error_errno(r, "Cannot set up the timer bounding the wait for BlueZ: %m");
                 goto fail;
+        }
         *ret = m;
         return 0;
 fail:
@@ -462,11 +593,11 @@ Manager *manager_free(Manager *m) {
                         device_free(v);
                 g_hash_table_destroy(m->devices);
         }
+        m->availability = start_availability_free(m->availability);
         /* After the devices: a STOP they fail at teardown still finds it. */
         m->sleep = sleep_inhibit_free(m->sleep);
-        bluez_stop(m);
-        bluez_call_cancel(&m->discovery_call);
-        g_hash_table_destroy(m->discovery_clients);    /* its watches hold slots on m->api */
+        m->bluez_client = bluez_client_free(m->bluez_client);
+        m->discovery = discovery_clients_free(m->discovery);   /* its watches hold slots on m->api */
         m->idle = idle_free(m->idle);
         m->notify = notify_free(m->notify);
         m->name_timer = sd_event_source_disable_unref(m->name_timer);
@@ -474,13 +605,7 @@ Manager *manager_free(Manager *m) {
                 sd_bus_flush_close_unref(m->bluez);
         if (m->api)
                 sd_bus_flush_close_unref(m->api);
-        g_hash_table_destroy(m->chars);
-        g_hash_table_destroy(m->bluez_devices);
-        g_hash_table_destroy(m->adapters);
         safety_close(m->safety);
-        free(m->bluez_owner);
-        g_free(m->adapter_path);
-        free(m->pairing_address);
         sd_event_unref(m->event);
         free(m);
         return NULL;

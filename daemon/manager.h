@@ -13,43 +13,27 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "bluez/bluez-call.h"
+#include "bluez/bluez.h"
+#include "daemon.h"
+#include "device.h"
 
-typedef struct Device Device;
-
-typedef struct ManagerOptions {
-        const char *bluez_bus;  /* NULL: the system bus */
-        const char *api_bus;    /* NULL: the user bus */
-        const char *db_path;    /* NULL: $XDG_STATE_HOME/massaged/usage.db */
-        const char *config_path;/* NULL: $XDG_CONFIG_HOME/massaged/massaged.conf */
-        int64_t idle_timeout_s; /* < 0: [Daemon] idle_timeout of the config; 0: never exit (idle.h) */
-        const char *adapter;    /* "hci0": use only this adapter; NULL: every adapter */
-} ManagerOptions;
 
 typedef struct Manager {
         sd_event *event;
         sd_bus *api;
         sd_bus *bluez;
 
-        /* BlueZ, as last seen. */
-        char *bluez_owner;              /* unique name owning org.bluez, NULL while absent */
-        char *adapter_path;             /* --adapter: "/org/bluez/hci0"; NULL: every adapter */
-        GHashTable *adapters;           /* path → BluezAdapter */
-        GHashTable *bluez_devices;      /* path → BluezDevice */
-        GHashTable *chars;              /* path → BluezChar */
-        BluezCall *get_objects_call;
-        BluezCall *agent_call;
-        BluezCall *discovery_call;
-        bool discovery_active;          /* what we last asked BlueZ for */
-        GHashTable *discovery_clients;  /* unique name → NameWatch: scans clients asked for */
-        char *pairing_address;          /* AddDevice in progress: the agent accepts this one */
+        BluezClient *bluez_client;      /* what BlueZ exports, discovery, adapter slots, agent (bluez/) */
+        struct DiscoveryClients *discovery;     /* scans clients asked for (discovery-clients.c) */
 
         GHashTable *devices;            /* address → Device (known devices) */
+        DeviceContext device_ctx;       /* what every device and session is handed (device.h) */
 
         struct SafetyContext *safety;   /* ledger, limits, config (safety-glue.c) */
         struct Idle *idle;              /* exit when idle (idle.c); NULL: never */
         struct Notify *notify;          /* STATUS= for the service manager (notify.c); NULL: none */
         struct SleepInhibit *sleep;     /* logind delay inhibitor (sleep-inhibit.c) */
+        struct StartAvailability *availability; /* Manager.StartAvailability (start-availability.c) */
         bool suspending;                /* between PrepareForSleep(true) and (false) */
 
         sd_bus_slot *name_owner_slot;
@@ -59,28 +43,9 @@ typedef struct Manager {
         int exit_code;
 } Manager;
 
-int manager_new(Manager **ret, const ManagerOptions *options);
-Manager *manager_free(Manager *m);
-int manager_run(Manager *m);
 
 Device *manager_find_device_by_path(Manager *m, const char *object_path);
 Device *manager_find_device(Manager *m, const char *address);
 
-/* Hooks from the BlueZ tracker. */
-void manager_bluez_appeared(Manager *m);
-void manager_bluez_vanished(Manager *m);
-void manager_bluez_device_added(Manager *m, const char *bluez_path);
-void manager_bluez_device_removed(Manager *m, const char *bluez_path);
-void manager_bluez_device_changed(Manager *m, const char *bluez_path);
-void manager_bluez_value_changed(Manager *m, const char *char_path, const uint8_t *value, size_t size);
-void manager_adapter_slot_free(Manager *m, const char *adapter_path);
-/* BlueZ's initial state is known (or BlueZ is absent): take the bus name. */
-void manager_bluez_settled(Manager *m);
-
-/* Should we be scanning right now? (user asked, or a device must be found again) */
-bool manager_wants_discovery(Manager *m);
-
 /* Stop every device; never refused (Manager.StopAll, shutdown). */
 void manager_stop_all(Manager *m, const char *reason);
-
-void manager_emit_discovered_changed(Manager *m);

@@ -9,7 +9,6 @@
 #include "device.h"
 #include "base/log.h"
 #include "macro.h"
-#include "manager.h"
 #include "notify.h"
 #include "session.h"
 #include "base/util.h"
@@ -17,7 +16,8 @@
 #define STATUS_MAX 512
 
 struct Notify {
-        Manager *manager;
+        NotifyGetState get_state;
+        void *userdata;
         sd_event_source *post;
         char sent[STATUS_MAX];          /* the last STATUS= text sent */
         bool failed;                    /* sd_notify failed once: logged, not repeated */
@@ -43,17 +43,17 @@ static void append(char *buf, size_t size, const char *format, ...) {
         va_end(ap);
 }
 
-static void format_status(Manager *m, char *buf, size_t size) {
+static void format_status(const NotifyState *st, char *buf, size_t size) {
         unsigned ready = 0, sessions = 0;
         GHashTableIter i;
         gpointer v;
 
         buf[0] = '\0';
-        if (m->shutting_down) {
+        if (st->stopping) {
                 append(buf, size, "Stopping every massager before exit");
                 return;
         }
-        g_hash_table_iter_init(&i, m->devices);
+        g_hash_table_iter_init(&i, st->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
                 char left[32];
@@ -69,7 +69,7 @@ static void format_status(Manager *m, char *buf, size_t size) {
         }
         if (sessions > 0)
                 return;
-        if (m->suspending)
+        if (st->suspending)
                 append(buf, size, "Stopped for sleep, ");
         else
                 append(buf, size, "Idle, ");
@@ -77,7 +77,7 @@ static void format_status(Manager *m, char *buf, size_t size) {
                 append(buf, size, "no massager connected");
         else
                 append(buf, size, "%u massager%s connected", ready, ready == 1 ? "" : "s");
-        if (m->name_requested && !m->bluez_owner)
+        if (st->bluetooth_missing)
                 append(buf, size, " (Bluetooth service not running)");
 }
 
@@ -87,12 +87,15 @@ void notify_flush(Notify *n) {
 
         if (!n)
                 return;
-        format_status(n->manager, status, sizeof status);
+        NotifyState state = {};
+
+        n->get_state(&state, n->userdata);
+        format_status(&state, status, sizeof status);
         if (streq(status, n->sent))
                 return;
         memcpy(n->sent, status, sizeof n->sent);
         /* STOPPING=1 with the shutdown status: systemd shows "deactivating" at once. */
-        (void) snprintf(line, sizeof line, "%sSTATUS=%s", n->manager->shutting_down ? "STOPPING=1\n" : "", status);
+        (void) snprintf(line, sizeof line, "%sSTATUS=%s", state.stopping ? "STOPPING=1\n" : "", status);
         /* A datagram with MSG_DONTWAIT: never blocks the loop. */
         r = sd_notify(false, line);
         if (r < 0 && !n->failed) {
@@ -106,7 +109,7 @@ static int on_post(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-int notify_new(Notify **ret, Manager *m) {
+int notify_new(Notify **ret, sd_event *event, NotifyGetState get_state, void *userdata) {
         _cleanup_free_ Notify *n = NULL;
         const char *socket = getenv("NOTIFY_SOCKET");
         int r;
@@ -117,8 +120,9 @@ int notify_new(Notify **ret, Manager *m) {
         n = calloc(1, sizeof *n);
         if (!n)
                 return -ENOMEM;
-        n->manager = m;
-        r = sd_event_add_post(m->event, &n->post, on_post, n);
+        n->get_state = get_state;
+        n->userdata = userdata;
+        r = sd_event_add_post(event, &n->post, on_post, n);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up status notifications: %m");
         *ret = STEAL_PTR(n);

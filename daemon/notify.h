@@ -13,10 +13,23 @@
  * ours. Without $NOTIFY_SOCKET nothing is set up at all.
  */
 
-typedef struct Manager Manager;
+#include <glib.h>
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
 typedef struct Notify Notify;
 
-int notify_new(Notify **ret, Manager *m);      /* *ret = NULL without $NOTIFY_SOCKET */
+/* What the status line is made of, asked for after every event. */
+typedef struct NotifyState {
+        bool stopping;                  /* exiting: stopping every massager first */
+        bool suspending;                /* stopped for sleep */
+        bool bluetooth_missing;         /* serving the API while org.bluez has no owner */
+        GHashTable *devices;            /* address → Device: sessions and connected devices */
+} NotifyState;
+typedef void (*NotifyGetState)(NotifyState *ret, void *userdata);
+
+/* *ret = NULL without $NOTIFY_SOCKET. */
+int notify_new(Notify **ret, sd_event *event, NotifyGetState get_state, void *userdata);
 Notify *notify_free(Notify *n);
 
 /* Send the current status at once (before a blocking exit path, or when the

@@ -26,6 +26,7 @@ static const struct {
         [SAFETY_EVENT_SUSPEND_STOP]  = { "suspend_stop",  "687a4859de824aff97486e88e3c47745" },
         [SAFETY_EVENT_RESTORED]      = { "restored",      "14e6865019db487ba3e023191f032a19" },
         [SAFETY_EVENT_SCREENING_CORRECTION] = { "screening_correction", "cb269fbe713648248f3ab37847ffc617" },
+        [SAFETY_EVENT_PAUSE_TIMEOUT] = { "pause_timeout", "ae5f8b91b7bb4486ba363f411d9997c9" },
 };
 
 const char *safety_event_to_string(SafetyEvent e) {

@@ -33,6 +33,7 @@ typedef enum SafetyEvent {
         SAFETY_EVENT_SUSPEND_STOP,      /* a session stopped because the computer went to sleep */
         SAFETY_EVENT_RESTORED,          /* the ledger restored from its backup, or WAL pages lost: starts held 24 h */
         SAFETY_EVENT_SCREENING_CORRECTION, /* screening answers corrected from yes to no */
+        SAFETY_EVENT_PAUSE_TIMEOUT,     /* a paused session ended by itself at its bound (pause_minutes) */
         _SAFETY_EVENT_MAX,
 } SafetyEvent;
 

@@ -63,7 +63,7 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
 
         s = calloc(1, sizeof *s);
         if (!s)
-                return -ENOMEM;
+                return log_error_errno(ENOMEM, "Out of memory opening the ledger and limits");
         conf_init(&s->conf);
 
         if (!config_path) {
@@ -266,6 +266,18 @@ int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_
                 return r;
         *ret_clock = ret_figures->clock;
         return 0;
+}
+
+PolicyInput safety_policy_input(const SafetyContext *s, const PolicyFigures *figures,
+                                const MassagerDeviceInfo *device, const MassagerStatus *status) {
+        return (PolicyInput) {
+                .limits = &s->limits,
+                .figures = figures,
+                .device = device,
+                /* No reading is no reason to refuse a start (doc/safety.md, battery). */
+                .battery = status ? status->battery : MASSAGER_BATTERY_UNKNOWN,
+                .temperature = status ? status->temperature : MASSAGER_TEMP_NONE,
+        };
 }
 
 int safety_screening_submit(SafetyContext *s, const ScreeningAnswers *a, PolicyRefusal *ret_refusal) {

@@ -73,6 +73,12 @@ size_t safety_flush_pending(SafetyContext *s);
 /* A clock and the ledger's figures for one decision (fails closed). */
 int safety_figures(SafetyContext *s, SafetyClock *ret_clock, PolicyFigures *ret_figures);
 
+/* The one way to assemble what the policy decides on: the effective limits,
+ * the figures, and the device's capabilities and latest readings. device NULL:
+ * no device (battery unknown, no reading); status NULL: no STATUS seen yet. */
+PolicyInput safety_policy_input(const SafetyContext *s, const PolicyFigures *figures,
+                                const MassagerDeviceInfo *device, const MassagerStatus *status);
+
 /* SubmitScreening: 1 when recorded; 0 when the policy refuses it (a "no" to a
  * "yes" still in force, neither corrected nor cleared: *ret_refusal says what
  * to do; logged and recorded as a refusal event); <0 when the ledger cannot be

@@ -9,8 +9,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "device-commands.h"
-#include "manager.h"
+#include "device.h"
 #include "safety-glue.h"
 #include "session.h"
 #include "base/util.h"
@@ -45,6 +44,9 @@ struct Session {
         sd_event_source *step_timer;
         sd_event_source *lease_timer;
         sd_event_source *tick_timer;
+        sd_event_source *pause_timer;   /* armed while paused: the pause's bound (doc/safety.md) */
+        uint64_t paused_at_us;          /* CLOCK_BOOTTIME of the accepted Pause */
+        uint64_t pause_deadline_us;     /* CLOCK_BOOTTIME: the session ends (pause_timeout) then */
         sd_bus_message *start_call;     /* Start()/Resume() waiting for the device */
         sd_bus_message *pause_call;     /* Pause() that came meanwhile: applied, and answered, once the
                                          * device has answered the start (it is about to run) */
@@ -57,12 +59,19 @@ static inline uint64_t session_boottime_us(void) {
         return now_usec(CLOCK_BOOTTIME);
 }
 
-static inline Manager *session_manager_of(Session *s) {
-        return s->device->manager;
+/* The event loop, API bus, safety context and device table, handed to every device by the manager. */
+static inline const DeviceContext *session_ctx_of(Session *s) {
+        return s->device->ctx;
 }
 
 static inline SafetyContext *session_safety_of(Session *s) {
-        return session_manager_of(s)->safety;
+        return session_ctx_of(s)->safety;
+}
+
+/* What the policy decides on for this session's device, with these figures. */
+static inline PolicyInput session_policy_input(Session *s, const PolicyFigures *figures) {
+        Device *d = s->device;
+        return safety_policy_input(session_safety_of(s), figures, &d->info, d->have_status ? &d->status : NULL);
 }
 
 /* session.c */
@@ -81,4 +90,12 @@ MassagerOutput session_step_output(const PolicyStep *st);
 int session_send_step(Session *s, int i, CommandCallback cb, void *userdata);
 void session_on_output_done(Device *d, int error, const MassagerMessage *resp, void *userdata);
 void session_schedule_next_step(Session *s);
+/* The session's plan is now *plan (taken over, *plan left empty). */
+void session_take_plan(Session *s, PolicyPlan *plan);
+/* The one way a new plan takes over a running session: it becomes the plan,
+ * its segment starts (keeping the counted fraction), its first step is sent
+ * (cb as for session_send_step()) and the next armed. elapsed_us, at_us: as
+ * for session_new_segment(). Returns the first step's send result. */
+int session_apply_plan(Session *s, PolicyPlan *plan, uint64_t elapsed_us, uint64_t at_us, CommandCallback cb,
+                       void *userdata);
 int session_start_timers(Session *s);

@@ -129,11 +129,30 @@ void session_schedule_next_step(Session *s) {
                 at = s->segment_start_us + (uint64_t) s->plan.steps[s->step + 1].at_s * USEC_PER_SEC;
         else
                 at = s->segment_start_us + (uint64_t) (s->plan.session_s - s->plan.origin_s) * USEC_PER_SEC;
-        r = sd_event_add_time(session_manager_of(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, 0, on_step_timer, s);
+        r = sd_event_add_time(session_ctx_of(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, 0, on_step_timer, s);
         if (r < 0) {
                 log_error_errno(r, "%s: cannot schedule the next step: %m; stopping", s->device->address);
                 session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
         }
+}
+
+void session_take_plan(Session *s, PolicyPlan *plan) {
+        policy_plan_clear(&s->plan);
+        s->plan = *plan;
+        *plan = (PolicyPlan) {};
+}
+
+int session_apply_plan(Session *s, PolicyPlan *plan, uint64_t elapsed_us, uint64_t at_us, CommandCallback cb,
+                       void *userdata) {
+        int r;
+
+        session_take_plan(s, plan);
+        session_new_segment(s, elapsed_us, at_us);
+        r = session_send_step(s, 0, cb, userdata);
+        /* Armed even when the step could not be sent: the timer must follow the
+         * new plan's steps, and the failure ends the session on its own path. */
+        session_schedule_next_step(s);
+        return r;
 }
 
 static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -144,7 +163,7 @@ static int on_step_timer(sd_event_source *es, uint64_t usec, void *userdata) {
                 return 0;
         }
         (void) session_send_step(s, s->step + 1, NULL, NULL);
-        device_emit_changed(s->device, "Remaining");
+        device_emit_changed(s->device, DEVICE_PROP_REMAINING);
         session_schedule_next_step(s);
         return 0;
 }
@@ -180,13 +199,7 @@ static int on_lease_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 static void tick_sample(Session *s, const PolicySample *sample) {
         SafetyContext *safety = session_safety_of(s);
         Device *d = s->device;
-        PolicyInput in = {
-                .limits = &safety->limits,
-                .figures = &s->figures,
-                .device = &d->info,
-                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
-                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
-        };
+        PolicyInput in = session_policy_input(s, &s->figures);
         PolicyTick tick = {
                 .now_mono_us = session_boottime_us(),
                 .elapsed_s = session_elapsed_s(s),
@@ -215,13 +228,9 @@ static void tick_sample(Session *s, const PolicySample *sample) {
                 };
                 PolicyPlan plan = {};
                 PolicyRefusal refusal = {};
-                if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1) {
-                        policy_plan_clear(&s->plan);
-                        s->plan = plan;
-                        session_new_segment(s, elapsed_us, at_us);
-                        (void) session_send_step(s, 0, NULL, NULL);
-                        session_schedule_next_step(s);
-                } else {
+                if (policy_replan(&in, &s->plan, &change, &plan, &refusal) == 1)
+                        (void) session_apply_plan(s, &plan, elapsed_us, at_us, NULL, NULL);
+                else {
                         log_warning("%s: cannot continue without heat (%s); stopping", d->address, refusal.message);
                         session_stop_and_end(s, POLICY_END_LIMIT);
                 }
@@ -294,17 +303,17 @@ static int on_tick_timer_repeat(sd_event_source *es, uint64_t usec, void *userda
 }
 
 int session_start_timers(Session *s) {
-        Manager *m = session_manager_of(s);
+        const DeviceContext *ctx = session_ctx_of(s);
         int r;
 
         s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
         s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
-        r = sd_event_add_time_relative(m->event, &s->lease_timer, CLOCK_BOOTTIME, LEASE_RENEW_USEC, 0,
+        r = sd_event_add_time_relative(ctx->event, &s->lease_timer, CLOCK_BOOTTIME, LEASE_RENEW_USEC, 0,
                                        on_lease_timer_repeat, s);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s->lease_timer, SD_EVENT_ON);
         if (r >= 0)
-                r = sd_event_add_time_relative(m->event, &s->tick_timer, CLOCK_BOOTTIME, TICK_USEC, 0,
+                r = sd_event_add_time_relative(ctx->event, &s->tick_timer, CLOCK_BOOTTIME, TICK_USEC, 0,
                                                on_tick_timer_repeat, s);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s->tick_timer, SD_EVENT_ON);
@@ -331,7 +340,7 @@ void session_on_status(Session *s, const MassagerStatus *previous) {
         };
         s->have_sample = true;
 
-        if (!(st->flags & MASSAGER_STATUS_RUNNING) && !d->inflight) {
+        if (!(st->flags & MASSAGER_STATUS_RUNNING) && !device_commands_in_flight(d)) {
                 PolicyEndReason reason = end_reason_for_stop_cause(s, st->stop_cause);
 
                 log_warning("%s: the device stopped by itself (%s)", d->address,
@@ -340,6 +349,6 @@ void session_on_status(Session *s, const MassagerStatus *previous) {
                 session_end(s, reason);
                 return;
         }
-        device_emit_changed(d, "Remaining");
+        device_emit_changed(d, DEVICE_PROP_REMAINING);
 }
 

@@ -8,6 +8,9 @@
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "session-internal.h"
+#include "start-availability.h"
+#include "start-bus.h"
+#include "start-decision.h"
 
 uint64_t session_elapsed_us(Session *s) {
         if (!s->started || s->paused)
@@ -72,7 +75,7 @@ uint64_t session_id(Session *s) {
 }
 
 static void emit_session_properties(Device *d) {
-        device_emit_changed(d, "State", "Program", "Remaining", "SessionId");
+        device_emit_changed(d, DEVICE_PROP_STATE, DEVICE_PROP_PROGRAM, DEVICE_PROP_REMAINING, DEVICE_PROP_SESSION_ID);
 }
 
 static void session_free(Session *s) {
@@ -81,6 +84,7 @@ static void session_free(Session *s) {
         s->step_timer = sd_event_source_disable_unref(s->step_timer);
         s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
         s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
+        s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
         sd_bus_slot_unref(s->caller_slot);
         sd_bus_slot_unref(s->caller_check_slot);
         sd_bus_message_unref(s->start_call);
@@ -116,6 +120,7 @@ static LedgerEventKind event_for(PolicyEndReason reason, bool *ret_record) {
         case POLICY_END_SHUTDOWN:
         case POLICY_END_SUSPEND:
         case POLICY_END_INTERRUPTED:
+        case POLICY_END_PAUSE_TIMEOUT:  /* the row's end reason records it */
         case _POLICY_END_MAX:
                 break;
         }
@@ -137,6 +142,8 @@ static SafetyEvent journal_event_for(PolicyEndReason reason) {
                 return SAFETY_EVENT_DEVICE_FAULT;
         case POLICY_END_SUSPEND:
                 return SAFETY_EVENT_SUSPEND_STOP;
+        case POLICY_END_PAUSE_TIMEOUT:
+                return SAFETY_EVENT_PAUSE_TIMEOUT;
         case POLICY_END_COMPLETED:
         case POLICY_END_USER:
         case POLICY_END_STOP_ALL:
@@ -167,7 +174,7 @@ static void symptom_advice(SafetyContext *safety) {
 }
 
 void session_symptom_after(Device *d, PolicyEndReason reason) {
-        SafetyContext *safety = d->manager->safety;
+        SafetyContext *safety = d->ctx->safety;
         SafetyClock clock;
         int64_t id = 0;
         int r;
@@ -199,11 +206,12 @@ void session_symptom_after(Device *d, PolicyEndReason reason) {
                                  "%s: symptom '%s' reported with no recent session; intensity stays in the "
                                  "lowest third for 24 h", d->address, policy_end_reason_to_string(reason));
         symptom_advice(safety);
+        device_decision_input_changed(d);
 }
 
 void session_end(Session *s, PolicyEndReason reason) {
         Device *d = s->device;
-        Manager *m = session_manager_of(s);
+        const DeviceContext *ctx = session_ctx_of(s);
         SafetyContext *safety = session_safety_of(s);
         const char *reason_str = policy_end_reason_to_string(reason);
         uint32_t seconds, heat;
@@ -259,8 +267,8 @@ void session_end(Session *s, PolicyEndReason reason) {
         }
 
         d->session = NULL;
-        if (m->api)
-                (void) sd_bus_emit_signal(m->api, d->object_path, MASSAGED_DEVICE_INTERFACE, "SessionEnded",
+        if (ctx->api)
+                (void) sd_bus_emit_signal(ctx->api, d->object_path, MASSAGED_DEVICE_INTERFACE, "SessionEnded",
                                           "tsu", (uint64_t) s->id, reason_str, seconds);
         emit_session_properties(d);
         session_free(s);
@@ -319,7 +327,12 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
                  d->address, (long long) s->id, session_program(s), s->plan.session_s, s->plan.intensity,
                  s->plan.steps[0].intensity, s->plan.heat_level);
         emit_session_properties(d);
-        if (call)
+        /* Start() is told the plan it runs (API 2); Resume() has no reply value. */
+        if (call && streq_ptr(sd_bus_message_get_member(call), "Start"))
+                (void) start_bus_reply_plan(call, &s->plan, (uint64_t) s->id,
+                                            (int64_t) now_usec(CLOCK_REALTIME) +
+                                            (int64_t) (s->plan.session_s - s->plan.origin_s) * (int64_t) USEC_PER_SEC);
+        else if (call)
                 (void) sd_bus_reply_method_return(call, NULL);
 
         /* A Pause() that came while the device was starting acts on the state
@@ -378,7 +391,7 @@ static int on_caller_check(sd_bus_message *reply, void *userdata, sd_bus_error *
 }
 
 static int watch_caller(Session *s, const char *caller) {
-        Manager *m = session_manager_of(s);
+        const DeviceContext *ctx = session_ctx_of(s);
         _cleanup_free_ char *match = NULL;
         int r;
 
@@ -388,17 +401,17 @@ static int watch_caller(Session *s, const char *caller) {
         if (asprintf(&match, "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
                      "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", caller) < 0)
                 return -ENOMEM;
-        r = sd_bus_add_match_async(m->api, &s->caller_slot, match, on_caller_gone, NULL, s);
+        r = sd_bus_add_match_async(ctx->api, &s->caller_slot, match, on_caller_gone, NULL, s);
         if (r < 0)
                 return r;
         /* The caller may already be gone: ask, after the match is in place. */
-        return sd_bus_call_method_async(m->api, &s->caller_check_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        return sd_bus_call_method_async(ctx->api, &s->caller_check_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                         "org.freedesktop.DBus", "NameHasOwner", on_caller_check, s, "s", caller);
 }
 
 static int refuse(SafetyContext *safety, const SafetyClock *clock, Device *d, const PolicyRefusal *refusal,
                   sd_bus_error *error) {
-        const char *name = policy_reason_to_dbus_error(refusal->reason) ?: MASSAGED_ERROR_NOT_ALLOWED;
+        const char *name = policy_reason_to_dbus_error(refusal->reason) ?: MASSAGED_ERROR_FAILED;
         _cleanup_free_ char *detail = NULL;
 
         log_safety_event(SAFETY_EVENT_REFUSAL, LOG_NOTICE, d->address, 0, policy_reason_to_string(refusal->reason),
@@ -410,90 +423,34 @@ static int refuse(SafetyContext *safety, const SafetyClock *clock, Device *d, co
         return sd_bus_error_set(error, name, refusal->message);
 }
 
-/* The highest device heat level whose setpoint is within the limit (0 if none). */
-static uint8_t heat_level_for_limit(const MassagerDeviceInfo *info, uint32_t setpoint_c) {
-        uint8_t best = 0;
-        for (uint8_t l = 1; l <= info->heat_levels && l <= MASSAGER_HEAT_LEVELS_MAX; l++)
-                if (info->heat_setpoint[l - 1] <= (int) setpoint_c * 10)
-                        best = l;
-        return best;
-}
-
 int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd_bus_error *error) {
-        Manager *m = d->manager;
-        SafetyContext *safety = m->safety;
-        const Program *program;
-        SafetyClock clock;
-        PolicyFigures figures;
-        PolicyPlan plan = {};
-        PolicyRefusal refusal = {};
+        SafetyContext *safety = d->ctx->safety;
+        _cleanup_(start_decision_clear) StartDecision dec = {};
         Session *s;
         int r;
 
-        if (d->session)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY,
-                                         "%s is already running a session; Stop() it first, or use "
-                                         "SetIntensity()/SetHeat()", d->address);
-        if (!device_is_ready(d) || !d->have_info)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_CONNECTED,
-                                         "%s is not connected (state %s); call Connect() first", d->address,
-                                         connection_state_to_string(d->connection));
-
-        const char *name = req->program ?: safety->conf.default_program ?: PROGRAM_DEFAULT;
-        program = program_list_find(&safety->programs, name);
-        if (!program)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Unknown program '%s'; see the Manager's Programs property", name);
-
-        /* Fail closed: a configuration we could not read may have held stricter limits. */
-        if (safety_config_error(safety)) {
-                log_notice("%s: start refused, the configuration is unusable: %s", d->address,
-                           safety_config_error(safety));
-                return sd_bus_error_setf(error, MASSAGED_ERROR_CONFIG, "Cannot start: %s",
-                                         safety_config_error(safety));
-        }
-
-        /* Fail closed: no figures, no session; storage it cannot trust comes before the policy. */
-        r = safety_figures(safety, &clock, &figures);
-        if (r >= 0)
-                r = ledger_check_start(safety->ledger);
-        if (r < 0)
-                return bus_error_set_storage(error, "Cannot start: %s", safety_storage_error(safety));
-
-        PolicyStartRequest preq = {
-                .program = program,
-                .intensity = req->intensity >= 0 ? (uint8_t) req->intensity :
-                             (uint8_t) CLAMP(safety->conf.default_intensity, 1, d->info.intensity_max),
-                .heat_level = req->heat >= 0 ? (uint8_t) req->heat :
-                              safety->conf.default_heat_level > 0 ? MIN(safety->conf.default_heat_level, d->info.heat_levels) :
-                              program->heat ? heat_level_for_limit(&d->info, safety->limits.value[LIMIT_HEAT_SETPOINT_CELSIUS]) : 0,
-                .heat_explicit = req->heat >= 0,
-                .duration_s = req->duration_s >= 0 ? (uint32_t) req->duration_s : safety->conf.default_duration_s,
-        };
-        PolicyInput in = {
-                .limits = &safety->limits,
-                .figures = &figures,
-                .device = &d->info,
-                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
-                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
-        };
-        r = policy_check_start(&in, &preq, &plan, &refusal);
+        /* The same decision CheckStart() reports (start-decision.c). */
+        r = start_decide(d, req, &dec);
         if (r < 0)
                 return bus_error_set_errno(error, r, "The safety policy could not decide: %s", strerror(-r));
-        if (r == 0)
-                return refuse(safety, &clock, d, &refusal, error);
+        if (!dec.allowed && dec.policy)
+                return refuse(safety, &dec.clock, d, &dec.refusal, error);
+        if (!dec.allowed) {
+                if (streq(dec.reason, "config-invalid") || streq(dec.reason, "starts-held"))
+                        log_notice("%s: start refused (%s): %s", d->address, dec.reason, dec.message);
+                return sd_bus_error_set(error, dec.error, dec.message);
+        }
 
         s = calloc(1, sizeof *s);
-        if (!s) {
-                policy_plan_clear(&plan);
+        if (!s)
                 return -ENOMEM;
-        }
         s->device = d;
-        s->plan = plan;
-        s->figures = figures;
+        s->plan = dec.plan;
+        dec.plan = (PolicyPlan) {};
+        s->figures = dec.figures;
 
         /* The row exists on disk before the device is told to start. */
-        r = ledger_session_begin(safety->ledger, &clock, d->address, &s->plan, &s->id);
+        r = ledger_session_begin(safety->ledger, &dec.clock, d->address, &s->plan, &s->id);
         if (r < 0) {
                 session_free(s);
                 return bus_error_set_storage(error, "Cannot start: %s", ledger_error(safety->ledger));
@@ -538,6 +495,71 @@ static void reply_when_done(Device *d, int error, const MassagerMessage *resp, v
         session_on_output_done(d, error, resp, NULL);
 }
 
+/* ---- a pause is bounded (doc/safety.md) --------------------------------- */
+
+static int on_pause_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
+        Session *s = userdata;
+
+        /* STOP again (the device should be stopped already); the row ends now,
+         * at the bound, and session_end() logs the pause_timeout safety event. */
+        session_stop_and_end(s, POLICY_END_PAUSE_TIMEOUT);
+        return 0;
+}
+
+/* The bound comes from the policy, as a function of the pause's moment and
+ * the limit; one timer, armed before the device is told anything, so a
+ * pause is never unbounded. */
+static int pause_bound_arm(Session *s, uint64_t paused_at_us) {
+        SafetyContext *safety = session_safety_of(s);
+        int r;
+
+        s->paused_at_us = paused_at_us;
+        s->pause_deadline_us = policy_pause_deadline_us(&safety->limits, paused_at_us);
+        s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
+        r = sd_event_add_time(session_ctx_of(s)->event, &s->pause_timer, CLOCK_BOOTTIME, s->pause_deadline_us, 0,
+                              on_pause_timeout, s);
+        if (r >= 0)
+                (void) sd_event_source_set_description(s->pause_timer, "pause-bound");
+        return r;
+}
+
+/* Durably, so that a crash while paused ends the row no earlier than the
+ * bound (ledger_session_pause()). The device is already told to stop: a
+ * ledger failure is logged and never undoes the pause; the timer still
+ * bounds it, and the row keeps its planned end. */
+static void pause_bound_record(Session *s, const SafetyClock *clock) {
+        SafetyContext *safety = session_safety_of(s);
+        int r;
+
+        if (!safety->ledger) {
+                log_error("%s: the pause of session %lld cannot be recorded, the ledger is unusable (%s)",
+                          s->device->address, (long long) s->id, safety_storage_error(safety));
+                return;
+        }
+        r = ledger_session_pause(safety->ledger, s->id, clock, s->pause_deadline_us);
+        if (r < 0)
+                log_error_errno(r, "%s: could not record the pause of session %lld (%s); it still ends at its "
+                                "bound unless resumed", s->device->address, (long long) s->id,
+                                ledger_error(safety->ledger));
+}
+
+/* A lowered pause_minutes takes effect at once, counted from the pause; a
+ * raised one never lengthens a pause already under way. The ledger keeps the
+ * later bound: conservative for a crash. */
+static void pause_bound_limits_changed(Session *s) {
+        uint64_t t = policy_pause_deadline_us(&session_safety_of(s)->limits, s->paused_at_us);
+        int r;
+
+        if (!s->pause_timer || t >= s->pause_deadline_us)
+                return;
+        s->pause_deadline_us = t;
+        r = sd_event_source_set_time(s->pause_timer, t);
+        if (r < 0) {
+                log_error_errno(r, "%s: cannot move the pause's bound: %m; ending the session", s->device->address);
+                session_stop_and_end(s, POLICY_END_PAUSE_TIMEOUT);
+        }
+}
+
 int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
         Device *d = s->device;
         int r;
@@ -556,6 +578,12 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 return sd_bus_reply_method_return(call, NULL);
         if (!s->started)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", d->address);
+        /* The clock of the ledger record and of the timer: CLOCK_BOOTTIME both. */
+        SafetyClock clock;
+        bool have_clock = safety_clock_now(&clock) >= 0;
+        r = pause_bound_arm(s, have_clock ? clock.mono_us : session_boottime_us());
+        if (r < 0)
+                return bus_error_set_errno(error, r, "%s: cannot pause: no timer for the pause's bound", d->address);
         uint64_t elapsed_us = session_elapsed_us(s);
         s->paused_elapsed_s = (uint32_t) (elapsed_us / USEC_PER_SEC);
         s->carry_us = elapsed_us % USEC_PER_SEC;
@@ -569,34 +597,29 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 sd_bus_message_unref(call);
                 return bus_error_set_errno(error, r, "%s: cannot pause", d->address);
         }
-        device_emit_changed(d, "State");
+        if (have_clock)
+                pause_bound_record(s, &clock);
+        else
+                log_error("%s: cannot read the clock: the pause of session %lld is not recorded; it still ends "
+                          "at its bound unless resumed", d->address, (long long) s->id);
+        log_info("%s: session %lld paused; it ends by itself in %llu min unless resumed", d->address,
+                 (long long) s->id, (unsigned long long) ((s->pause_deadline_us - s->paused_at_us) / USEC_PER_MIN));
+        device_emit_changed(d, DEVICE_PROP_STATE);
         return 1;
 }
 
-static PolicyInput input_now(Session *s, PolicyFigures *figures) {
-        SafetyContext *safety = session_safety_of(s);
-        Device *d = s->device;
-        return (PolicyInput) {
-                .limits = &safety->limits,
-                .figures = figures,
-                .device = &d->info,
-                .battery = d->have_status ? d->status.battery : MASSAGER_BATTERY_UNKNOWN,
-                .temperature = d->have_status ? d->status.temperature : MASSAGER_TEMP_NONE,
-        };
-}
-
-static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error *error) {
+/* Ask the policy for the rest of the session after a change; the caller applies *ret_plan. */
+static int replan(Session *s, PolicyChangeKind kind, uint8_t value, PolicyPlan *ret_plan, sd_bus_error *error) {
         SafetyContext *safety = session_safety_of(s);
         PolicyFigures figures;
         SafetyClock clock;
-        PolicyPlan plan = {};
         PolicyRefusal refusal = {};
         int r;
 
         r = safety_figures(safety, &clock, &figures);
         if (r < 0)
                 return bus_error_set_storage(error, "Cannot change the session: %s", safety_storage_error(safety));
-        PolicyInput in = input_now(s, &figures);
+        PolicyInput in = session_policy_input(s, &figures);
         PolicyChange change = {
                 .kind = kind,
                 .elapsed_s = session_elapsed_s(s),
@@ -605,13 +628,11 @@ static int replan(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_error
                 .intensity = kind == POLICY_CHANGE_INTENSITY ? value : 0,
                 .heat_level = kind == POLICY_CHANGE_HEAT ? value : 0,
         };
-        r = policy_replan(&in, &s->plan, &change, &plan, &refusal);
+        r = policy_replan(&in, &s->plan, &change, ret_plan, &refusal);
         if (r < 0)
                 return bus_error_set_errno(error, r, "The safety policy could not decide");
         if (r == 0)
                 return refuse(safety, &clock, s->device, &refusal, error);
-        policy_plan_clear(&s->plan);
-        s->plan = plan;
         return 0;
 }
 
@@ -622,7 +643,7 @@ static Device *other_session(Session *s) {
         GHashTableIter i;
         gpointer v;
 
-        g_hash_table_iter_init(&i, session_manager_of(s)->devices);
+        g_hash_table_iter_init(&i, session_ctx_of(s)->devices);
         while (g_hash_table_iter_next(&i, NULL, &v)) {
                 Device *d = v;
                 if (d->session && d->session != s)
@@ -633,6 +654,7 @@ static Device *other_session(Session *s) {
 
 int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
         SafetyContext *safety = session_safety_of(s);
+        PolicyPlan plan = {};
         SafetyClock clock;
         Device *other;
         int r;
@@ -644,11 +666,13 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 return sd_bus_reply_method_return(call, NULL);
         other = other_session(s);
         if (other)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_ALLOWED, "%s has a session open: two sessions "
+                return sd_bus_error_setf(error, MASSAGED_ERROR_SESSION_OPEN, "%s has a session open: two sessions "
                                          "never run at once. Stop it first.", other->address);
-        r = replan(s, POLICY_CHANGE_RESUME, 0, error);
+        r = replan(s, POLICY_CHANGE_RESUME, 0, &plan, error);
         if (r < 0)
                 return r;
+        /* Paused: the plan waits for the device's answer to START (send_start()). */
+        session_take_plan(s, &plan);
         /* The row's planned end moves to now + what is left, on disk before the
          * device moves: a crash from here on counts the rest from the real end. */
         r = safety_clock_now(&clock);
@@ -664,10 +688,13 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
                 sd_bus_message_unref(STEAL_PTR(s->start_call));
                 return bus_error_set_errno(error, r, "%s: cannot resume", s->device->address);
         }
+        /* No longer paused: the bound is over (the ledger cleared it above). */
+        s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
         return 1;
 }
 
 static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus_message *call, sd_bus_error *error) {
+        PolicyPlan plan = {};
         int r;
 
         if (!s->started || s->paused) {
@@ -677,16 +704,14 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
                 return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", s->device->address);
         }
         uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
-        r = replan(s, kind, value, error);
+        r = replan(s, kind, value, &plan, error);
         if (r < 0)
                 return r;
-        session_new_segment(s, elapsed_us, at_us);
-        r = session_send_step(s, 0, reply_when_done, sd_bus_message_ref(call));
+        r = session_apply_plan(s, &plan, elapsed_us, at_us, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
                 return bus_error_set_errno(error, r, "%s: cannot apply the change", s->device->address);
         }
-        session_schedule_next_step(s);
         return 1;
 }
 
@@ -701,18 +726,21 @@ int session_set_heat(Session *s, unsigned heat, sd_bus_message *call, sd_bus_err
 /* Limits changed at run time: a lowered limit takes effect at once. */
 void session_limits_changed(Session *s) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        PolicyPlan plan = {};
         Device *d = s->device;
 
+        if (s->paused && !s->ending) {
+                pause_bound_limits_changed(s);  /* may end (and free) the session */
+                return;
+        }
         if (!s->started || s->paused || s->ending)
                 return;
         uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
-        if (replan(s, POLICY_CHANGE_LIMITS, 0, &error) < 0) {
+        if (replan(s, POLICY_CHANGE_LIMITS, 0, &plan, &error) < 0) {
                 log_notice("%s: the new limits end the session: %s", d->address, error.message ?: "refused");
                 session_stop_and_end(s, POLICY_END_LIMIT);
                 return;
         }
-        session_new_segment(s, elapsed_us, at_us);
-        (void) session_send_step(s, 0, NULL, NULL);
-        session_schedule_next_step(s);
-        device_emit_changed(d, "Remaining");
+        (void) session_apply_plan(s, &plan, elapsed_us, at_us, NULL, NULL);
+        device_emit_changed(d, DEVICE_PROP_REMAINING);
 }

@@ -14,17 +14,10 @@
 
 #include "device.h"
 #include "safety/policy.h"
+#include "start-decision.h"
 
 typedef struct Session Session;
 
-typedef struct SessionRequest {
-        const char *program;    /* NULL: the default program */
-        int intensity;          /* -1: the program's */
-        int heat;               /* -1: the program's */
-        int64_t duration_s;     /* -1: the program's */
-        bool tie_to_caller;
-        const char *caller;     /* unique name of the caller */
-} SessionRequest;
 
 /* Runs the policy, writes the ledger row, starts the device. Replies to `call`
  * itself (asynchronously, once the device has answered). */

@@ -218,3 +218,26 @@ const char *massager_pattern_to_string(MassagerPattern pattern);
 int massager_pattern_from_string(const char *s);        /* -EINVAL if unknown */
 const char *massager_stop_cause_to_string(MassagerStopCause cause);
 bool massager_opcode_is_command(uint8_t opcode);
+
+/*
+ * One table per protocol version: what differs between versions, so that a
+ * second version is one table and one decoder (protocol/versions.c). Hosts
+ * pick the table by the version the Device Info reports and use it for
+ * every frame of that connection.
+ */
+typedef struct MassagerProtocolOps {
+        uint8_t version;
+        ssize_t (*encode_command)(const MassagerCommand *cmd, uint8_t *out, size_t size);
+        int (*decode_message)(const uint8_t *buf, size_t len, MassagerMessage *ret);
+        int (*decode_device_info)(const uint8_t *buf, size_t len, MassagerDeviceInfo *ret);
+        /* The opcode of the response to a command. */
+        uint8_t (*response_opcode)(uint8_t command_opcode);
+} MassagerProtocolOps;
+
+/* The table for a version, or NULL when this host does not speak it. */
+const MassagerProtocolOps *massager_protocol_lookup(uint8_t version);
+/* The table for the version a Device Info frame reports: the frame's CRC is
+ * checked first (a corrupted version byte is corruption, not a device from
+ * the future), then -EPROTO when no table speaks its version. The caller
+ * then decodes the frame with the table's decode_device_info(). */
+int massager_protocol_for_device_info(const uint8_t *buf, size_t len, const MassagerProtocolOps **ret);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The a{sv} arguments of Start, SetLimits and SubmitScreening (daemon/safety/api-args.c):
+/* The a{sv} arguments of Start, SetLimits, SubmitScreening and SetNote, and History's
+ * ranges (daemon/safety/api-args.c):
  * the dict's bounds, then every key of each method at its boundaries, wrong
  * types, unknown and duplicate keys, missing answers and empty dicts. The
  * messages are the ones the daemon sends as InvalidArgs. */
@@ -545,6 +546,93 @@ static void test_screening_refused(void) {
         api_args_clear(&a);
 }
 
+/* ---- History ---- */
+
+static void test_history_range(void) {
+        char *why = NULL;
+
+        g_assert_cmpint(api_history_range_check(0, 1, &why), ==, 0);
+        g_assert_null(why);
+        g_assert_cmpint(api_history_range_check(INT64_MIN, INT64_MAX, &why), ==, 0);
+        assert_refused(api_history_range_check(5, 5, &why), &why,
+                       "range is empty: 'from' (5) must be before 'to' (5), both in microseconds since the epoch");
+        assert_refused(api_history_range_check(INT64_MAX, INT64_MIN, &why), &why, "range is empty");
+        g_assert_cmpint(api_history_range_check(1, 0, NULL), ==, -EINVAL);
+}
+
+static void add_i(ApiArgs *a, const char *key, int32_t v) {
+        add_ok(a, key, "i", (ApiValue) { .i = v });
+}
+
+static void test_note_accepted(void) {
+        ApiNoteRequest n = { .pain_before = 99 };
+        char *why = NULL;
+        ApiArgs a;
+
+        /* Empty: nothing given, nothing changed by the parse but the defaults. */
+        api_args_init(&a, API_ARGS_NOTE);
+        g_assert_cmpint(api_note_parse(&a, &n, &why), ==, 0);
+        g_assert_null(why);
+        g_assert_cmpint(n.pain_before, ==, -1);
+        g_assert_cmpint(n.pain_after, ==, -1);
+        g_assert_null(n.note);
+
+        add_i(&a, "pain_before", 0);
+        add_i(&a, "pain_after", API_PAIN_MAX);
+        add_s(&a, "note", "better after the wave program");
+        g_assert_cmpint(api_note_parse(&a, &n, &why), ==, 0);
+        g_assert_cmpint(n.pain_before, ==, 0);
+        g_assert_cmpint(n.pain_after, ==, 10);
+        g_assert_cmpstr(n.note, ==, "better after the wave program");
+        api_args_clear(&a);
+
+        /* A note may be as long as the ledger keeps, longer than other strings. */
+        g_autofree char *big = g_malloc(API_NOTE_MAX_BYTES + 2);
+        memset(big, 'n', API_NOTE_MAX_BYTES);
+        big[API_NOTE_MAX_BYTES] = '\0';
+        g_assert_cmpuint(api_args_string_max(API_ARGS_NOTE), ==, API_NOTE_MAX_BYTES);
+        g_assert_cmpuint(api_args_string_max(API_ARGS_START), ==, API_ARGS_STRING_MAX);
+        add_s(&a, "note", big);
+        g_assert_cmpint(api_note_parse(&a, &n, &why), ==, 0);
+        g_assert_cmpuint(strlen(n.note), ==, API_NOTE_MAX_BYTES);
+        api_args_clear(&a);
+        big[API_NOTE_MAX_BYTES] = 'n';
+        big[API_NOTE_MAX_BYTES + 1] = '\0';
+        assert_add_refused(&a, "note", "s", (ApiValue) { .s = big },
+                           "diary entry 'note' is a string of 4097 bytes; at most 4096 are accepted");
+        api_args_clear(&a);
+}
+
+static void note_refused(ApiArgs *a, const char *want) {
+        ApiNoteRequest n = { .pain_before = 7 };
+        char *why = NULL;
+
+        assert_refused(api_note_parse(a, &n, &why), &why, want);
+        g_assert_cmpint(n.pain_before, ==, 7);          /* untouched on refusal */
+        api_args_clear(a);
+}
+
+static void test_note_refused(void) {
+        ApiArgs a;
+
+        api_args_init(&a, API_ARGS_NOTE);
+        add_i(&a, "pain_before", 11);
+        note_refused(&a, "'pain_before' 11 out of range 0–10");
+        add_i(&a, "pain_after", -1);
+        note_refused(&a, "'pain_after' -1 out of range 0–10");
+        add_y(&a, "pain_after", 3);
+        note_refused(&a, "unknown diary key 'pain_after' of type 'y'; allowed: pain_before (i), pain_after (i), "
+                     "note (s)");
+        add_u(&a, "note", 1);
+        note_refused(&a, "unknown diary key 'note' of type 'u'");
+        add_s(&a, "mood", "fine");
+        note_refused(&a, "unknown diary key 'mood' of type 's'");
+        /* The dict's own rules hold for SetNote too. */
+        add_i(&a, "pain_before", 1);
+        assert_add_refused(&a, "pain_before", "i", (ApiValue) { .i = 2 }, "diary entry 'pain_before' given twice");
+        api_args_clear(&a);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/api-args/dict/utf8", test_utf8);
@@ -566,5 +654,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/api-args/limits/refused-other", test_limits_refused_other);
         g_test_add_func("/api-args/screening/accepted", test_screening_accepted);
         g_test_add_func("/api-args/screening/refused", test_screening_refused);
+        g_test_add_func("/api-args/history/range", test_history_range);
+        g_test_add_func("/api-args/note/accepted", test_note_accepted);
+        g_test_add_func("/api-args/note/refused", test_note_refused);
         return g_test_run();
 }

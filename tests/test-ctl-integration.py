@@ -214,9 +214,9 @@ def journey(tap):
     try:
         def version():
             doc = ctl_json(env, "version")
-            assert doc["api_version"] == 1 and doc["massagectl"], doc
+            assert doc["api_version"] == 2 and doc["massagectl"], doc
             out, _ = ctl_run(env, "--version")
-            assert "massaged API version 1" in out, out
+            assert "massaged API version 2" in out, out
         tap.run("version (human and --json)", version, env=holder)
 
         def no_devices():
@@ -263,9 +263,9 @@ def journey(tap):
             doc = ctl_json(env, "screening", "--answer", "pregnancy=yes", "--all-no")
             assert doc["blocked"] is True and doc["answers"]["pregnancy"] is True, doc
             doc = ctl_json(env, "start", expect=EXIT_POLICY)
-            assert doc["error"]["name"] == "org.massaged1.Error.ScreeningRequired", doc
+            assert doc["error"]["name"] == "org.massaged1.Error.ClearanceRequired", doc
             doc = ctl_json(env, "screening", "--all-no", expect=EXIT_POLICY)
-            assert doc["error"]["name"] == "org.massaged1.Error.ScreeningRequired", doc
+            assert doc["error"]["name"] == "org.massaged1.Error.ClearanceRequired", doc
             assert '"pregnancy" was yes' in doc["error"]["message"], doc
             # The way out for a mistaken "yes": a correction, which massaged records.
             doc = ctl_json(env, "screening", "--all-no", "--correction")
@@ -301,6 +301,8 @@ def journey(tap):
         def start():
             out, _ = ctl_run(env, "start", "--heat", "2", "--duration", "5m", "--intensity", "4")
             assert "Started on " + A in out, out
+            # API 2: the plan the daemon granted, in one line.
+            assert "Plan: 5 min at up to 4, heat 2 for" in out and "soft start 60 s" in out, out
             st = wait_for(lambda: (lambda s: s if s["running"] else None)(env.state(A)), T(10), what="running")
             assert st["intensity"] == 1, st      # the soft start holds the lowest level
             assert st["heat_level"] == 2, st

@@ -354,10 +354,10 @@ static void test_csv(void) {
 }
 
 static void test_exit_codes(void) {
-        g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_LIMIT_REACHED), ==, EXIT_POLICY);
+        g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_DAILY_CAP), ==, EXIT_POLICY);
         g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_REST_REQUIRED), ==, EXIT_POLICY);
         g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_SCREENING), ==, EXIT_POLICY);
-        g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_NOT_ALLOWED), ==, EXIT_POLICY);
+        g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_THERMAL_LOCKOUT), ==, EXIT_POLICY);
         g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_NOT_CONNECTED), ==, EXIT_DEVICE);
         g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_DEVICE_FAULT), ==, EXIT_DEVICE);
         g_assert_cmpint(exit_code_from_bus_error(MASSAGED_ERROR_TIMEOUT), ==, EXIT_DEVICE);

@@ -37,7 +37,7 @@ static void test_errno_names(void) {
                 { -ETIMEDOUT, MASSAGED_ERROR_TIMEOUT }, { -EBUSY, MASSAGED_ERROR_BUSY },
                 { -EPROTONOSUPPORT, MASSAGED_ERROR_INCOMPATIBLE }, { -EHOSTDOWN, MASSAGED_ERROR_BLUETOOTH },
                 { -EREMOTEIO, MASSAGED_ERROR_DEVICE_FAULT }, { -ESRCH, MASSAGED_ERROR_NOT_RUNNING },
-                { -EACCES, MASSAGED_ERROR_NOT_ALLOWED }, { -EROFS, MASSAGED_ERROR_STORAGE },
+                { -EACCES, MASSAGED_ERROR_PAIRING_FAILED }, { -EROFS, MASSAGED_ERROR_STORAGE },
                 { -EINVAL, SD_BUS_ERROR_INVALID_ARGS }, { -ENOMEM, MASSAGED_ERROR_FAILED }, { -EIO, MASSAGED_ERROR_FAILED },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
@@ -53,7 +53,7 @@ static void test_errno_names(void) {
 static void test_device_results(void) {
         static const struct { MassagerResult r; const char *name; } t[] = {
                 { MASSAGER_RESULT_FAULT_LATCHED, MASSAGED_ERROR_DEVICE_FAULT },
-                { MASSAGER_RESULT_LOW_BATTERY, MASSAGED_ERROR_NOT_ALLOWED },
+                { MASSAGER_RESULT_LOW_BATTERY, MASSAGED_ERROR_BATTERY_LOW },
                 { MASSAGER_RESULT_NOT_RUNNING, MASSAGED_ERROR_NOT_RUNNING },
                 { MASSAGER_RESULT_OUT_OF_RANGE, SD_BUS_ERROR_INVALID_ARGS },
                 { MASSAGER_RESULT_BAD_CRC, MASSAGED_ERROR_INCOMPATIBLE },

@@ -506,6 +506,94 @@ static void test_session_resume(Fixture *f, gconstpointer data) {
         g_assert_cmpint(ledger_session_resume(f->l, id, &c, 50), ==, -EALREADY);
 }
 
+/* A pause is bounded: the row holds the bound from the Pause on, so a crash
+ * while paused closes it at the bound: not at the pause (time paused is never
+ * rest), not at the planned end (the motors could not run again without a
+ * Resume); a wall jump does not move the bound (the monotonic time does). */
+static void test_session_pause_bound(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        LedgerSession *s = NULL;
+        PolicyFigures fig;
+        SafetyClock c;
+        size_t n = 0;
+        int64_t id;
+
+        f->l = open_at(f->path, t0 - S(60));
+        id = add_session(f->l, t0, 900, -1);            /* planned end t0 + 900 */
+        /* Paused at 30 s with a 10 min bound: t0 + 630. */
+        c = clk(t0 + S(30));
+        g_assert_cmpint(ledger_session_pause(f->l, id, &c, c.mono_us - 1), ==, -EINVAL);
+        c.wall_us += S(5 * 3600);
+        g_assert_cmpint(ledger_session_pause(f->l, id, &c, c.mono_us + 10 * USEC_PER_MIN), ==, 0);
+        g_assert_cmpint(ledger_session_pause(f->l, id + 1, &c, c.mono_us), ==, -ENOENT);
+
+        /* The daemon dies while paused, 2 min in: the row ends at the bound, the rest counts from it. */
+        f->l = ledger_close(f->l);
+        f->l = open_at(f->path, t0 + S(150));
+        g_assert_cmpuint(ledger_recovered_count(f->l), ==, 1);
+        g_assert_cmpint(ledger_sessions_range(f->l, t0, t0 + S(1), 0, &s, &n), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(s[0].end_reason, ==, "interrupted");
+        g_assert_cmpint(s[0].end_wall_us, ==, t0 + S(630));
+        ledger_session_list_free(s, n);
+        fig = figures_at(f->l, t0 + S(150));
+        g_assert_cmpuint(fig.sessions_open, ==, 0);
+        g_assert_cmpuint(fig.last_end_mono_us, ==, clk(t0 + S(630)).mono_us);
+        c = clk(t0 + S(150));
+        g_assert_cmpint(ledger_session_pause(f->l, id, &c, c.mono_us + USEC_PER_MIN), ==, -EALREADY);
+}
+
+/* Resume clears the bound: a crash after it counts from the resumed end. */
+static void test_session_pause_resume(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        LedgerSession *s = NULL;
+        SafetyClock c;
+        size_t n = 0;
+        int64_t id;
+
+        f->l = open_at(f->path, t0 - S(60));
+        id = add_session(f->l, t0, 60, -1);
+        c = clk(t0 + S(30));
+        g_assert_cmpint(ledger_session_pause(f->l, id, &c, c.mono_us + 10 * USEC_PER_MIN), ==, 0);
+        c = clk(t0 + S(40));                            /* resumed with 30 s left: ends t0 + 70 */
+        g_assert_cmpint(ledger_session_resume(f->l, id, &c, 30), ==, 0);
+        f->l = ledger_close(f->l);
+        f->l = open_at(f->path, t0 + S(90));
+        g_assert_cmpint(ledger_sessions_range(f->l, t0, t0 + S(1), 0, &s, &n), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(s[0].end_reason, ==, "interrupted");
+        g_assert_cmpint(s[0].end_wall_us, ==, t0 + S(70));
+        ledger_session_list_free(s, n);
+}
+
+/* Paused 9 min, then ended by the bound: the row ends at the bound with the
+ * motor time before the pause, and the rest runs from that end. */
+static void test_session_pause_timeout(Fixture *f, gconstpointer data) {
+        int64_t t0 = test_utc(2026, 6, 15, 10, 0, 0);
+        LedgerSession *s = NULL;
+        PolicyFigures fig;
+        SafetyClock c;
+        size_t n = 0;
+        int64_t id;
+
+        f->l = open_at(f->path, t0 - S(60));
+        id = add_session(f->l, t0, 900, -1);
+        c = clk(t0 + S(60));
+        g_assert_cmpint(ledger_session_pause(f->l, id, &c, c.mono_us + 9 * USEC_PER_MIN), ==, 0);
+        c = clk(t0 + S(60 + 9 * 60));
+        g_assert_cmpint(ledger_session_end(f->l, id, &c, 60, 0, POLICY_END_PAUSE_TIMEOUT), ==, 0);
+        g_assert_cmpint(ledger_sessions_range(f->l, t0, t0 + S(1), 0, &s, &n), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(s[0].end_reason, ==, "pause_timeout");
+        g_assert_cmpuint(s[0].seconds, ==, 60);
+        g_assert_cmpint(s[0].end_wall_us, ==, t0 + S(600));
+        ledger_session_list_free(s, n);
+        fig = figures_at(f->l, t0 + S(700));
+        g_assert_cmpuint(fig.sessions_open, ==, 0);
+        g_assert_cmpint(fig.last_end_wall_us, ==, t0 + S(600));
+        g_assert_cmpuint(fig.last_end_mono_us, ==, clk(t0 + S(600)).mono_us);
+}
+
 /* ---- crash recovery ---- */
 
 static void test_recovery_sigkill(Fixture *f, gconstpointer data) {
@@ -1088,6 +1176,11 @@ static void build_version(const char *path, int version) {
                          (long long) w500, SCREENING_ALL_MASK, (long long) w);
                 g_assert_cmpint(sqlite3_exec(l.db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
         }
+        if (version >= 4)
+                /* What massaged of version 4 wrote: the "yes" answers in force after each row. */
+                g_assert_cmpint(sqlite3_exec(l.db, "UPDATE screening SET standing = yes WHERE id = 1;"
+                                                   "UPDATE screening SET standing = (SELECT yes FROM screening "
+                                                   "WHERE id = 1) WHERE id = 2;", NULL, NULL, NULL), ==, SQLITE_OK);
         sqlite3_close(l.db);
 }
 
@@ -1117,6 +1210,8 @@ static void test_migrations(Fixture *f, gconstpointer data) {
                         g_assert_cmpint(ledger_sessions_range(f->l, 0, INT64_MAX, 0, &s, &n), ==, 0);
                         g_assert_cmpuint(n, ==, 2);
                         g_assert_cmpstr(s[1].end_reason, ==, "interrupted");
+                        /* No pause recorded (schema 5): it ends at its planned end. */
+                        g_assert_cmpint(s[1].end_wall_us, ==, test_utc(2026, 6, 15, 8, 0, 0) + S(4500));
                         ledger_session_list_free(s, n);
                         /* New tables work on the migrated file. */
                         g_assert_cmpint(ledger_diary_set(f->l, 1, 6, 3, "better", t), ==, 0);
@@ -1691,6 +1786,9 @@ int main(int argc, char *argv[]) {
         ADD("/ledger/figures/indexed", test_figures_indexed);
         ADD("/ledger/figures/open-session-counts", test_open_session_counts);
         ADD("/ledger/session/resume-moves-end", test_session_resume);
+        ADD("/ledger/session/pause-bound-recovered", test_session_pause_bound);
+        ADD("/ledger/session/pause-resume-clears-bound", test_session_pause_resume);
+        ADD("/ledger/session/pause-timeout-end", test_session_pause_timeout);
         ADD("/ledger/recovery/sigkill", test_recovery_sigkill);
         ADD("/ledger/fail-closed/corrupt-garbage", test_corrupt_garbage);
         ADD("/ledger/fail-closed/corrupt-page", test_corrupt_page);

@@ -34,6 +34,7 @@ static void test_table(void) {
                 { LIMIT_WEEKLY_ADVICE_DAYS, 5, 7 },
                 { LIMIT_GENTLE_SESSION_MINUTES, 10, 10 },
                 { LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS, 38, 38 },
+                { LIMIT_PAUSE_MINUTES, 10, 30 },
         };
         Limits l;
 
@@ -78,6 +79,8 @@ static void test_validate(void) {
                 { "daily_sessions", 5, -ERANGE, "[1, 4]" },
                 { "weekly_minutes", 421, -ERANGE, "[1, 420]" },
                 { "gentle_heat_setpoint_celsius", 39, -ERANGE, "[30, 38]" },
+                { "pause_minutes", 31, -ERANGE, "[1, 30]" },
+                { "pause_minutes", 0, -ERANGE, "[1, 30]" },
                 { "gentle_mode", 1, 0, NULL },
                 { "gentle_mode", 2, -ERANGE, "not a boolean" },
                 { "daily_minutes", UINT64_C(1) << 40, -ERANGE, "out of range" },

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "policy.h"
+#include "policy-advice.h"
 #include "safety-test-util.h"
 #include "screening.h"
 
@@ -215,7 +216,7 @@ static const StartCase start_cases[] = {
         { "rest/wall-jump-backward", s_rest_wall_backward, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "60 more min" },
         { "rest/other-boot", s_rest_other_boot_ok, POLICY_OK, 0, 0, 0, 0, 0, 0, -1, NULL },
         { "rest/future-end-counts", s_rest_future_end, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "75 more min" },
-        { "rest/open-session", s_rest_open_session, POLICY_REFUSE_REST, 0, 0, 0, 0, 0, 0, -1, "still open" },
+        { "rest/open-session", s_rest_open_session, POLICY_REFUSE_SESSION_OPEN, 0, 0, 0, 0, 0, 0, -1, "still open" },
         { "daily-sessions/below", s_sessions_below, POLICY_OK, 900, 0, 0, 0, 0, 0, -1, NULL },
         { "daily-sessions/at", s_sessions_at, POLICY_REFUSE_DAILY_SESSIONS, 0, 0, 0, 0, 0, 0, -1,
           "3 of 3 sessions today; available again at 00:00" },
@@ -536,29 +537,123 @@ static void test_rolling_24h(void) {
 }
 
 static void test_dbus_mapping(void) {
+        /* API 2: one error name per refusal class (doc/dbus-api.md, "Refusals"). */
         static const struct {
                 PolicyReason r;
                 const char *e;
         } map[] = {
                 { POLICY_REFUSE_INVALID, "org.freedesktop.DBus.Error.InvalidArgs" },
                 { POLICY_REFUSE_SCREENING_MISSING, "org.massaged1.Error.ScreeningRequired" },
-                { POLICY_REFUSE_SCREENING_BLOCKED, "org.massaged1.Error.ScreeningRequired" },
+                { POLICY_REFUSE_SCREENING_BLOCKED, "org.massaged1.Error.ClearanceRequired" },
                 { POLICY_REFUSE_REST, "org.massaged1.Error.RestRequired" },
-                { POLICY_REFUSE_DAILY_SESSIONS, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_DAILY_MINUTES, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_WEEKLY_MINUTES, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_HEAT_TIME, "org.massaged1.Error.LimitReached" },
-                { POLICY_REFUSE_BATTERY, "org.massaged1.Error.NotAllowed" },
-                { POLICY_REFUSE_THERMAL_LOCKOUT, "org.massaged1.Error.NotAllowed" },
-                { POLICY_REFUSE_TOO_HOT, "org.massaged1.Error.NotAllowed" },
+                { POLICY_REFUSE_SESSION_OPEN, "org.massaged1.Error.SessionOpen" },
+                { POLICY_REFUSE_DAILY_SESSIONS, "org.massaged1.Error.DailySessionCap" },
+                { POLICY_REFUSE_DAILY_MINUTES, "org.massaged1.Error.DailyCap" },
+                { POLICY_REFUSE_WEEKLY_MINUTES, "org.massaged1.Error.WeeklyCap" },
+                { POLICY_REFUSE_HEAT_TIME, "org.massaged1.Error.HeatTimeCap" },
+                { POLICY_REFUSE_BATTERY, "org.massaged1.Error.BatteryLow" },
+                { POLICY_REFUSE_HEAT_BATTERY, "org.massaged1.Error.HeatBatteryLow" },
+                { POLICY_REFUSE_THERMAL_LOCKOUT, "org.massaged1.Error.ThermalLockout" },
+                { POLICY_REFUSE_HEAT_DISABLED, "org.massaged1.Error.HeatDisabled" },
+                { POLICY_REFUSE_HEAT_SENSATION, "org.massaged1.Error.HeatReducedSensation" },
+                { POLICY_REFUSE_HEAT_GENTLE, "org.massaged1.Error.HeatGentleMode" },
+                { POLICY_REFUSE_HEAT_SETPOINT, "org.massaged1.Error.HeatSetpoint" },
+                { POLICY_REFUSE_SESSION_OVER, "org.massaged1.Error.SessionOver" },
+                { POLICY_REFUSE_TOO_HOT, "org.massaged1.Error.PadTooHot" },
+                { POLICY_REFUSE_NOTHING_TO_DO, "org.massaged1.Error.NothingToAcknowledge" },
         };
+        G_STATIC_ASSERT(G_N_ELEMENTS(map) == _POLICY_REASON_MAX - 1);
         for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
                 g_assert_cmpstr(policy_reason_to_dbus_error(map[i].r), ==, map[i].e);
         g_assert_null(policy_reason_to_dbus_error(POLICY_OK));
         for (unsigned r = 1; r < _POLICY_REASON_MAX; r++) {
                 g_assert_nonnull(policy_reason_to_dbus_error(r));
                 g_assert_cmpstr(policy_reason_to_string(r), !=, "unknown");
+                /* No two classes share a name or a code. */
+                for (unsigned q = 1; q < r; q++) {
+                        g_assert_cmpstr(policy_reason_to_dbus_error(r), !=, policy_reason_to_dbus_error(q));
+                        g_assert_cmpstr(policy_reason_to_string(r), !=, policy_reason_to_string(q));
+                }
         }
+}
+
+static void test_message_sentences(void) {
+        static const struct {
+                const char *in;
+                const char *out[4];
+        } cases[] = {
+                { "", { NULL } },
+                { "One.", { "One.", NULL } },
+                { "Intensity capped at 3 for 24 h after a stop for symptoms. Advice: this is day 5 of the last 7 "
+                  "with massage; consider a rest day.",
+                  { "Intensity capped at 3 for 24 h after a stop for symptoms.",
+                    "Advice: this is day 5 of the last 7 with massage; consider a rest day.", NULL } },
+                /* "40 °C)." and "20 %." end sentences; "e.g. x" (lower case next) does not. */
+                { "Battery at 15 %: heat needs at least 20 %. Charge it. See e.g. this",
+                  { "Battery at 15 %: heat needs at least 20 %.", "Charge it.", "See e.g. this", NULL } },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                char **v = NULL;
+                size_t n = 0;
+                g_assert_cmpint(policy_message_sentences(cases[i].in, &v), ==, 0);
+                for (; v[n]; n++)
+                        g_assert_cmpstr(v[n], ==, cases[i].out[n]);
+                g_assert_null(cases[i].out[n]);
+                policy_sentences_free(v);
+        }
+}
+
+/* The plan the API reports: its sentences are the message's, its heat time the steps'. */
+static void test_plan_summary_symptom(void) {
+        Env e;
+        PolicyPlan plan = {};
+        PolicyRefusal ref;
+        char **v = NULL;
+
+        env_init(&e);
+        symptom_ago(&e, 3600);
+        e.req.intensity = 9;
+        e.req.heat_level = 1;
+        e.req.heat_explicit = true;
+        e.req.duration_s = 600;
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &ref), ==, 1);
+        g_assert_cmpint(policy_message_sentences(plan.message, &v), ==, 0);
+        g_assert_nonnull(v[0]);
+        g_assert_nonnull(strstr(v[0], "Intensity capped at 3 for 24 h after a stop for symptoms"));
+        g_assert_cmpuint(policy_plan_soft_start_seconds(&plan), ==, 60);
+        g_assert_cmpuint(policy_plan_heat_seconds(&plan), >, 0);
+        g_assert_cmpuint(policy_plan_heat_seconds(&plan), <=, plan.heat_budget_s);
+        policy_sentences_free(v);
+        policy_plan_clear(&plan);
+        env_done(&e);
+}
+
+/* The one timer's moment: the earliest of rest end, midnight, rolling window, symptom cap. */
+static void test_next_change(void) {
+        Env e;
+
+        env_init(&e);
+        /* Nothing pending: the next local midnight. */
+        g_assert_cmpint(policy_next_change(&e.in), ==, e.fig.clock.next_day_start_us);
+
+        /* A rest running out in 10 s comes first, exactly at last end + rest. */
+        last_end_ago(&e, 3600 - 10);
+        g_assert_cmpint(policy_next_change(&e.in), ==, T0 + S(10));
+        /* Shorter rest limit: already over, so it is no longer a change ahead. */
+        e.lim.value[LIMIT_REST_MINUTES] = 30;
+        g_assert_cmpint(policy_next_change(&e.in), ==, e.fig.clock.next_day_start_us);
+
+        /* A session leaving the rolling 24 h in 5 min. */
+        e.fig.n_rolling = 1;
+        e.fig.rolling[0].end_wall_us = T0 - S(86400 - 300);
+        g_assert_cmpint(policy_next_change(&e.in), ==, MIN(T0 + S(300), e.fig.clock.next_day_start_us));
+
+        /* The symptom cap ending in 2 s. */
+        symptom_ago(&e, 86400 - 2);
+        g_assert_cmpint(policy_next_change(&e.in), ==, T0 + S(2));
+        /* Always strictly ahead. */
+        g_assert_cmpint(policy_next_change(&e.in), >, e.fig.clock.wall_us);
+        env_done(&e);
 }
 
 static void test_end_reasons(void) {
@@ -877,6 +972,102 @@ static void test_replan_heat(void) {
         env_done(&e);
 }
 
+/* ---- one cap, two paths ---- */
+
+/* Each condition is a cap: a fresh start under it and the replan of a
+ * session started without it must come out the same (issue 15: the caps are
+ * one sequence in policy.c). Before, a reduced-sensation screening recorded
+ * mid-session left the running plan's heat on. */
+typedef struct CapCase {
+        const char *name;
+        void (*setup)(Env *e);
+} CapCase;
+
+SETUP(c_symptom, symptom_ago(e, 3600))
+SETUP(c_gentle, e->lim.value[LIMIT_GENTLE_MODE] = 1)
+SETUP(c_gentle_heat, { e->lim.value[LIMIT_GENTLE_MODE] = 1; e->lim.value[LIMIT_GENTLE_HEAT] = 1; })
+SETUP(c_session_length, e->lim.value[LIMIT_SESSION_MINUTES] = 5)
+SETUP(c_daily_minutes, e->lim.value[LIMIT_DAILY_MINUTES] = 10)
+SETUP(c_weekly_minutes, e->lim.value[LIMIT_WEEKLY_MINUTES] = 8)
+SETUP(c_heat_setpoint, e->lim.value[LIMIT_HEAT_SETPOINT_CELSIUS] = 38)
+SETUP(c_heat_session, e->lim.value[LIMIT_HEAT_SESSION_MINUTES] = 5)
+SETUP(c_heat_battery, e->in.battery = 19)
+SETUP(c_heat_disabled, e->fig.heat_disabled = true)
+SETUP(c_heat_sensation, {
+        e->fig.screening_yes = UINT32_C(1) << SCREENING_REDUCED_SKIN_SENSATION;
+        e->fig.screening_cleared = true;
+})
+
+static const CapCase cap_cases[] = {
+        { "intensity-symptom", c_symptom },
+        { "gentle", c_gentle },
+        { "gentle-heat-opt-in", c_gentle_heat },
+        { "session-length", c_session_length },
+        { "daily-minutes", c_daily_minutes },
+        { "weekly-minutes", c_weekly_minutes },
+        { "heat-setpoint", c_heat_setpoint },
+        { "heat-session-time", c_heat_session },
+        { "heat-battery", c_heat_battery },
+        { "heat-disabled", c_heat_disabled },
+        { "heat-sensation", c_heat_sensation },
+};
+
+#define CAP_FLAGS (A(INTENSITY_SYMPTOM) | A(INTENSITY_GENTLE) | A(HEAT_DROPPED) | A(HEAT_LEVEL))
+
+static void test_cap_same_on_replan(gconstpointer data) {
+        const CapCase *c = data;
+        PolicyRefusal start_refusal = {}, replan_refusal = {};
+        PolicyPlan running = {}, fresh = {}, next = {};
+        Env e;
+        int r_start, r_replan;
+
+        /* A session running at 9 with heat 2, started before the condition held. */
+        env_init(&e);
+        e.req.intensity = 9;
+        e.req.heat_level = 2;
+        start_plan(&e, &running);
+        g_assert_cmpuint(running.heat_level, ==, 2);
+        g_assert_cmpuint(running.intensity, ==, 9);
+
+        c->setup(&e);
+
+        /* Heat carried over (a default at start, the running plan's on replan): capped alike. */
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &fresh, &start_refusal), ==, 1);
+        g_assert_cmpint(policy_replan(&e.in, &running, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_LIMITS, .current_intensity = 1,
+                }, &next, &replan_refusal), ==, 1);
+        g_assert_cmpuint(next.session_s, ==, fresh.session_s);
+        g_assert_cmpuint(next.intensity_cap, ==, fresh.intensity_cap);
+        g_assert_cmpuint(next.intensity, ==, fresh.intensity);
+        g_assert_cmpuint(next.gentle, ==, fresh.gentle);
+        g_assert_cmpuint(next.heat_level, ==, fresh.heat_level);
+        g_assert_cmpuint(next.heat_budget_s, ==, fresh.heat_budget_s);
+        g_assert_cmphex(next.adjustments & CAP_FLAGS, ==, fresh.adjustments & CAP_FLAGS);
+        g_assert_cmpuint(next.n_steps, ==, fresh.n_steps);
+        for (size_t i = 0; i < next.n_steps; i++) {
+                g_assert_cmpuint(next.steps[i].intensity, ==, fresh.steps[i].intensity);
+                g_assert_cmpuint(next.steps[i].heat_level, ==, fresh.steps[i].heat_level);
+        }
+        policy_plan_clear(&next);
+        policy_plan_clear(&fresh);
+
+        /* Heat asked for explicitly: refused (or allowed) alike, for the same reason. */
+        e.req.heat_explicit = true;
+        r_start = policy_check_start(&e.in, &e.req, &fresh, &start_refusal);
+        r_replan = policy_replan(&e.in, &running, &(PolicyChange) {
+                        .kind = POLICY_CHANGE_HEAT, .current_intensity = 1, .heat_level = 2,
+                }, &next, &replan_refusal);
+        g_assert_cmpint(r_replan, ==, r_start);
+        if (r_start == 0)
+                g_assert_cmpint(replan_refusal.reason, ==, start_refusal.reason);
+        else
+                g_assert_cmpuint(next.heat_level, ==, fresh.heat_level);
+        policy_plan_clear(&next);
+        policy_plan_clear(&fresh);
+        policy_plan_clear(&running);
+        env_done(&e);
+}
+
 /* ---- tick ---- */
 
 typedef struct Tick {
@@ -1169,7 +1360,7 @@ static void test_screening_submission(gconstpointer data) {
                 g_assert_cmpint(refusal.reason, ==, POLICY_OK);
         else {
                 g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_SCREENING_BLOCKED);
-                g_assert_cmpstr(policy_reason_to_dbus_error(refusal.reason), ==, "org.massaged1.Error.ScreeningRequired");
+                g_assert_cmpstr(policy_reason_to_dbus_error(refusal.reason), ==, "org.massaged1.Error.ClearanceRequired");
                 /* Every refusal says both ways out. */
                 g_assert_nonnull(strstr(refusal.message, "massagectl screening --correction"));
                 g_assert_nonnull(strstr(refusal.message, "massagectl screening --clearance"));
@@ -1201,6 +1392,48 @@ static void test_lowest_third(void) {
         g_assert_cmpuint(policy_lowest_third(1), ==, 1);
 }
 
+/* A pause is bounded: pause_minutes after the pause, never past the hard
+ * limit of 30 min whatever the Limits hold. */
+static void test_pause_deadline(void) {
+        Limits lim;
+
+        limits_init_default(&lim);
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + 10 * USEC_PER_MIN);
+        lim.value[LIMIT_PAUSE_MINUTES] = 1;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + USEC_PER_MIN);
+        lim.value[LIMIT_PAUSE_MINUTES] = 30;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + 30 * USEC_PER_MIN);
+        /* Out of range (a Limits not from limit_clamp()): the hard limit, and at least the floor. */
+        lim.value[LIMIT_PAUSE_MINUTES] = 90;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + 30 * USEC_PER_MIN);
+        lim.value[LIMIT_PAUSE_MINUTES] = 0;
+        g_assert_cmpuint(policy_pause_deadline_us(&lim, M0), ==, M0 + USEC_PER_MIN);
+        g_assert_cmpuint(policy_pause_deadline_us(NULL, M0), ==, M0 + 10 * USEC_PER_MIN);
+}
+
+/* Time paused is never rest: a session paused 9 min, then ended at its
+ * bound, ended at the bound, and the rest runs from there. */
+static void test_pause_rest_from_bound(void) {
+        PolicyRefusal refusal;
+        PolicyPlan plan = {};
+        Env e;
+
+        env_init(&e);
+        /* Paused 61 min ago (after 1 min of motors); the bound came 10 min later. */
+        uint64_t paused_mono = M0 - (uint64_t) S(61 * 60);
+        uint64_t bound_mono = policy_pause_deadline_us(&e.lim, paused_mono);
+        last_end_ago(&e, (int64_t) ((M0 - bound_mono) / USEC_PER_SEC));
+        g_assert_cmpuint(e.fig.last_end_mono_us, ==, M0 - (uint64_t) S(51 * 60));
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 0);
+        g_assert_cmpint(refusal.reason, ==, POLICY_REFUSE_REST);
+        g_assert_nonnull(strstr(refusal.message, "9 more min"));
+        /* Exactly the rest after the bound: allowed. */
+        last_end_ago(&e, 60 * 60);
+        g_assert_cmpint(policy_check_start(&e.in, &e.req, &plan, &refusal), ==, 1);
+        policy_plan_clear(&plan);
+        env_done(&e);
+}
+
 int main(int argc, char *argv[]) {
         test_set_tz();
         g_test_init(&argc, &argv, NULL);
@@ -1217,6 +1450,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/rest/message-time", test_rest_message_time);
         g_test_add_func("/policy/start/daily/rolling-24h", test_rolling_24h);
         g_test_add_func("/policy/reason/dbus-mapping", test_dbus_mapping);
+        g_test_add_func("/policy/advice/sentences", test_message_sentences);
+        g_test_add_func("/policy/advice/plan-symptom", test_plan_summary_symptom);
+        g_test_add_func("/policy/advice/next-change", test_next_change);
         g_test_add_func("/policy/reason/end-reasons", test_end_reasons);
         g_test_add_func("/policy/symptom/advice", test_symptom_advice);
         g_test_add_func("/policy/replan/raise-ramped-lower-instant", test_replan_raise_ramped);
@@ -1228,6 +1464,10 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/replan/limits-lowered", test_replan_limits_lowered);
         g_test_add_func("/policy/replan/heat", test_replan_heat);
         g_test_add_func("/policy/replan/limits-heat-gentle", test_replan_limits_heat_gentle);
+        for (size_t i = 0; i < G_N_ELEMENTS(cap_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/policy/caps/same-on-replan/%s", cap_cases[i].name);
+                g_test_add_data_func(path, &cap_cases[i], test_cap_same_on_replan);
+        }
         g_test_add_func("/policy/tick/cutoff-45", test_tick_cutoff);
         g_test_add_func("/policy/tick/rise-rate", test_tick_rise);
         g_test_add_func("/policy/tick/sensor", test_tick_sensor);
@@ -1235,6 +1475,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/policy/thermal/ack-and-reset", test_thermal_ack_and_reset);
         g_test_add_func("/policy/bad-input", test_bad_input);
         g_test_add_func("/policy/lowest-third", test_lowest_third);
+        g_test_add_func("/policy/pause/deadline", test_pause_deadline);
+        g_test_add_func("/policy/pause/rest-from-bound", test_pause_rest_from_bound);
         for (size_t i = 0; i < G_N_ELEMENTS(submission_cases); i++) {
                 g_autofree char *path = g_strdup_printf("/policy/screening/submission/%s", submission_cases[i].name);
                 g_test_add_data_func(path, &submission_cases[i], test_screening_submission);

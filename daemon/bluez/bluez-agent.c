@@ -2,30 +2,28 @@
 /*
  * Our org.bluez.Agent1 (NoInputNoOutput: Just Works), registered with each
  * bluetoothd we see, so AddDevice can pair without a desktop agent. It
- * accepts only the device being added and devices already known.
+ * accepts only the device being added (bluez_client_set_pairing_address())
+ * and devices the client's user knows (callbacks->is_known).
  */
 #include <strings.h>
 
-#include "bluez.h"
-#include "bluez-agent.h"
-#include "bluez-call.h"
 #include "base/log.h"
-#include "manager.h"
 #include "base/util.h"
+#include "bluez-internal.h"
 
 #define AGENT_PATH "/org/massaged1/agent"
 
-static bool agent_accepts(Manager *m, const char *device_path) {
-        BluezDevice *d = g_hash_table_lookup(m->bluez_devices, device_path);
+static bool agent_accepts(BluezClient *c, const char *device_path) {
+        BluezDevice *d = bluez_client_device(c, device_path);
         if (!d)
                 return false;
-        if (m->pairing_address && strcasecmp(m->pairing_address, d->address) == 0)
+        if (c->pairing_address && strcasecmp(c->pairing_address, d->address) == 0)
                 return true;
-        return manager_find_device(m, d->address) != NULL;
+        return c->cb.is_known && c->cb.is_known(d->address, c->userdata);
 }
 
-static int agent_reply_or_reject(sd_bus_message *msg, Manager *m, const char *device_path) {
-        if (agent_accepts(m, device_path)) {
+static int agent_reply_or_reject(sd_bus_message *msg, BluezClient *c, const char *device_path) {
+        if (agent_accepts(c, device_path)) {
                 log_info("Agent: accepting pairing of %s", device_path);
                 return sd_bus_reply_method_return(msg, NULL);
         }
@@ -95,13 +93,13 @@ static void on_agent_registered(sd_bus_message *reply, const sd_bus_error *error
                 log_debug("Pairing agent registered");
 }
 
-int bluez_agent_export(Manager *m) {
-        return sd_bus_add_object_vtable(m->bluez, NULL, AGENT_PATH, "org.bluez.Agent1", agent_vtable, m);
+int bluez_agent_export(BluezClient *c) {
+        return sd_bus_add_object_vtable(c->bus, &c->agent_slot, AGENT_PATH, "org.bluez.Agent1", agent_vtable, c);
 }
 
-void bluez_agent_register(Manager *m) {
-        int r = bluez_call(m->bluez, &m->agent_call, "/org/bluez", "org.bluez.AgentManager1", "RegisterAgent",
-                           BLUEZ_TIMEOUT_SHORT_USEC, append_agent, NULL, 0, on_agent_registered, m);
+void bluez_agent_register(BluezClient *c) {
+        int r = bluez_call(c->bus, &c->agent_call, "/org/bluez", "org.bluez.AgentManager1", "RegisterAgent",
+                           BLUEZ_TIMEOUT_SHORT_USEC, append_agent, NULL, 0, on_agent_registered, c);
         if (r < 0)
                 log_warning_errno(r, "Could not register the pairing agent: %m");
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Decoded a{sv} dicts and the validation of Start/SetLimits/SubmitScreening arguments. */
+/* Decoded a{sv} dicts and the validation of Start/SetLimits/SubmitScreening/History arguments. */
 
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,14 @@ typedef struct KindInfo {
         const char *method;     /* "Start" */
         const char *argument;   /* "options": the a{sv}'s name in the introspection */
         const char *noun;       /* "Start option": one entry, in messages */
+        size_t string_max;      /* the longest string value, bytes */
 } KindInfo;
 
 static const KindInfo kinds[_API_ARGS_KIND_MAX] = {
-        [API_ARGS_START] = { "Start", "options", "Start option" },
-        [API_ARGS_LIMITS] = { "SetLimits", "limits", "limit" },
-        [API_ARGS_SCREENING] = { "SubmitScreening", "answers", "screening answer" },
+        [API_ARGS_START] = { "Start", "options", "Start option", API_ARGS_STRING_MAX },
+        [API_ARGS_LIMITS] = { "SetLimits", "limits", "limit", API_ARGS_STRING_MAX },
+        [API_ARGS_SCREENING] = { "SubmitScreening", "answers", "screening answer", API_ARGS_STRING_MAX },
+        [API_ARGS_NOTE] = { "SetNote", "note", "diary entry", API_NOTE_MAX_BYTES },
 };
 
 static const KindInfo *kind_info(ApiArgsKind kind) {
@@ -30,6 +33,10 @@ static const KindInfo *kind_info(ApiArgsKind kind) {
 
 const char *api_args_method(ApiArgsKind kind) {
         return (unsigned) kind < _API_ARGS_KIND_MAX ? kinds[kind].method : NULL;
+}
+
+size_t api_args_string_max(ApiArgsKind kind) {
+        return kind_info(kind)->string_max;
 }
 
 /* Every refusal goes through here: -EINVAL with a sentence, or -ENOMEM without one. */
@@ -167,9 +174,9 @@ int api_args_add(ApiArgs *a, const char *key, const char *signature, const ApiVa
                         size_t len = value->s ? strlen(value->s) : 0;
                         if (!value->s || !api_utf8_is_valid(value->s, len))
                                 return refuse(ret_message, "%s '%s' is not a valid UTF-8 string", k->noun, key);
-                        if (len > API_ARGS_STRING_MAX)
-                                return refuse(ret_message, "%s '%s' is a string of %zu bytes; at most %u are accepted",
-                                              k->noun, key, len, API_ARGS_STRING_MAX);
+                        if (len > k->string_max)
+                                return refuse(ret_message, "%s '%s' is a string of %zu bytes; at most %zu are accepted",
+                                              k->noun, key, len, k->string_max);
                         e.string = strdup(value->s);
                         if (!e.string)
                                 return -ENOMEM;
@@ -318,5 +325,40 @@ int api_screening_parse(const ApiArgs *a, ScreeningAnswers *ret, char **ret_mess
                 return refuse(ret_message, "no answer for '%s': every screening question must be answered "
                               "(it cannot be skipped)", missing);
         *ret = answers;
+        return 0;
+}
+
+/* ---- History ----------------------------------------------------------- */
+
+int api_history_range_check(int64_t from, int64_t to, char **ret_message) {
+        if (ret_message)
+                *ret_message = NULL;
+        if (from < to)
+                return 0;
+        return refuse(ret_message, "range is empty: 'from' (%lld) must be before 'to' (%lld), both in microseconds "
+                      "since the epoch", (long long) from, (long long) to);
+}
+
+int api_note_parse(const ApiArgs *a, ApiNoteRequest *ret, char **ret_message) {
+        ApiNoteRequest n = { .pain_before = -1, .pain_after = -1 };
+
+        if (ret_message)
+                *ret_message = NULL;
+        for (size_t i = 0; i < a->n; i++) {
+                const ApiArg *e = &a->entries[i];
+                bool before = strcmp(e->key, "pain_before") == 0;
+
+                if ((before || strcmp(e->key, "pain_after") == 0) && strcmp(e->signature, "i") == 0) {
+                        if (e->value.i < 0 || e->value.i > API_PAIN_MAX)
+                                return refuse(ret_message, "'%s' %" PRIi32 " out of range 0–%d", e->key, e->value.i,
+                                              API_PAIN_MAX);
+                        *(before ? &n.pain_before : &n.pain_after) = e->value.i;
+                } else if (strcmp(e->key, "note") == 0 && strcmp(e->signature, "s") == 0)
+                        n.note = e->value.s;
+                else
+                        return refuse(ret_message, "unknown diary key '%s' of type '%s'; allowed: pain_before (i), "
+                                      "pain_after (i), note (s)", e->key, e->signature);
+        }
+        *ret = n;
         return 0;
 }

@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * The a{sv} arguments of Device.Start(options), Manager.SetLimits(limits) and
- * Manager.SubmitScreening(answers), decoded and validated without a bus: the
- * one place for each argument rule. Pure C, no I/O, no logging.
+ * The a{sv} arguments of Device.Start(options), Manager.SetLimits(limits),
+ * Manager.SubmitScreening(answers) and History.SetNote(session, note), and
+ * History's (from, to) ranges, decoded and validated without a bus: the one
+ * place for each argument rule. Pure C, no I/O, no logging.
  *
  * The daemon's adapter (api-args-bus.c) reads a message into an ApiArgs with
  * api_args_add(); the fuzzer (tests/fuzz/fuzz-args.c) and the unit test
@@ -18,9 +19,10 @@
  *
  * The dict itself is bounded: at most API_ARGS_MAX_ENTRIES entries, keys of
  * at most API_ARGS_KEY_MAX bytes, string values of at most
- * API_ARGS_STRING_MAX bytes, every key once, every string valid UTF-8. No
- * method takes more (SetLimits has the most keys, 14), so larger input is
- * refused before anything is allocated for it.
+ * api_args_string_max() bytes (API_ARGS_STRING_MAX; a diary note
+ * API_NOTE_MAX_BYTES), every key once, every string valid UTF-8. No method
+ * takes more (SetLimits has the most keys, 14), so larger input is refused
+ * before anything is allocated for it.
  */
 
 #include <stdbool.h>
@@ -40,11 +42,16 @@
 #define API_START_DURATION_MIN_S        60u
 #define API_START_DURATION_MAX_S        86400u
 
+/* History.SetNote: pain on a 0 … 10 scale, a note of at most this many bytes (doc/dbus-api.md). */
+#define API_PAIN_MAX                    10
+#define API_NOTE_MAX_BYTES              4096u
+
 /* Which method's argument a dict is: names it in messages. */
 typedef enum ApiArgsKind {
         API_ARGS_START,         /* Start(a{sv} options) */
         API_ARGS_LIMITS,        /* SetLimits(a{sv} limits) */
         API_ARGS_SCREENING,     /* SubmitScreening(a{sv} answers) */
+        API_ARGS_NOTE,          /* History.SetNote(t session, a{sv} note) */
         _API_ARGS_KIND_MAX,
 } ApiArgsKind;
 
@@ -79,8 +86,11 @@ typedef struct ApiArgs {
 void api_args_init(ApiArgs *a, ApiArgsKind kind);
 void api_args_clear(ApiArgs *a);        /* frees the entries; a stays usable (empty) */
 
-/* "Start", "SetLimits", "SubmitScreening"; NULL when out of range. */
+/* "Start", "SetLimits", "SubmitScreening", "SetNote"; NULL when out of range. */
 const char *api_args_method(ApiArgsKind kind);
+
+/* The longest string value a dict of this kind takes, in bytes. */
+size_t api_args_string_max(ApiArgsKind kind);
 
 /* True for a signature of exactly one basic type that ApiValue holds
  * ("y", "b", "n", "q", "i", "u", "x", "t", "d", "s", "o", "g"). */
@@ -134,3 +144,18 @@ int api_limits_parse(const ApiArgs *a, ApiLimitsRequest *ret, char **ret_message
 /* One boolean per ScreeningQuestion key, every one required, plus the optional
  * SCREENING_CLEARANCE_KEY. On success *ret is complete (answered == SCREENING_ALL_MASK). */
 int api_screening_parse(const ApiArgs *a, ScreeningAnswers *ret, char **ret_message);
+
+/* ---- History ---- */
+
+/* GetSessions/GetUsagePerDay/GetEvents(x from, x to), wall-clock µs since the
+ * epoch: the range must not be empty (from < to). */
+int api_history_range_check(int64_t from, int64_t to, char **ret_message);
+
+typedef struct ApiNoteRequest {
+        int pain_before;        /* -1: not given; else 0 … API_PAIN_MAX */
+        int pain_after;         /* likewise */
+        const char *note;       /* NULL: not given; else ≤ API_NOTE_MAX_BYTES, borrowed from the dict */
+} ApiNoteRequest;
+
+/* SetNote's diary entry: keys pain_before i, pain_after i, note s; all optional. */
+int api_note_parse(const ApiArgs *a, ApiNoteRequest *ret, char **ret_message);

@@ -250,6 +250,24 @@ int ledger_record_restored(Ledger *l, const SafetyClock *now, const char *detail
         return ledger_event_insert(l, now, LEDGER_EVENT_RESTORED, NULL, detail);
 }
 
+int ledger_restore_hold_end(Ledger *l, int64_t *ret_wall_us) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
+
+        r = ledger_prepare(l, "SELECT wall_us FROM events WHERE kind = 'restored' ORDER BY id DESC LIMIT 1", &s);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+                *ret_wall_us = 0;
+                return 0;
+        }
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "reading the last restore");
+        *ret_wall_us = sqlite3_column_int64(s, 0) + RESTORE_HOLD_US;
+        return 0;
+}
+
 int ledger_restore_hold(Ledger *l, const SafetyClock *now) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int64_t elapsed, wall;

@@ -92,6 +92,14 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
         "UPDATE screening SET standing = (SELECT MAX(p.yes & 1) | MAX(p.yes & 2) | MAX(p.yes & 4) | "
         "  MAX(p.yes & 8) | MAX(p.yes & 16) | MAX(p.yes & 32) | MAX(p.yes & 64) | MAX(p.yes & 128) "
         "  FROM screening AS p WHERE p.id <= screening.id);",
+
+        /* 4 → 5: a pause is bounded (doc/safety.md). While a session is
+         * paused its row holds the bound: the latest moment the pause may
+         * last, NULL otherwise. A row a crash left open while paused ends at
+         * it, so time paused never counts as rest. Older rows hold no pause:
+         * NULL. */
+        "ALTER TABLE sessions ADD COLUMN pause_end_wall_us INTEGER;"
+        "ALTER TABLE sessions ADD COLUMN pause_end_mono_us INTEGER;",
 };
 
 int ledger_schema_version(Ledger *l) {

@@ -367,6 +367,15 @@ static int recover(Ledger *l, const SafetyClock *now) {
         }
         if (rc != SQLITE_DONE)
                 return ledger_fail(l, rc, "finding sessions left open");
+        /* Left open while paused: the motors could not run again without a
+         * Resume (which clears the bound), and the pause lasted until its bound
+         * at most. Time paused is never rest, so the row ends at the bound,
+         * whether the planned end was earlier or later (ledger_session_pause()). */
+        r = ledger_exec(l, "UPDATE sessions SET end_wall_us = pause_end_wall_us, end_mono_us = pause_end_mono_us "
+                           "WHERE end_reason IS NULL AND pause_end_wall_us IS NOT NULL AND pause_end_mono_us IS NOT NULL",
+                        "ending sessions left open while paused at their bound");
+        if (r < 0)
+                return r;
         return ledger_exec(l, "UPDATE sessions SET end_reason = 'interrupted' WHERE end_reason IS NULL",
                            "closing sessions left open");
 }
@@ -1130,7 +1139,9 @@ int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_
         } else
                 end_wall = MAX(end_wall, now->wall_us + left);
 
-        r = ledger_prepare(l, "UPDATE sessions SET end_wall_us = ?, end_mono_us = ? WHERE id = ?", &upd);
+        /* Running again: the pause's bound no longer holds the end. */
+        r = ledger_prepare(l, "UPDATE sessions SET end_wall_us = ?, end_mono_us = ?, pause_end_wall_us = NULL, "
+                              "pause_end_mono_us = NULL WHERE id = ?", &upd);
         if (r < 0)
                 return durable_finish(l, r, "recording the resumed session's end");
         sqlite3_bind_int64(upd, 1, end_wall);
@@ -1141,6 +1152,45 @@ int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_
         if (rc != SQLITE_DONE)
                 r = ledger_fail(l, rc, "recording the resumed session's end");
         return durable_finish(l, r, "recording the resumed session's end");
+}
+
+int ledger_session_pause(Ledger *l, int64_t id, const SafetyClock *now, uint64_t bound_mono_us) {
+        _cleanup_stmt_ sqlite3_stmt *upd = NULL;
+        OpenSessionRow row = {};
+        int64_t bound_wall;
+        int r, rc;
+
+        if (!now || bound_mono_us < now->mono_us)
+                return ledger_failf(l, -EINVAL, "Invalid session pause");
+        r = ledger_guard(l, false);
+        if (r < 0)
+                return r;
+        /* Durable: a crash from here on must find the bound. */
+        r = durable_begin(l, "recording the session's pause");
+        if (r < 0)
+                return r;
+        r = open_session_row(l, id, &row);
+        if (r < 0)
+                return durable_finish(l, r, "recording the session's pause");
+
+        /* As in ledger_session_end(): the wall bound follows the monotonic time
+         * since the start, so a wall-clock jump changes nothing. */
+        if (row.boot_id[0] && strcmp(row.boot_id, now->boot_id) == 0 && now->mono_us >= row.start_mono)
+                bound_wall = row.start_wall + (int64_t) (bound_mono_us - row.start_mono);
+        else
+                bound_wall = now->wall_us + (int64_t) (bound_mono_us - now->mono_us);
+
+        r = ledger_prepare(l, "UPDATE sessions SET pause_end_wall_us = ?, pause_end_mono_us = ? WHERE id = ?", &upd);
+        if (r < 0)
+                return durable_finish(l, r, "recording the session's pause");
+        sqlite3_bind_int64(upd, 1, bound_wall);
+        sqlite3_bind_int64(upd, 2, (sqlite3_int64) bound_mono_us);
+        sqlite3_bind_int64(upd, 3, id);
+        rc = sqlite3_step(upd);
+        sqlite3_reset(upd);
+        if (rc != SQLITE_DONE)
+                r = ledger_fail(l, rc, "recording the session's pause");
+        return durable_finish(l, r, "recording the session's pause");
 }
 
 int ledger_symptom_report(Ledger *l, const SafetyClock *now, const char *device, PolicyEndReason reason,

@@ -17,7 +17,8 @@
  * seconds, heat seconds and end time are the PLANNED ones until
  * ledger_session_end() replaces them with the measured ones. A crash therefore
  * leaves a row that already counts at its planned length; ledger_open() marks
- * such rows ended with reason "interrupted" and logs a "recovered" event.
+ * such rows ended with reason "interrupted" (ending at the bound of a pause
+ * they were in, ledger_session_pause()) and logs a "recovered" event.
  *
  * Fail closed: every function returns 0 (or a count / 1-0 answer where said)
  * or a negative errno, and then ledger_error() holds a sentence naming the
@@ -47,7 +48,7 @@
 #include "safety-limits.h"
 #include "screening.h"
 
-#define LEDGER_SCHEMA_VERSION 4
+#define LEDGER_SCHEMA_VERSION 5
 
 typedef struct Ledger Ledger;
 
@@ -104,6 +105,9 @@ unsigned ledger_backup_count(const Ledger *l);
  * "restored" event is recorded and ledger_check_start() refuses with -EAGAIN
  * for 24 h, since sessions after the backup may be missing. */
 const char *ledger_broken_path(const Ledger *l);
+/* When the hold of the last restore ends (its wall time + 24 h, for
+ * StartsHeld's available_at), or 0 when there was none. 0 or a negative errno. */
+int ledger_restore_hold_end(Ledger *l, int64_t *ret_wall_us);
 /* The XDG path: $XDG_STATE_HOME/massaged/usage.db or
  * ~/.local/state/massaged/usage.db. malloc'd, NULL on ENOMEM/no HOME. The
  * daemon's default is paths_ledger_resolve()'s (paths.h): systemd's
@@ -161,6 +165,16 @@ int ledger_session_end(Ledger *l, int64_t id, const SafetyClock *now, uint32_t a
  * the monotonic time since (same boot), as in ledger_session_end().
  * -ENOENT: no such session; -EALREADY: already ended. */
 int ledger_session_resume(Ledger *l, int64_t id, const SafetyClock *now, uint32_t remaining_s);
+
+/* The session is paused; its pause ends by itself at bound_mono_us on now's
+ * monotonic clock (policy_pause_deadline_us()). Recorded durably, so that a
+ * crash while paused closes the row (ledger_open(), "interrupted") with its
+ * end at the bound: the rest never runs from a moment the session may still
+ * have been paused, nor from a planned end the motors could no longer reach
+ * without a Resume. ledger_session_resume() clears it.
+ * -ENOENT: no such session; -EALREADY: already ended; -EINVAL: a bound
+ * before now. */
+int ledger_session_pause(Ledger *l, int64_t id, const SafetyClock *now, uint64_t bound_mono_us);
 
 /* A symptom reported when no session of the device is open (StopWithReason
  * just after a Stop, or after the session completed). Records the

@@ -13,7 +13,8 @@ daemon_safety_libmassaged_safety_la_SOURCES = \
 	daemon/safety/program-load.c \
 	daemon/safety/file-read.c daemon/safety/file-read.h \
 	daemon/safety/policy.c daemon/safety/policy.h \
-	daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/policy-screening.c daemon/safety/policy-internal.h \
+	daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/policy-screening.c daemon/safety/policy-pause.c daemon/safety/policy-internal.h \
+	daemon/safety/policy-advice.c daemon/safety/policy-advice.h \
 	daemon/safety/conf.c daemon/safety/conf.h \
 	daemon/safety/paths.c daemon/safety/paths-ledger.c daemon/safety/paths.h \
 	daemon/safety/ledger.c daemon/safety/ledger.h daemon/safety/ledger-internal.h \
@@ -45,7 +46,8 @@ SAFETY_TEST_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 check_PROGRAMS += tests/test-policy
 TESTS += tests/test-policy
 tests_test_policy_SOURCES = tests/test-policy.c tests/safety-test-util.h \
-	daemon/safety/policy.c daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/policy-screening.c \
+	daemon/safety/policy.c daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/policy-screening.c daemon/safety/policy-pause.c \
+	daemon/safety/policy-advice.c \
 	daemon/safety/safety-limits.c daemon/safety/safety-clock.c daemon/safety/program.c daemon/safety/screening.c
 tests_test_policy_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_policy_CFLAGS = $(SAFETY_TEST_CFLAGS)

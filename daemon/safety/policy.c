@@ -34,6 +34,7 @@ static const char *const reason_names[_POLICY_REASON_MAX] = {
         [POLICY_REFUSE_SESSION_OVER] = "session-over",
         [POLICY_REFUSE_TOO_HOT] = "too-hot",
         [POLICY_REFUSE_NOTHING_TO_DO] = "nothing-to-do",
+        [POLICY_REFUSE_SESSION_OPEN] = "session-open",
 };
 
 const char *policy_reason_to_string(PolicyReason r) {
@@ -50,26 +51,41 @@ const char *policy_reason_to_dbus_error(PolicyReason r) {
         case POLICY_REFUSE_INVALID:
                 return DBUS_ERROR_INVALID_ARGS;
         case POLICY_REFUSE_SCREENING_MISSING:
-        case POLICY_REFUSE_SCREENING_BLOCKED:
                 return MASSAGED_ERROR_SCREENING;
+        case POLICY_REFUSE_SCREENING_BLOCKED:
+                return MASSAGED_ERROR_CLEARANCE;
         case POLICY_REFUSE_REST:
                 return MASSAGED_ERROR_REST_REQUIRED;
+        case POLICY_REFUSE_SESSION_OPEN:
+                return MASSAGED_ERROR_SESSION_OPEN;
         case POLICY_REFUSE_DAILY_SESSIONS:
+                return MASSAGED_ERROR_DAILY_SESSIONS;
         case POLICY_REFUSE_DAILY_MINUTES:
+                return MASSAGED_ERROR_DAILY_CAP;
         case POLICY_REFUSE_WEEKLY_MINUTES:
+                return MASSAGED_ERROR_WEEKLY_CAP;
         case POLICY_REFUSE_HEAT_TIME:
-                return MASSAGED_ERROR_LIMIT_REACHED;
+                return MASSAGED_ERROR_HEAT_TIME;
         case POLICY_REFUSE_BATTERY:
+                return MASSAGED_ERROR_BATTERY_LOW;
         case POLICY_REFUSE_HEAT_BATTERY:
+                return MASSAGED_ERROR_HEAT_BATTERY;
         case POLICY_REFUSE_THERMAL_LOCKOUT:
+                return MASSAGED_ERROR_THERMAL_LOCKOUT;
         case POLICY_REFUSE_HEAT_DISABLED:
+                return MASSAGED_ERROR_HEAT_DISABLED;
         case POLICY_REFUSE_HEAT_SENSATION:
+                return MASSAGED_ERROR_HEAT_SENSATION;
         case POLICY_REFUSE_HEAT_GENTLE:
+                return MASSAGED_ERROR_HEAT_GENTLE;
         case POLICY_REFUSE_HEAT_SETPOINT:
+                return MASSAGED_ERROR_HEAT_SETPOINT;
         case POLICY_REFUSE_SESSION_OVER:
+                return MASSAGED_ERROR_SESSION_OVER;
         case POLICY_REFUSE_TOO_HOT:
+                return MASSAGED_ERROR_PAD_TOO_HOT;
         case POLICY_REFUSE_NOTHING_TO_DO:
-                return MASSAGED_ERROR_NOT_ALLOWED;
+                return MASSAGED_ERROR_NOTHING_LOCKED;
         }
         return NULL;
 }
@@ -94,6 +110,7 @@ static const char *const end_names[_POLICY_END_MAX] = {
         [POLICY_END_SHUTDOWN] = "shutdown",
         [POLICY_END_SUSPEND] = "suspend",
         [POLICY_END_INTERRUPTED] = "interrupted",
+        [POLICY_END_PAUSE_TIMEOUT] = "pause_timeout",
 };
 
 const char *policy_end_reason_to_string(PolicyEndReason r) {
@@ -131,6 +148,7 @@ bool policy_end_reason_is_symptom(PolicyEndReason r) {
         case POLICY_END_SHUTDOWN:
         case POLICY_END_SUSPEND:
         case POLICY_END_INTERRUPTED:
+        case POLICY_END_PAUSE_TIMEOUT:
         case _POLICY_END_MAX:
                 return false;
         }
@@ -190,43 +208,6 @@ static uint8_t heat_level_within_setpoint(const PolicyInput *in, bool gentle, ui
 
 static bool battery_below(const PolicyInput *in, unsigned percent) {
         return in->battery != MASSAGER_BATTERY_UNKNOWN && in->battery < percent;
-}
-
-/*
- * Is heat allowed at all right now? Returns POLICY_OK or the reason, with the
- * sentence in r. The order puts the reasons the user cannot change first.
- */
-static PolicyReason heat_refusal(const PolicyInput *in, bool gentle, uint8_t level, PolicyRefusal *r) {
-        const PolicyFigures *f = in->figures;
-
-        if (f->screened && (f->screening_yes & (UINT32_C(1) << SCREENING_REDUCED_SKIN_SENSATION))) {
-                refusal_set(r, "Heat is off because the health screening reports reduced skin sensation: "
-                            "skin that cannot feel heat can burn unnoticed. Start without heat.");
-                return POLICY_REFUSE_HEAT_SENSATION;
-        }
-        if (f->heat_disabled) {
-                refusal_set(r, "Heat is disabled after two thermal cut-offs within 24 hours. Check the pad, "
-                            "then reset heat explicitly (massagectl reset-heat) or start without heat.");
-                return POLICY_REFUSE_HEAT_DISABLED;
-        }
-        if (gentle && !L(in, LIMIT_GENTLE_HEAT)) {
-                refusal_set(r, "Heat is off in gentle mode unless you opt in (limit gentle_heat, at most %u °C).",
-                            L(in, LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS));
-                return POLICY_REFUSE_HEAT_GENTLE;
-        }
-        if (battery_below(in, POLICY_BATTERY_MIN_HEAT_PERCENT)) {
-                refusal_set(r, "Battery at %u %%: heat needs at least %u %%. Charge the massager or start "
-                            "without heat.", in->battery, POLICY_BATTERY_MIN_HEAT_PERCENT);
-                return POLICY_REFUSE_HEAT_BATTERY;
-        }
-        if (heat_level_within_setpoint(in, gentle, level) == 0) {
-                refusal_set(r, "No heat level of this device stays within the %u °C setpoint limit.",
-                            gentle ? MIN(L(in, LIMIT_HEAT_SETPOINT_CELSIUS),
-                                         L(in, LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS))
-                                   : L(in, LIMIT_HEAT_SETPOINT_CELSIUS));
-                return POLICY_REFUSE_HEAT_SETPOINT;
-        }
-        return POLICY_OK;
 }
 
 /* Heat-on seconds allowed for a session of session_s with heat_today_s already used. */
@@ -294,6 +275,48 @@ static int check_lockout(const PolicyInput *in, PolicyRefusal *ret) {
         return refuse(ret, POLICY_REFUSE_THERMAL_LOCKOUT, 0, NULL);
 }
 
+/*
+ * Is heat allowed at all right now? Returns POLICY_OK or the reason, with the
+ * sentence in r. The order puts the reasons the user cannot change first;
+ * a start never gets here locked out (check_lockout() refused it).
+ */
+static PolicyReason heat_refusal(const PolicyInput *in, bool gentle, uint8_t level, PolicyRefusal *r) {
+        const PolicyFigures *f = in->figures;
+
+        if (f->thermal_locked) {
+                (void) check_lockout(in, r);
+                return POLICY_REFUSE_THERMAL_LOCKOUT;
+        }
+        if (f->screened && (f->screening_yes & (UINT32_C(1) << SCREENING_REDUCED_SKIN_SENSATION))) {
+                refusal_set(r, "Heat is off because the health screening reports reduced skin sensation: "
+                            "skin that cannot feel heat can burn unnoticed. Start without heat.");
+                return POLICY_REFUSE_HEAT_SENSATION;
+        }
+        if (f->heat_disabled) {
+                refusal_set(r, "Heat is disabled after two thermal cut-offs within 24 hours. Check the pad, "
+                            "then reset heat explicitly (massagectl reset-heat) or start without heat.");
+                return POLICY_REFUSE_HEAT_DISABLED;
+        }
+        if (gentle && !L(in, LIMIT_GENTLE_HEAT)) {
+                refusal_set(r, "Heat is off in gentle mode unless you opt in (limit gentle_heat, at most %u °C).",
+                            L(in, LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS));
+                return POLICY_REFUSE_HEAT_GENTLE;
+        }
+        if (battery_below(in, POLICY_BATTERY_MIN_HEAT_PERCENT)) {
+                refusal_set(r, "Battery at %u %%: heat needs at least %u %%. Charge the massager or start "
+                            "without heat.", in->battery, POLICY_BATTERY_MIN_HEAT_PERCENT);
+                return POLICY_REFUSE_HEAT_BATTERY;
+        }
+        if (heat_level_within_setpoint(in, gentle, level) == 0) {
+                refusal_set(r, "No heat level of this device stays within the %u °C setpoint limit.",
+                            gentle ? MIN(L(in, LIMIT_HEAT_SETPOINT_CELSIUS),
+                                         L(in, LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS))
+                                   : L(in, LIMIT_HEAT_SETPOINT_CELSIUS));
+                return POLICY_REFUSE_HEAT_SETPOINT;
+        }
+        return POLICY_OK;
+}
+
 /* The daily figures that bind: the local day's or the last 24 h's, the higher. */
 static uint64_t day_seconds(const PolicyFigures *f) {
         return MAX(f->seconds_today, f->seconds_24h);
@@ -345,7 +368,7 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
         if (f->sessions_open > 0) {
                 refusal_set(ret, "A session is still open (running or paused): stop it first (massagectl stop); "
                             "the next one may start %u min after it ends.", L(in, LIMIT_REST_MINUTES));
-                return refuse(ret, POLICY_REFUSE_REST, 0, NULL);
+                return refuse(ret, POLICY_REFUSE_SESSION_OPEN, 0, NULL);
         }
 
         if (f->has_last_end) {
@@ -469,13 +492,223 @@ static Program *program_copy_checked(const Program *p) {
         return program_dup(p);
 }
 
+/* ---- the caps: one sequence for policy_check_start() and policy_replan() ----
+ *
+ * Both paths describe what is asked (and the usage the caps count from) in a
+ * Caps, run caps[] over it in order, and build the plan from what is left: a
+ * cap added to caps[] applies to every start and every mid-session change
+ * alike (doc/safety.md, "Limits"). */
+
+typedef struct Caps {
+        bool start;                     /* policy_check_start(): refusals may say when to come back */
+        bool gentle;
+        uint32_t elapsed_s;             /* session seconds already run (0 at start) */
+        uint32_t session_s;             /* in: the asked length; out: after the length caps */
+        uint8_t intensity;              /* the asked target: a cap below it is reported */
+        uint8_t cap;                    /* in: highest level so far; out: after the intensity caps */
+        uint8_t heat_level;             /* in: asked or carried over; out: usable, 0 = off */
+        bool heat_explicit;             /* asked for by the caller: refused, not dropped */
+        uint32_t heat_budget_s;         /* in: the most it may be; out: the session's heat budget */
+        uint32_t heat_used_s;           /* heat-on seconds this session has used */
+        uint64_t day_s;                 /* the binding daily motor seconds the caps count from */
+        uint64_t week_s;
+        uint64_t heat_day_s;            /* the binding daily heat seconds */
+        uint32_t adjustments;           /* POLICY_ADJUST_* */
+        char message[POLICY_MESSAGE_MAX];       /* why heat was dropped, or "" */
+} Caps;
+
+/* Each returns 1 (go on) or 0 (refused: *ret filled). */
+typedef int (*CapFunc)(const PolicyInput *in, Caps *c, PolicyRefusal *ret);
+
+static int cap_session_length(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        uint32_t cap_s = session_cap_s(in, c->gentle);
+
+        if (c->session_s > cap_s) {
+                c->session_s = cap_s;
+                c->adjustments |= c->gentle && cap_s < L(in, LIMIT_SESSION_MINUTES) * 60
+                        ? POLICY_ADJUST_DURATION_GENTLE : POLICY_ADJUST_DURATION_SESSION;
+        }
+        return 1;
+}
+
+static int cap_daily_minutes(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        uint64_t left = left_s((uint64_t) L(in, LIMIT_DAILY_MINUTES) * 60, c->day_s);
+
+        if (c->session_s > left) {
+                c->session_s = (uint32_t) left;
+                c->adjustments |= POLICY_ADJUST_DURATION_DAILY;
+        }
+        return 1;
+}
+
+static int cap_weekly_minutes(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        uint64_t left = left_s((uint64_t) L(in, LIMIT_WEEKLY_MINUTES) * 60, c->week_s);
+
+        if (c->session_s > left) {
+                c->session_s = (uint32_t) left;
+                c->adjustments |= POLICY_ADJUST_DURATION_WEEKLY;
+        }
+        return 1;
+}
+
+/* A lowered limit can leave a running session nothing: it ends now. A start
+ * never gets here with less than POLICY_MIN_SESSION_S (check_usage()). */
+static int cap_time_left(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        if (c->elapsed_s < c->session_s)
+                return 1;
+        refusal_set(ret, "No session time left (%u of %u s run); the session ends now.", c->elapsed_s, c->session_s);
+        return refuse(ret, POLICY_REFUSE_SESSION_OVER, 0, NULL);
+}
+
+static int cap_intensity_symptom(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        if (!symptom_cap_active(in))
+                return 1;
+        c->cap = MIN(c->cap, policy_lowest_third(in->device->intensity_max));
+        if (c->intensity > c->cap)
+                c->adjustments |= POLICY_ADJUST_INTENSITY_SYMPTOM;
+        return 1;
+}
+
+static int cap_intensity_gentle(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        if (!c->gentle)
+                return 1;
+        c->cap = MIN(c->cap, policy_lowest_third(in->device->intensity_max));
+        /* The symptom cap is the same level and the stronger reason to name. */
+        if (c->intensity > c->cap && !(c->adjustments & POLICY_ADJUST_INTENSITY_SYMPTOM))
+                c->adjustments |= POLICY_ADJUST_INTENSITY_GENTLE;
+        return 1;
+}
+
+/* Heat: the rules (heat_refusal()), then the time left, then the setpoint.
+ * Explicit heat is refused with the reason; heat by default (a Start without
+ * heat_level) or carried over from the running plan is dropped with a note. */
+static int cap_heat(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        PolicyRefusal why_msg = {};
+        PolicyReason why;
+        uint32_t remaining;
+        uint8_t usable;
+
+        /* The budget is what the session may use, also when it runs without
+         * heat and SetHeat switches it on later; it never grows. */
+        c->heat_budget_s = MIN(c->heat_budget_s, heat_budget(in, c->session_s, c->heat_day_s));
+        remaining = c->heat_budget_s > c->heat_used_s ? c->heat_budget_s - c->heat_used_s : 0;
+        if (c->heat_level == 0)
+                return 1;
+
+        why = heat_refusal(in, c->gentle, c->heat_level, &why_msg);
+        if (why == POLICY_OK && remaining == 0) {
+                if (c->start)
+                        refusal_set(&why_msg, "No heat time left: %u of %u min of heat used %s. Start without heat.",
+                                    MIN(minutes_ceil(c->heat_day_s), L(in, LIMIT_HEAT_DAILY_MINUTES)),
+                                    L(in, LIMIT_HEAT_DAILY_MINUTES),
+                                    in->figures->heat_seconds_today >= in->figures->heat_seconds_24h
+                                    ? "today" : "in the last 24 hours");
+                else
+                        refusal_set(&why_msg, "No heat time left in this session or today.");
+                why = POLICY_REFUSE_HEAT_TIME;
+        }
+        if (why != POLICY_OK) {
+                if (c->heat_explicit)
+                        return refuse(ret, why,
+                                      why == POLICY_REFUSE_HEAT_TIME && c->start
+                                      ? day_free_at(in->figures, (uint64_t) L(in, LIMIT_HEAT_DAILY_MINUTES) * 60, 1, true)
+                                      : 0, &why_msg);
+                c->adjustments |= POLICY_ADJUST_HEAT_DROPPED;
+                message_append(c->message, sizeof c->message, "%s", why_msg.message);
+                c->heat_level = 0;
+                return 1;
+        }
+        usable = heat_level_within_setpoint(in, c->gentle, c->heat_level);
+        if (usable < c->heat_level)
+                c->adjustments |= POLICY_ADJUST_HEAT_LEVEL;
+        c->heat_level = usable;
+        return 1;
+}
+
+/* In this order: length before intensity before heat, since the heat budget
+ * depends on the capped length. */
+static const CapFunc caps[] = {
+        cap_session_length,
+        cap_daily_minutes,
+        cap_weekly_minutes,
+        cap_time_left,
+        cap_intensity_symptom,
+        cap_intensity_gentle,
+        cap_heat,
+};
+
+static int caps_apply(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(caps); i++) {
+                r = caps[i](in, c, ret);
+                if (r <= 0)
+                        return r;
+        }
+        return 1;
+}
+
+/* Lay out what the caps allow, from origin_s to the capped end; the soft
+ * start's level-1 hold runs until soft_start_end_s. Same return convention
+ * as policy_check_start(); *plan is cleared on failure. */
+static int plan_make(const PolicyInput *in, const Caps *c, const Program *program, uint32_t origin_s,
+                     uint8_t from_level, uint32_t soft_start_end_s, PolicyPlan *plan, PolicyRefusal *ret) {
+        int r;
+
+        plan->program = program_copy_checked(program);
+        if (!plan->program)
+                return -ENOMEM;
+        plan->session_s = c->session_s;
+        plan->intensity = MIN(c->intensity, c->cap);
+        plan->intensity_cap = c->cap;
+        plan->heat_level = c->heat_level;
+        plan->heat_budget_s = c->heat_budget_s;
+        plan->gentle = c->gentle;
+        plan->origin_s = origin_s;
+        plan->soft_start_end_s = soft_start_end_s;
+        plan->adjustments |= c->adjustments;
+
+        r = plan_build(&(PlanSpec) {
+                        .program = plan->program,
+                        .device = in->device,
+                        .gentle = c->gentle,
+                        .origin_s = origin_s,
+                        .session_s = c->session_s,
+                        .target = plan->intensity,
+                        .cap = c->cap,
+                        .from_level = from_level,
+                        /* The rest of the hold, whichever change asked for this plan. */
+                        .hold_s = soft_start_end_s > origin_s ? soft_start_end_s - origin_s : 0,
+                        .heat_level = c->heat_level,
+                        .heat_remaining_s = c->heat_budget_s > c->heat_used_s ? c->heat_budget_s - c->heat_used_s : 0,
+                }, plan);
+        if (r == -EINVAL) {
+                policy_plan_clear(plan);
+                refusal_set(ret, "This device supports no pattern the program may use%s.",
+                            c->gentle ? " in gentle mode (steady or wave)" : "");
+                return refuse(ret, POLICY_REFUSE_INVALID, 0, NULL);
+        }
+        if (r < 0) {
+                policy_plan_clear(plan);
+                return r;
+        }
+        if (c->message[0])
+                message_append(plan->message, sizeof plan->message, "%s", c->message);
+        return 1;
+}
+
+static void plan_describe(const PolicyInput *in, PolicyPlan *plan, uint32_t requested_s) {
+        char adj[POLICY_MESSAGE_MAX] = "";
+
+        adjustments_describe(in, plan, requested_s, adj, sizeof adj);
+        if (adj[0])
+                message_append(plan->message, sizeof plan->message, "%s", adj);
+}
+
 int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, PolicyPlan *ret_plan,
                        PolicyRefusal *ret_refusal) {
-        PolicyRefusal heat_msg = {};
         PolicyPlan plan = {};
         uint64_t left_day = 0, left_week = 0;
-        uint32_t dur, cap_s;
-        uint8_t cap, heat_level;
         bool gentle;
         int r;
 
@@ -520,120 +753,36 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
                 return r;
 
         gentle = gentle_now(in, req->gentle || req->program->gentle);
+        Caps c = {
+                .start = true,
+                .gentle = gentle,
+                .session_s = req->duration_s ?: session_cap_s(in, gentle),
+                .intensity = req->intensity,
+                .cap = in->device->intensity_max,
+                .heat_level = req->heat_level,
+                .heat_explicit = req->heat_explicit,
+                .heat_budget_s = UINT32_MAX,
+                .day_s = day_seconds(in->figures),
+                .week_s = in->figures->seconds_week,
+                .heat_day_s = day_heat_seconds(in->figures),
+        };
+        /* A program with heat and no heat asked for: the highest level the setpoint allows. */
+        if (!req->heat_explicit && c.heat_level == 0 && req->program->heat)
+                c.heat_level = heat_level_within_setpoint(in, gentle, in->device->heat_levels);
 
-        /* Duration: the request, capped by session length, then what is left. */
-        cap_s = session_cap_s(in, gentle);
-        dur = req->duration_s ? req->duration_s : cap_s;
-        if (dur > cap_s) {
-                dur = cap_s;
-                plan.adjustments |= gentle && cap_s < L(in, LIMIT_SESSION_MINUTES) * 60
-                        ? POLICY_ADJUST_DURATION_GENTLE : POLICY_ADJUST_DURATION_SESSION;
-        }
-        if (dur > left_day) {
-                dur = (uint32_t) left_day;
-                plan.adjustments |= POLICY_ADJUST_DURATION_DAILY;
-        }
-        if (dur > left_week) {
-                dur = (uint32_t) left_week;
-                plan.adjustments |= POLICY_ADJUST_DURATION_WEEKLY;
-        }
-
-        /* Intensity caps. */
-        cap = in->device->intensity_max;
-        if (symptom_cap_active(in)) {
-                cap = policy_lowest_third(in->device->intensity_max);
-                if (req->intensity > cap)
-                        plan.adjustments |= POLICY_ADJUST_INTENSITY_SYMPTOM;
-        }
-        if (gentle && cap > policy_lowest_third(in->device->intensity_max)) {
-                cap = policy_lowest_third(in->device->intensity_max);
-                if (req->intensity > cap)
-                        plan.adjustments |= POLICY_ADJUST_INTENSITY_GENTLE;
-        }
-
-        /* Heat: explicit requests are refused with the reason, defaults dropped with a note. */
-        heat_level = req->heat_level;
-        if (!req->heat_explicit && heat_level == 0 && req->program->heat)
-                heat_level = heat_level_within_setpoint(in, gentle, in->device->heat_levels);
-        if (heat_level > 0) {
-                PolicyReason why = heat_refusal(in, gentle, heat_level, &heat_msg);
-                uint32_t budget = heat_budget(in, dur, day_heat_seconds(in->figures));
-                bool local = in->figures->heat_seconds_today >= in->figures->heat_seconds_24h;
-
-                if (why == POLICY_OK && budget == 0) {
-                        refusal_set(&heat_msg, "No heat time left: %u of %u min of heat used %s. Start "
-                                    "without heat.", MIN(minutes_ceil(day_heat_seconds(in->figures)),
-                                                         L(in, LIMIT_HEAT_DAILY_MINUTES)),
-                                    L(in, LIMIT_HEAT_DAILY_MINUTES), local ? "today" : "in the last 24 hours");
-                        why = POLICY_REFUSE_HEAT_TIME;
-                }
-                if (why != POLICY_OK) {
-                        if (req->heat_explicit)
-                                return refuse(ret_refusal, why,
-                                              why == POLICY_REFUSE_HEAT_TIME
-                                              ? day_free_at(in->figures, (uint64_t) L(in, LIMIT_HEAT_DAILY_MINUTES) * 60,
-                                                            1, true)
-                                              : 0, &heat_msg);
-                        plan.adjustments |= POLICY_ADJUST_HEAT_DROPPED;
-                        message_append(plan.message, sizeof plan.message, "%s", heat_msg.message);
-                        heat_level = 0;
-                } else {
-                        uint8_t usable = heat_level_within_setpoint(in, gentle, heat_level);
-                        if (usable < heat_level)
-                                plan.adjustments |= POLICY_ADJUST_HEAT_LEVEL;
-                        heat_level = usable;
-                }
-        }
-
-        /* The budget is what the session may use, also when it starts without heat
-         * and SetHeat switches it on later. */
-        plan.heat_budget_s = heat_budget(in, dur, day_heat_seconds(in->figures));
-
-        plan.program = program_copy_checked(req->program);
-        if (!plan.program)
-                return -ENOMEM;
-        plan.session_s = dur;
-        plan.intensity = MIN(req->intensity, cap);
-        plan.intensity_cap = cap;
-        plan.heat_level = heat_level;
-        plan.gentle = gentle;
-        /* The binding daily figures (local day or last 24 h), so a replan re-checks the same caps. */
-        plan.heat_today_at_start_s = day_heat_seconds(in->figures);
-        plan.seconds_today_at_start_s = day_seconds(in->figures);
-        plan.seconds_week_at_start_s = in->figures->seconds_week;
-        plan.soft_start_end_s = POLICY_SOFT_START_HOLD_S;
-
-        r = plan_build(&(PlanSpec) {
-                        .program = plan.program,
-                        .device = in->device,
-                        .gentle = gentle,
-                        .origin_s = 0,
-                        .session_s = dur,
-                        .target = plan.intensity,
-                        .cap = cap,
-                        .from_level = 1,
-                        .hold_s = POLICY_SOFT_START_HOLD_S,
-                        .heat_level = heat_level,
-                        .heat_remaining_s = plan.heat_budget_s,
-                }, &plan);
-        if (r == -EINVAL) {
-                policy_plan_clear(&plan);
-                refusal_set(ret_refusal, "This device supports no pattern the program may use%s.",
-                            gentle ? " in gentle mode (steady or wave)" : "");
-                return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
-        }
-        if (r < 0) {
-                policy_plan_clear(&plan);
+        r = caps_apply(in, &c, ret_refusal);
+        if (r <= 0)
                 return r;
-        }
+        r = plan_make(in, &c, req->program, 0, 1, POLICY_SOFT_START_HOLD_S, &plan, ret_refusal);
+        if (r <= 0)
+                return r;
+        /* The binding daily figures (local day or last 24 h), so a replan re-checks the same caps. */
+        plan.heat_today_at_start_s = c.heat_day_s;
+        plan.seconds_today_at_start_s = c.day_s;
+        plan.seconds_week_at_start_s = c.week_s;
 
-        {
-                char adj[POLICY_MESSAGE_MAX] = "";
-                adjustments_describe(in, &plan, req->duration_s ? req->duration_s : dur, adj, sizeof adj);
-                if (adj[0])
-                        message_append(plan.message, sizeof plan.message, "%s", adj);
-        }
-        advice_add(in, dur, &plan);
+        plan_describe(in, &plan, req->duration_s ?: plan.session_s);
+        advice_add(in, plan.session_s, &plan);
 
         *ret_plan = plan;
         return 1;
@@ -641,12 +790,9 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
 
 int policy_replan(const PolicyInput *in, const PolicyPlan *current, const PolicyChange *change,
                   PolicyPlan *ret_plan, PolicyRefusal *ret_refusal) {
-        PolicyRefusal heat_msg = {};
         PolicyPlan plan = {};
-        uint32_t session_s, hold_end;
-        uint64_t left_day, left_week;
-        uint8_t cap, target, heat_level, from;
-        bool gentle;
+        uint32_t hold_end = current ? current->soft_start_end_s : 0;
+        uint8_t from;
         int r;
 
         if (!input_valid(in) || !current || !current->program || !change || !ret_plan || !ret_refusal ||
@@ -654,135 +800,52 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
                 return -EINVAL;
         *ret_refusal = (PolicyRefusal) {};
 
-        gentle = gentle_now(in, current->gentle);
-
-        /* Lowered limits apply at once: the session only ever gets shorter. */
-        left_day = left_s((uint64_t) L(in, LIMIT_DAILY_MINUTES) * 60, current->seconds_today_at_start_s);
-        left_week = left_s((uint64_t) L(in, LIMIT_WEEKLY_MINUTES) * 60, current->seconds_week_at_start_s);
-        session_s = (uint32_t) MIN(MIN((uint64_t) current->session_s, (uint64_t) session_cap_s(in, gentle)),
-                                   MIN(left_day, left_week));
-        if (change->elapsed_s >= session_s) {
-                refusal_set(ret_refusal, "No session time left (%u of %u s run); the session ends now.",
-                            change->elapsed_s, session_s);
-                return refuse(ret_refusal, POLICY_REFUSE_SESSION_OVER, 0, NULL);
-        }
-
-        cap = MIN(current->intensity_cap, in->device->intensity_max);
-        if (gentle)
-                cap = MIN(cap, policy_lowest_third(in->device->intensity_max));
-        if (symptom_cap_active(in))
-                cap = MIN(cap, policy_lowest_third(in->device->intensity_max));
-
-        target = current->intensity;
-        heat_level = current->heat_level;
-        from = change->current_intensity;
-        hold_end = current->soft_start_end_s;
-
-        switch (change->kind) {
-        case POLICY_CHANGE_INTENSITY:
-                if (change->intensity < 1 || change->intensity > in->device->intensity_max) {
-                        refusal_set(ret_refusal, "Intensity %u out of range 1–%u for this device.",
-                                    change->intensity, in->device->intensity_max);
-                        return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
-                }
-                target = change->intensity;
-                if (target > cap)
-                        plan.adjustments |= gentle ? POLICY_ADJUST_INTENSITY_GENTLE : POLICY_ADJUST_INTENSITY_SYMPTOM;
-                break;
-        case POLICY_CHANGE_HEAT:
-                if (change->heat_level > in->device->heat_levels) {
-                        refusal_set(ret_refusal, "Heat level %u out of range 0–%u for this device.",
-                                    change->heat_level, in->device->heat_levels);
-                        return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
-                }
-                heat_level = change->heat_level;
-                if (heat_level > 0) {
-                        PolicyReason why = POLICY_OK;
-                        if (in->figures->thermal_locked) {
-                                check_lockout(in, &heat_msg);
-                                why = POLICY_REFUSE_THERMAL_LOCKOUT;
-                        } else
-                                why = heat_refusal(in, gentle, heat_level, &heat_msg);
-                        if (why != POLICY_OK)
-                                return refuse(ret_refusal, why, 0, &heat_msg);
-                }
-                break;
-        case POLICY_CHANGE_RESUME:
-                hold_end = change->elapsed_s + POLICY_SOFT_START_HOLD_S;
-                from = 1;
-                break;
-        case POLICY_CHANGE_LIMITS:
-        case _POLICY_CHANGE_MAX:
-                break;
-        }
-
-        /* Heat within the current rules: budget never grows, setpoint limit re-applied. */
-        {
-                uint32_t budget = MIN(current->heat_budget_s,
-                                      heat_budget(in, session_s, current->heat_today_at_start_s));
-                uint32_t remaining = budget > change->heat_used_s ? budget - change->heat_used_s : 0;
-
-                if (heat_level > 0) {
-                        uint8_t usable = (gentle && !L(in, LIMIT_GENTLE_HEAT)) ||
-                                         battery_below(in, POLICY_BATTERY_MIN_HEAT_PERCENT) ||
-                                         in->figures->heat_disabled || in->figures->thermal_locked
-                                ? 0 : heat_level_within_setpoint(in, gentle, heat_level);
-                        if (change->kind == POLICY_CHANGE_HEAT && remaining == 0) {
-                                refusal_set(ret_refusal, "No heat time left in this session or today.");
-                                return refuse(ret_refusal, POLICY_REFUSE_HEAT_TIME, 0, NULL);
-                        }
-                        if (usable < heat_level)
-                                plan.adjustments |= usable ? POLICY_ADJUST_HEAT_LEVEL : POLICY_ADJUST_HEAT_DROPPED;
-                        heat_level = usable;
-                }
-                plan.heat_budget_s = budget;
-                plan.heat_level = heat_level;
-
-                plan.program = program_copy_checked(current->program);
-                if (!plan.program)
-                        return -ENOMEM;
-                plan.session_s = session_s;
-                plan.intensity = MIN(target, cap);
-                plan.intensity_cap = cap;
-                plan.gentle = gentle;
-                plan.heat_today_at_start_s = current->heat_today_at_start_s;
-                plan.seconds_today_at_start_s = current->seconds_today_at_start_s;
-                plan.seconds_week_at_start_s = current->seconds_week_at_start_s;
-                plan.origin_s = change->elapsed_s;
-                plan.soft_start_end_s = hold_end;
-
-                r = plan_build(&(PlanSpec) {
-                                .program = plan.program,
-                                .device = in->device,
-                                .gentle = gentle,
-                                .origin_s = change->elapsed_s,
-                                .session_s = session_s,
-                                .target = plan.intensity,
-                                .cap = cap,
-                                .from_level = from,
-                                /* The rest of the hold, whichever change asked for this plan. */
-                                .hold_s = hold_end > change->elapsed_s ? hold_end - change->elapsed_s : 0,
-                                .heat_level = heat_level,
-                                .heat_remaining_s = remaining,
-                        }, &plan);
-        }
-        if (r == -EINVAL) {
-                policy_plan_clear(&plan);
-                refusal_set(ret_refusal, "This device supports no pattern the program may use.");
+        /* The arguments first, as at start. */
+        if (change->kind == POLICY_CHANGE_INTENSITY &&
+            (change->intensity < 1 || change->intensity > in->device->intensity_max)) {
+                refusal_set(ret_refusal, "Intensity %u out of range 1–%u for this device.",
+                            change->intensity, in->device->intensity_max);
                 return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
         }
-        if (r < 0) {
-                policy_plan_clear(&plan);
+        if (change->kind == POLICY_CHANGE_HEAT && change->heat_level > in->device->heat_levels) {
+                refusal_set(ret_refusal, "Heat level %u out of range 0–%u for this device.",
+                            change->heat_level, in->device->heat_levels);
+                return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
+        }
+
+        /* The current limits over what the session already has: lowered
+         * limits apply at once, raised ones never lengthen it nor add heat. */
+        Caps c = {
+                .gentle = gentle_now(in, current->gentle),
+                .elapsed_s = change->elapsed_s,
+                .session_s = current->session_s,
+                .intensity = change->kind == POLICY_CHANGE_INTENSITY ? change->intensity : current->intensity,
+                .cap = MIN(current->intensity_cap, in->device->intensity_max),
+                .heat_level = change->kind == POLICY_CHANGE_HEAT ? change->heat_level : current->heat_level,
+                .heat_explicit = change->kind == POLICY_CHANGE_HEAT,
+                .heat_budget_s = current->heat_budget_s,
+                .heat_used_s = change->heat_used_s,
+                .day_s = current->seconds_today_at_start_s,
+                .week_s = current->seconds_week_at_start_s,
+                .heat_day_s = current->heat_today_at_start_s,
+        };
+        r = caps_apply(in, &c, ret_refusal);
+        if (r <= 0)
                 return r;
+
+        from = change->current_intensity;
+        if (change->kind == POLICY_CHANGE_RESUME) {
+                hold_end = change->elapsed_s + POLICY_SOFT_START_HOLD_S;
+                from = 1;
         }
-        if (session_s < current->session_s)
-                plan.adjustments |= POLICY_ADJUST_DURATION_SESSION;
-        {
-                char adj[POLICY_MESSAGE_MAX] = "";
-                adjustments_describe(in, &plan, current->session_s, adj, sizeof adj);
-                if (adj[0])
-                        message_append(plan.message, sizeof plan.message, "%s", adj);
-        }
+        r = plan_make(in, &c, current->program, change->elapsed_s, from, hold_end, &plan, ret_refusal);
+        if (r <= 0)
+                return r;
+        plan.heat_today_at_start_s = current->heat_today_at_start_s;
+        plan.seconds_today_at_start_s = current->seconds_today_at_start_s;
+        plan.seconds_week_at_start_s = current->seconds_week_at_start_s;
+
+        plan_describe(in, &plan, current->session_s);
         *ret_plan = plan;
         return 1;
 }

@@ -65,29 +65,31 @@ typedef enum PolicyReason {
         POLICY_OK,                      /* (not a refusal) */
         POLICY_REFUSE_INVALID,          /* org.freedesktop.DBus.Error.InvalidArgs: intensity/heat outside the device's range, empty program */
         POLICY_REFUSE_SCREENING_MISSING,/* ScreeningRequired: never screened, or the screening is older than 6 months */
-        POLICY_REFUSE_SCREENING_BLOCKED,/* ScreeningRequired: a "yes" answer and no clearance recorded */
+        POLICY_REFUSE_SCREENING_BLOCKED,/* ClearanceRequired: a "yes" answer and no clearance recorded */
         POLICY_REFUSE_REST,             /* RestRequired: too soon after the last session */
-        POLICY_REFUSE_DAILY_SESSIONS,   /* LimitReached */
-        POLICY_REFUSE_DAILY_MINUTES,    /* LimitReached (less than 60 s left today) */
-        POLICY_REFUSE_WEEKLY_MINUTES,   /* LimitReached (less than 60 s left in the 7-day window) */
-        POLICY_REFUSE_HEAT_TIME,        /* LimitReached: heat asked for explicitly, no heat time left today/this session */
-        POLICY_REFUSE_BATTERY,          /* NotAllowed: battery below 10 % */
-        POLICY_REFUSE_HEAT_BATTERY,     /* NotAllowed: heat asked for explicitly, battery below 20 % */
-        POLICY_REFUSE_THERMAL_LOCKOUT,  /* NotAllowed: a thermal cut-off is not yet acknowledged (any start) */
-        POLICY_REFUSE_HEAT_DISABLED,    /* NotAllowed: heat asked for, two cut-offs in 24 h, no manual reset yet */
-        POLICY_REFUSE_HEAT_SENSATION,   /* NotAllowed: heat asked for, screening says reduced skin sensation */
-        POLICY_REFUSE_HEAT_GENTLE,      /* NotAllowed: heat asked for in gentle mode without the opt-in */
-        POLICY_REFUSE_HEAT_SETPOINT,    /* NotAllowed: heat asked for, no device heat level within the setpoint limit */
-        POLICY_REFUSE_SESSION_OVER,     /* NotAllowed: replan with no session time left */
-        POLICY_REFUSE_TOO_HOT,          /* NotAllowed: acknowledgement refused, pad not below 38 °C or no reading */
-        POLICY_REFUSE_NOTHING_TO_DO,    /* NotAllowed: acknowledgement/reset when nothing is locked/disabled */
+        POLICY_REFUSE_DAILY_SESSIONS,   /* DailySessionCap */
+        POLICY_REFUSE_DAILY_MINUTES,    /* DailyCap (less than 60 s left today) */
+        POLICY_REFUSE_WEEKLY_MINUTES,   /* WeeklyCap (less than 60 s left in the 7-day window) */
+        POLICY_REFUSE_HEAT_TIME,        /* HeatTimeCap: heat asked for explicitly, no heat time left today/this session */
+        POLICY_REFUSE_BATTERY,          /* BatteryLow: battery below 10 % */
+        POLICY_REFUSE_HEAT_BATTERY,     /* HeatBatteryLow: heat asked for explicitly, battery below 20 % */
+        POLICY_REFUSE_THERMAL_LOCKOUT,  /* ThermalLockout: a thermal cut-off is not yet acknowledged (any start) */
+        POLICY_REFUSE_HEAT_DISABLED,    /* HeatDisabled: heat asked for, two cut-offs in 24 h, no manual reset yet */
+        POLICY_REFUSE_HEAT_SENSATION,   /* HeatReducedSensation: heat asked for, screening says reduced skin sensation */
+        POLICY_REFUSE_HEAT_GENTLE,      /* HeatGentleMode: heat asked for in gentle mode without the opt-in */
+        POLICY_REFUSE_HEAT_SETPOINT,    /* HeatSetpoint: heat asked for, no device heat level within the setpoint limit */
+        POLICY_REFUSE_SESSION_OVER,     /* SessionOver: replan with no session time left */
+        POLICY_REFUSE_TOO_HOT,          /* PadTooHot: acknowledgement refused, pad not below 38 °C or no reading */
+        POLICY_REFUSE_NOTHING_TO_DO,    /* NothingToAcknowledge: acknowledgement/reset when nothing is locked/disabled */
+        POLICY_REFUSE_SESSION_OPEN,     /* SessionOpen: a session is still open (running or paused) */
         _POLICY_REASON_MAX,
 } PolicyReason;
 
 /* "rest-required" … stable names for logs and safety events. */
 const char *policy_reason_to_string(PolicyReason r);
-/* The D-Bus error name (include/massaged-dbus.h), e.g. MASSAGED_ERROR_LIMIT_REACHED;
- * "org.freedesktop.DBus.Error.InvalidArgs" for POLICY_REFUSE_INVALID; NULL for POLICY_OK. */
+/* The D-Bus error name (include/massaged-dbus.h), one per reason, e.g.
+ * MASSAGED_ERROR_DAILY_CAP; "org.freedesktop.DBus.Error.InvalidArgs" for
+ * POLICY_REFUSE_INVALID; NULL for POLICY_OK. */
 const char *policy_reason_to_dbus_error(PolicyReason r);
 
 /*
@@ -118,6 +120,7 @@ typedef enum PolicyEndReason {
         POLICY_END_SHUTDOWN,            /* "shutdown": the daemon exited cleanly */
         POLICY_END_SUSPEND,             /* "suspend": stopped before the computer went to sleep */
         POLICY_END_INTERRUPTED,         /* "interrupted": found open at ledger open (crash), counted as planned */
+        POLICY_END_PAUSE_TIMEOUT,       /* "pause_timeout": paused for pause_minutes, ended by itself */
         _POLICY_END_MAX,
 } PolicyEndReason;
 
@@ -394,3 +397,12 @@ int policy_check_screening_submission(const PolicyFigures *f, const ScreeningAns
 /* After recording a symptom stop and re-reading the figures: two or more in 7
  * days → true, and a sentence advising to see a clinician in buf. */
 bool policy_symptom_advice_due(const PolicyFigures *f, char *buf, size_t size);
+
+/*
+ * A pause is bounded (doc/safety.md, "A pause is bounded"): a session paused
+ * at paused_at_us ends by itself (POLICY_END_PAUSE_TIMEOUT) at the returned
+ * moment, on the same clock: the pause_minutes limit later, never more than
+ * its hard limit whatever *limits holds. The daemon arms its timer on
+ * CLOCK_BOOTTIME with it and records it in the ledger when Pause is accepted.
+ */
+uint64_t policy_pause_deadline_us(const Limits *limits, uint64_t paused_at_us);

@@ -62,6 +62,11 @@ static const LimitInfo limit_table[_LIMIT_MAX] = {
         [LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS] = {
                 LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS, "gentle_heat_setpoint_celsius", LIMIT_TYPE_UINT, 38, 30, 38,
                 false, "°C", "highest heat setpoint in gentle mode" },
+        [LIMIT_PAUSE_MINUTES] = {
+                /* A pause is not rest: the session stays open (no other starts, the
+                 * rest period waits) until it ends, so it must end by itself. */
+                LIMIT_PAUSE_MINUTES, "pause_minutes", LIMIT_TYPE_UINT, 10, 1, 30, false, "min",
+                "longest pause: a paused session then ends by itself (pause_timeout)" },
 };
 
 const LimitInfo *limit_info(LimitId id) {

@@ -41,6 +41,7 @@ typedef enum LimitId {
         LIMIT_GENTLE_HEAT,              /* b  gentle mode: opt in to heat (≤ gentle setpoint) */
         LIMIT_GENTLE_SESSION_MINUTES,   /* u  gentle mode session length cap */
         LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS, /* u gentle mode heat setpoint cap */
+        LIMIT_PAUSE_MINUTES,            /* u  a paused session ends by itself this long after the pause */
         _LIMIT_MAX,
 } LimitId;
 

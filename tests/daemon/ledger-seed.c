@@ -14,6 +14,9 @@
  * boot id and monotonic times, AGO_MIN minutes back on CLOCK_BOOTTIME) that
  * ran while the wall clock was SHIFT_MIN minutes ahead: what a wall clock
  * stepped back since leaves behind.
+ *
+ * AGO_MIN:LENGTH_MIN+SEC moves a (wall-clock) session SEC seconds later, for
+ * a rest that runs out a few seconds after the daemon starts.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -51,6 +54,8 @@ int main(int argc, char *argv[]) {
                 unsigned ago, len;
                 int shift = 0, n = sscanf(argv[i], "%u:%u@%d", &ago, &len, &shift);
                 bool this_boot = n == 3;
+                const char *plus = strchr(argv[i], '+');
+                int64_t later_us = plus && !this_boot ? (int64_t) strtoul(plus + 1, NULL, 10) * 1000000 : 0;
                 if (n < 2 || len == 0 || len > ago ||
                     (this_boot && (uint64_t) ago * 60 * 1000000 >= now_clock.mono_us)) {
                         (void) fprintf(stderr, "ledger-seed: '%s' is not AGO_MIN:LENGTH_MIN[@SHIFT_MIN] with 0 < "
@@ -66,7 +71,7 @@ int main(int argc, char *argv[]) {
                 SafetyClock start, end;
                 int64_t id;
 
-                int64_t wall_shift = (int64_t) shift * 60 * 1000000;
+                int64_t wall_shift = (int64_t) shift * 60 * 1000000 + later_us;
                 uint64_t mono_start = this_boot ? now_clock.mono_us - (uint64_t) ago * 60 * 1000000 : 0;
                 uint64_t mono_end = this_boot ? mono_start + (uint64_t) len * 60 * 1000000 : 0;
                 const char *boot = this_boot ? now_clock.boot_id : NULL;

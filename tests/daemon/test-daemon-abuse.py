@@ -55,7 +55,7 @@ STOPPING = ("Stop", "StopWithReason", "StopAll", "ForgetDevice")
 # For rest_minutes the hard limit is a floor.
 HARD_MAX = {"session_minutes": 20, "heat_setpoint_celsius": 42, "heat_session_minutes": 20,
             "heat_daily_minutes": 60, "daily_sessions": 4, "daily_minutes": 60, "weekly_minutes": 420,
-            "gentle_session_minutes": 10, "gentle_heat_setpoint_celsius": 38}
+            "gentle_session_minutes": 10, "gentle_heat_setpoint_celsius": 38, "pause_minutes": 30}
 HARD_MIN = {"rest_minutes": 30}
 
 # Errors the product API may answer: the table of doc/dbus-api.md plus InvalidArgs.
@@ -721,10 +721,10 @@ def test_leave_while_pairing():
             call_and_leave(env, MANAGER_PATH, MANAGER, "AddDevice", "s", [new])
             serving(env)
             # The abandoned pairing fails; the daemon is not left "adding": another client's
-            # AddDevice gets a clean answer (Busy while the first still runs, then NotAllowed).
+            # AddDevice gets a clean answer (Busy while the first still runs, then PairingFailed).
             wait_until(lambda: expect_one_of(env, lambda: env.manager("AddDevice", "s", new),
-                                             ("org.massaged1.Error.Busy", "org.massaged1.Error.NotAllowed"))
-                       == "org.massaged1.Error.NotAllowed", 10, what="pairing refused (%d)" % i)
+                                             ("org.massaged1.Error.Busy", "org.massaged1.Error.PairingFailed"))
+                       == "org.massaged1.Error.PairingFailed", 10, what="pairing refused (%d)" % i)
         objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
         assert device_path(new) not in objs, "a refused device was exported: %s" % list(objs)
         # Now the device pairs; its adder leaves at once: it ends up known and ready, or not at all.

@@ -186,7 +186,7 @@ def test_activation_and_idle_exit(env):
     if busctl:
         out = subprocess.run([busctl, "--address=" + env.address, "get-property", BUS, MANAGER_PATH, MANAGER,
                               "APIVersion"], capture_output=True, text=True, timeout=30)
-        assert out.returncode == 0 and out.stdout.strip() == "u 1", (out.returncode, out.stdout, out.stderr)
+        assert out.returncode == 0 and out.stdout.strip() == "u 2", (out.returncode, out.stdout, out.stderr)
     else:
         log("busctl not installed: activating with Gio")
         env.call(MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get", "ss", (MANAGER, "APIVersion"))

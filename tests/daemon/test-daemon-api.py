@@ -69,7 +69,7 @@ def test_object_manager_and_changes():
                    what="PropertiesChanged ConnectionState=ready")
         objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
         assert objs[device_path(a)][DEVICE]["Address"] == a, objs
-        assert env.get(MANAGER_PATH, MANAGER, "APIVersion") == 1
+        assert env.get(MANAGER_PATH, MANAGER, "APIVersion") == 2
         # Forget: the object goes away, and BlueZ unpairs the device.
         env.manager("ForgetDevice", "o", device_path(a))
         objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")

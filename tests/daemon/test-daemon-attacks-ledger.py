@@ -92,17 +92,17 @@ def test_thermal_ack_reads_the_tripped_pad():
         wait_for(lambda: env.prop(a, "ConnectionState") == "disconnected", 10, what="A disconnected")
         env.sim.call("SetTemperature", "(sd)", b, 25.0)
         # B's cool pad says nothing about A's: refused, naming A and what to do.
-        msg = env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.NotAllowed", a)
+        msg = env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.NotConnected", a)
         assert "connect" in msg, msg
         assert env.manager("GetUsageToday")["thermal_locked"]
         assert not events(env, "thermal_ack"), events(env, "thermal_ack")
-        env.expect_error(lambda: env.start(b), "org.massaged1.Error.NotAllowed", "cut-off")
+        env.expect_error(lambda: env.start(b), "org.massaged1.Error.ThermalLockout", "cut-off")
         assert not env.state(b)["running"] and not env.state(b)["heater_on"], env.state(b)
         # A connected again but still hot: refused on A's reading.
         env.sim.call("SetTemperature", "(sd)", a, 41.0)
         env.device(a, "Connect")
         wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 15, what="A ready again")
-        env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.NotAllowed", "38")
+        env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.PadTooHot", "38")
         assert env.manager("GetUsageToday")["thermal_locked"]
         # A cooled: accepted, and the event names A.
         env.sim.call("SetTemperature", "(sd)", a, 30.0)
@@ -199,7 +199,7 @@ def test_daily_cap_survives_tz_change():
         env.screen_ok()
         env.add_and_connect(a)
         assert env.manager("GetUsageToday")["sessions"] == 3
-        env.expect_error(lambda: env.start(a), "org.massaged1.Error.LimitReached", "3 of 3 sessions today")
+        env.expect_error(lambda: env.start(a), "org.massaged1.Error.DailySessionCap", "3 of 3 sessions today")
         # The same user restarts massaged in a zone where those sessions were "yesterday".
         env.kill_daemon(signal.SIGTERM)
         env.environ["TZ"] = tz_where_now_is(0, 30)
@@ -207,7 +207,7 @@ def test_daily_cap_survives_tz_change():
         assert env.manager("GetUsageToday")["sessions"] == 0, env.manager("GetUsageToday")
         wait_for(lambda: env.prop(a, "ConnectionState") == "ready", 15, what="ready after the restart")
         writes = env.state(a)["writes"]
-        msg = env.expect_error(lambda: env.start(a), "org.massaged1.Error.LimitReached",
+        msg = env.expect_error(lambda: env.start(a), "org.massaged1.Error.DailySessionCap",
                                "3 of 3 sessions in the last 24 hours")
         st = env.state(a)
         assert not st["running"] and st["writes"] == writes, st
@@ -228,7 +228,7 @@ def test_daily_minutes_survive_tz_change():
         env.add_and_connect(a)
         usage = env.manager("GetUsageToday")
         assert usage["sessions"] == 0 and usage["seconds"] == 0, usage
-        env.expect_error(lambda: env.start(a), "org.massaged1.Error.LimitReached",
+        env.expect_error(lambda: env.start(a), "org.massaged1.Error.DailyCap",
                          "45 of 45 min used in the last 24 hours")
         untouched(env, a)
         assert len(env.sessions()) == 2, env.sessions()
@@ -236,7 +236,7 @@ def test_daily_minutes_survive_tz_change():
 
 # ---- item 3: a contraindication is not undone by answering again -----------
 
-SCREENING_REQUIRED = "org.massaged1.Error.ScreeningRequired"
+SCREENING_REQUIRED = "org.massaged1.Error.ClearanceRequired"   # a "yes" in force
 CTL = build_path("client", "massagectl")
 
 
@@ -323,7 +323,7 @@ def test_screening_clearance_keeps_yes():
         screening(env, clinician_clearance=True)
         assert events(env, "screening_correction") == []
         assert [e["kind"] for e in events(env, "clearance")] == ["clearance"]
-        env.expect_error(lambda: env.start(a, heat=1, duration=600), "org.massaged1.Error.NotAllowed",
+        env.expect_error(lambda: env.start(a, heat=1, duration=600), "org.massaged1.Error.HeatReducedSensation",
                          "reduced skin sensation")
         untouched(env, a)
         # relax heats from its first step: with the "yes" in force its heat is dropped.

@@ -23,6 +23,7 @@ from gi.repository import Gio, GLib  # noqa: E402
 
 S = Scenarios()
 REST = "org.massaged1.Error.RestRequired"
+SESSION_OPEN = "org.massaged1.Error.SessionOpen"
 
 
 def bound(text):
@@ -128,14 +129,14 @@ def test_two_sessions_through_pause():
         wait_until(lambda: not env.state(a)["running"], 5, what="A paused on the device")
         assert env.prop(a, "State") == "paused"
         writes_b = env.state(b)["writes"]
-        msg = env.expect_error(lambda: env.start(b, duration=60), REST, "still open")
+        msg = env.expect_error(lambda: env.start(b, duration=60), SESSION_OPEN, "still open")
         log("Start B while A is paused: %s" % msg)
         untouched(env, b, writes_b)
         # Resume A: allowed (it is the one open session), and B never runs.
         env.device(a, "Resume")
         wait_until(lambda: env.state(a)["running"], 5, what="A running again")
         env.stays(lambda: env.state(a)["running"] and not env.state(b)["running"], 2, "only A runs")
-        env.expect_error(lambda: env.start(b, duration=60), REST, "still open")
+        env.expect_error(lambda: env.start(b, duration=60), SESSION_OPEN, "still open")
         env.device(a, "Stop")
         assert not env.state(a)["running"] and not env.state(b)["running"]
         r = rows(env)

@@ -128,7 +128,7 @@ def test_restore_from_backup():
         events = sql(env.db, "SELECT detail FROM events WHERE kind = 'restored'")
         assert len(events) == 1 and kept[0] in events[0][0], events
         # Conservative: sessions after the backup may be missing, so no start for 24 h.
-        msg = env.expect_error(lambda: env.start(a), STORAGE, "restored from its backup")
+        msg = env.expect_error(lambda: env.start(a), "org.massaged1.Error.StartsHeld", "restored from its backup")
         assert not env.state(a)["running"] and not env.state(a)["heater_on"]
         assert sql(env.db, "PRAGMA integrity_check")[0][0] == "ok"
         # The backup made after the restore is of the restored ledger, never of the damaged file.

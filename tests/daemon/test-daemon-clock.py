@@ -23,7 +23,7 @@ from massaged_env import BUS, WRAPPER, Scenarios, build_path, wait_for  # noqa: 
 from gi.repository import GLib  # noqa: E402
 
 S = Scenarios()
-LIMIT = "org.massaged1.Error.LimitReached"
+LIMIT = "org.massaged1.Error.DailySessionCap"   # three sessions: the count binds first
 REST = "org.massaged1.Error.RestRequired"
 
 

@@ -515,7 +515,7 @@ def test_rise_too_fast():
         assert any(e["kind"] == "thermal_trip" and "rising" in e["detail"] for e in events), events
         assert env.manager("GetUsageToday")["thermal_locked"]
         assert env.daemon.poll() is None
-        env.expect_error(lambda: env.start(a, duration=600), "org.massaged1.Error.NotAllowed")
+        env.expect_error(lambda: env.start(a, duration=600), "org.massaged1.Error.ThermalLockout")
 
 
 S.run("a write answered late within the timeout: Start and SetIntensity complete, the session goes on",

@@ -111,7 +111,7 @@ def test_several_devices():
         wait_for(lambda: env.prop(b, "ConnectionState") == "ready", 20, what="B ready again")
         assert env.state(a)["running"] and env.prop(a, "State") == "running", "A affected by B's link loss"
         # One user, one neck: a second session at once is refused by the rest rule, and B stays untouched.
-        env.expect_error(lambda: env.start(b, duration=600), "org.massaged1.Error.RestRequired", "Rest")
+        env.expect_error(lambda: env.start(b, duration=600), "org.massaged1.Error.SessionOpen", "still open")
         assert not env.state(b)["running"] and env.state(b)["writes"] == 0, env.state(b)
         env.device(a, "Stop")
         assert not env.state(a)["running"]

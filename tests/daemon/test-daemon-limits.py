@@ -67,7 +67,7 @@ def test_daily_sessions_limit():
         env.add_and_connect(a)
         usage = env.manager("GetUsageToday")
         assert usage["sessions"] == 3 and usage["seconds"] == 45 * 60, (tz, usage)
-        env.expect_error(lambda: env.start(a), "org.massaged1.Error.LimitReached")
+        env.expect_error(lambda: env.start(a), "org.massaged1.Error.DailySessionCap")
         untouched(env, a)
 
 
@@ -120,11 +120,11 @@ def test_thermal_cutoff():
         assert "thermal_trip" in kinds, kinds
         # Locked out until the pad is below 38 °C and the user acknowledges.
         assert env.manager("GetUsageToday")["thermal_locked"]
-        env.expect_error(lambda: env.start(a), "org.massaged1.Error.NotAllowed")
+        env.expect_error(lambda: env.start(a), "org.massaged1.Error.ThermalLockout")
         assert not env.state(a)["running"]
         assert env.state(a)["faults"] & 1, env.state(a)            # OVERHEAT latched on the device
         # Still hot: the acknowledgement is refused.
-        env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.NotAllowed", "38")
+        env.expect_error(lambda: env.manager("AcknowledgeThermal"), "org.massaged1.Error.PadTooHot", "38")
         # Cooled below 38 °C (the idle device does not report it by itself): accepted, and the
         # device's latched fault is cleared too.
         env.sim.call("SetTemperature", "(sd)", a, 30.0)
@@ -143,7 +143,7 @@ def test_battery():
         env.sim.call("SetBattery", "(sy)", a, 15)
         wait_for(lambda: env.prop(a, "Battery") == 15, 5, what="Battery 15 announced")
         # No heat below 20 %: refused before the device is touched.
-        env.expect_error(lambda: env.start(a, heat=1), "org.massaged1.Error.NotAllowed", "20")
+        env.expect_error(lambda: env.start(a, heat=1), "org.massaged1.Error.HeatBatteryLow", "20")
         untouched(env, a)
         env.start(a, duration=600)
         assert env.state(a)["running"] and not env.state(a)["heater_on"]
@@ -174,7 +174,7 @@ def test_sensor_fault():
 S.run("pad sensor lost while heating: heater and motors off, session ends sensor_fault", test_sensor_fault)
 S.run("battery: no heat below 20 %, the device's own stop at 5 % ends the session", test_battery)
 S.run("a session that ended 10 min ago: RestRequired, device untouched, refusal logged", test_rest_required)
-S.run("three sessions today: LimitReached, device untouched", test_daily_sessions_limit)
+S.run("three sessions today: DailySessionCap, device untouched", test_daily_sessions_limit)
 S.run("ledger unusable: StorageUnavailable with the path; StopAll still works", test_storage_unavailable)
 S.run("a limit lowered mid-session shortens it at once and is a safety event", test_lowered_limit_mid_session)
 S.run("thermal cut-off: device off, session ends thermal_cutoff, locked out until cool and acknowledged",

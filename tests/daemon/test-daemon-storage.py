@@ -210,7 +210,7 @@ def test_replaced_by_corrupt_copy():
         assert sql(env.db, "PRAGMA integrity_check")[0][0] == "ok"
         # Records after the backup may be missing: no session starts (24 h), Stop still works.
         env.add_and_connect(a)
-        env.expect_error(lambda: env.start(a), STORAGE, "restored from its backup")
+        env.expect_error(lambda: env.start(a), "org.massaged1.Error.StartsHeld", "restored from its backup")
         env.manager("StopAll")
         untouched(env, a)
         bound("ledger replaced by a corrupt copy mid-session: start refused at once; Stop recorded in %s; "

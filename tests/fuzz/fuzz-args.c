@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libFuzzer target: the a{sv} arguments of Device.Start, Manager.SetLimits and
- * Manager.SubmitScreening (daemon/safety/api-args.c), the same code the daemon runs
- * after reading the message. The input describes one dict; it is built three
- * times (once per method, through api_args_add() like the bus adapter) and
- * handed to each validator.
+ * libFuzzer target: the a{sv} arguments of Device.Start, Manager.SetLimits,
+ * Manager.SubmitScreening and History.SetNote, and History's (from, to)
+ * ranges (daemon/safety/api-args.c), the same code the daemon runs after
+ * reading the message. The input describes one dict; it is built four times
+ * (once per method, through api_args_add() like the bus adapter) and handed
+ * to each validator. Its first 16 bytes, read as two int64, are also a range.
  *
  * Input format (all integers little-endian; a truncated entry ends the dict):
  *
@@ -27,13 +28,15 @@
  *   - a validator's refusal names a key of the dict in quotes (or, for a
  *     screening, the first question left unanswered);
  *   - the dict holds at most API_ARGS_MAX_ENTRIES entries, keys of at most
- *     API_ARGS_KEY_MAX bytes, strings of at most API_ARGS_STRING_MAX bytes,
+ *     API_ARGS_KEY_MAX bytes, strings of at most api_args_string_max() bytes,
  *     all valid UTF-8, no key twice;
  *   - an accepted Start is within the device's ceilings AND the protocol's
  *     (intensity 1…MASSAGER_INTENSITY_MAX, heat 0…MASSAGER_HEAT_LEVELS_MAX),
  *     duration within API_START_DURATION_MIN_S…_MAX_S, program non-empty;
  *   - accepted limits each pass limit_validate() (the hard limits), one per entry;
- *   - an accepted screening answers every question.
+ *   - an accepted screening answers every question;
+ *   - an accepted diary entry has pain -1 (not given) or 0…API_PAIN_MAX and
+ *     a note of at most API_NOTE_MAX_BYTES; a range is accepted iff from < to.
  */
 
 #include "config.h"
@@ -115,7 +118,8 @@ static void check_dict(const ApiArgs *a) {
                 if (e->basic != api_signature_is_basic(e->signature))
                         abort();
                 if (e->basic && strchr("sog", e->signature[0]) &&
-                    (strlen(e->value.s) > API_ARGS_STRING_MAX || !api_utf8_is_valid(e->value.s, strlen(e->value.s))))
+                    (strlen(e->value.s) > api_args_string_max(a->kind) ||
+                     !api_utf8_is_valid(e->value.s, strlen(e->value.s))))
                         abort();
                 for (size_t j = 0; j < i; j++)
                         if (strcmp(a->entries[j].key, e->key) == 0)
@@ -272,6 +276,47 @@ static void fuzz_screening(const ApiArgs *a) {
                 abort();
 }
 
+static void fuzz_note(const ApiArgs *a) {
+        ApiNoteRequest n;
+        char *message = NULL;
+        int r = api_note_parse(a, &n, &message);
+
+        if (r < 0) {
+                check_message(r, message);
+                if (message)
+                        check_names_a_key(a, message);
+                free(message);
+                return;
+        }
+        if (message)
+                abort();
+        if (n.pain_before < -1 || n.pain_before > API_PAIN_MAX || n.pain_after < -1 || n.pain_after > API_PAIN_MAX)
+                abort();
+        if (n.note && strlen(n.note) > API_NOTE_MAX_BYTES)
+                abort();
+        if (a->n > 3)           /* three keys, each at most once */
+                abort();
+}
+
+static void fuzz_range(const uint8_t *data, size_t size) {
+        char *message = NULL;
+        int64_t from, to;
+        int r;
+
+        if (size < 16)
+                return;
+        from = (int64_t) le(data, 8);
+        to = (int64_t) le(data + 8, 8);
+        r = api_history_range_check(from, to, &message);
+        if (r < 0) {
+                check_message(r, message);
+                if (message && (from < to || !strstr(message, "'from'")))
+                        abort();
+        } else if (message || from >= to)
+                abort();
+        free(message);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         unsigned intensity_max = size > 0 ? data[0] : MASSAGER_INTENSITY_MAX;
         unsigned heat_max = size > 1 ? data[1] : MASSAGER_HEAT_LEVELS_MAX;
@@ -295,5 +340,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_dict(&a);
         fuzz_screening(&a);
         api_args_clear(&a);
+
+        api_args_init(&a, API_ARGS_NOTE);
+        decode(data + skip, size - skip, &a);
+        check_dict(&a);
+        fuzz_note(&a);
+        api_args_clear(&a);
+
+        fuzz_range(data, size);
         return 0;
 }

@@ -6,7 +6,8 @@ if ENABLE_FUZZING
 FUZZ_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
 
-FUZZ_TARGETS += tests/fuzz/fuzz-frame tests/fuzz/fuzz-command tests/fuzz/fuzz-message tests/fuzz/fuzz-device-info
+FUZZ_TARGETS += tests/fuzz/fuzz-frame tests/fuzz/fuzz-command tests/fuzz/fuzz-message tests/fuzz/fuzz-device-info \
+	tests/fuzz/fuzz-control-point
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 
 # The codec is compiled into each target with the fuzzer's instrumentation.
@@ -22,6 +23,10 @@ tests_fuzz_fuzz_message_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_device_info_SOURCES = tests/fuzz/fuzz-device-info.c protocol/codec.c
 tests_fuzz_fuzz_device_info_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_device_info_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_control_point_SOURCES = tests/fuzz/fuzz-control-point.c \
+	protocol/control-point.c protocol/versions.c protocol/codec.c
+tests_fuzz_fuzz_control_point_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_control_point_LDFLAGS = $(FUZZ_LINK)
 endif
 
 fuzz: $(FUZZ_TARGETS)
