@@ -28,8 +28,12 @@ typedef struct PageSession {
         AdwComboRow *program;
         GtkStringList *programs;
         GtkSpinButton *intensity, *heat, *minutes;
-        GtkLabel *refusal;
+        GtkLabel *refusal;              /* why a start is not possible now, and until when */
+        GtkLabel *advice;               /* the policy's sentences for the next start */
         GtkWidget *start;
+        MassagedManager *manager;       /* whose StartAvailability we follow; not owned */
+        gulong manager_handler;
+        GtkLabel *plan;                 /* the running session's plan and advice (Start's reply) */
 
         AdwActionRow *time_left, *pattern, *level, *temperature;
         GtkWidget *chart, *pause, *resume;
@@ -73,6 +77,8 @@ static void set_ticking(PageSession *page, gboolean on) {
                 g_clear_handle_id(&page->tick, g_source_remove);
 }
 
+static void show_availability(PageSession *page);
+
 static void update(PageSession *page) {
         MassagedDevice *d = page->device;
         const char *state = d ? massaged_device_get_state(d) : NULL;
@@ -97,6 +103,7 @@ static void update(PageSession *page) {
         gtk_widget_set_visible(GTK_WIDGET(page->running), active);
         gtk_widget_set_visible(GTK_WIDGET(page->symptom_group), active);
         gtk_widget_set_sensitive(page->start, ready && !active);
+        show_availability(page);
         if (!d)
                 return;
 
@@ -141,6 +148,73 @@ static void on_device_properties(GDBusProxy *proxy, GVariant *changed, GStrv inv
         update(page);
 }
 
+/* "14:20", or "Tue 14:20" when it is not today. */
+static char *local_time_text(gint64 wall_us) {
+        g_autoptr(GDateTime) when = g_date_time_new_from_unix_local(wall_us / G_USEC_PER_SEC);
+        g_autoptr(GDateTime) now = g_date_time_new_now_local();
+        gboolean today = g_date_time_get_day_of_year(when) == g_date_time_get_day_of_year(now) &&
+                         g_date_time_get_year(when) == g_date_time_get_year(now);
+        return g_date_time_format(when, today ? "%H:%M" : "%a %H:%M");
+}
+
+static char *advice_text(GVariant *plan) {
+        g_autoptr(GVariant) advice = plan ? g_variant_lookup_value(plan, "advice", G_VARIANT_TYPE_STRING_ARRAY) : NULL;
+        g_autofree const char **lines = advice ? g_variant_get_strv(advice, NULL) : NULL;
+        return lines && lines[0] ? g_strjoinv("\n", (char **) lines) : NULL;
+}
+
+/* Manager.StartAvailability: whether a start (default options, this device)
+ * is possible now, the daemon's sentence when not and until when. Followed
+ * through PropertiesChanged: the daemon says when it changes, nothing polls. */
+static void show_availability(PageSession *page) {
+        GVariant *a = page->manager ? massaged_manager_get_start_availability(page->manager) : NULL;
+        gboolean allowed = FALSE;
+        const char *message = "", *reason = "";
+        gint64 available_at = 0;
+
+        if (!a) {
+                gtk_widget_set_visible(GTK_WIDGET(page->refusal), FALSE);
+                gtk_widget_set_visible(GTK_WIDGET(page->advice), FALSE);
+                return;
+        }
+        g_variant_lookup(a, "allowed", "b", &allowed);
+        g_variant_lookup(a, "message", "&s", &message);
+        g_variant_lookup(a, "reason", "&s", &reason);
+        g_variant_lookup(a, "available_at", "x", &available_at);
+        if (allowed || g_str_equal(reason, "no-device")) {
+                gtk_widget_set_visible(GTK_WIDGET(page->refusal), FALSE);
+        } else {
+                g_autofree char *at = available_at > 0 ? local_time_text(available_at) : NULL;
+                g_autofree char *text = at ? g_strdup_printf(_("%s\nAvailable at %s."), message, at)
+                                           : g_strdup(message);
+                gtk_label_set_label(page->refusal, text);
+                gtk_widget_set_visible(GTK_WIDGET(page->refusal), TRUE);
+        }
+        g_autoptr(GVariant) plan = g_variant_lookup_value(a, "plan", G_VARIANT_TYPE_VARDICT);
+        g_autofree char *advice = allowed ? advice_text(plan) : NULL;
+        gtk_label_set_label(page->advice, advice ? advice : "");
+        gtk_widget_set_visible(GTK_WIDGET(page->advice), advice != NULL);
+        gtk_widget_set_sensitive(page->start, gtk_widget_get_sensitive(page->start) && allowed);
+}
+
+static void on_manager_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, PageSession *page) {
+        (void) proxy, (void) invalidated;
+        g_autoptr(GVariant) availability = g_variant_lookup_value(changed, "StartAvailability", NULL);
+        if (availability)
+                update(page);
+}
+
+static void follow_manager(PageSession *page) {
+        MassagedManager *manager = daemon_link_get_manager(page->link);
+        if (manager == page->manager)
+                return;
+        if (page->manager && page->manager_handler)
+                g_signal_handler_disconnect(page->manager, page->manager_handler);
+        page->manager = manager;
+        page->manager_handler = manager ? g_signal_connect(manager, "g-properties-changed",
+                                                           G_CALLBACK(on_manager_properties), page) : 0;
+}
+
 /* The device to drive: the first ready one, else the first known. */
 static void choose_device(PageSession *page) {
         g_autoptr(GList) devices = daemon_link_get_devices(page->link);
@@ -165,7 +239,8 @@ static void choose_device(PageSession *page) {
                 }
         }
 
-        MassagedManager *manager = daemon_link_get_manager(page->link);
+        follow_manager(page);
+        MassagedManager *manager = page->manager;
         const char *const *names = manager ? massaged_manager_get_programs(manager) : NULL;
         guint n = g_list_model_get_n_items(G_LIST_MODEL(page->programs));
         if (names && n == 0)
@@ -196,7 +271,23 @@ static void on_start_done(GObject *source, GAsyncResult *result, gpointer user_d
                 g_dbus_error_strip_remote_error(error);
                 gtk_label_set_label(page->refusal, error->message);
                 gtk_widget_set_visible(GTK_WIDGET(page->refusal), TRUE);
+                return;
         }
+        /* API 2: the plan the policy made, with its sentences. */
+        g_autoptr(GVariant) plan = g_variant_get_child_value(reply, 0);
+        guint32 seconds = 0, heat_seconds = 0;
+        guchar intensity = 0, heat = 0;
+        g_variant_lookup(plan, "seconds", "u", &seconds);
+        g_variant_lookup(plan, "heat_seconds", "u", &heat_seconds);
+        g_variant_lookup(plan, "intensity", "y", &intensity);
+        g_variant_lookup(plan, "heat", "y", &heat);
+        g_autofree char *line = heat && heat_seconds
+                ? g_strdup_printf(_("%u min at up to %u, heat %u for %u min."), (seconds + 59) / 60, intensity, heat,
+                                  (heat_seconds + 59) / 60)
+                : g_strdup_printf(_("%u min at up to %u, no heat."), (seconds + 59) / 60, intensity);
+        g_autofree char *advice = advice_text(plan);
+        g_autofree char *text = advice ? g_strdup_printf("%s\n%s", line, advice) : g_strdup(line);
+        gtk_label_set_label(page->plan, text);
 }
 
 static void on_start(GtkButton *button, PageSession *page) {
@@ -293,6 +384,8 @@ static GtkWidget *button_new(const char *label, const char *css) {
 
 static void page_session_free(PageSession *page) {
         g_signal_handlers_disconnect_by_data(page->link, page);
+        if (page->manager && page->manager_handler)
+                g_signal_handler_disconnect(page->manager, page->manager_handler);
         if (page->device) {
                 g_signal_handler_disconnect(page->device, page->device_handler);
                 g_object_unref(page->device);
@@ -329,6 +422,12 @@ GtkWidget *page_session_new(DaemonLink *link) {
         gtk_widget_set_margin_top(GTK_WIDGET(page->refusal), 12);
         gtk_widget_set_visible(GTK_WIDGET(page->refusal), FALSE);
         adw_preferences_group_add(page->setup, GTK_WIDGET(page->refusal));
+        page->advice = GTK_LABEL(gtk_label_new(NULL));
+        gtk_label_set_wrap(page->advice, TRUE);
+        gtk_label_set_xalign(page->advice, 0);
+        gtk_widget_set_margin_top(GTK_WIDGET(page->advice), 12);
+        gtk_widget_set_visible(GTK_WIDGET(page->advice), FALSE);
+        adw_preferences_group_add(page->setup, GTK_WIDGET(page->advice));
         page->start = button_new(_("Start"), "suggested-action");
         gtk_widget_add_css_class(page->start, "pill");
         gtk_widget_set_margin_top(page->start, 12);
@@ -338,6 +437,11 @@ GtkWidget *page_session_new(DaemonLink *link) {
         /* During a session. */
         page->running = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
         adw_preferences_group_set_title(page->running, _("Session"));
+        page->plan = GTK_LABEL(gtk_label_new(NULL));
+        gtk_label_set_wrap(page->plan, TRUE);
+        gtk_label_set_xalign(page->plan, 0);
+        gtk_widget_set_margin_bottom(GTK_WIDGET(page->plan), 12);
+        adw_preferences_group_add(page->running, GTK_WIDGET(page->plan));
         page->time_left = info_row(page->running, _("Time left"));
         page->pattern = info_row(page->running, _("Program and pattern"));
         page->level = info_row(page->running, _("Intensity"));

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
 from harness import build_path  # noqa: E402
@@ -276,10 +277,13 @@ def test_refused_start_shows_the_daemons_sentence():
         env.add_and_connect(a)          # no screening answered: Start is refused
         app = App(env)
         wait_until(lambda: app.row_subtitle("Massager") == "Ready", 10, what="the session page: Ready")
-        app.click("Start")
-        wait_until(lambda: app.has_label("screening"), 10, what="the refusal's sentence shown")
-        sentence = [n for n in app.labels() if "screening" in n][0]
-        log("refusal shown: %s" % sentence)
+        # Before any press: StartAvailability's answer, the daemon's own sentence, Start insensitive.
+        answer = env.get("/org/massaged1", "org.massaged1.Manager", "StartAvailability")
+        assert not answer["allowed"] and answer["reason"] == "screening-required", answer
+        wait_until(lambda: app.has_label(answer["message"]), 10, what="the daemon's sentence shown")
+        start = app.find("Start", "push button")
+        assert not start.sensitive, "Start must be insensitive while a start is refused"
+        log("refusal shown: %s" % answer["message"])
         assert not env.sim.state(a)["running"] and not env.sessions(), env.sessions()
         app.close()
 
@@ -299,6 +303,9 @@ def test_session_with_heat_then_stop_for_dizziness():
         assert st["heat_level"] == 2, st
         row = env.sessions()[0]
         assert row["planned_seconds"] == 600, row
+        # Start's reply (API 2): the plan as the policy made it, shown.
+        wait_until(lambda: any(n.startswith("10 min at up to 4, heat 2 for ") for n in app.labels()), 10,
+                   what="the plan shown")
         # The countdown runs and the pad temperature rises, as the app shows them.
         first = wait_until(lambda: app.row_subtitle("Time left"), 10, what="a countdown")
         wait_until(lambda: app.row_subtitle("Time left") not in (None, first), 5, what="the countdown moving")
@@ -312,6 +319,12 @@ def test_session_with_heat_then_stop_for_dizziness():
         wait_until(lambda: not env.sessions()[0]["open"], 5, what="row closed")
         assert env.sessions()[0]["end_reason"] == "dizziness", env.sessions()
         wait_until(lambda: app.row_subtitle("Massager") == "Ready", 10, what="back to Ready")
+        # The rest rule now: the daemon's sentence and "available at" its time, Start insensitive.
+        answer = wait_until(lambda: (lambda a: a if not a["allowed"] else None)(
+            env.get("/org/massaged1", "org.massaged1.Manager", "StartAvailability")), 10, what="a refusal")
+        at = time.strftime("%H:%M", time.localtime(answer["available_at"] / 1e6))
+        wait_until(lambda: app.has_label("Available at %s." % at), 10, what="'Available at %s' shown" % at)
+        assert not app.find("Start", "push button").sensitive
         # History shows the session and why it ended, and minutes per day with the cap.
         app.show_page("History")
         wait_until(lambda: any("stopped: dizziness" in n for n in app.labels()), 10,
