@@ -35,8 +35,7 @@ desktop_massager_SOURCES = \
 	desktop/notifications.c desktop/notifications.h \
 	desktop/usage-chart.c desktop/usage-chart.h \
 	desktop/temperature-chart.c desktop/temperature-chart.h
-desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop \
-	-DLOCALEDIR='"$(localedir)"'
+desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop
 desktop_massager_CFLAGS = $(AM_CFLAGS) $(DESKTOP_CFLAGS)
 desktop_massager_LDADD = desktop/libmassaged-proxy.la $(DESKTOP_LIBS)
 
@@ -49,6 +48,10 @@ appiconscalable_DATA = desktop/data/icons/org.massaged.Massager.svg
 appiconsymbolicdir = $(datadir)/icons/hicolor/symbolic/apps
 appiconsymbolic_DATA = desktop/data/icons/org.massaged.Massager-symbolic.svg
 endif
+
+# The installed metadata, checked as a distribution would (skips without the tools).
+TESTS += tests/desktop/test-desktop-data.sh
+dist_check_SCRIPTS += tests/desktop/test-desktop-data.sh
 
 # The app driven through the accessibility tree under Xvfb (skips itself when
 # the app is not built or Xvfb/dogtail are missing).
