@@ -57,3 +57,10 @@ dist_check_SCRIPTS += tests/desktop/test-desktop-data.sh
 # the app is not built or Xvfb/dogtail are missing).
 TESTS += tests/desktop/test-desktop.py
 dist_check_SCRIPTS += tests/desktop/test-desktop.py
+
+# Every screen as a PNG in doc/screenshots/ (README shows them); needs Xvfb.
+screenshots: desktop/massager$(EXEEXT) daemon/massaged$(EXEEXT) tests/sim/massager-sim$(EXEEXT)
+	$(AM_V_GEN)top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
+		$(TEST_PYTHON) $(top_srcdir)/tests/desktop/screenshots.py $(top_srcdir)/doc/screenshots
+.PHONY: screenshots
+EXTRA_DIST += tests/desktop/screenshots.py tests/desktop/desktop_driver.py

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "massager-app.h"
 #include "page-session.h"
@@ -185,8 +186,11 @@ static void show_availability(PageSession *page) {
                 gtk_widget_set_visible(GTK_WIDGET(page->refusal), FALSE);
         } else {
                 g_autofree char *at = available_at > 0 ? local_time_text(available_at) : NULL;
-                g_autofree char *text = at ? g_strdup_printf(_("%s\nAvailable at %s."), message, at)
-                                           : g_strdup(message);
+                /* The daemon's sentence usually names the time already ("available
+                 * again at 14:20"); say it only when it does not. */
+                g_autofree char *text = at && !strstr(message, at)
+                                        ? g_strdup_printf(_("%s\nAvailable at %s."), message, at)
+                                        : g_strdup(message);
                 gtk_label_set_label(page->refusal, text);
                 gtk_widget_set_visible(GTK_WIDGET(page->refusal), TRUE);
         }
