@@ -274,8 +274,11 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
                                   strlen(d->bluez_path) + 1, NULL, NULL);
         else if (d->bluez_path)
                 (void) bluez_client_disconnect(m->bluez_client, d->bluez_path, NULL);
-        g_hash_table_remove(m->devices, d->address);
+        /* While the object is still found: sd-bus lists the interfaces it
+         * removes by looking the object up, and without org.massaged1.Device
+         * in InterfacesRemoved clients (GDBusObjectManager) keep the device. */
         (void) sd_bus_emit_object_removed(m->api, d->object_path);
+        g_hash_table_remove(m->devices, d->address);
         device_free(d);
         start_availability_invalidate(m->availability);
         bluez_client_update_discovery(m->bluez_client);

@@ -55,9 +55,11 @@ def test_introspection_matches_doc():
 def test_object_manager_and_changes():
     with S.env() as env:
         a = env.addr[0]
-        added, changes = [], []
+        added, removed, changes = [], [], []
         env.api.signal_subscribe(BUS, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", MANAGER_PATH,
                                  None, Gio.DBusSignalFlags.NONE, lambda *x: added.append(x[5].unpack()[0]))
+        env.api.signal_subscribe(BUS, "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved", MANAGER_PATH,
+                                 None, Gio.DBusSignalFlags.NONE, lambda *x: removed.append(x[5].unpack()))
         env.api.signal_subscribe(BUS, "org.freedesktop.DBus.Properties", "PropertiesChanged", device_path(a),
                                  None, Gio.DBusSignalFlags.NONE, lambda *x: changes.append(x[5].unpack()))
         env.add_and_connect(a)
@@ -73,6 +75,10 @@ def test_object_manager_and_changes():
         objs = env.call(MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
         assert device_path(a) not in objs, objs
         wait_until(lambda: not env.state(a)["paired"], 5, what="unpaired")
+        # InterfacesRemoved names org.massaged1.Device: an ObjectManager client
+        # (GDBusObjectManagerClient, the desktop app) drops the object only then.
+        wait_until(lambda: removed, 5, what="InterfacesRemoved")
+        assert removed[0][0] == device_path(a) and DEVICE in removed[0][1], removed
 
 
 def test_pairing_through_agent():
