@@ -31,7 +31,7 @@ int ctl_parse_device_only(Ctl *c, int argc, char *argv[], const char **ret_devic
 
 int ctl_device_call_verb(Ctl *c, int argc, char *argv[], CtlDeviceCall call, const char *done) {
         _cleanup_free_ char *path = NULL;
-        const char *arg;
+        const char *arg = NULL;
         int r;
 
         r = ctl_parse_device_only(c, argc, argv, &arg);

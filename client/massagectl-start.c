@@ -35,11 +35,11 @@ static bool program_name_valid(const char *s) {
 /* "15 min", "45 s", "2 min 30 s" into buf. */
 static const char *minutes_text(uint64_t s, char *buf, size_t size) {
         if (s % 60 == 0)
-                snprintf(buf, size, _("%llu min"), (unsigned long long) (s / 60));
+                (void) snprintf(buf, size, _("%llu min"), (unsigned long long) (s / 60));
         else if (s < 60)
-                snprintf(buf, size, _("%llu s"), (unsigned long long) s);
+                (void) snprintf(buf, size, _("%llu s"), (unsigned long long) s);
         else
-                snprintf(buf, size, _("%llu min %llu s"), (unsigned long long) (s / 60), (unsigned long long) (s % 60));
+                (void) snprintf(buf, size, _("%llu min %llu s"), (unsigned long long) (s / 60), (unsigned long long) (s % 60));
         return buf;
 }
 

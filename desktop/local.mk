@@ -2,7 +2,7 @@
 # third-party app: its D-Bus proxies are generated from the published
 # introspection XML (doc/org.massaged1.*.xml), no private daemon header.
 DESKTOP_XML = doc/org.massaged1.Manager.xml doc/org.massaged1.Device.xml doc/org.massaged1.History.xml
-EXTRA_DIST += desktop/data/org.massaged.Massager.desktop \
+EXTRA_DIST += desktop/.clang-tidy desktop/data/org.massaged.Massager.desktop \
 	desktop/data/org.massaged.Massager.metainfo.xml \
 	desktop/data/icons/org.massaged.Massager.svg \
 	desktop/data/icons/org.massaged.Massager-symbolic.svg

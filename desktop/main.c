@@ -13,7 +13,7 @@
 int main(int argc, char *argv[]) {
         /* The project's one text domain (po/); the daemon's sentences arrive
          * already translated, ours come from the same catalogs. */
-        setlocale(LC_ALL, "");
+        (void) setlocale(LC_ALL, "");
         (void) bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
         (void) bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
         (void) textdomain(GETTEXT_PACKAGE);

@@ -7,6 +7,7 @@
 
 #define SESSIONS_DAYS   30
 #define SESSIONS_SHOWN  50
+#define HISTORY_DAYS_MAX 30     /* the chart's longest range: a month */
 
 /* Why a session ended (doc/dbus-api.md, end reasons), as a person says it. */
 static const struct {
@@ -95,7 +96,7 @@ static void on_usage(GObject *source, GAsyncResult *result, gpointer user_data) 
         g_autoptr(GVariant) reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
 
         if (page && reply) {
-                g_autofree guint *minutes = g_new0(guint, q->days);
+                guint minutes[HISTORY_DAYS_MAX] = {};
                 g_autoptr(GVariant) days = g_variant_get_child_value(reply, 0);
                 GVariantIter iter;
                 GVariant *day;
@@ -147,7 +148,7 @@ static void reload_chart(PageHistory *page) {
                 return;
         ChartQuery *q = g_new0(ChartQuery, 1);
         q->widget = g_object_ref(page->widget);
-        q->days = gtk_toggle_button_get_active(page->month) ? 30 : 7;
+        q->days = gtk_toggle_button_get_active(page->month) ? HISTORY_DAYS_MAX : 7;
         g_dbus_proxy_call(G_DBUS_PROXY(manager), "GetLimits", NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
                           on_limits_for_chart, q);
 }

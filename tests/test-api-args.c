@@ -587,7 +587,7 @@ static void test_note_accepted(void) {
         api_args_clear(&a);
 
         /* A note may be as long as the ledger keeps, longer than other strings. */
-        g_autofree char *big = g_malloc(API_NOTE_MAX_BYTES + 2);
+        char big[API_NOTE_MAX_BYTES + 2];
         memset(big, 'n', API_NOTE_MAX_BYTES);
         big[API_NOTE_MAX_BYTES] = '\0';
         g_assert_cmpuint(api_args_string_max(API_ARGS_NOTE), ==, API_NOTE_MAX_BYTES);
