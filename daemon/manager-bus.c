@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "manager.h"
 #include "manager-bus.h"
+#include "manager-devices.h"
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "safety-glue.h"
@@ -120,75 +121,10 @@ static int method_stop_discovery(sd_bus_message *msg, void *userdata, sd_bus_err
 
 /* ---- adding and forgetting -------------------------------------------- */
 
-typedef struct AddRequest {
-        Manager *manager;
-        sd_bus_message *call;
-        char address[18];
-        BluezCall *pair_call;
-        bool pairing;                   /* set the client's pairing address */
-} AddRequest;
-
-static void finish_add(AddRequest *req) {
-        Manager *m = req->manager;
-        SafetyContext *safety = m->safety;
-        BluezDevice *bd = bluez_find_device_by_address(m->bluez_client, req->address);
-        SafetyClock clock;
-        Device *d;
-        int r;
-
-        r = safety_clock_now(&clock);
-        if (r >= 0)
-                r = ledger_device_add(safety->ledger, req->address, bd && bd->name ? bd->name : "", clock.wall_us);
-        if (r < 0) {
-                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error_set_storage(&e, "Cannot remember %s: %s", req->address, safety_storage_error(safety));
-                (void) sd_bus_reply_method_error(req->call, &e);
-                return;
-        }
-        r = device_new(&m->device_ctx, req->address, &d);
-        if (r < 0) {
-                (void) bus_reply_errno(req->call, r, "Out of memory adding %s", req->address);
-                return;
-        }
-        g_hash_table_replace(m->devices, d->address, d);
-        if (bd)
-                device_set_name(d, bd->name);
-        (void) sd_bus_emit_object_added(m->api, d->object_path);
-        log_info("%s: added", d->address);
-        if (bd)
-                device_bluez_attached(d, bd->path);
-        (void) device_connect(d, NULL);
-        (void) sd_bus_reply_method_return(req->call, "o", d->object_path);
-}
-
-static void add_request_free(AddRequest *req) {
-        Manager *m = req->manager;
-        if (req->pairing)
-                (void) bluez_client_set_pairing_address(m->bluez_client, NULL);
-        bluez_call_cancel(&req->pair_call);
-        sd_bus_message_unref(req->call);
-        free(req);
-}
-
-static void on_add_paired(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
-        AddRequest *req = userdata;
-
-        if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.bluez.Error.AlreadyExists")) {
-                log_warning("%s: pairing failed: %s: %s", req->address, error->name, error->message);
-                int e = bluez_error_to_errno(error) == -ETIMEDOUT ? -ETIMEDOUT : -EACCES;
-                (void) bus_reply_errno(req->call, e, "Pairing with %s failed (%s); put the massager in pairing "
-                                       "mode and try again", req->address, error->message ?: error->name);
-        } else
-                finish_add(req);
-        add_request_free(req);
-}
-
 static int method_add_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *address;
-        BluezDevice *bd;
         Device *d;
-        AddRequest *req;
         int r;
 
         r = sd_bus_message_read(msg, "s", &address);
@@ -201,46 +137,8 @@ static int method_add_device(sd_bus_message *msg, void *userdata, sd_bus_error *
         d = manager_find_device(m, address);
         if (d)
                 return sd_bus_reply_method_return(msg, "o", d->object_path);
-        if (!m->safety->ledger)
-                return bus_error_set_storage(error, "Cannot remember a device: %s", safety_storage_error(m->safety));
-        if (bluez_client_pairing_address(m->bluez_client))
-                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "Already adding %s; try again when it is done",
-                                         bluez_client_pairing_address(m->bluez_client));
-        if (!bluez_client_is_up(m->bluez_client))
-                return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available; start bluetoothd");
-        bd = bluez_find_device_by_address(m->bluez_client, address);
-        if (!bd)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE,
-                                         "%s has not been seen by Bluetooth; call StartDiscovery() with the "
-                                         "massager switched on and near, then try again", address);
-
-        req = calloc(1, sizeof *req);
-        if (!req)
-                return -ENOMEM;
-        req->manager = m;
-        req->call = sd_bus_message_ref(msg);
-        memcpy(req->address, bd->address, sizeof req->address);
-        if (bd->paired) {
-                /* Already paired (by us earlier, or by a desktop tool). */
-                finish_add(req);
-                add_request_free(req);
-                return 1;
-        }
-        r = bluez_client_set_pairing_address(m->bluez_client, bd->address);
-        if (r < 0) {
-                add_request_free(req);
-                return r;
-        }
-        req->pairing = true;
-        log_info("%s: pairing", bd->address);
-        r = bluez_call(m->bluez, &req->pair_call, bd->path, "org.bluez.Device1", "Pair", BLUEZ_TIMEOUT_PAIR_USEC,
-                       NULL, NULL, 0, on_add_paired, req);
-        if (r < 0) {
-                add_request_free(req);
-                return bus_error_set_errno(error, r, "Cannot pair with %s", address);
-        }
-        /* req lives until on_add_paired; the call pointer is owned by req. */
-        return 1;
+        /* Answers msg itself, now or once paired. */
+        return manager_devices_add(&m->device_ctx, msg, address, error);
 }
 
 static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -255,30 +153,9 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
         d = manager_find_device_by_path(m, path);
         if (!d)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE, "No known device at %s", path);
-        /* Stop it first, whatever happens to the ledger. */
-        if (device_is_ready(d))
-                (void) device_send_stop(d, NULL, NULL);
-        if (d->session)
-                session_end(d->session, POLICY_END_USER);
-        if (!m->safety->ledger)
-                return bus_error_set_storage(error, "Cannot forget %s: %s", d->address, safety_storage_error(m->safety));
-        r = ledger_device_remove(m->safety->ledger, d->address);
-        if (r < 0 && r != -ENOENT)
-                return bus_error_set_storage(error, "Cannot forget %s: %s", d->address, ledger_error(m->safety->ledger));
-
-        log_info("%s: forgotten", d->address);
-        if (d->bluez_path && d->adapter_path)
-                /* Unpair too: a forgotten device keeps no bond. */
-                (void) bluez_call(m->bluez, NULL, d->adapter_path, "org.bluez.Adapter1", "RemoveDevice",
-                                  BLUEZ_TIMEOUT_SHORT_USEC, bluez_append_object, d->bluez_path,
-                                  strlen(d->bluez_path) + 1, NULL, NULL);
-        else if (d->bluez_path)
-                (void) bluez_client_disconnect(m->bluez_client, d->bluez_path, NULL);
-        g_hash_table_remove(m->devices, d->address);
-        (void) sd_bus_emit_object_removed(m->api, d->object_path);
-        device_free(d);
-        start_availability_invalidate(m->availability);
-        bluez_client_update_discovery(m->bluez_client);
+        r = manager_devices_forget(&m->device_ctx, m->availability, d, error);
+        if (r < 0)
+                return r;
         return sd_bus_reply_method_return(msg, NULL);
 }
 
