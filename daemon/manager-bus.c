@@ -13,6 +13,7 @@
 #include "manager.h"
 #include "manager-bus.h"
 #include "manager-devices.h"
+#include "manager-limits.h"
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "safety-glue.h"
@@ -170,7 +171,6 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
         Manager *m = userdata;
         _cleanup_(api_args_clear) ApiArgs args = {};
         _cleanup_free_ char *why = NULL;
-        PolicyRefusal refusal;
         ScreeningAnswers answers;
         int r;
 
@@ -180,17 +180,9 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
         r = api_screening_parse(&args, &answers, &why);
         if (r < 0)
                 return bus_error_set_api_args(error, r, why);
-        if (!m->safety->ledger)
-                return bus_error_set_storage(error, "Cannot record the screening: %s", safety_storage_error(m->safety));
-        r = safety_screening_submit(m->safety, &answers, &refusal);
+        r = manager_screening_submit(m->safety, m->availability, &answers, error);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot record the screening: %s", safety_storage_error(m->safety));
-        /* ScreeningRequired, not InvalidArgs: the call is well formed; a "yes"
-         * without clearance is in force, which is what that error means. */
-        if (r == 0)
-                return sd_bus_error_set(error, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_SCREENING,
-                                        refusal.message);
-        start_availability_invalidate(m->availability);
+                return r;
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -256,11 +248,9 @@ static int method_describe_limits(sd_bus_message *msg, void *userdata, sd_bus_er
 
 static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        SafetyContext *safety = m->safety;
         _cleanup_(api_args_clear) ApiArgs args = {};
         _cleanup_free_ char *why = NULL;
         ApiLimitsRequest req;
-        SafetyClock clock;
         int r;
 
         /* Validate every entry before changing anything. */
@@ -270,46 +260,9 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
         r = api_limits_parse(&args, &req, &why);
         if (r < 0)
                 return bus_error_set_api_args(error, r, why);
-        if (!safety->ledger)
-                return bus_error_set_storage(error, "Cannot store limits: %s", safety_storage_error(safety));
-        r = safety_clock_now(&clock);
+        r = manager_limits_set(&m->device_ctx, m->availability, &req, error);
         if (r < 0)
-                return bus_error_set_errno(error, r, "Cannot read the clock");
-
-        for (int id = 0; id < _LIMIT_MAX; id++) {
-                if (!req.set[id])
-                        continue;
-                uint32_t old = safety->limits.value[id];
-                LimitChangeKind kind = limits_change_kind((LimitId) id, old, req.value[id]);
-                r = ledger_setting_set(safety->ledger, (LimitId) id, req.value[id], LIMIT_SOURCE_API, clock.wall_us);
-                if (r < 0)
-                        return bus_error_set_storage(error, "Cannot store limit '%s': %s", limit_info((LimitId) id)->key,
-                                                     ledger_error(safety->ledger));
-                if (kind == LIMIT_CHANGE_NONE)
-                        continue;
-                _cleanup_free_ char *detail = NULL;
-                if (asprintf(&detail, "%s %u→%u (%s) api", limit_info((LimitId) id)->key, old, req.value[id],
-                             limit_change_kind_to_string(kind)) >= 0)
-                        (void) ledger_event_add(safety->ledger, &clock, LEDGER_EVENT_LIMIT_CHANGE, NULL, detail);
-                log_safety_event(SAFETY_EVENT_LIMIT_CHANGE, kind == LIMIT_CHANGE_LOOSER ? LOG_NOTICE : LOG_INFO, NULL, 0,
-                                 limit_change_kind_to_string(kind), "Limit %s: %s",
-                                 kind == LIMIT_CHANGE_LOOSER ? "raised" : "lowered",
-                                 detail ?: limit_info((LimitId) id)->key);
-        }
-        r = safety_reload_limits(safety);
-        if (r < 0)
-                return bus_error_set_storage(error, "Cannot read limits back: %s", ledger_error(safety->ledger));
-
-        /* Running sessions follow at once (a lowered limit may end one). */
-        GHashTableIter i;
-        gpointer v;
-        g_hash_table_iter_init(&i, m->devices);
-        while (g_hash_table_iter_next(&i, NULL, &v)) {
-                Device *d = v;
-                if (d->session)
-                        session_limits_changed(d->session);
-        }
-        start_availability_invalidate(m->availability);
+                return r;
         return sd_bus_reply_method_return(msg, NULL);
 }
 
