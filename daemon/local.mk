@@ -27,6 +27,7 @@ daemon_massaged_SOURCES = \
 	daemon/manager-bus.c daemon/manager-bus.h \
 	daemon/manager-devices.c daemon/manager-devices.h \
 	daemon/manager-limits.c daemon/manager-limits.h \
+	daemon/thermal-ack.c daemon/thermal-ack.h \
 	daemon/device-bus.c daemon/device-bus.h \
 	daemon/history-bus.c daemon/history-bus.h \
 	daemon/start-decision.c daemon/start-decision.h \
