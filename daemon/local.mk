@@ -25,6 +25,9 @@ daemon_massaged_SOURCES = \
 	daemon/bus-errors.c daemon/bus-errors.h \
 	daemon/api-args-bus.c daemon/api-args-bus.h \
 	daemon/manager-bus.c daemon/manager-bus.h \
+	daemon/manager-devices.c daemon/manager-devices.h \
+	daemon/manager-limits.c daemon/manager-limits.h \
+	daemon/thermal-ack.c daemon/thermal-ack.h \
 	daemon/device-bus.c daemon/device-bus.h \
 	daemon/history-bus.c daemon/history-bus.h \
 	daemon/start-decision.c daemon/start-decision.h \
