@@ -17,9 +17,9 @@
 
 /* Manager properties. */
 #define API_PROP_API_VERSION            "APIVersion"
-#define API_PROP_SCREENING_QUESTIONS    "ScreeningQuestions"
+#define API_PROP_SCREENING_QUESTIONS    "ScreeningQuestions"    /* a(sss): key, question, help */
 #define API_PROP_DISCOVERED             "Discovered"            /* a(ss): address, name */
-#define API_PROP_PROGRAMS               "Programs"              /* as */
+#define API_PROP_PROGRAMS               "Programs"              /* aa{sv} */
 
 /* Device properties (doc/dbus-api.md). */
 #define API_DEV_ADDRESS         "Address"

@@ -10,25 +10,23 @@
 #include "i18n.h"
 #include "massagectl.h"
 
-/* The built-ins (doc/safety.md "Programs"); massaged lists names only, so the words are ours. */
-static const struct {
-        const char *name;
-        const char *description;
-} builtin[] = {
-        { "gentle",        "soft, steady massage at low levels (the default)" },
-        { "kneading",      "kneading in alternating directions" },
-        { "trigger-point", "sustained pressure for 30-90 s, then release for 20-30 s" },
-        { "suboccipital",  "soft steady pressure below the skull for 3-5 min" },
-        { "myofascial",    "slow holds of 10-20 s" },
-        { "relax",         "long and slow, with heat" },
-        { "migraine",      "gentle mode: lowest third, gentle patterns, heat only if opted in" },
-};
+/* The words are massaged's (Manager.Programs): a program file's own Title= and
+ * Description=, so what this prints is what the program runs. */
+static int add_row(Table *t, const Value *p) {
+        const char *name = NULL, *title = "", *description = "";
+        char length[FORMAT_DURATION_MAX + 32], dur[FORMAT_DURATION_MAX];
+        uint64_t seconds = 0;
+        bool heat = false, repeat = false;
 
-static const char *describe(const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(builtin); i++)
-                if (strcmp(builtin[i].name, name) == 0)
-                        return builtin[i].description;
-        return "your own program";
+        if (p->type != VALUE_OBJECT || !value_get_string(p, "name", &name))
+                return -EBADMSG;
+        (void) value_get_string(p, "title", &title);
+        (void) value_get_string(p, "description", &description);
+        (void) value_get_uint(p, "seconds", &seconds);
+        (void) value_get_bool(p, "heat", &heat);
+        (void) value_get_bool(p, "repeat", &repeat);
+        (void) snprintf(length, sizeof(length), repeat ? _("%s, repeats") : "%s", format_duration(seconds, dur));
+        return table_add_row(t, name, title, length, heat ? _("yes") : _("no"), *description ? description : "-");
 }
 
 int verb_programs(Ctl *c, int argc, char *argv[]) {
@@ -47,9 +45,6 @@ int verb_programs(Ctl *c, int argc, char *argv[]) {
                 return r;
         if (programs->type != VALUE_ARRAY)
                 return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's programs are not a list."));
-        for (size_t i = 0; i < programs->c.n; i++)
-                if (programs->c.items[i]->type != VALUE_STRING)
-                        return ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's programs are not names."));
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object();
                 if (!root || value_object_set(root, "programs", STEAL_PTR(programs)) < 0)
@@ -57,12 +52,16 @@ int verb_programs(Ctl *c, int argc, char *argv[]) {
                 ctl_print_json(root);
                 return 0;
         }
-        t = table_new(2, "PROGRAM", "DESCRIPTION");
+        t = table_new(5, "PROGRAM", "TITLE", "LENGTH", "HEAT", "DESCRIPTION");
         if (!t)
                 return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
-        for (size_t i = 0; i < programs->c.n; i++)
-                if (table_add_row(t, programs->c.items[i]->s, describe(programs->c.items[i]->s)) < 0)
+        for (size_t i = 0; i < programs->c.n; i++) {
+                r = add_row(t, programs->c.items[i]);
+                if (r == -EBADMSG)
+                        return ctl_fail(c, EXIT_FAILURE_OTHER, r, _("massaged's programs have no names."));
+                if (r < 0)
                         return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
+        }
         table_print(t, stdout);
         printf(_("Start one with 'massagectl start --program NAME'.\n"));
         return 0;

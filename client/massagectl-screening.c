@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * massagectl screening: the health questions of doc/safety.md, asked one by one
- * on a terminal, or answered with flags by scripts. The keys come from
- * massaged (ScreeningQuestions); the sentences are ours, with a readable
- * fallback for a key this client does not know yet.
+ * on a terminal, or answered with flags by scripts. Keys, questions and help
+ * all come from massaged (ScreeningQuestions) and are shown as they are: a
+ * copy here would drift from the question the daemon's policy acts on.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,30 +21,35 @@
 #define CLEARANCE_KEY "clinician_clearance"
 #define CORRECTION_KEY "correction"
 
-static const struct {
+/* One question as massaged serves it; the strings belong to the property's Value. */
+typedef struct Question {
         const char *key;
         const char *text;
-} questions[] = {
-        { "recent_injury_or_surgery",   "Have you had a neck, head or spine injury or surgery recently?" },
-        { "clotting_or_cardiovascular", "Do you have a blood clotting or cardiovascular disorder?" },
-        { "stroke_or_artery_problem",   "Have you had a stroke, or problems with the arteries in your neck?" },
-        { "neck_wound_or_infection",    "Do you have a wound, rash or infection at your neck?" },
-        { "unexplained_symptoms",       "Do you have unexplained pain, numbness, dizziness or other symptoms?" },
-        { "pacemaker",                  "Do you have a pacemaker or another implanted electronic device?" },
-        { "pregnancy",                  "Are you pregnant?" },
-        { "reduced_skin_sensation",     "Is the skin at your neck less sensitive than usual (e.g. neuropathy)?" },
-};
+        const char *help;
+} Question;
 
-static const char *question_text(const char *key, char *buf, size_t size) {
-        for (size_t i = 0; i < ELEMENTSOF(questions); i++)
-                if (strcmp(questions[i].key, key) == 0)
-                        return questions[i].text;
-        /* A question added after this client was built: its key, made readable. */
-        (void) snprintf(buf, size, "Does this apply to you: %s?", key);
-        for (char *p = buf; *p; p++)
-                if (*p == '_')
-                        *p = ' ';
-        return buf;
+/* a(sss) → questions; -EBADMSG for anything else. */
+static int read_questions(const Value *v, Question **ret, size_t *ret_n) {
+        _cleanup_free_ Question *q = NULL;
+
+        if (v->type != VALUE_ARRAY)
+                return -EBADMSG;
+        q = calloc(v->c.n + 1, sizeof(Question));
+        if (!q)
+                return -ENOMEM;
+        for (size_t i = 0; i < v->c.n; i++) {
+                const Value *e = v->c.items[i];
+
+                if (e->type != VALUE_ARRAY || e->c.n != 3)
+                        return -EBADMSG;
+                for (size_t k = 0; k < 3; k++)
+                        if (e->c.items[k]->type != VALUE_STRING)
+                                return -EBADMSG;
+                q[i] = (Question) { e->c.items[0]->s, e->c.items[1]->s, e->c.items[2]->s };
+        }
+        *ret = STEAL_PTR(q);
+        *ret_n = v->c.n;
+        return 0;
 }
 
 /* Reads yes or no from the terminal; -EIO at end of input. */
@@ -69,30 +74,35 @@ static int ask(const char *question, int def) {
         }
 }
 
-static int list_questions(Ctl *c, const Value *keys) {
+static int list_questions(Ctl *c, const Question *q, size_t n) {
         if (c->json) {
                 _cleanup_value_ Value *root = value_new_object(), *list = value_new_array();
                 if (!root || !list)
                         return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
-                for (size_t i = 0; i < keys->c.n; i++) {
-                        char buf[160];
-                        Value *q = value_new_object();
-                        if (!q)
+                for (size_t i = 0; i < n; i++) {
+                        Value *o = value_new_object();
+                        if (!o)
                                 return ctl_fail(c, EXIT_FAILURE_OTHER, -ENOMEM, _("Out of memory."));
-                        (void) value_object_set(q, "key", value_new_string(keys->c.items[i]->s));
-                        (void) value_object_set(q, "question",
-                                                value_new_string(question_text(keys->c.items[i]->s, buf, sizeof(buf))));
-                        (void) value_array_append(list, q);
+                        (void) value_object_set(o, "key", value_new_string(q[i].key));
+                        (void) value_object_set(o, "question", value_new_string(q[i].text));
+                        (void) value_object_set(o, "help", value_new_string(q[i].help));
+                        (void) value_array_append(list, o);
                 }
                 (void) value_object_set(root, "questions", STEAL_PTR(list));
                 ctl_print_json(root);
                 return 0;
         }
-        for (size_t i = 0; i < keys->c.n; i++) {
-                char buf[160];
-                printf("%-28s %s\n", keys->c.items[i]->s, question_text(keys->c.items[i]->s, buf, sizeof(buf)));
-        }
+        /* The key first on its line (shell completion reads it), the help indented below. */
+        for (size_t i = 0; i < n; i++)
+                printf("%-28s %s\n%-28s %s%s%s\n", q[i].key, q[i].text, "", ansi_grey(), q[i].help, ansi_normal());
         return 0;
+}
+
+static const Question *find_question(const Question *q, size_t n, const char *key) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(q[i].key, key) == 0)
+                        return &q[i];
+        return NULL;
 }
 
 int verb_screening(Ctl *c, int argc, char *argv[]) {
@@ -105,8 +115,10 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 { "list",      no_argument,       NULL, 'l' },
                 {}
         };
-        _cleanup_value_ Value *keys = NULL, *answers = value_new_object();
-        bool all_no = false, clearance = false, correction = false, list = false, any_yes = false, numb = false;
+        _cleanup_value_ Value *served = NULL, *answers = value_new_object();
+        _cleanup_free_ Question *q = NULL;
+        size_t n_q = 0;
+        bool all_no = false, clearance = false, correction = false, list = false, any_yes = false;
         char **given = NULL;
         size_t n_given = 0;
         int opt, r;
@@ -151,15 +163,18 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 return ctl_fail_usage(c, _("unexpected argument '%s'."), argv[optind]);
         }
 
-        r = api_screening_questions(c, &keys);
-        if (r >= 0 && keys->type != VALUE_ARRAY)
-                r = ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's screening questions are not a list."));
-        for (size_t i = 0; r >= 0 && i < keys->c.n; i++)
-                if (keys->c.items[i]->type != VALUE_STRING)
-                        r = ctl_fail(c, EXIT_FAILURE_OTHER, -EBADMSG, _("massaged's screening questions are not strings."));
+        r = api_screening_questions(c, &served);
+        if (r >= 0) {
+                r = read_questions(served, &q, &n_q);
+                if (r == -ENOMEM)
+                        r = ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Out of memory."));
+                else if (r < 0)
+                        r = ctl_fail(c, EXIT_FAILURE_OTHER, r,
+                                     _("massaged's screening questions are not (key, question, help) triples."));
+        }
         if (r < 0 || list) {
                 free(given);
-                return r < 0 ? r : list_questions(c, keys);
+                return r < 0 ? r : list_questions(c, q, n_q);
         }
 
         /* Answers from flags, checked against the daemon's keys before anything is sent. */
@@ -174,8 +189,7 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 }
                 *eq = '\0';
                 b = parse_boolean(eq + 1);
-                for (size_t k = 0; k < keys->c.n; k++)
-                        known = known || strcmp(keys->c.items[k]->s, given[i]) == 0;
+                known = find_question(q, n_q, given[i]) != NULL;
                 if (!known) {
                         r = ctl_fail_usage(c, _("no screening question is called '%s' ('massagectl screening --list')."),
                                            given[i]);
@@ -191,11 +205,11 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (all_no)
-                for (size_t k = 0; k < keys->c.n; k++)
-                        if (!value_object_get(answers, keys->c.items[k]->s))
-                                (void) value_object_set(answers, keys->c.items[k]->s, value_new_bool(false));
+                for (size_t k = 0; k < n_q; k++)
+                        if (!value_object_get(answers, q[k].key))
+                                (void) value_object_set(answers, q[k].key, value_new_bool(false));
 
-        if (answers->c.n < keys->c.n) {
+        if (answers->c.n < n_q) {
                 if (!isatty(STDIN_FILENO) || c->json)
                         return ctl_fail_usage(c, _("every question needs an answer: use --answer KEY=yes|no for each, "
                                               "or --all-no (the keys: 'massagectl screening --list')."));
@@ -204,23 +218,19 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 if (correction)
                         printf(_("This is a correction: a \"no\" here replaces an earlier \"yes\" as a mistake,\n"
                                "and the correction is recorded.\n\n"));
-                for (size_t k = 0; k < keys->c.n; k++) {
-                        char buf[160];
+                for (size_t k = 0; k < n_q; k++) {
                         int b;
 
-                        if (value_object_get(answers, keys->c.items[k]->s))
+                        if (value_object_get(answers, q[k].key))
                                 continue;
-                        b = ask(question_text(keys->c.items[k]->s, buf, sizeof(buf)), -1);
+                        b = ask(q[k].text, -1);
                         if (b < 0)
                                 return ctl_fail_usage(c, _("the screening was not finished; nothing was recorded."));
-                        (void) value_object_set(answers, keys->c.items[k]->s, value_new_bool(b));
+                        (void) value_object_set(answers, q[k].key, value_new_bool(b));
                 }
         }
-        for (size_t i = 0; i < answers->c.n; i++) {
+        for (size_t i = 0; i < answers->c.n; i++)
                 any_yes = any_yes || answers->c.items[i]->b;
-                if (strcmp(answers->c.keys[i], "reduced_skin_sensation") == 0 && answers->c.items[i]->b)
-                        numb = true;
-        }
         if (any_yes && !clearance && isatty(STDIN_FILENO) && !c->json) {
                 int b;
                 printf(_("\nA yes answer means a massager may not be safe for you without advice.\n"));
@@ -255,7 +265,13 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 printf(_("Screening recorded. Sessions stay blocked until a clinician has cleared you; then run\n"
                        "'massagectl screening --clearance' with the same answers.\n"));
         else
-                printf(_("Screening recorded with a clearance.%s\n"),
-                       numb ? " Heat stays off because of reduced skin sensation." : "");
+                printf(_("Screening recorded with a clearance.\n"));
+        /* What each "yes" means, in massaged's words (heat stays off for reduced sensation, …). */
+        if (!c->json)
+                for (size_t i = 0; i < answers->c.n; i++) {
+                        const Question *yes = find_question(q, n_q, answers->c.keys[i]);
+                        if (yes && answers->c.items[i]->b)
+                                printf("  %s: %s\n", yes->key, yes->help);
+                }
         return 0;
 }

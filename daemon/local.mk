@@ -30,6 +30,7 @@ daemon_massaged_SOURCES = \
 	daemon/thermal-ack.c daemon/thermal-ack.h \
 	daemon/device-bus.c daemon/device-bus.h \
 	daemon/history-bus.c daemon/history-bus.h \
+	daemon/texts-bus.c daemon/texts-bus.h \
 	daemon/start-decision.c daemon/start-decision.h \
 	daemon/start-summary.c daemon/start-summary.h \
 	daemon/start-availability.c daemon/start-availability.h \

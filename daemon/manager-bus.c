@@ -14,6 +14,7 @@
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "safety/screening.h"
+#include "texts-bus.h"
 #include "start-bus.h"
 #include "thermal-ack.h"
 
@@ -30,29 +31,13 @@ static int prop_discovering(sd_bus *bus, const char *path, const char *interface
 
 static int prop_screening_questions(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        int r = sd_bus_message_open_container(reply, 'a', "s");
-        if (r < 0)
-                return r;
-        for (int q = 0; q < _SCREENING_QUESTION_MAX; q++) {
-                r = sd_bus_message_append(reply, "s", screening_question_key((ScreeningQuestion) q));
-                if (r < 0)
-                        return r;
-        }
-        return sd_bus_message_close_container(reply);
+        return bus_append_screening_questions(reply);
 }
 
 static int prop_programs(sd_bus *bus, const char *path, const char *interface, const char *property,
                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        int r = sd_bus_message_open_container(reply, 'a', "s");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < m->safety->programs.n; i++) {
-                r = sd_bus_message_append(reply, "s", m->safety->programs.programs[i]->name);
-                if (r < 0)
-                        return r;
-        }
-        return sd_bus_message_close_container(reply);
+        return bus_append_programs(reply, &m->safety->programs);
 }
 
 static int prop_discovered(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -300,8 +285,9 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("APIVersion", "u", prop_api_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Discovering", "b", prop_discovering, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Discovered", "a(ss)", prop_discovered, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("ScreeningQuestions", "as", prop_screening_questions, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Programs", "as", prop_programs, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ScreeningQuestions", TEXTS_SCREENING_QUESTIONS_SIGNATURE, prop_screening_questions, 0,
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Programs", TEXTS_PROGRAMS_SIGNATURE, prop_programs, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StorageError", "s", prop_storage_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ConfigError", "s", prop_config_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StartAvailability", "a{sv}", prop_start_availability, 0,

@@ -27,7 +27,9 @@ typedef struct PageSession {
         AdwActionRow *device_row;
         AdwPreferencesGroup *setup, *running, *symptom_group;
         AdwComboRow *program;
-        GtkStringList *programs;
+        GtkStringList *programs;        /* titles, as the daemon serves them (Manager.Programs) */
+        GPtrArray *program_names;       /* char*: the name Start takes, same order */
+        GPtrArray *program_texts;       /* char*: each program's description */
         GtkSpinButton *intensity, *heat, *minutes;
         GtkLabel *refusal;              /* why a start is not possible now, and until when */
         GtkLabel *advice;               /* the policy's sentences for the next start */
@@ -245,10 +247,22 @@ static void choose_device(PageSession *page) {
 
         follow_manager(page);
         MassagedManager *manager = page->manager;
-        const char *const *names = manager ? massaged_manager_get_programs(manager) : NULL;
-        guint n = g_list_model_get_n_items(G_LIST_MODEL(page->programs));
-        if (names && n == 0)
-                gtk_string_list_splice(page->programs, 0, 0, names);
+        GVariant *programs = manager ? massaged_manager_get_programs(manager) : NULL;
+        if (programs && page->program_names->len == 0) {
+                GVariantIter iter;
+                GVariant *p;
+                g_variant_iter_init(&iter, programs);
+                while ((p = g_variant_iter_next_value(&iter))) {
+                        const char *name = "", *title = "", *description = "";
+                        g_variant_lookup(p, "name", "&s", &name);
+                        g_variant_lookup(p, "title", "&s", &title);
+                        g_variant_lookup(p, "description", "&s", &description);
+                        g_ptr_array_add(page->program_names, g_strdup(name));
+                        g_ptr_array_add(page->program_texts, g_strdup(description));
+                        gtk_string_list_append(page->programs, *title ? title : name);
+                        g_variant_unref(p);
+                }
+        }
         update(page);
 }
 
@@ -296,7 +310,8 @@ static void on_start_done(GObject *source, GAsyncResult *result, gpointer user_d
 
 static void on_start(GtkButton *button, PageSession *page) {
         GVariantBuilder options;
-        GtkStringObject *program = adw_combo_row_get_selected_item(page->program);
+        guint selected = adw_combo_row_get_selected(page->program);
+        const char *program = selected < page->program_names->len ? page->program_names->pdata[selected] : NULL;
 
         if (!page->device)
                 return;
@@ -304,7 +319,7 @@ static void on_start(GtkButton *button, PageSession *page) {
         g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
         if (program)
                 g_variant_builder_add(&options, "{sv}", "program",
-                                      g_variant_new_string(gtk_string_object_get_string(program)));
+                                      g_variant_new_string(program));
         g_variant_builder_add(&options, "{sv}", "intensity",
                               g_variant_new_byte(gtk_spin_button_get_value_as_int(page->intensity)));
         g_variant_builder_add(&options, "{sv}", "heat",
@@ -354,6 +369,14 @@ static void on_symptom(GtkButton *button, PageSession *page) {
         call_device(page, GTK_WIDGET(button), "StopWithReason", g_variant_new("(s)", reason));
 }
 
+/* The chosen program's description, served by the daemon, under its title. */
+static void on_program_selected(AdwComboRow *row, GParamSpec *pspec, PageSession *page) {
+        (void) pspec;
+        guint selected = adw_combo_row_get_selected(row);
+        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), selected < page->program_texts->len
+                                    ? page->program_texts->pdata[selected] : "");
+}
+
 /* ---- building ---- */
 
 static GtkSpinButton *spin_row(AdwPreferencesGroup *group, const char *title, double min, double max,
@@ -387,6 +410,8 @@ static GtkWidget *button_new(const char *label, const char *css) {
 }
 
 static void page_session_free(PageSession *page) {
+        g_ptr_array_unref(page->program_names);
+        g_ptr_array_unref(page->program_texts);
         g_signal_handlers_disconnect_by_data(page->link, page);
         if (page->manager && page->manager_handler)
                 g_signal_handler_disconnect(page->manager, page->manager_handler);
@@ -415,6 +440,9 @@ GtkWidget *page_session_new(DaemonLink *link) {
         page->program = ADW_COMBO_ROW(adw_combo_row_new());
         adw_preferences_row_set_title(ADW_PREFERENCES_ROW(page->program), _("Program"));
         adw_combo_row_set_model(page->program, G_LIST_MODEL(page->programs));
+        page->program_names = g_ptr_array_new_with_free_func(g_free);
+        page->program_texts = g_ptr_array_new_with_free_func(g_free);
+        g_signal_connect(page->program, "notify::selected", G_CALLBACK(on_program_selected), page);
         adw_preferences_group_add(page->setup, GTK_WIDGET(page->program));
         page->intensity = spin_row(page->setup, _("Intensity"), 1, 10, 3);
         page->heat = spin_row(page->setup, _("Heat"), 0, 3, 0);

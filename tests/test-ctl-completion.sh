@@ -15,7 +15,8 @@ cat > "$tmp/bin/massagectl" <<'EOS'
 #!/bin/sh
 case "$*" in
 *devices*) printf 'ADDRESS            NAME    CONNECTION  STATE  BATTERY\nAA:BB:CC:DD:EE:01  Neck A  ready       idle   80 %%\nAA:BB:CC:DD:EE:02  Neck B  ready       idle   -\n' ;;
-*programs*) printf 'PROGRAM  HEAT  DESCRIPTION\ngentle   no    Gentle\nmy-own   yes   Mine\nStart one with '"'"'massagectl start --program NAME'"'"'.\n' ;;
+*programs*) printf 'PROGRAM  TITLE   LENGTH  HEAT  DESCRIPTION\ngentle   Gentle  6m, repeats  no    Slow waves\nmy-own   Mine    10m     yes   Mine\nStart one with '"'"'massagectl start --program NAME'"'"'.\n' ;;
+*screening*) printf 'pacemaker                    Do you have a pacemaker?\n                             A yes blocks sessions.\npregnancy                    Are you pregnant?\n                             A yes blocks sessions.\n' ;;
 *) exit 3 ;;
 esac
 EOS
@@ -50,7 +51,7 @@ expect() {  # expect NAME "EXPECTED (sorted, space separated)" WORDS...
         fi
 }
 
-echo "1..25"
+echo "1..26"
 # The built massagectl, nothing on the bus.
 PATH="$top_builddir/client:$PATH"
 expect "commands starting with s" "scan screening set start status stop" massagectl s
@@ -75,6 +76,7 @@ PATH="$tmp/bin:$PATH"
 expect "devices from 'massagectl devices'" "AA:BB:CC:DD:EE:01 AA:BB:CC:DD:EE:02" massagectl status ""
 expect "device after start options" "AA:BB:CC:DD:EE:02" massagectl start --heat 2 AA:BB:CC:DD:EE:02
 expect "programs from 'massagectl programs'" "gentle my-own" massagectl start --program ""
+expect "screening keys from 'screening --list', not its help lines" "pacemaker=no pacemaker=yes pregnancy=no pregnancy=yes" massagectl screening --answer ""
 # zsh and fish: at least their syntax, where the shells are installed.
 n=$((n + 1))
 if command -v zsh >/dev/null; then

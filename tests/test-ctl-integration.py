@@ -35,7 +35,7 @@ NEEDS = [CTL, os.path.join(TOP_BUILD, "daemon", "massaged"), os.path.join(TOP_BU
          os.path.join(TOP_BUILD, "tests", "daemon", "ledger-seed")]
 try:
     from harness import Tap
-    from massaged_env import MassagedEnv, wait_for
+    from massaged_env import MANAGER, MANAGER_PATH, MassagedEnv, wait_for
 except ImportError as e:
     print("1..0 # SKIP the daemon's test harness is not in this tree (%s)" % e)
     sys.exit(0)
@@ -179,14 +179,35 @@ class Holder:
         return self.env.logs() if self.env else ""
 
 
+# A user's own program: massagectl must show its Title= and Description=.
+EVENING = """[Program]
+Name=evening
+Title=Evening waves
+Description=Ten minutes of slow waves, my own.
+Repeat=false
+
+[Step 1]
+Seconds=600
+Intensity=40
+Pattern=wave
+"""
+
+
 def make_world(tap, holder, what, ready=False, **kw):
     """Sets a world up as a case of its own, so that a setup failure is one
     'not ok' with the logs (and the cases depending on it fail) instead of
-    a traceback. Returns the world, or None."""
+    a traceback. Every world has the user program "evening". Returns the
+    world, or None."""
     global A, B
 
     def setup():
-        holder.env = MassagedEnv(**kw)
+        daemon = kw.pop("daemon", True)
+        holder.env = MassagedEnv(daemon=False, **kw)
+        with open(os.path.join(holder.env.environ["XDG_CONFIG_HOME"], "massaged", "programs", "evening.program"),
+                  "w") as f:
+            f.write(EVENING)
+        if daemon:
+            holder.env.start_daemon()
         if ready:
             holder.env.screen_ok()
             for a in holder.env.addr:
@@ -257,6 +278,12 @@ def journey(tap):
             ctl_run(env, "screening", expect=EXIT_USAGE)    # no terminal, no flags: nothing sent
             doc = ctl_json(env, "screening", "--list")
             assert len(doc["questions"]) == 8 and all(q["question"].endswith("?") for q in doc["questions"]), doc
+            # The daemon's words, not a copy: massagectl prints what ScreeningQuestions serves.
+            served = env.get(MANAGER_PATH, MANAGER, "ScreeningQuestions")
+            assert [(q["key"], q["question"], q["help"]) for q in doc["questions"]] == [tuple(q) for q in served], doc
+            out, _ = ctl_run(env, "screening", "--list")
+            assert all(q[1] in out and q[2] in out for q in served), out
+            assert "take blood thinners" in out, out
             doc = ctl_json(env, "screening", "--answer", "pregnancy=maybe", expect=EXIT_USAGE)
             doc = ctl_json(env, "screening", "--answer", "nonsense=no", "--all-no", expect=EXIT_USAGE)
             # A "yes" blocks starts until a clearance; answering "no" again does not lift it.
@@ -277,9 +304,14 @@ def journey(tap):
 
         def programs():
             doc = ctl_json(env, "programs")
-            assert "gentle" in doc["programs"] and "kneading" in doc["programs"], doc
+            assert doc["programs"] == env.get(MANAGER_PATH, MANAGER, "Programs"), doc
+            names = [p["name"] for p in doc["programs"]]
+            assert "gentle" in names and "kneading" in names and "evening" in names, doc
             out, _ = ctl_run(env, "programs")
-            assert "trigger-point" in out, out
+            for p in doc["programs"]:       # a user's file shows its own Title= and Description=
+                assert p["title"] in out and p["description"] in out, (p, out)
+            assert "Ten minutes of slow waves, my own." in out and "10m" in out, out
+            assert "Sustained pressure for 60 s, then 25 s of release; repeated." in out, out
         tap.run("programs (human and --json)", programs, env=holder)
 
         def bad_values_send_nothing():

@@ -1336,8 +1336,13 @@ static void test_screening(Fixture *f, gconstpointer data) {
         g_assert_cmpint(screening_answers_set(&a, "pregnancy", false), ==, 0);
         g_assert_cmpint(screening_answers_complete(&a, &missing), ==, -ENODATA);
         g_assert_cmpstr(missing, ==, "recent_injury_or_surgery");
+        g_assert_null(screening_question_help(_SCREENING_QUESTION_MAX));
         for (unsigned q = 0; q < _SCREENING_QUESTION_MAX; q++) {
                 g_assert_nonnull(screening_question_text(q));
+                /* Served as they are (Manager.ScreeningQuestions): a question, and a help that says what to do. */
+                g_assert_true(g_str_has_suffix(screening_question_text(q), "?"));
+                g_assert_true(g_str_has_suffix(screening_question_help(q), "."));
+                g_assert_true(g_str_has_prefix(screening_question_help(q), "A yes blocks sessions"));
                 g_assert_cmpint(screening_question_from_key(screening_question_key(q)), ==, (int) q);
         }
 }

@@ -47,6 +47,11 @@ static void test_builtins(void) {
         for (size_t i = 0; i < l.n; i++)
                 g_assert_cmpstr(l.programs[i]->name, ==, builtin_names[i]);      /* sorted */
         g_assert_nonnull(program_list_find(&l, PROGRAM_DEFAULT));
+        /* Every built-in brings its own title and description (clients hold none). */
+        for (size_t i = 0; i < l.n; i++) {
+                g_assert_cmpstr(l.programs[i]->title, !=, l.programs[i]->name);
+                g_assert_cmpuint(strlen(l.programs[i]->description), >, 20);
+        }
 
         /* trigger-point: sustained pressure 30–90 s, release 20–30 s. */
         p = program_list_find(&l, "trigger-point");
@@ -152,7 +157,56 @@ static const BadCase bad_cases[] = {
         { "gentle-rough", "[Program]\nName=t\nGentle=true\n[Step 1]\nSeconds=60\nIntensity=50\nPattern=knead\n",
           "\"knead\" is not gentle" },
         { "gentle-bad-bool", "[Program]\nName=t\nGentle=yes please\n" STEP1, "Gentle: value \"yes please\"" },
+        /* Title and Description are shown by clients: errors name file and line. */
+        { "title-long", HEAD "Title=" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n" STEP1,
+          "/x/t.program:3: [Program] Title: 49 characters, at most 48" },
+        { "title-not-utf8", HEAD "Title=Sch\xf6n\n" STEP1, "/x/t.program:3: [Program] Title: not valid UTF-8" },
+        { "title-empty", HEAD "Title=  \n" STEP1, "/x/t.program:3: [Program] Title: empty" },
+        { "title-escape", HEAD "Title=Red\x1b[31m\n" STEP1, "/x/t.program:3: [Program] Title: contains a control character (U+001B)" },
+        { "description-newline", HEAD "Gentle=false\nDescription=one\\ntwo\n" STEP1,
+          "/x/t.program:4: [Program] Description: contains a control character (U+000A)" },
+        { "description-not-utf8", "# a comment\n\n" HEAD "Description=caf\xc3\n" STEP1,
+          "/x/t.program:5: [Program] Description: not valid UTF-8" },
+        { "title-localised", HEAD "Title[de]=Sanft\n" STEP1, "[Program] unknown key \"Title[de]\"" },
 };
+
+/* 301 characters of two bytes each: the limit counts characters, not bytes. */
+static void test_description_long(void) {
+        g_autoptr(GString) text = g_string_new(HEAD "Description=");
+        g_autofree char *err = NULL;
+        Program *p = NULL;
+
+        for (unsigned i = 0; i < PROGRAM_DESCRIPTION_MAX; i++)
+                g_string_append(text, "\xc3\xa9");           /* é */
+        g_string_append(text, "\n" STEP1);
+        g_assert_cmpint(program_load_data(text->str, text->len, "/x/t.program", &p, &err), ==, 0);
+        g_assert_cmpuint(g_utf8_strlen(p->description, -1), ==, PROGRAM_DESCRIPTION_MAX);
+        p = program_free(p);
+
+        g_string_insert(text, strlen(HEAD "Description="), "e");
+        g_assert_cmpint(program_load_data(text->str, text->len, "/x/t.program", &p, &err), ==, -EINVAL);
+        g_assert_null(p);
+        g_assert_cmpstr(err, ==, "/x/t.program:3: [Program] Description: 301 characters, at most 300");
+}
+
+/* Title= and Description= as given (trimmed); without them the title is the
+ * name and the description empty, so older user files keep loading. */
+static void test_texts(void) {
+        const char *full = HEAD "Title = Mein Programm \nDescription=Wellen, dann Druck – 2 min.\n" STEP1;
+        g_autofree char *err = NULL;
+        _cleanup_program_ Program *p = NULL, *q = NULL, *c = NULL;
+
+        g_assert_cmpint(program_load_data(full, strlen(full), "/x/t.program", &p, &err), ==, 0);
+        g_assert_cmpstr(p->title, ==, "Mein Programm");
+        g_assert_cmpstr(p->description, ==, "Wellen, dann Druck – 2 min.");
+        c = program_dup(p);
+        g_assert_cmpstr(c->title, ==, "Mein Programm");
+        g_assert_cmpstr(c->description, ==, p->description);
+
+        g_assert_cmpint(program_load_data(HEAD STEP1, strlen(HEAD STEP1), "/x/t.program", &q, &err), ==, 0);
+        g_assert_cmpstr(q->title, ==, "t");
+        g_assert_cmpstr(q->description, ==, "");
+}
 
 static void run_bad_case(gconstpointer data) {
         const BadCase *c = data;
@@ -355,6 +409,8 @@ int main(int argc, char *argv[]) {
                 g_test_add_data_func(path, &bad_cases[i], run_bad_case);
         }
         g_test_add_func("/program/bad/name-mismatch", test_bad_name_mismatch);
+        g_test_add_func("/program/bad/description-long", test_description_long);
+        g_test_add_func("/program/texts", test_texts);
         g_test_add_func("/program/bad/too-many-steps", test_too_many_steps);
         g_test_add_func("/program/bad/oversized", test_oversized);
         g_test_add_func("/program/step-at", test_step_at);

@@ -154,9 +154,72 @@ static int load_step(GKeyFile *kf, const char *path, const char *group, bool gen
         return 0;
 }
 
+/* The line of key= in [group], for messages about a value GKeyFile read
+ * (it does not say where it found one); 0 when not found. */
+static unsigned key_line(const char *data, size_t len, const char *group, const char *key) {
+        size_t klen = strlen(key), glen = strlen(group);
+        bool in_group = false;
+        unsigned line = 1;
+
+        for (size_t i = 0; i < len; line++) {
+                const char *l = data + i, *nl = memchr(l, '\n', len - i);
+                size_t n = nl ? (size_t) (nl - l) : len - i;
+
+                while (n > 0 && (*l == ' ' || *l == '\t'))
+                        l++, n--;
+                if (n > 0 && *l == '[')
+                        in_group = n >= glen + 2 && memcmp(l + 1, group, glen) == 0 && l[glen + 1] == ']';
+                else if (in_group && n > klen && memcmp(l, key, klen) == 0) {
+                        size_t j = klen;
+                        while (j < n && (l[j] == ' ' || l[j] == '\t'))
+                                j++;
+                        if (j < n && l[j] == '=')
+                                return line;
+                }
+                i = nl ? (size_t) (nl - data) + 1 : len;
+        }
+        return 0;
+}
+
+/* A text clients show (Title, Description): optional, UTF-8, one line without
+ * control characters (a terminal would obey them), at most max characters. */
+static int get_text(GKeyFile *kf, const char *data, size_t len, const char *path, const char *key, unsigned max,
+                    const char *def, char **ret, char **ret_error) {
+        g_autoptr(GError) e = NULL;
+        g_autofree char *v = NULL;
+        unsigned line;
+        glong n;
+
+        if (!g_key_file_has_key(kf, "Program", key, NULL)) {
+                *ret = strdup(def);
+                return *ret ? 0 : -ENOMEM;
+        }
+        line = key_line(data, len, "Program", key);
+        v = g_key_file_get_string(kf, "Program", key, &e);
+        if (!v || !g_utf8_validate(v, -1, NULL))
+                return fail(ret_error, -EINVAL, "%s:%u: [Program] %s: not valid UTF-8 text%s%s", path, line, key,
+                            e ? ": " : "", e ? e->message : "");
+        g_strstrip(v);
+        if (!*v)
+                return fail(ret_error, -EINVAL, "%s:%u: [Program] %s: empty (leave the key out instead)", path, line,
+                            key);
+        for (const char *c = v; *c; c = g_utf8_next_char(c))
+                if (g_unichar_iscntrl(g_utf8_get_char(c)))
+                        return fail(ret_error, -EINVAL,
+                                    "%s:%u: [Program] %s: contains a control character (U+%04X); write one line of "
+                                    "plain text", path, line, key, (unsigned) g_utf8_get_char(c));
+        n = g_utf8_strlen(v, -1);
+        if (n > (glong) max)
+                return fail(ret_error, -EINVAL, "%s:%u: [Program] %s: %ld characters, at most %u", path, line, key,
+                            (long) n, max);
+        *ret = strdup(v);
+        return *ret ? 0 : -ENOMEM;
+}
+
 /* Fill the caller's (zeroed) p from kf; the caller frees p on failure. */
-static int program_parse(GKeyFile *kf, const char *path, Program *p, char **ret_error) {
-        static const char *const allowed[] = { "Name", "Description", "Gentle", "Heat", "Repeat", NULL };
+static int program_parse(GKeyFile *kf, const char *data, size_t len, const char *path, Program *p,
+                         char **ret_error) {
+        static const char *const allowed[] = { "Name", "Title", "Description", "Gentle", "Heat", "Repeat", NULL };
         g_auto(GStrv) groups = NULL;
         g_autofree char *name = NULL, *expected = NULL;
         size_t n_groups = 0;
@@ -187,13 +250,15 @@ static int program_parse(GKeyFile *kf, const char *path, Program *p, char **ret_
                 }
         }
         p->name = strdup(name);
-        {
-                g_autofree char *d = g_key_file_get_locale_string(kf, "Program", "Description", NULL, NULL);
-                p->description = strdup(d ? d : "");
-        }
         p->path = strdup(path);
-        if (!p->name || !p->description || !p->path)
+        if (!p->name || !p->path)
                 return -ENOMEM;
+        r = get_text(kf, data, len, path, "Title", PROGRAM_TITLE_MAX, name, &p->title, ret_error);
+        if (r < 0)
+                return r;
+        r = get_text(kf, data, len, path, "Description", PROGRAM_DESCRIPTION_MAX, "", &p->description, ret_error);
+        if (r < 0)
+                return r;
         r = get_bool(kf, path, "Program", "Gentle", false, &p->gentle, ret_error);
         if (r < 0)
                 return r;
@@ -245,13 +310,16 @@ int program_load_data(const char *data, size_t len, const char *path, Program **
                 path = "(program)";
         if (!data || len > PROGRAM_FILE_MAX)
                 return fail(ret_error, -EINVAL, "%s: file is larger than %d bytes", path, PROGRAM_FILE_MAX);
-        if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e))
+        /* Keeping translations makes "Title[de]=" an unknown key whatever the
+         * daemon's locale, instead of silently dropped in some locales only:
+         * the daemon serves one text and clients show it as it is. */
+        if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_KEEP_TRANSLATIONS, &e))
                 return fail(ret_error, -EINVAL, "%s: not a valid key file: %s", path, e->message);
 
         p = calloc(1, sizeof *p);
         if (!p)
                 return -ENOMEM;
-        r = program_parse(kf, path, p, ret_error);
+        r = program_parse(kf, data, len, path, p, ret_error);
         if (r < 0) {
                 program_free(p);
                 return r;

@@ -14,6 +14,7 @@ Program *program_free(Program *p) {
         if (!p)
                 return NULL;
         free(p->name);
+        free(p->title);
         free(p->description);
         free(p->path);
         free(p->steps);
@@ -41,7 +42,8 @@ Program *program_dup(const Program *p) {
         c = calloc(1, sizeof *c);
         if (!c)
                 return NULL;
-        if (strdup_or_null(p->name, &c->name) < 0 || strdup_or_null(p->description, &c->description) < 0 ||
+        if (strdup_or_null(p->name, &c->name) < 0 || strdup_or_null(p->title, &c->title) < 0 ||
+            strdup_or_null(p->description, &c->description) < 0 ||
             strdup_or_null(p->path, &c->path) < 0)
                 return program_free(c);
         c->gentle = p->gentle;

@@ -7,7 +7,8 @@
  *
  *   [Program]
  *   Name=trigger-point            # [a-z0-9-], ≤ 32 chars; must match the file name
- *   Description=Sustained pressure … release …
+ *   Title=Trigger point           # optional, ≤ 48 characters; default: the Name
+ *   Description=Sustained pressure … release …   # optional, ≤ 300 characters
  *   Gentle=false                  # true: only steady/wave, lowest third (migraine)
  *   Heat=false                    # default heat on/off when Start gives no "heat"
  *   Repeat=true                   # loop the steps until the session ends
@@ -17,6 +18,9 @@
  *   Intensity=100                 # percent of the session's intensity, 0 … 100
  *   Pattern=press                 # steady|wave|pulse|knead|press|tap
  *   Heat=true                     # heat on during this step (at the session's heat level)
+ *
+ * Title and Description are what clients show (Manager.Programs): UTF-8, one
+ * line, no control characters; a bad one is an error naming file and line.
  *
  * Step intensities are relative so that one program works for every user's
  * chosen level and every device scale; the policy then applies the soft start,
@@ -37,6 +41,8 @@
 #define PROGRAM_STEP_SECONDS_MAX 1200u
 #define PROGRAM_STEPS_MAX       64u
 #define PROGRAM_DEFAULT         "gentle"
+#define PROGRAM_TITLE_MAX       48u     /* characters */
+#define PROGRAM_DESCRIPTION_MAX 300u    /* characters */
 
 typedef struct ProgramStep {
         uint32_t seconds;       /* 1 … PROGRAM_STEP_SECONDS_MAX */
@@ -47,7 +53,8 @@ typedef struct ProgramStep {
 
 typedef struct Program {
         char *name;
-        char *description;
+        char *title;            /* never NULL once loaded: Title=, else the name */
+        char *description;      /* "" when the file has none */
         char *path;             /* file it came from; NULL for programs built in code (tests) */
         bool gentle;
         bool heat;

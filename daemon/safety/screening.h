@@ -4,7 +4,8 @@
 /*
  * Health screening (doc/safety.md): the contraindication questions, by key. These
  * keys are exactly the keys of Manager.SubmitScreening(a{sv} answers), one
- * boolean each, and the strings of the Manager property ScreeningQuestions.
+ * boolean each; Manager.ScreeningQuestions serves them with the question and
+ * help sentences of screening.c, the only copy (clients hold none).
  * Pure C.
  *
  *   recent_injury_or_surgery      recent neck, head or spine injury or surgery
@@ -55,9 +56,11 @@ typedef enum ScreeningQuestion {
 
 /* "recent_injury_or_surgery" …; NULL when out of range. */
 const char *screening_question_key(ScreeningQuestion q);
-/* The question as a sentence for the CLI ("Have you had a neck, head or spine
- * injury or surgery in the last 6 months?"); NULL when out of range. */
+/* The question as a sentence ("Have you had a neck, head or spine injury or
+ * surgery recently (in the last 6 months)?"); NULL when out of range. */
 const char *screening_question_text(ScreeningQuestion q);
+/* What a "yes" means and what to do, one or two sentences; NULL when out of range. */
+const char *screening_question_help(ScreeningQuestion q);
 /* Key → question, or -ENOENT. */
 int screening_question_from_key(const char *key);
 

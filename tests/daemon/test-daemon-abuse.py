@@ -239,8 +239,8 @@ class Abuser:
         self.stop_weight = 1.0
         limits = env.manager("DescribeLimits")
         self.limit_types = {k: v["type"] for k, v in limits.items()}
-        self.programs = env.get(MANAGER_PATH, MANAGER, "Programs")
-        self.questions = env.get(MANAGER_PATH, MANAGER, "ScreeningQuestions")
+        self.programs = [p["name"] for p in env.get(MANAGER_PATH, MANAGER, "Programs")]
+        self.questions = [q[0] for q in env.get(MANAGER_PATH, MANAGER, "ScreeningQuestions")]
         words = (list(self.limit_types) + self.programs + self.questions + ALL_NO_SCREENING +
                  ["clinician_clearance", "correction", "program", "intensity", "heat", "duration", "tie_to_caller",
                   "pain_before", "pain_after", "note", "pain_rising", "numbness", "tingling", "dizziness",

@@ -8,8 +8,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
-from massaged_env import (BUS, DEVICE, MANAGER, MANAGER_PATH, Scenarios, device_path, source_path,  # noqa: E402
-                          wait_for, wait_until)
+from massaged_env import (ALL_NO_SCREENING, BUS, DEVICE, MANAGER, MANAGER_PATH, Scenarios, device_path,  # noqa: E402
+                          source_path, wait_for, wait_until)
 from gi.repository import Gio  # noqa: E402
 
 S = Scenarios()
@@ -50,6 +50,51 @@ def test_introspection_matches_doc():
                 name, sorted(got - want), sorted(want - got))
             for m in want:
                 assert "`%s" % m[1] in md, "doc/dbus-api.md does not mention %s.%s" % (name, m[1])
+
+
+MY_PROGRAM = """[Program]
+Name=evening
+Title=Evening waves
+Description=Ten minutes of slow waves, my own.
+Repeat=false
+
+[Step 1]
+Seconds=600
+Intensity=40
+Pattern=wave
+"""
+
+
+def program_file_texts(name):
+    """Title= and Description= as a built-in's file says them."""
+    out = {}
+    with open(source_path("daemon", "programs", name + ".program")) as f:
+        for line in f:
+            k, _, v = line.partition("=")
+            if k in ("Title", "Description"):
+                out[k.lower()] = v.strip()
+    return out
+
+
+def test_texts():
+    with S.env(daemon=False) as env:
+        with open(os.path.join(env.environ["XDG_CONFIG_HOME"], "massaged", "programs", "evening.program"), "w") as f:
+            f.write(MY_PROGRAM)
+        env.start_daemon()
+        qs = env.get(MANAGER_PATH, MANAGER, "ScreeningQuestions")
+        assert [q[0] for q in qs] == ALL_NO_SCREENING, qs
+        assert all(q[1].endswith("?") and q[2].startswith("A yes blocks sessions") for q in qs), qs
+        clot = dict((q[0], q[1]) for q in qs)["clotting_or_cardiovascular"]
+        assert "blood thinners" in clot, clot   # the wording the policy acts on (issue 16)
+        progs = {p["name"]: p for p in env.get(MANAGER_PATH, MANAGER, "Programs")}
+        assert progs["evening"] == {"name": "evening", "title": "Evening waves",
+                                    "description": "Ten minutes of slow waves, my own.", "seconds": 600,
+                                    "steps": 1, "heat": False, "repeat": False, "gentle": False}, progs["evening"]
+        assert progs["gentle"]["seconds"] == 360 and progs["gentle"]["steps"] == 3, progs["gentle"]
+        assert progs["relax"]["heat"] and progs["migraine"]["gentle"] and progs["gentle"]["repeat"], progs
+        for name in ("gentle", "kneading", "migraine", "myofascial", "relax", "suboccipital", "trigger-point"):
+            want = program_file_texts(name)
+            assert {k: progs[name][k] for k in want} == want and len(want) == 2, (name, progs[name], want)
 
 
 def test_object_manager_and_changes():
@@ -136,6 +181,7 @@ def test_discovery_per_client():
 S.run("exported interfaces match doc/*.xml and doc/dbus-api.md", test_introspection_matches_doc)
 S.run("ObjectManager and PropertiesChanged announce devices and states; ForgetDevice unpairs",
       test_object_manager_and_changes)
+S.run("ScreeningQuestions and Programs carry the daemon's texts, a user program its own", test_texts)
 S.run("AddDevice pairs an unpaired massager through the agent", test_pairing_through_agent)
 S.run("a scan is its client's: others cannot stop it, it ends when the client leaves", test_discovery_per_client)
 S.exit()
