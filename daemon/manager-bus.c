@@ -15,6 +15,7 @@
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "safety-glue.h"
+#include "safety-state-bus.h"
 #include "safety/screening.h"
 #include "session.h"
 #include "start-availability.h"
@@ -278,6 +279,7 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
         (void) sd_bus_emit_object_removed(m->api, d->object_path);
         device_free(d);
         start_availability_invalidate(m->availability);
+        safety_state_invalidate(m->safety_state);
         bluez_client_update_discovery(m->bluez_client);
         return sd_bus_reply_method_return(msg, NULL);
 }
@@ -314,6 +316,7 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
                 return sd_bus_error_set(error, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_SCREENING,
                                         refusal.message);
         start_availability_invalidate(m->availability);
+        safety_state_invalidate(m->safety_state);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -433,6 +436,7 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
                         session_limits_changed(d->session);
         }
         start_availability_invalidate(m->availability);
+        safety_state_invalidate(m->safety_state);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -574,6 +578,7 @@ static int thermal_decide(ThermalRequest *t) {
         log_safety_event(reset ? SAFETY_EVENT_HEAT_RESET : SAFETY_EVENT_THERMAL_ACK, LOG_NOTICE, NULL, 0, NULL, "%s",
                          reset ? "Heat re-enabled by the user" : "Thermal cut-off acknowledged by the user");
         start_availability_invalidate(m->availability);
+        safety_state_invalidate(m->safety_state);
         if (!reset) {
                 /* The policy's lock-out is over: let the devices drop latched faults whose cause has gone. */
                 g_hash_table_iter_init(&i, m->devices);
@@ -657,6 +662,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("ConfigError", "s", prop_config_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StartAvailability", "a{sv}", prop_start_availability, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SAFETY_STATE_BUS_PROPERTIES,
         SD_BUS_METHOD("StartDiscovery", "", "", method_start_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopDiscovery", "", "", method_stop_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddDevice", SD_BUS_ARGS("s", address), SD_BUS_RESULT("o", device),
