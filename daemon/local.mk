@@ -61,7 +61,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-attacks-session.py \
 	tests/daemon/test-daemon-attacks-ledger.py \
 	tests/daemon/test-daemon-pause.py \
-	tests/daemon/test-daemon-refusals.py
+	tests/daemon/test-daemon-refusals.py \
+	tests/daemon/test-daemon-state-props.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py
