@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,49 @@ static int prop_heat_levels(sd_bus *bus, const char *path, const char *interface
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Device *d = userdata;
         return sd_bus_message_append(reply, "y", d->have_info ? d->info.heat_levels : 0);
+}
+
+static int prop_firmware_revision(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Device *d = userdata;
+        char rev[sizeof "255.255.255"] = "";
+
+        if (d->have_info)
+                (void) snprintf(rev, sizeof rev, "%u.%u.%u", d->info.fw_major, d->info.fw_minor, d->info.fw_patch);
+        return sd_bus_message_append(reply, "s", rev);
+}
+
+static int prop_protocol_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Device *d = userdata;
+        return sd_bus_message_append(reply, "u", d->have_info ? (uint32_t) d->info.protocol_version : 0);
+}
+
+/* The Device Info's pattern bit mask, as names; bits the protocol does not define are left out. */
+static int prop_patterns(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Device *d = userdata;
+        int r = sd_bus_message_open_container(reply, 'a', "s");
+
+        for (unsigned p = 0; r >= 0 && d->have_info && p < _MASSAGER_PATTERN_MAX; p++)
+                if (d->info.patterns & (1u << p))
+                        r = sd_bus_message_append(reply, "s", massager_pattern_to_string((MassagerPattern) p));
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+/* The pad temperature of heat levels 1 … HeatLevels, °C. */
+static int prop_heat_setpoints(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Device *d = userdata;
+        int r = sd_bus_message_open_container(reply, 'a', "d");
+
+        for (unsigned i = 0; r >= 0 && d->have_info && i < d->info.heat_levels && i < MASSAGER_HEAT_LEVELS_MAX; i++)
+                r = sd_bus_message_append(reply, "d", d->info.heat_setpoint[i] / 10.0);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
 }
 
 /* ---- methods ---------------------------------------------------------- */
@@ -365,6 +409,13 @@ static const sd_bus_vtable device_vtable[] = {
         SD_BUS_PROPERTY(DEVICE_PROP_MODEL, "s", prop_model, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY(DEVICE_PROP_INTENSITY_MAX, "y", prop_intensity_max, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY(DEVICE_PROP_HEAT_LEVELS, "y", prop_heat_levels, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_FIRMWARE_REVISION, "s", prop_firmware_revision, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_PROTOCOL_VERSION, "u", prop_protocol_version, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_PATTERNS, "as", prop_patterns, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(DEVICE_PROP_HEAT_SETPOINTS, "ad", prop_heat_setpoints, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Connect", "", "", method_connect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Disconnect", "", "", method_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("a{sv}", plan),

@@ -24,3 +24,7 @@
 #define DEVICE_PROP_MODEL               "Model"
 #define DEVICE_PROP_INTENSITY_MAX       "IntensityMax"
 #define DEVICE_PROP_HEAT_LEVELS         "HeatLevels"
+#define DEVICE_PROP_FIRMWARE_REVISION   "FirmwareRevision"
+#define DEVICE_PROP_PROTOCOL_VERSION    "ProtocolVersion"
+#define DEVICE_PROP_PATTERNS            "Patterns"
+#define DEVICE_PROP_HEAT_SETPOINTS      "HeatSetpoints"

@@ -55,6 +55,11 @@ static bool exiting(Device *d) {
         return d->ctx->hooks && d->ctx->hooks->exiting && d->ctx->hooks->exiting(d->ctx->userdata);
 }
 
+void device_context_safety_changed(const DeviceContext *ctx) {
+        if (ctx->hooks && ctx->hooks->safety_changed)
+                ctx->hooks->safety_changed(ctx->userdata);
+}
+
 void device_decision_input_changed(Device *d) {
         if (d->ctx->hooks && d->ctx->hooks->decision_input_changed)
                 d->ctx->hooks->decision_input_changed(d, d->ctx->userdata);
@@ -368,7 +373,9 @@ static void on_info_read(sd_bus_message *reply, const sd_bus_error *error, void 
         massager_control_point_set_protocol(&d->control_point, protocol);
         d->have_info = true;
         d->incompatible = false;
-        device_emit_changed(d, DEVICE_PROP_MODEL, DEVICE_PROP_INTENSITY_MAX, DEVICE_PROP_HEAT_LEVELS);
+        device_emit_changed(d, DEVICE_PROP_MODEL, DEVICE_PROP_INTENSITY_MAX, DEVICE_PROP_HEAT_LEVELS,
+                            DEVICE_PROP_FIRMWARE_REVISION, DEVICE_PROP_PROTOCOL_VERSION, DEVICE_PROP_PATTERNS,
+                            DEVICE_PROP_HEAT_SETPOINTS);
         log_info("%s: %s, firmware %u.%u.%u, protocol %u, intensity 0–%u, %u heat level(s)", d->address,
                  d->info.model, d->info.fw_major, d->info.fw_minor, d->info.fw_patch, d->info.protocol_version,
                  d->info.intensity_max, d->info.heat_levels);

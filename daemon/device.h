@@ -50,6 +50,10 @@ typedef struct DeviceHooks {
         /* A property a start decision reads changed (link, state, battery,
          * capabilities): Manager.StartAvailability may have a new answer. */
         void (*decision_input_changed)(Device *d, void *userdata);
+        /* The safety figures or rules changed outside any one device (limits,
+         * screening, a lock-out acknowledged, a device forgotten): what is
+         * computed from them (StartAvailability, the state properties) may differ. */
+        void (*safety_changed)(void *userdata);
         /* The daemon is exiting: no connection attempts, no reconnects. */
         bool (*exiting)(void *userdata);
 } DeviceHooks;
@@ -157,6 +161,8 @@ void device_set_name(Device *d, const char *name);
 /* Something a start decision reads changed (also a symptom reported after a
  * session): tells the layer above through its hook. */
 void device_decision_input_changed(Device *d);
+/* The context's safety_changed hook, if any. */
+void device_context_safety_changed(const DeviceContext *ctx);
 
 /* ---- device-commands.c: the Control Point, part of this module ---- */
 

@@ -34,6 +34,8 @@ daemon_massaged_SOURCES = \
 	daemon/start-decision.c daemon/start-decision.h \
 	daemon/start-summary.c daemon/start-summary.h \
 	daemon/start-availability.c daemon/start-availability.h \
+	daemon/safety-state.c daemon/safety-state.h \
+	daemon/safety-state-bus.c daemon/safety-state-bus.h \
 	daemon/start-bus.c daemon/start-bus.h
 daemon_massaged_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -D_GNU_SOURCE
 daemon_massaged_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
@@ -63,7 +65,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-attacks-session.py \
 	tests/daemon/test-daemon-attacks-ledger.py \
 	tests/daemon/test-daemon-pause.py \
-	tests/daemon/test-daemon-refusals.py
+	tests/daemon/test-daemon-refusals.py \
+	tests/daemon/test-daemon-state-props.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py

@@ -13,6 +13,7 @@
 #include "manager-limits.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
+#include "safety-state-bus.h"
 #include "safety/screening.h"
 #include "texts-bus.h"
 #include "start-bus.h"
@@ -133,7 +134,7 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
         d = manager_find_device_by_path(m, path);
         if (!d)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE, "No known device at %s", path);
-        r = manager_devices_forget(&m->device_ctx, m->availability, d, error);
+        r = manager_devices_forget(&m->device_ctx, d, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, NULL);
@@ -159,7 +160,7 @@ static int method_submit_screening(sd_bus_message *msg, void *userdata, sd_bus_e
         r = api_screening_parse(&args, &answers, &why);
         if (r < 0)
                 return bus_error_set_api_args(error, r, why);
-        r = manager_screening_submit(m->safety, m->availability, &answers, error);
+        r = manager_screening_submit(&m->device_ctx, &answers, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, NULL);
@@ -239,7 +240,7 @@ static int method_set_limits(sd_bus_message *msg, void *userdata, sd_bus_error *
         r = api_limits_parse(&args, &req, &why);
         if (r < 0)
                 return bus_error_set_api_args(error, r, why);
-        r = manager_limits_set(&m->device_ctx, m->availability, &req, error);
+        r = manager_limits_set(&m->device_ctx, &req, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, NULL);
@@ -272,12 +273,12 @@ static int method_get_usage_today(sd_bus_message *msg, void *userdata, sd_bus_er
 /* Both answer msg themselves, once the connected pads are read afresh. */
 static int method_acknowledge_thermal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return thermal_ack_start(&m->device_ctx, m->availability, msg, /* reset= */ false, error);
+        return thermal_ack_start(&m->device_ctx, msg, /* reset= */ false, error);
 }
 
 static int method_reset_heat(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return thermal_ack_start(&m->device_ctx, m->availability, msg, /* reset= */ true, error);
+        return thermal_ack_start(&m->device_ctx, msg, /* reset= */ true, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -292,6 +293,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("ConfigError", "s", prop_config_error, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("StartAvailability", "a{sv}", prop_start_availability, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SAFETY_STATE_BUS_PROPERTIES,
         SD_BUS_METHOD("StartDiscovery", "", "", method_start_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopDiscovery", "", "", method_stop_discovery, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddDevice", SD_BUS_ARGS("s", address), SD_BUS_RESULT("o", device),

@@ -10,7 +10,6 @@
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
-#include "start-availability.h"
 
 typedef struct AddRequest {
         const DeviceContext *ctx;
@@ -122,7 +121,7 @@ int manager_devices_add(const DeviceContext *ctx, sd_bus_message *call, const ch
         return 1;
 }
 
-int manager_devices_forget(const DeviceContext *ctx, StartAvailability *availability, Device *d,
+int manager_devices_forget(const DeviceContext *ctx, Device *d,
                            sd_bus_error *error) {
         SafetyContext *safety = ctx->safety;
         int r;
@@ -152,7 +151,7 @@ int manager_devices_forget(const DeviceContext *ctx, StartAvailability *availabi
         (void) sd_bus_emit_object_removed(ctx->api, d->object_path);
         g_hash_table_remove(ctx->devices, d->address);
         device_free(d);
-        start_availability_invalidate(availability);
+        device_context_safety_changed(ctx);
         bluez_client_update_discovery(ctx->bluez);
         return 0;
 }

@@ -11,7 +11,6 @@
 
 #include "device.h"
 
-typedef struct StartAvailability StartAvailability;
 
 /* AddDevice for a valid address no known device has. The call is kept and
  * answered here: at once when BlueZ has it paired already, else once Pair
@@ -22,5 +21,5 @@ int manager_devices_add(const DeviceContext *ctx, sd_bus_message *call, const ch
 /* ForgetDevice: stops d and ends its session, removes it from the ledger,
  * unpairs it and frees it (d is gone on success). Returns 0, or a negative
  * errno with *error set when the ledger cannot forget it (d stays known). */
-int manager_devices_forget(const DeviceContext *ctx, StartAvailability *availability, Device *d,
+int manager_devices_forget(const DeviceContext *ctx, Device *d,
                            sd_bus_error *error);

@@ -10,9 +10,8 @@
 #include "safety-event.h"
 #include "safety-glue.h"
 #include "session.h"
-#include "start-availability.h"
 
-int manager_limits_set(const DeviceContext *ctx, StartAvailability *availability, const ApiLimitsRequest *req,
+int manager_limits_set(const DeviceContext *ctx, const ApiLimitsRequest *req,
                        sd_bus_error *error) {
         SafetyContext *safety = ctx->safety;
         SafetyClock clock;
@@ -57,12 +56,12 @@ int manager_limits_set(const DeviceContext *ctx, StartAvailability *availability
                 if (d->session)
                         session_limits_changed(d->session);
         }
-        start_availability_invalidate(availability);
+        device_context_safety_changed(ctx);
         return 0;
 }
 
-int manager_screening_submit(SafetyContext *safety, StartAvailability *availability,
-                             const ScreeningAnswers *answers, sd_bus_error *error) {
+int manager_screening_submit(const DeviceContext *ctx, const ScreeningAnswers *answers, sd_bus_error *error) {
+        SafetyContext *safety = ctx->safety;
         PolicyRefusal refusal;
         int r;
 
@@ -76,6 +75,6 @@ int manager_screening_submit(SafetyContext *safety, StartAvailability *availabil
         if (r == 0)
                 return sd_bus_error_set(error, policy_reason_to_dbus_error(refusal.reason) ?: MASSAGED_ERROR_SCREENING,
                                         refusal.message);
-        start_availability_invalidate(availability);
+        device_context_safety_changed(ctx);
         return 0;
 }

@@ -13,16 +13,14 @@
 #include "safety/api-args.h"
 #include "safety/screening.h"
 
-typedef struct StartAvailability StartAvailability;
 
 /* Stores every limit req sets, logs each change as a safety event, reloads
  * the effective limits and hands them to running sessions. Returns 0, or a
  * negative errno with *error set (limits stored before a failure stay). */
-int manager_limits_set(const DeviceContext *ctx, StartAvailability *availability, const ApiLimitsRequest *req,
+int manager_limits_set(const DeviceContext *ctx, const ApiLimitsRequest *req,
                        sd_bus_error *error);
 
 /* Records the screening answers. Returns 0, or a negative errno with *error
  * set: StorageUnavailable, or the policy's refusal (a "yes" without
  * clearance still in force). */
-int manager_screening_submit(SafetyContext *safety, StartAvailability *availability,
-                             const ScreeningAnswers *answers, sd_bus_error *error);
+int manager_screening_submit(const DeviceContext *ctx, const ScreeningAnswers *answers, sd_bus_error *error);

@@ -20,6 +20,7 @@
 #include "safety-glue.h"
 #include "session.h"
 #include "sleep-inhibit.h"
+#include "safety-state.h"
 #include "start-availability.h"
 #include "base/util.h"
 
@@ -206,12 +207,20 @@ static bool manager_exiting(void *userdata) {
 static void on_device_decision_input(Device *d, void *userdata) {
         Manager *m = userdata;
         start_availability_invalidate(m->availability);
+        safety_state_invalidate(m->safety_state);
+}
+
+static void on_safety_changed(void *userdata) {
+        Manager *m = userdata;
+        start_availability_invalidate(m->availability);
+        safety_state_invalidate(m->safety_state);
 }
 
 static const DeviceHooks device_hooks = {
         .status = on_device_status,
         .lost = on_device_lost,
         .decision_input_changed = on_device_decision_input,
+        .safety_changed = on_safety_changed,
         .exiting = manager_exiting,
 };
 
@@ -526,6 +535,8 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
         r = start_availability_new(&m->availability, &m->device_ctx);
+        if (r >= 0)
+                r = safety_state_new(&m->safety_state, &m->device_ctx);
         if (r < 0)
                 goto fail;
 
@@ -594,6 +605,7 @@ Manager *manager_free(Manager *m) {
                 g_hash_table_destroy(m->devices);
         }
         m->availability = start_availability_free(m->availability);
+        m->safety_state = safety_state_free(m->safety_state);
         /* After the devices: a STOP they fail at teardown still finds it. */
         m->sleep = sleep_inhibit_free(m->sleep);
         m->bluez_client = bluez_client_free(m->bluez_client);

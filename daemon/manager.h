@@ -34,6 +34,7 @@ typedef struct Manager {
         struct Notify *notify;          /* STATUS= for the service manager (notify.c); NULL: none */
         struct SleepInhibit *sleep;     /* logind delay inhibitor (sleep-inhibit.c) */
         struct StartAvailability *availability; /* Manager.StartAvailability (start-availability.c) */
+        struct SafetyState *safety_state;       /* Manager.UsageToday, Limits … (safety-state.c) */
         bool suspending;                /* between PrepareForSleep(true) and (false) */
 
         sd_bus_slot *name_owner_slot;

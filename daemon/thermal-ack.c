@@ -9,13 +9,11 @@
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "safety-glue.h"
-#include "start-availability.h"
 #include "thermal-ack.h"
 
 /* A fresh reading first: an idle device does not report a cooling pad by itself. */
 typedef struct ThermalRequest {
         const DeviceContext *ctx;
-        StartAvailability *availability;
         sd_bus_message *call;
         bool reset;
         unsigned pending;
@@ -138,7 +136,7 @@ static int thermal_decide(ThermalRequest *t) {
         }
         log_safety_event(reset ? SAFETY_EVENT_HEAT_RESET : SAFETY_EVENT_THERMAL_ACK, LOG_NOTICE, NULL, 0, NULL, "%s",
                          reset ? "Heat re-enabled by the user" : "Thermal cut-off acknowledged by the user");
-        start_availability_invalidate(t->availability);
+        device_context_safety_changed(t->ctx);
         if (!reset) {
                 /* The policy's lock-out is over: let the devices drop latched faults whose cause has gone. */
                 g_hash_table_iter_init(&i, t->ctx->devices);
@@ -172,7 +170,7 @@ static void on_fresh_status(Device *d, int error, const MassagerMessage *resp, v
         thermal_request_done(t);
 }
 
-int thermal_ack_start(const DeviceContext *ctx, StartAvailability *availability, sd_bus_message *call, bool reset,
+int thermal_ack_start(const DeviceContext *ctx, sd_bus_message *call, bool reset,
                       sd_bus_error *error) {
         SafetyContext *safety = ctx->safety;
         ThermalRequest *t;
@@ -189,7 +187,6 @@ int thermal_ack_start(const DeviceContext *ctx, StartAvailability *availability,
         if (!t)
                 return -ENOMEM;
         t->ctx = ctx;
-        t->availability = availability;
         t->call = sd_bus_message_ref(call);
         t->reset = reset;
         memcpy(t->trip_device, f.last_trip_device, sizeof t->trip_device);

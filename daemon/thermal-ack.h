@@ -14,11 +14,10 @@
 
 #include "device.h"
 
-typedef struct StartAvailability StartAvailability;
 
 /* reset false: AcknowledgeThermal; true: ResetHeat. The call is kept and
  * answered here once every connected device answered its GET_STATUS.
  * Returns 1, or a negative errno (with *error set unless out of memory) and
  * nothing kept. */
-int thermal_ack_start(const DeviceContext *ctx, StartAvailability *availability, sd_bus_message *call, bool reset,
+int thermal_ack_start(const DeviceContext *ctx, sd_bus_message *call, bool reset,
                       sd_bus_error *error);
