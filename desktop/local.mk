@@ -31,6 +31,7 @@ desktop_massager_SOURCES = \
 	desktop/page-devices.c desktop/page-devices.h \
 	desktop/page-session.c desktop/page-session.h \
 	desktop/page-limits.c desktop/page-limits.h \
+	desktop/page-screening.c desktop/page-screening.h \
 	desktop/page-history.c desktop/page-history.h \
 	desktop/notifications.c desktop/notifications.h \
 	desktop/usage-chart.c desktop/usage-chart.h \

@@ -5,6 +5,7 @@
 #include "page-devices.h"
 #include "page-history.h"
 #include "page-limits.h"
+#include "page-screening.h"
 #include "page-session.h"
 
 struct _MassagerWindow {
@@ -70,6 +71,9 @@ MassagerWindow *massager_window_new(MassagerApp *app) {
         adw_view_stack_page_set_icon_name(page, "media-playback-start-symbolic");
         page = adw_view_stack_add_titled(ADW_VIEW_STACK(stack), page_devices_new(link), "devices", _("Device"));
         adw_view_stack_page_set_icon_name(page, "bluetooth-symbolic");
+        page = adw_view_stack_add_titled(ADW_VIEW_STACK(stack), page_screening_new(link), "screening",
+                                         _("Screening"));
+        adw_view_stack_page_set_icon_name(page, "emblem-ok-symbolic");
         page = adw_view_stack_add_titled(ADW_VIEW_STACK(stack), page_history_new(link), "history", _("History"));
         adw_view_stack_page_set_icon_name(page, "document-open-recent-symbolic");
         page = adw_view_stack_add_titled(ADW_VIEW_STACK(stack), page_limits_new(link), "limits", _("Limits"));
