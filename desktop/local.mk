@@ -31,11 +31,12 @@ desktop_massager_SOURCES = \
 	desktop/page-devices.c desktop/page-devices.h \
 	desktop/page-session.c desktop/page-session.h \
 	desktop/page-limits.c desktop/page-limits.h \
+	desktop/page-screening.c desktop/page-screening.h \
 	desktop/page-history.c desktop/page-history.h \
 	desktop/notifications.c desktop/notifications.h \
 	desktop/usage-chart.c desktop/usage-chart.h \
 	desktop/temperature-chart.c desktop/temperature-chart.h
-desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop
+desktop_massager_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/desktop -DG_LOG_DOMAIN='"massager"' 
 desktop_massager_CFLAGS = $(AM_CFLAGS) $(DESKTOP_CFLAGS)
 desktop_massager_LDADD = desktop/libmassaged-proxy.la $(DESKTOP_LIBS)
 
@@ -52,6 +53,15 @@ endif
 # The installed metadata, checked as a distribution would (skips without the tools).
 TESTS += tests/desktop/test-desktop-data.sh
 dist_check_SCRIPTS += tests/desktop/test-desktop-data.sh
+
+# The floor for the app's start-up and memory in `make bench`: a bare
+# libadwaita window with a header bar and one button.
+if BUILD_DESKTOP_APP
+check_PROGRAMS += tests/bench/bench-gtk-window
+tests_bench_bench_gtk_window_SOURCES = tests/bench/bench-gtk-window.c
+tests_bench_bench_gtk_window_CFLAGS = $(AM_CFLAGS) $(DESKTOP_CFLAGS)
+tests_bench_bench_gtk_window_LDADD = $(DESKTOP_LIBS)
+endif
 
 # The app driven through the accessibility tree under Xvfb (skips itself when
 # the app is not built or Xvfb/dogtail are missing).

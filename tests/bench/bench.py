@@ -585,12 +585,70 @@ def instructions(rep):
                 "echo relay (same messages)", "Ir", "%.0f")
 
 
+def desktop_app(rep):
+    """The desktop app: exec → first frame painted, and its memory once shown,
+    against a bare libadwaita window (bench-gtk-window) in the same run, both
+    under the same Xvfb with the cairo renderer."""
+    app, floor = build_path("desktop", "massager"), bench_bin("bench-gtk-window")
+    if not (os.access(app, os.X_OK) and os.access(floor, os.X_OK) and shutil.which("Xvfb")):
+        note("desktop app: not built or no Xvfb; skipped")
+        return
+    r, w = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                            pass_fds=(w,), stderr=subprocess.DEVNULL)
+    os.close(w)
+    display = ":" + os.read(r, 64).decode().strip()
+    os.close(r)
+    try:
+        with World(devices=1) as world:
+            world.start_daemon()
+            world.add_and_connect(world.addr[0])
+            env = world.user.environ(DISPLAY=display, GSK_RENDERER="cairo", GTK_A11Y="none",
+                                     G_MESSAGES_DEBUG="massager", NO_AT_BRIDGE="1")
+            env.pop("G_DEBUG", None)
+
+            def first_frame(argv, runs=5):
+                times, mem = [], []
+                for _ in range(runs):
+                    t0 = time.monotonic()
+                    p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                    painted = None
+                    for line in p.stdout:
+                        m = re.search(r"first frame painted at (\d+) us", line)
+                        if m:
+                            painted = int(m.group(1)) / 1e6
+                            break
+                    time.sleep(1.0)     # settled: what it costs while shown (a sampling interval)
+                    mem.append(rollup(p.pid))
+                    p.terminate()
+                    p.wait(10)
+                    if painted:
+                        times.append((painted - t0) * 1000)
+                times.sort()
+                return (times[len(times) // 2] if times else None,
+                        sorted(m.get("Pss", 0) for m in mem)[len(mem) // 2],
+                        sorted(m.get("Private_Dirty", 0) for m in mem)[len(mem) // 2])
+
+            ours = first_frame([app])
+            bare = first_frame([floor])
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+    rep.row("desktop", "app exec → first frame painted, p50 of 5", ours[0], bare[0], "bare libadwaita window", "ms")
+    rep.row("desktop", "app Pss once shown", ours[1], bare[1], "bare libadwaita window", "kB", "%d")
+    rep.row("desktop", "app private dirty once shown", ours[2], bare[2], "bare libadwaita window", "kB", "%d")
+    if ours[0] and bare[0]:
+        rep.summary["app_first_frame_ms"] = "%.0f" % ours[0]
+        rep.summary["app_first_frame_ratio"] = "%.2f" % (ours[0] / bare[0])
+    rep.summary["app_pss_kb"] = "%d" % ours[1]
+
+
 def main():
     started = time.monotonic()
     rep = Report()
     for line in machine():
         print(line)
-    phases = (latency, idle_and_startup, ledger, scale, instructions)
+    phases = (latency, idle_and_startup, ledger, scale, instructions, desktop_app)
     wanted = sys.argv[1:]               # e.g. `bench.py ledger`: only that phase (while working on it)
     for phase in phases:
         if wanted and phase.__name__ not in wanted:
@@ -605,7 +663,7 @@ def main():
     print()
     print("elapsed: %.0f s" % (time.monotonic() - started))
     keys = ["stop_p50_ratio", "stop_p99_ratio", "idle_wakeups_60s", "rss_kb_1dev", "rss_kb_64dev", "startup_ms",
-            "history_100k_ms"]
+            "history_100k_ms", "app_first_frame_ms", "app_first_frame_ratio", "app_pss_kb"]
     print("bench: " + " ".join("%s=%s" % (k, rep.summary.get(k, "nan")) for k in keys))
     return 0
 

@@ -291,6 +291,44 @@ def test_safety_stop_notified():
         app.close()
 
 
+def test_screening_page():
+    with S.env() as env:
+        a = env.addr[0]
+        env.add_and_connect(a)
+        app = App(env)
+        app.show_page("Screening")
+        questions = env.get("/org/massaged1", "org.massaged1.Manager", "ScreeningQuestions")
+        # The daemon's own questions, each with its switch (GTK 4.8 reports a switch as a check box).
+        for key, question, help_text in questions:
+            app.find(question, "check box")
+        # A "yes" shows what it means, in the daemon's words, and offers the clearance.
+        key, question, help_text = questions[1]
+        sw = app.find(question, "check box")
+        sw.doActionNamed("toggle")
+        wait_until(lambda: app.has_label(help_text), 10, what="the help of the yes")
+        app.find("A clinician has cleared me", "check box")
+        app.click("Submit answers")
+        # Recorded as answered: the yes stands without clearance, so starts are refused.
+        answer = wait_until(lambda: (lambda v: v if v["reason"] == "screening-blocked" else None)(
+            env.get("/org/massaged1", "org.massaged1.Manager", "StartAvailability")), 10, what="ClearanceRequired")
+        app.show_page("Session")
+        wait_until(lambda: app.has_label(answer["message"]), 10, what="the clearance sentence on the Session page")
+        assert not app.find("Start", "push button").sensitive
+        # Corrected to "no" (the earlier answer was a mistake): sessions may start, until a date.
+        app.show_page("Screening")
+        sw.doActionNamed("toggle")
+        cs = app.find("Correct an earlier answer", "check box")
+        cs.doActionNamed("toggle")
+        app.click("Submit answers")
+        wait_until(lambda: env.get("/org/massaged1", "org.massaged1.Manager", "StartAvailability")["allowed"], 10,
+                   what="starts allowed after the correction")
+        wait_until(lambda: app.has_label("Your answers hold until"), 10, what="until when the answers hold")
+        app.show_page("Session")
+        wait_until(lambda: app.find("Start", "push button").sensitive, 10, what="Start sensitive")
+        assert not env.sim.state(a)["running"]
+        app.close()
+
+
 def test_daemon_restart():
     with S.env() as env:
         a = env.addr[0]
@@ -309,6 +347,6 @@ def test_daemon_restart():
 for t in (test_devices_scan_add_forget, test_stop_button, test_escape_stops, test_desktop_action_stop_all,
           test_refused_start_shows_the_daemons_sentence, test_session_with_heat_then_stop_for_dizziness,
           test_limits_page, test_notification_stop_with_window_closed, test_safety_stop_notified,
-          test_daemon_restart):
+          test_screening_page, test_daemon_restart):
     S.run(t.__name__[5:].replace("_", " "), t)
 S.exit()
