@@ -315,6 +315,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_RESULT("a{sv}", answer), method_check_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("AcknowledgeThermal", "", "", method_acknowledge_thermal, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ResetHeat", "", "", method_reset_heat, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* Emitted by session.c after a symptom stop (doc/dbus-api.md). */
+        SD_BUS_SIGNAL_WITH_ARGS("Advice", SD_BUS_ARGS("s", sentence), 0),
         SD_BUS_VTABLE_END
 };
 

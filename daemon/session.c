@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "massaged-dbus.h"
 #include "safety-event.h"
+#include "safety/policy-advice.h"
 #include "session-internal.h"
 #include "start-availability.h"
 #include "start-bus.h"
@@ -164,13 +165,21 @@ static SafetyEvent journal_event_for(PolicyEndReason reason) {
         return _SAFETY_EVENT_MAX;
 }
 
-static void symptom_advice(SafetyContext *safety) {
+/* The follow-up a person reads after a symptom stop, told to every client
+ * (Manager.Advice): the 24 h cap, and to see a clinician once stops repeat. */
+static void symptom_advice(const DeviceContext *ctx) {
         PolicyFigures f;
         SafetyClock clock;
         char advice[POLICY_MESSAGE_MAX];
 
-        if (safety_figures(safety, &clock, &f) >= 0 && policy_symptom_advice_due(&f, advice, sizeof advice))
+        if (safety_figures(ctx->safety, &clock, &f) < 0)
+                return;
+        if (policy_symptom_advice_due(&f, advice, sizeof advice))
                 log_notice("%s", advice);
+        policy_symptom_followup(&f, advice, sizeof advice);
+        if (ctx->api)
+                (void) sd_bus_emit_signal(ctx->api, MASSAGED_MANAGER_PATH, MASSAGED_MANAGER_INTERFACE, "Advice",
+                                          "s", advice);
 }
 
 void session_symptom_after(Device *d, PolicyEndReason reason) {
@@ -205,7 +214,7 @@ void session_symptom_after(Device *d, PolicyEndReason reason) {
                                  policy_end_reason_to_string(reason),
                                  "%s: symptom '%s' reported with no recent session; intensity stays in the "
                                  "lowest third for 24 h", d->address, policy_end_reason_to_string(reason));
-        symptom_advice(safety);
+        symptom_advice(d->ctx);
         device_decision_input_changed(d);
 }
 
@@ -251,7 +260,7 @@ void session_end(Session *s, PolicyEndReason reason) {
                          reason_str, seconds, heat);
 
         if (policy_end_reason_is_symptom(reason) && safety->ledger)
-                symptom_advice(safety);
+                symptom_advice(ctx);
 
         if (s->start_call) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = STEAL_PTR(s->start_call);

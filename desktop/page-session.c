@@ -33,6 +33,8 @@ typedef struct PageSession {
         GtkSpinButton *intensity, *heat, *minutes;
         GtkLabel *refusal;              /* why a start is not possible now, and until when */
         GtkLabel *advice;               /* the policy's sentences for the next start */
+        GtkLabel *followup;             /* Manager.Advice: the policy's word after a symptom stop */
+        gulong advice_handler;
         GtkWidget *start;
         MassagedManager *manager;       /* whose StartAvailability we follow; not owned */
         gulong manager_handler;
@@ -210,15 +212,24 @@ static void on_manager_properties(GDBusProxy *proxy, GVariant *changed, GStrv in
                 update(page);
 }
 
+static void on_advice(MassagedManager *manager, const char *sentence, PageSession *page) {
+        (void) manager;
+        gtk_label_set_label(page->followup, sentence);
+        gtk_widget_set_visible(GTK_WIDGET(page->followup), TRUE);
+}
+
 static void follow_manager(PageSession *page) {
         MassagedManager *manager = daemon_link_get_manager(page->link);
         if (manager == page->manager)
                 return;
         if (page->manager && page->manager_handler)
                 g_signal_handler_disconnect(page->manager, page->manager_handler);
+        if (page->manager && page->advice_handler)
+                g_signal_handler_disconnect(page->manager, page->advice_handler);
         page->manager = manager;
         page->manager_handler = manager ? g_signal_connect(manager, "g-properties-changed",
                                                            G_CALLBACK(on_manager_properties), page) : 0;
+        page->advice_handler = manager ? g_signal_connect(manager, "advice", G_CALLBACK(on_advice), page) : 0;
 }
 
 /* The device to drive: the first ready one, else the first known. */
@@ -415,6 +426,8 @@ static void page_session_free(PageSession *page) {
         g_signal_handlers_disconnect_by_data(page->link, page);
         if (page->manager && page->manager_handler)
                 g_signal_handler_disconnect(page->manager, page->manager_handler);
+        if (page->manager && page->advice_handler)
+                g_signal_handler_disconnect(page->manager, page->advice_handler);
         if (page->device) {
                 g_signal_handler_disconnect(page->device, page->device_handler);
                 g_object_unref(page->device);
@@ -460,6 +473,13 @@ GtkWidget *page_session_new(DaemonLink *link) {
         gtk_widget_set_margin_top(GTK_WIDGET(page->advice), 12);
         gtk_widget_set_visible(GTK_WIDGET(page->advice), FALSE);
         adw_preferences_group_add(page->setup, GTK_WIDGET(page->advice));
+        page->followup = GTK_LABEL(gtk_label_new(NULL));
+        gtk_label_set_wrap(page->followup, TRUE);
+        gtk_label_set_xalign(page->followup, 0);
+        gtk_widget_add_css_class(GTK_WIDGET(page->followup), "warning");
+        gtk_widget_set_margin_top(GTK_WIDGET(page->followup), 12);
+        gtk_widget_set_visible(GTK_WIDGET(page->followup), FALSE);
+        adw_preferences_group_add(page->setup, GTK_WIDGET(page->followup));
         page->start = button_new(_("Start"), "suggested-action");
         gtk_widget_add_css_class(page->start, "pill");
         gtk_widget_set_margin_top(page->start, 12);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,4 +93,14 @@ int64_t policy_next_change(const PolicyInput *in) {
         if (f->screened)
                 consider(&best, now, f->screening_wall_us + (int64_t) POLICY_SCREENING_VALID_S * (int64_t) USEC_PER_SEC);
         return best ? best : now + (int64_t) USEC_PER_DAY;
+}
+
+void policy_symptom_followup(const PolicyFigures *f, char *buf, size_t size) {
+        if (!buf || size == 0)
+                return;
+        /* The clinician sentence already says the 24 h cap. */
+        if (policy_symptom_advice_due(f, buf, size))
+                return;
+        (void) snprintf(buf, size, "Stopped for a symptom. For the next 24 hours sessions stay in the lowest "
+                        "third of the intensity; if the symptom goes on, see a clinician.");
 }

@@ -34,3 +34,11 @@ uint32_t policy_plan_soft_start_seconds(const PolicyPlan *p);
  * instead of polling. Never 0 (midnight always comes).
  */
 int64_t policy_next_change(const PolicyInput *in);
+
+/*
+ * What a person is told right after a symptom stop (Manager.Advice,
+ * doc/dbus-api.md), into buf: that intensity stays in the lowest third for
+ * 24 h, and, once symptom stops repeat (POLICY_SYMPTOM_ADVICE_COUNT in 7
+ * days), to see a clinician. f: the figures after the stop was recorded.
+ */
+void policy_symptom_followup(const PolicyFigures *f, char *buf, size_t size);

@@ -191,6 +191,25 @@ def test_unknown_stop_reason_still_stops():
         assert env.sessions()[0]["end_reason"] == "user"
 
 
+def test_symptom_advice_signal():
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        advice = Signals(env.api, "org.massaged1.Manager", "Advice")
+        env.start(a, intensity=3, duration=600)
+        env.device(a, "StopWithReason", "s", "dizziness")
+        wait_until(lambda: not env.state(a)["running"], 5, what="motors off")
+        wait_until(lambda: advice.items, 5, what="Manager.Advice after the symptom stop")
+        sentence = advice.items[0][1][0]
+        assert "24 hours" in sentence and "lowest third" in sentence, sentence
+        # A second symptom within 7 days (reported after the session): see a clinician.
+        env.device(a, "StopWithReason", "s", "numbness")
+        wait_until(lambda: len(advice.items) == 2, 5, what="a second Advice")
+        assert "clinician" in advice.items[1][1][0] and "2 sessions" in advice.items[1][1][0], advice.items
+        assert not env.state(a)["running"]
+
+
 S.run("AddDevice connects: ready with notifications on", test_connect_ready)
 S.run("Start: soft start at the lowest level, heat follows the plan; Stop: motors and heater off, row closed",
       test_soft_start_heat_and_stop)
@@ -202,4 +221,5 @@ S.run("StopAll stops the device and closes the row", test_stop_all)
 S.run("SetHeat(0) switches the heater off at once; StopWithReason records the symptom; diary note",
       test_set_heat_and_symptom_stop)
 S.run("StopWithReason with an unknown reason still stops (recorded as user)", test_unknown_stop_reason_still_stops)
+S.run("a symptom stop is followed by Manager.Advice: the 24 h cap, then see a clinician", test_symptom_advice_signal)
 S.exit()

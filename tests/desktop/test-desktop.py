@@ -178,12 +178,17 @@ def test_session_with_heat_then_stop_for_dizziness():
         wait_until(lambda: float(app.row_subtitle("Pad temperature").split()[0]) > t0 + 0.2, 30,
                    what="the pad temperature rising on screen")
         # Stop because of dizziness: one tap, motors and heater off, the reason recorded.
+        notes = Notifications(env.api)
         app.click("Stop: Dizziness")
         st = env.sim.wait_state(a, lambda s: not s["running"], 5, what="motors off")
         assert not st["heater_on"], st
         wait_until(lambda: not env.sessions()[0]["open"], 5, what="row closed")
         assert env.sessions()[0]["end_reason"] == "dizziness", env.sessions()
         wait_until(lambda: app.row_subtitle("Massager") == "Ready", 10, what="back to Ready")
+        # The daemon's follow-up advice (Manager.Advice), on the page and as a notification.
+        advice = wait_until(lambda: notes.find("Advice"), 10, what="the advice notification")[0]
+        assert "lowest third" in advice["body"], advice
+        wait_until(lambda: app.has_label(advice["body"]), 10, what="the advice on the Session page")
         # The rest rule now: the daemon's sentence and "available at" its time, Start insensitive.
         answer = wait_until(lambda: (lambda a: a if not a["allowed"] else None)(
             env.get("/org/massaged1", "org.massaged1.Manager", "StartAvailability")), 10, what="a refusal")
