@@ -16,7 +16,8 @@ struct _DaemonLink {
 
 G_DEFINE_FINAL_TYPE(DaemonLink, daemon_link, G_TYPE_OBJECT)
 
-enum { SIGNAL_DAEMON_CHANGED, SIGNAL_DEVICE_ADDED, SIGNAL_DEVICE_REMOVED, N_SIGNALS };
+enum { SIGNAL_DAEMON_CHANGED, SIGNAL_DEVICE_ADDED, SIGNAL_DEVICE_REMOVED, SIGNAL_MANAGER_CHANGED, SIGNAL_ADVICE,
+       N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void on_object_added(GDBusObjectManager *objects, GDBusObject *object, DaemonLink *link) {
@@ -40,6 +41,18 @@ static void on_name_owner(GObject *objects, GParamSpec *pspec, DaemonLink *link)
         g_signal_emit(link, signals[SIGNAL_DAEMON_CHANGED], 0);
 }
 
+/* The Manager's signals, passed on once here so pages and notifications
+ * follow the link, not a proxy that they would have to re-find. */
+static void on_manager_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, DaemonLink *link) {
+        (void) proxy, (void) changed, (void) invalidated;
+        g_signal_emit(link, signals[SIGNAL_MANAGER_CHANGED], 0);
+}
+
+static void on_manager_advice(MassagedManager *manager, const char *sentence, DaemonLink *link) {
+        (void) manager;
+        g_signal_emit(link, signals[SIGNAL_ADVICE], 0, sentence);
+}
+
 static void on_root_proxy_ready(GObject *source, GAsyncResult *result, gpointer user_data) {
         (void) source;
         g_autoptr(DaemonLink) link = user_data;
@@ -50,9 +63,11 @@ static void on_root_proxy_ready(GObject *source, GAsyncResult *result, gpointer 
                 g_warning("Cannot create a proxy for massaged: %s", error->message);
                 return;
         }
-        if (MASSAGED_IS_MANAGER(proxy))
+        if (MASSAGED_IS_MANAGER(proxy)) {
                 g_set_object(&link->manager, MASSAGED_MANAGER(proxy));
-        else
+                g_signal_connect_object(proxy, "g-properties-changed", G_CALLBACK(on_manager_properties), link, 0);
+                g_signal_connect_object(proxy, "advice", G_CALLBACK(on_manager_advice), link, 0);
+        } else
                 g_set_object(&link->history, MASSAGED_HISTORY(proxy));
         g_signal_emit(link, signals[SIGNAL_DAEMON_CHANGED], 0);
 }
@@ -99,6 +114,11 @@ static void daemon_link_class_init(DaemonLinkClass *klass) {
         signals[SIGNAL_DEVICE_ADDED] = g_signal_new("device-added", G_TYPE_FROM_CLASS(klass),
                                                     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                     G_TYPE_NONE, 1, MASSAGED_TYPE_DEVICE);
+        signals[SIGNAL_MANAGER_CHANGED] = g_signal_new("manager-changed", G_TYPE_FROM_CLASS(klass),
+                                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                       G_TYPE_NONE, 0);
+        signals[SIGNAL_ADVICE] = g_signal_new("advice", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                              NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
         signals[SIGNAL_DEVICE_REMOVED] = g_signal_new("device-removed", G_TYPE_FROM_CLASS(klass),
                                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                       G_TYPE_NONE, 1, MASSAGED_TYPE_DEVICE);

@@ -11,6 +11,8 @@
  *   "daemon-changed" ()            the daemon appeared or vanished
  *   "device-added"   (MassagedDevice *)
  *   "device-removed" (MassagedDevice *)
+ *   "manager-changed" ()           a Manager property changed (PropertiesChanged)
+ *   "advice"         (const char *) Manager.Advice: the policy's follow-up after a symptom stop
  */
 
 #include <gio/gio.h>

@@ -30,8 +30,6 @@ typedef struct Watched {
 struct Notifications {
         GApplication *app;              /* not owned: it owns us */
         DaemonLink *link;
-        MassagedManager *manager;       /* whose Advice signal we follow; not owned */
-        gulong advice_handler;
         GHashTable *watched;            /* object path → Watched */
         guint holds;                    /* g_application_hold() calls for active sessions */
 };
@@ -176,27 +174,16 @@ static void rescan(Notifications *n) {
 
 /* Manager.Advice: the policy's follow-up after a symptom stop, said even
  * with the window closed. */
-static void on_advice(MassagedManager *manager, const char *sentence, Notifications *n) {
-        (void) manager;
+static void on_advice(DaemonLink *link, const char *sentence, Notifications *n) {
+        (void) link;
         g_autoptr(GNotification) note = g_notification_new(_("Advice"));
         g_notification_set_body(note, sentence);
         g_notification_set_priority(note, G_NOTIFICATION_PRIORITY_HIGH);
         g_application_send_notification(n->app, "advice", note);
 }
 
-static void follow_manager(Notifications *n) {
-        MassagedManager *manager = daemon_link_get_manager(n->link);
-        if (manager == n->manager)
-                return;
-        if (n->manager && n->advice_handler)
-                g_signal_handler_disconnect(n->manager, n->advice_handler);
-        n->manager = manager;
-        n->advice_handler = manager ? g_signal_connect(manager, "advice", G_CALLBACK(on_advice), n) : 0;
-}
-
 static void on_link_changed(DaemonLink *link, Notifications *n) {
         (void) link;
-        follow_manager(n);
         rescan(n);
 }
 
@@ -214,7 +201,7 @@ Notifications *notifications_new(GApplication *app, DaemonLink *link) {
         g_signal_connect(link, "daemon-changed", G_CALLBACK(on_link_changed), n);
         g_signal_connect(link, "device-added", G_CALLBACK(on_device_changed), n);
         g_signal_connect(link, "device-removed", G_CALLBACK(on_device_changed), n);
-        follow_manager(n);
+        g_signal_connect(link, "advice", G_CALLBACK(on_advice), n);
         rescan(n);
         return n;
 }
@@ -223,8 +210,6 @@ void notifications_free(Notifications *n) {
         if (!n)
                 return;
         g_signal_handlers_disconnect_by_data(n->link, n);
-        if (n->manager && n->advice_handler)
-                g_signal_handler_disconnect(n->manager, n->advice_handler);
         g_hash_table_unref(n->watched);
         g_object_unref(n->link);
         g_free(n);

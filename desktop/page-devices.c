@@ -9,14 +9,10 @@ typedef struct PageDevices {
         AdwPreferencesGroup *known, *nearby;
         GtkToggleButton *scan;
         GPtrArray *known_rows, *nearby_rows;    /* GtkWidget* we added, to remove on rebuild */
-        MassagedManager *manager;               /* whose signals we follow; not owned */
-        gulong manager_handler;
 } PageDevices;
 
 static void page_devices_free(PageDevices *page) {
         g_signal_handlers_disconnect_by_data(page->link, page);
-        if (page->manager && page->manager_handler)
-                g_signal_handler_disconnect(page->manager, page->manager_handler);
         g_ptr_array_unref(page->known_rows);
         g_ptr_array_unref(page->nearby_rows);
         g_object_unref(page->link);
@@ -245,25 +241,12 @@ static void rebuild_known(PageDevices *page) {
         }
 }
 
-static void on_manager_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, PageDevices *page) {
-        (void) proxy, (void) changed, (void) invalidated;
+static void on_manager_changed(DaemonLink *link, PageDevices *page) {
+        (void) link;
         rebuild_nearby(page);
 }
 
-static void follow_manager(PageDevices *page) {
-        MassagedManager *manager = daemon_link_get_manager(page->link);
-        if (manager == page->manager)
-                return;
-        if (page->manager && page->manager_handler)
-                g_signal_handler_disconnect(page->manager, page->manager_handler);
-        page->manager = manager;
-        page->manager_handler = manager ? g_signal_connect(manager, "g-properties-changed",
-                                                           G_CALLBACK(on_manager_properties), page)
-                                        : 0;
-}
-
 static void rebuild(PageDevices *page) {
-        follow_manager(page);
         rebuild_known(page);
         rebuild_nearby(page);
 }
@@ -308,6 +291,7 @@ GtkWidget *page_devices_new(DaemonLink *link) {
          * disconnects what it connected to the longer-lived link and manager. */
         g_object_set_data_full(G_OBJECT(widget), "page", page, (GDestroyNotify) page_devices_free);
         g_signal_connect(link, "daemon-changed", G_CALLBACK(on_link_changed), page);
+        g_signal_connect(link, "manager-changed", G_CALLBACK(on_manager_changed), page);
         g_signal_connect(link, "device-added", G_CALLBACK(on_device_changed), page);
         g_signal_connect(link, "device-removed", G_CALLBACK(on_device_changed), page);
         rebuild(page);

@@ -14,8 +14,6 @@ typedef struct PageScreening {
         GtkSwitch *correction;
         GtkLabel *status;
         GtkLabel *yes_help;             /* the help of every "yes", in the daemon's words */
-        MassagedManager *manager;       /* followed; not owned */
-        gulong manager_handler;
 } PageScreening;
 
 static void report(GtkWidget *widget, const char *text) {
@@ -26,7 +24,8 @@ static void report(GtkWidget *widget, const char *text) {
 }
 
 static void show_status(PageScreening *page) {
-        gint64 until = page->manager ? massaged_manager_get_screening_valid_until(page->manager) : 0;
+        MassagedManager *manager = daemon_link_get_manager(page->link);
+        gint64 until = manager ? massaged_manager_get_screening_valid_until(manager) : 0;
         g_autofree char *text = NULL;
 
         if (until > 0) {
@@ -58,7 +57,8 @@ static void on_answer_changed(GObject *sw, GParamSpec *pspec, PageScreening *pag
 }
 
 static void build_questions(PageScreening *page) {
-        GVariant *questions = page->manager ? massaged_manager_get_screening_questions(page->manager) : NULL;
+        MassagedManager *manager = daemon_link_get_manager(page->link);
+        GVariant *questions = manager ? massaged_manager_get_screening_questions(manager) : NULL;
         GVariantIter iter;
         const char *key, *question, *help;
 
@@ -101,9 +101,10 @@ static void on_submitted(GObject *source, GAsyncResult *result, gpointer user_da
 
 static void on_submit(GtkButton *button, PageScreening *page) {
         (void) button;
+        MassagedManager *manager = daemon_link_get_manager(page->link);
         GVariantBuilder answers;
 
-        if (!page->manager || page->rows->len == 0)
+        if (!manager || page->rows->len == 0)
                 return;
         g_variant_builder_init(&answers, G_VARIANT_TYPE_VARDICT);
         for (guint i = 0; i < page->rows->len; i++) {
@@ -115,30 +116,18 @@ static void on_submit(GtkButton *button, PageScreening *page) {
                 g_variant_builder_add(&answers, "{sv}", "clinician_clearance", g_variant_new_boolean(TRUE));
         if (gtk_switch_get_active(page->correction))
                 g_variant_builder_add(&answers, "{sv}", "correction", g_variant_new_boolean(TRUE));
-        g_dbus_proxy_call(G_DBUS_PROXY(page->manager), "SubmitScreening", g_variant_new("(a{sv})", &answers),
+        g_dbus_proxy_call(G_DBUS_PROXY(manager), "SubmitScreening", g_variant_new("(a{sv})", &answers),
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_submitted, g_object_ref(page->widget));
 }
 
-static void on_manager_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, PageScreening *page) {
-        (void) proxy, (void) changed, (void) invalidated;
+static void on_manager_changed(DaemonLink *link, PageScreening *page) {
+        (void) link;
         show_status(page);
-}
-
-static void follow_manager(PageScreening *page) {
-        MassagedManager *manager = daemon_link_get_manager(page->link);
-        if (manager == page->manager)
-                return;
-        if (page->manager && page->manager_handler)
-                g_signal_handler_disconnect(page->manager, page->manager_handler);
-        page->manager = manager;
-        page->manager_handler = manager ? g_signal_connect(manager, "g-properties-changed",
-                                                           G_CALLBACK(on_manager_properties), page) : 0;
-        build_questions(page);
 }
 
 static void on_link_changed(DaemonLink *link, PageScreening *page) {
         (void) link;
-        follow_manager(page);
+        build_questions(page);  /* a daemon that came back may serve other questions */
         show_status(page);
 }
 
@@ -158,8 +147,6 @@ static GtkWidget *switch_row(AdwPreferencesGroup *group, const char *title, cons
 
 static void page_screening_free(PageScreening *page) {
         g_signal_handlers_disconnect_by_data(page->link, page);
-        if (page->manager && page->manager_handler)
-                g_signal_handler_disconnect(page->manager, page->manager_handler);
         g_ptr_array_unref(page->rows);
         g_object_unref(page->link);
         g_free(page);
@@ -207,7 +194,8 @@ GtkWidget *page_screening_new(DaemonLink *link) {
 
         g_object_set_data_full(G_OBJECT(widget), "page", page, (GDestroyNotify) page_screening_free);
         g_signal_connect(link, "daemon-changed", G_CALLBACK(on_link_changed), page);
-        follow_manager(page);
+        g_signal_connect(link, "manager-changed", G_CALLBACK(on_manager_changed), page);
+        build_questions(page);
         show_status(page);
         return widget;
 }

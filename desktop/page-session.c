@@ -34,10 +34,7 @@ typedef struct PageSession {
         GtkLabel *refusal;              /* why a start is not possible now, and until when */
         GtkLabel *advice;               /* the policy's sentences for the next start */
         GtkLabel *followup;             /* Manager.Advice: the policy's word after a symptom stop */
-        gulong advice_handler;
         GtkWidget *start;
-        MassagedManager *manager;       /* whose StartAvailability we follow; not owned */
-        gulong manager_handler;
         GtkLabel *plan;                 /* the running session's plan and advice (Start's reply) */
 
         AdwActionRow *time_left, *pattern, *level, *temperature;
@@ -172,7 +169,8 @@ static char *advice_text(GVariant *plan) {
  * is possible now, the daemon's sentence when not and until when. Followed
  * through PropertiesChanged: the daemon says when it changes, nothing polls. */
 static void show_availability(PageSession *page) {
-        GVariant *a = page->manager ? massaged_manager_get_start_availability(page->manager) : NULL;
+        MassagedManager *manager = daemon_link_get_manager(page->link);
+        GVariant *a = manager ? massaged_manager_get_start_availability(manager) : NULL;
         gboolean allowed = FALSE;
         const char *message = "", *reason = "";
         gint64 available_at = 0;
@@ -205,31 +203,15 @@ static void show_availability(PageSession *page) {
         gtk_widget_set_sensitive(page->start, gtk_widget_get_sensitive(page->start) && allowed);
 }
 
-static void on_manager_properties(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, PageSession *page) {
-        (void) proxy, (void) invalidated;
-        g_autoptr(GVariant) availability = g_variant_lookup_value(changed, "StartAvailability", NULL);
-        if (availability)
-                update(page);
+static void on_manager_changed(DaemonLink *link, PageSession *page) {
+        (void) link;
+        update(page);
 }
 
-static void on_advice(MassagedManager *manager, const char *sentence, PageSession *page) {
-        (void) manager;
+static void on_advice(DaemonLink *link, const char *sentence, PageSession *page) {
+        (void) link;
         gtk_label_set_label(page->followup, sentence);
         gtk_widget_set_visible(GTK_WIDGET(page->followup), TRUE);
-}
-
-static void follow_manager(PageSession *page) {
-        MassagedManager *manager = daemon_link_get_manager(page->link);
-        if (manager == page->manager)
-                return;
-        if (page->manager && page->manager_handler)
-                g_signal_handler_disconnect(page->manager, page->manager_handler);
-        if (page->manager && page->advice_handler)
-                g_signal_handler_disconnect(page->manager, page->advice_handler);
-        page->manager = manager;
-        page->manager_handler = manager ? g_signal_connect(manager, "g-properties-changed",
-                                                           G_CALLBACK(on_manager_properties), page) : 0;
-        page->advice_handler = manager ? g_signal_connect(manager, "advice", G_CALLBACK(on_advice), page) : 0;
 }
 
 /* The device to drive: the first ready one, else the first known. */
@@ -256,8 +238,7 @@ static void choose_device(PageSession *page) {
                 }
         }
 
-        follow_manager(page);
-        MassagedManager *manager = page->manager;
+        MassagedManager *manager = daemon_link_get_manager(page->link);
         GVariant *programs = manager ? massaged_manager_get_programs(manager) : NULL;
         if (programs && page->program_names->len == 0) {
                 GVariantIter iter;
@@ -424,10 +405,6 @@ static void page_session_free(PageSession *page) {
         g_ptr_array_unref(page->program_names);
         g_ptr_array_unref(page->program_texts);
         g_signal_handlers_disconnect_by_data(page->link, page);
-        if (page->manager && page->manager_handler)
-                g_signal_handler_disconnect(page->manager, page->manager_handler);
-        if (page->manager && page->advice_handler)
-                g_signal_handler_disconnect(page->manager, page->advice_handler);
         if (page->device) {
                 g_signal_handler_disconnect(page->device, page->device_handler);
                 g_object_unref(page->device);
@@ -535,6 +512,8 @@ GtkWidget *page_session_new(DaemonLink *link) {
         g_signal_connect(stop, "clicked", G_CALLBACK(on_stop), page);
         g_object_set_data_full(G_OBJECT(widget), "page", page, (GDestroyNotify) page_session_free);
         g_signal_connect(link, "daemon-changed", G_CALLBACK(on_link_changed), page);
+        g_signal_connect(link, "manager-changed", G_CALLBACK(on_manager_changed), page);
+        g_signal_connect(link, "advice", G_CALLBACK(on_advice), page);
         g_signal_connect(link, "device-added", G_CALLBACK(on_device_list_changed), page);
         g_signal_connect(link, "device-removed", G_CALLBACK(on_device_list_changed), page);
         choose_device(page);
