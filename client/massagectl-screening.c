@@ -29,14 +29,12 @@ typedef struct Question {
 } Question;
 
 /* a(sss) → questions; -EBADMSG for anything else. */
-static int read_questions(const Value *v, Question **ret, size_t *ret_n) {
-        _cleanup_free_ Question *q = NULL;
+/* More than the daemon will ever ask (it has 8): a reply with more is not its. */
+#define QUESTIONS_MAX 64
 
-        if (v->type != VALUE_ARRAY)
+static int read_questions(const Value *v, Question ret[static QUESTIONS_MAX], size_t *ret_n) {
+        if (v->type != VALUE_ARRAY || v->c.n > QUESTIONS_MAX)
                 return -EBADMSG;
-        q = calloc(v->c.n + 1, sizeof(Question));
-        if (!q)
-                return -ENOMEM;
         for (size_t i = 0; i < v->c.n; i++) {
                 const Value *e = v->c.items[i];
 
@@ -45,9 +43,8 @@ static int read_questions(const Value *v, Question **ret, size_t *ret_n) {
                 for (size_t k = 0; k < 3; k++)
                         if (e->c.items[k]->type != VALUE_STRING)
                                 return -EBADMSG;
-                q[i] = (Question) { e->c.items[0]->s, e->c.items[1]->s, e->c.items[2]->s };
+                ret[i] = (Question) { e->c.items[0]->s, e->c.items[1]->s, e->c.items[2]->s };
         }
-        *ret = STEAL_PTR(q);
         *ret_n = v->c.n;
         return 0;
 }
@@ -116,7 +113,7 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
                 {}
         };
         _cleanup_value_ Value *served = NULL, *answers = value_new_object();
-        _cleanup_free_ Question *q = NULL;
+        Question q[QUESTIONS_MAX];
         size_t n_q = 0;
         bool all_no = false, clearance = false, correction = false, list = false, any_yes = false;
         char **given = NULL;
@@ -165,16 +162,16 @@ int verb_screening(Ctl *c, int argc, char *argv[]) {
 
         r = api_screening_questions(c, &served);
         if (r >= 0) {
-                r = read_questions(served, &q, &n_q);
-                if (r == -ENOMEM)
-                        r = ctl_fail(c, EXIT_FAILURE_OTHER, r, _("Out of memory."));
-                else if (r < 0)
+                r = read_questions(served, q, &n_q);
+                if (r < 0)
                         r = ctl_fail(c, EXIT_FAILURE_OTHER, r,
                                      _("massaged's screening questions are not (key, question, help) triples."));
         }
         if (r < 0 || list) {
                 free(given);
-                return r < 0 ? r : list_questions(c, q, n_q);
+                if (r >= 0)
+                        r = list_questions(c, q, n_q);
+                return r;
         }
 
         /* Answers from flags, checked against the daemon's keys before anything is sent. */

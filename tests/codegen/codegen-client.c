@@ -51,12 +51,12 @@ typedef struct {
 G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) static void die(const char *fmt, ...) {
         va_list ap;
 
-        fputs("fail ", stdout);
+        (void) fputs("fail ", stdout);
         va_start(ap, fmt);
         vprintf(fmt, ap);
         va_end(ap);
-        fputc('\n', stdout);
-        fflush(stdout);
+        (void) fputc('\n', stdout);
+        (void) fflush(stdout);
         exit(EXIT_FAILURE);
 }
 
@@ -65,7 +65,7 @@ static void step(const char *iface, const char *method, const char *outcome) {
         char line[64];
 
         printf("called %s.%s %s\n", iface, method, outcome);
-        fflush(stdout);
+        (void) fflush(stdout);
         if (!fgets(line, sizeof(line), stdin) || strcmp(line, "next\n") != 0)
                 die("the driver did not say \"next\" after %s.%s", iface, method);
 }
@@ -141,7 +141,7 @@ static void read_properties(GDBusProxy *proxy, GDBusInterfaceInfo *info) {
                             g_variant_get_type_string(v), (*p)->signature);
                 printf("property %s.%s %s\n", short_name(info), (*p)->name, g_variant_get_type_string(v));
         }
-        fflush(stdout);
+        (void) fflush(stdout);
 }
 
 static void check_fields(const char *what, GVariant *dict, const Field *fields) {
@@ -444,7 +444,7 @@ int main(int argc, char *argv[]) {
         guint64 id;
 
         if (argc > 3 || !bus || !address) {
-                fprintf(stderr, "Usage: %s BUS_ADDRESS DEVICE_ADDRESS (or $CODEGEN_BUS_ADDRESS, "
+                (void) fprintf(stderr, "Usage: %s BUS_ADDRESS DEVICE_ADDRESS (or $CODEGEN_BUS_ADDRESS, "
                                 "$CODEGEN_DEVICE_ADDRESS)\n", argv[0]);
                 return 2;
         }
