@@ -4,8 +4,9 @@
 
 The daemon runs with LANGUAGE=de and the build tree's catalogs
 ($MASSAGED_LOCALEDIR=po/locale): a refusal's sentence (Start's error message,
-CheckStart's and StartAvailability's `message`) is the German one of the
-catalog, while the error name and the `reason` code stay the same. Without
+CheckStart's and StartAvailability's `message`), the screening questions and
+their help, and the limits' summaries are the German ones of the catalog,
+while the error name, the `reason` code and every key stay the same. Without
 LANGUAGE it is English. The expected sentences come from the built catalog
 (Python's gettext reading po/locale/de/LC_MESSAGES/massaged.mo), never a copy.
 
@@ -20,7 +21,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "lib"))
-from massaged_env import MANAGER, MANAGER_PATH, START_TYPES, Scenarios, build_path, device_path, \
+from massaged_env import MANAGER, MANAGER_PATH, START_TYPES, MassagedEnv, Scenarios, build_path, device_path, \
     wait_for  # noqa: E402
 from gi.repository import GLib  # noqa: E402
 
@@ -135,6 +136,29 @@ def test_english_without_language():
             assert pattern(REST).fullmatch(got), got
 
 
+def texts(language):
+    """ScreeningQuestions and DescribeLimits' summaries of a daemon in `language`."""
+    with MassagedEnv(daemon=False) as env:
+        env_for(env, language)
+        env.start_daemon()
+        questions = env.get(MANAGER_PATH, MANAGER, "ScreeningQuestions")
+        summaries = {k: v["summary"] for k, v in env.manager("DescribeLimits").items()}
+    return questions, summaries
+
+
+def test_texts_german():
+    en_q, en_l = texts(None)
+    de_q, de_l = texts("de")
+    assert [q[0] for q in de_q] == [q[0] for q in en_q] and len(en_q) >= 8, (en_q, de_q)
+    for (key, text, help_), (_, de_text, de_help) in zip(en_q, de_q):
+        assert (de_text, de_help) == (german(text), german(help_)), key
+    assert de_l.keys() == en_l.keys() and len(en_l) >= 15, (en_l, de_l)
+    for key, summary in en_l.items():
+        assert de_l[key] == german(summary), key
+
+
+S.run("LANGUAGE=de: the screening questions, their help and the limits' summaries in German, keys unchanged",
+      test_texts_german)
 S.run("LANGUAGE=de: ScreeningRequired in German from the catalog, name and reason unchanged", test_screening_german)
 S.run("LANGUAGE=de: RestRequired after a seeded session in German, name and reason unchanged", test_rest_german)
 S.run("no LANGUAGE: the same refusals in English", test_english_without_language)
