@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "bus-errors.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 
 const char *bus_error_name_from_errno(int error) {
@@ -79,26 +80,26 @@ int bus_error_set_device_result(sd_bus_error *e, const char *address, MassagerRe
         case MASSAGER_RESULT_OK:
                 return 0;
         case MASSAGER_RESULT_FAULT_LATCHED:
-                return bus_error_set_errno(e, -EREMOTEIO, "%s has a latched fault (overheat, sensor or motor "
+                return bus_error_set_errno(e, -EREMOTEIO, _("%s has a latched fault (overheat, sensor or motor "
                                            "stall, see its Faults property); check the device, let it cool "
-                                           "down, then call ClearFaults()", address);
+                                           "down, then call ClearFaults()"), address);
         case MASSAGER_RESULT_LOW_BATTERY:
-                return bus_error_set_errno(e, -EPERM, "%s: battery too low for this (no heat below 20 %%, "
-                                           "no session below 10 %%); charge the device", address);
+                return bus_error_set_errno(e, -EPERM, _("%s: battery too low for this (no heat below 20 %%, "
+                                           "no session below 10 %%); charge the device"), address);
         case MASSAGER_RESULT_NOT_RUNNING:
-                return bus_error_set_errno(e, -ESRCH, "%s is not running a session", address);
+                return bus_error_set_errno(e, -ESRCH, _("%s is not running a session"), address);
         case MASSAGER_RESULT_OUT_OF_RANGE:
-                return bus_error_set_errno(e, -EINVAL, "%s refused the output as beyond its capabilities", address);
+                return bus_error_set_errno(e, -EINVAL, _("%s refused the output as beyond its capabilities"), address);
         case MASSAGER_RESULT_UNKNOWN_OPCODE:
         case MASSAGER_RESULT_BAD_CRC:
         case MASSAGER_RESULT_BAD_LENGTH:
         case MASSAGER_RESULT_UNSUPPORTED_VERSION:
-                return bus_error_set_errno(e, -EPROTO, "%s rejected our command (%s); the device may need "
-                                           "a firmware update", address, massager_result_to_string(result));
+                return bus_error_set_errno(e, -EPROTO, _("%s rejected our command (%s); the device may need "
+                                           "a firmware update"), address, massager_result_to_string(result));
         case _MASSAGER_RESULT_MAX:
                 break;
         }
-        return bus_error_set_errno(e, -EIO, "%s answered with unknown result %u", address, (unsigned) result);
+        return bus_error_set_errno(e, -EIO, _("%s answered with unknown result %u"), address, (unsigned) result);
 }
 
 int bus_reply_errno(sd_bus_message *call, int error, const char *format, ...) {

@@ -66,6 +66,7 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-attacks-ledger.py \
 	tests/daemon/test-daemon-pause.py \
 	tests/daemon/test-daemon-refusals.py \
+	tests/daemon/test-daemon-i18n.py \
 	tests/daemon/test-daemon-state-props.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)

@@ -7,6 +7,7 @@
 #include "bus-errors.h"
 #include "device.h"
 #include "discovery-clients.h"
+#include "i18n.h"
 #include "manager.h"
 #include "manager-bus.h"
 #include "manager-devices.h"
@@ -215,7 +216,7 @@ static int method_describe_limits(sd_bus_message *msg, void *userdata, sd_bus_er
                                                   "source", "s", limit_source_to_string(m->safety->sources[id]),
                                                   "unit", "s", li->unit ?: "",
                                                   "higher_is_safer", "b", (int) li->higher_is_safer,
-                                                  "summary", "s", li->summary ?: "");
+                                                  "summary", "s", li->summary ? _(li->summary) : "");
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
         }

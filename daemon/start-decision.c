@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "start-decision.h"
@@ -53,38 +54,38 @@ int start_decide(Device *d, const SessionRequest *req, StartDecision *ret) {
         *dec = (StartDecision) { .reason = "" };
 
         if (d->session)
-                return deny(dec, MASSAGED_ERROR_BUSY, "busy", 0, "%s is already running a session; Stop() it "
-                            "first, or use SetIntensity()/SetHeat()", d->address);
+                return deny(dec, MASSAGED_ERROR_BUSY, "busy", 0, _("%s is already running a session; Stop() it "
+                            "first, or use SetIntensity()/SetHeat()"), d->address);
         if (!device_is_ready(d) || !d->have_info)
-                return deny(dec, MASSAGED_ERROR_NOT_CONNECTED, "not-connected", 0, "%s is not connected (state "
-                            "%s); call Connect() first", d->address, connection_state_to_string(d->connection));
+                return deny(dec, MASSAGED_ERROR_NOT_CONNECTED, "not-connected", 0, _("%s is not connected (state "
+                            "%s); call Connect() first"), d->address, connection_state_to_string(d->connection));
 
         const char *name = req->program ?: safety->conf.default_program ?: PROGRAM_DEFAULT;
         program = program_list_find(&safety->programs, name);
         if (!program)
                 return deny(dec, SD_BUS_ERROR_INVALID_ARGS, "unknown-program", 0,
-                            "Unknown program '%s'; see the Manager's Programs property", name);
+                            _("Unknown program '%s'; see the Manager's Programs property"), name);
 
         /* Fail closed: a configuration we could not read may have held stricter limits. */
         if (safety_config_error(safety))
-                return deny(dec, MASSAGED_ERROR_CONFIG, "config-invalid", 0, "Cannot start: %s",
+                return deny(dec, MASSAGED_ERROR_CONFIG, "config-invalid", 0, _("Cannot start: %s"),
                             safety_config_error(safety));
 
         /* Fail closed: no figures, no session; storage it cannot trust comes before the policy. */
         r = safety_figures(safety, &dec->clock, &dec->figures);
         if (r < 0)
-                return deny(dec, MASSAGED_ERROR_STORAGE, "storage-unavailable", 0, "Cannot start: %s",
+                return deny(dec, MASSAGED_ERROR_STORAGE, "storage-unavailable", 0, _("Cannot start: %s"),
                             safety_storage_error(safety));
         r = ledger_check_start(safety->ledger);
         if (r == -EAGAIN) {
                 /* After a restore from the backup: its own class, with its end. */
                 int64_t until = 0;
                 (void) ledger_restore_hold_end(safety->ledger, &until);
-                return deny(dec, MASSAGED_ERROR_STARTS_HELD, "starts-held", until, "Cannot start: %s",
+                return deny(dec, MASSAGED_ERROR_STARTS_HELD, "starts-held", until, _("Cannot start: %s"),
                             ledger_error(safety->ledger));
         }
         if (r < 0)
-                return deny(dec, MASSAGED_ERROR_STORAGE, "storage-unavailable", 0, "Cannot start: %s",
+                return deny(dec, MASSAGED_ERROR_STORAGE, "storage-unavailable", 0, _("Cannot start: %s"),
                             safety_storage_error(safety));
 
         PolicyStartRequest preq = {

@@ -5,6 +5,7 @@
 
 #include "base/util.h"
 #include "macro.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 #include "safety/policy-advice.h"
 #include "start-summary.h"
@@ -86,7 +87,7 @@ int start_summary_from(StartSummary *ret, const StartDecision *dec, bool with_en
 int start_summary_no_device(StartSummary *ret) {
         StartSummary s = {};
         int r = summary_strings(&s, MASSAGED_ERROR_NOT_CONNECTED, "no-device",
-                                "No massager is connected: connect one (massagectl connect) to start a session.");
+                                _("No massager is connected: connect one (massagectl connect) to start a session."));
         if (r < 0) {
                 start_summary_clear(&s);
                 return r;

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "bus-errors.h"
+#include "i18n.h"
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "safety-glue.h"
@@ -72,16 +73,16 @@ static int thermal_reading(const ThermalRequest *t, int16_t *ret, sd_bus_error *
         d = find_device(t->ctx, t->trip_device);
         if (!d || !device_is_ready(d)) {
                 (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_CONNECTED,
-                                         "The thermal cut-off tripped on %s, which is not connected: connect it "
+                                         _("The thermal cut-off tripped on %s, which is not connected: connect it "
                                          "(massagectl connect %s) so its pad can be read below %d °C, then "
-                                         "acknowledge again.", t->trip_device, t->trip_device,
+                                         "acknowledge again."), t->trip_device, t->trip_device,
                                          POLICY_THERMAL_RELOCK_DECI_C / 10);
                 return -ENOTCONN;
         }
         /* No reading is the policy's "too hot" too: the pad is not known to be cool. */
         (void) sd_bus_error_setf(e, MASSAGED_ERROR_PAD_TOO_HOT,
-                                 "%s, whose thermal cut-off tripped, did not report its pad temperature; try "
-                                 "again in a moment.", t->trip_device);
+                                 _("%s, whose thermal cut-off tripped, did not report its pad temperature; try "
+                                 "again in a moment."), t->trip_device);
         return -ENODATA;
 }
 
@@ -100,14 +101,14 @@ static int thermal_decide(ThermalRequest *t) {
 
         r = safety_figures(safety, &clock, &f);
         if (r < 0) {
-                bus_error_set_storage(&e, "Cannot read the ledger: %s", safety_storage_error(safety));
+                bus_error_set_storage(&e, _("Cannot read the ledger: %s"), safety_storage_error(safety));
                 return sd_bus_reply_method_error(msg, &e);
         }
         /* The device of the trip is the one read in thermal_ack_start(); a trip
          * recorded since then (another device) must be read first. */
         if (!reset && f.thermal_locked && strcmp(f.last_trip_device, t->trip_device) != 0) {
                 (void) sd_bus_error_set(&e, MASSAGED_ERROR_THERMAL_LOCKOUT,
-                                        "Another thermal cut-off was recorded meanwhile; acknowledge again.");
+                                        _("Another thermal cut-off was recorded meanwhile; acknowledge again."));
                 return sd_bus_reply_method_error(msg, &e);
         }
         if (!reset && f.thermal_locked) {
@@ -119,7 +120,7 @@ static int thermal_decide(ThermalRequest *t) {
         in.temperature = temperature;   /* the tripped pad's reading, not a device's status */
         r = reset ? policy_check_heat_reset(&in, &refusal) : policy_check_thermal_ack(&in, &refusal);
         if (r < 0) {
-                bus_error_set_errno(&e, r, "The safety policy could not decide");
+                bus_error_set_errno(&e, r, _("The safety policy could not decide"));
                 return sd_bus_reply_method_error(msg, &e);
         }
         if (r == 0) {
@@ -131,7 +132,7 @@ static int thermal_decide(ThermalRequest *t) {
                              reset || !f.last_trip_device[0] ? NULL : f.last_trip_device,
                              reset ? "heat re-enabled by the user" : "thermal cut-off acknowledged");
         if (r < 0) {
-                bus_error_set_storage(&e, "Cannot record it: %s", ledger_error(safety->ledger));
+                bus_error_set_storage(&e, _("Cannot record it: %s"), ledger_error(safety->ledger));
                 return sd_bus_reply_method_error(msg, &e);
         }
         log_safety_event(reset ? SAFETY_EVENT_HEAT_RESET : SAFETY_EVENT_THERMAL_ACK, LOG_NOTICE, NULL, 0, NULL, "%s",
@@ -180,9 +181,9 @@ int thermal_ack_start(const DeviceContext *ctx, sd_bus_message *call, bool reset
         gpointer v;
 
         if (!safety->ledger)
-                return bus_error_set_storage(error, "Cannot read the ledger: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot read the ledger: %s"), safety_storage_error(safety));
         if (safety_figures(safety, &clock, &f) < 0)
-                return bus_error_set_storage(error, "Cannot read the ledger: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot read the ledger: %s"), safety_storage_error(safety));
         t = calloc(1, sizeof *t);
         if (!t)
                 return -ENOMEM;

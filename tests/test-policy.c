@@ -591,6 +591,9 @@ static void test_message_sentences(void) {
                 /* "40 °C)." and "20 %." end sentences; "e.g. x" (lower case next) does not. */
                 { "Battery at 15 %: heat needs at least 20 %. Charge it. See e.g. this",
                   { "Battery at 15 %: heat needs at least 20 %.", "Charge it.", "See e.g. this", NULL } },
+                /* A translation's sentence may start with an umlaut capital (UTF-8), never with "ä". */
+                { "Wärme aus. Überprüfen Sie das Kissen. Ähnlich. ändern",
+                  { "Wärme aus.", "Überprüfen Sie das Kissen.", "Ähnlich. ändern", NULL } },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
                 char **v = NULL;

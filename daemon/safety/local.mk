@@ -14,7 +14,7 @@ daemon_safety_libmassaged_safety_la_SOURCES = \
 	daemon/safety/file-read.c daemon/safety/file-read.h \
 	daemon/safety/policy.c daemon/safety/policy.h \
 	daemon/safety/policy-plan.c daemon/safety/policy-tick.c daemon/safety/policy-screening.c daemon/safety/policy-pause.c daemon/safety/policy-internal.h \
-	daemon/safety/policy-advice.c daemon/safety/policy-advice.h \
+	daemon/safety/policy-advice.c daemon/safety/policy-advice.h daemon/safety/safety-i18n.h \
 	daemon/safety/conf.c daemon/safety/conf.h \
 	daemon/safety/paths.c daemon/safety/paths-ledger.c daemon/safety/paths.h \
 	daemon/safety/ledger.c daemon/safety/ledger.h daemon/safety/ledger-internal.h \

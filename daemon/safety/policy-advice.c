@@ -17,8 +17,15 @@ void policy_sentences_free(char **v) {
         free(v);
 }
 
+/* The next sentence starts with a capital: A–Z, or a translation's Ä, Ö, Ü (UTF-8). */
+static bool capital(const char *p) {
+        return (p[0] >= 'A' && p[0] <= 'Z') ||
+               ((unsigned char) p[0] == 0xC3 && ((unsigned char) p[1] == 0x84 || (unsigned char) p[1] == 0x96 ||
+                                                 (unsigned char) p[1] == 0x9C));
+}
+
 static bool sentence_end(const char *p) {
-        return (p[0] == '.' || p[0] == '!' || p[0] == '?') && p[1] == ' ' && p[2] >= 'A' && p[2] <= 'Z';
+        return (p[0] == '.' || p[0] == '!' || p[0] == '?') && p[1] == ' ' && capital(p + 2);
 }
 
 int policy_message_sentences(const char *message, char ***ret) {

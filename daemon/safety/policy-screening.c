@@ -15,6 +15,7 @@
 #include <errno.h>
 
 #include "policy-internal.h"
+#include "safety-i18n.h"
 #include "screening.h"
 
 int policy_check_screening_submission(const PolicyFigures *f, const ScreeningAnswers *a,
@@ -36,10 +37,10 @@ int policy_check_screening_submission(const PolicyFigures *f, const ScreeningAns
                         n++;
                 }
         ret_refusal->reason = POLICY_REFUSE_SCREENING_BLOCKED;
-        refusal_set(ret_refusal, "Your earlier screening answer \"%s\"%s was yes, and a yes stands until it is "
+        refusal_set(ret_refusal, _("Your earlier screening answer \"%s\"%s was yes, and a yes stands until it is "
                     "corrected or cleared; nothing was recorded. If it was a mistake, answer again as a correction "
                     "(massagectl screening --correction); if a clinician has cleared you, record the clearance "
-                    "(massagectl screening --clearance).",
-                    first ? first : "?", n > 1 ? " (and others)" : "");
+                    "(massagectl screening --clearance)."),
+                    first ? first : "?", n > 1 ? _(" (and others)") : "");
         return 0;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "policy-internal.h"
+#include "safety-i18n.h"
 
 void policy_thermal_init(PolicyThermal *t, uint64_t now_mono_us) {
         *t = (PolicyThermal) {
@@ -180,18 +181,18 @@ int policy_check_thermal_ack(const PolicyInput *in, PolicyRefusal *ret_refusal) 
         *ret_refusal = (PolicyRefusal) {};
         if (!in->figures->thermal_locked) {
                 ret_refusal->reason = POLICY_REFUSE_NOTHING_TO_DO;
-                refusal_set(ret_refusal, "There is no thermal cut-off to acknowledge.");
+                refusal_set(ret_refusal, _("There is no thermal cut-off to acknowledge."));
                 return 0;
         }
         if (in->temperature == MASSAGER_TEMP_NONE || !plausible(in->temperature)) {
                 ret_refusal->reason = POLICY_REFUSE_TOO_HOT;
-                refusal_set(ret_refusal, "The pad temperature is unknown: connect the massager so its pad can be "
-                            "checked to be below %d °C, then acknowledge.", POLICY_THERMAL_RELOCK_DECI_C / 10);
+                refusal_set(ret_refusal, _("The pad temperature is unknown: connect the massager so its pad can be "
+                            "checked to be below %d °C, then acknowledge."), POLICY_THERMAL_RELOCK_DECI_C / 10);
                 return 0;
         }
         if (in->temperature >= POLICY_THERMAL_RELOCK_DECI_C) {
                 ret_refusal->reason = POLICY_REFUSE_TOO_HOT;
-                refusal_set(ret_refusal, "The pad is still %d.%d °C: wait until it is below %d °C, then acknowledge.",
+                refusal_set(ret_refusal, _("The pad is still %d.%d °C: wait until it is below %d °C, then acknowledge."),
                             in->temperature / 10, in->temperature % 10, POLICY_THERMAL_RELOCK_DECI_C / 10);
                 return 0;
         }
@@ -204,12 +205,12 @@ int policy_check_heat_reset(const PolicyInput *in, PolicyRefusal *ret_refusal) {
         *ret_refusal = (PolicyRefusal) {};
         if (!in->figures->heat_disabled) {
                 ret_refusal->reason = POLICY_REFUSE_NOTHING_TO_DO;
-                refusal_set(ret_refusal, "Heat is not disabled; there is nothing to reset.");
+                refusal_set(ret_refusal, _("Heat is not disabled; there is nothing to reset."));
                 return 0;
         }
         if (in->figures->thermal_locked) {
                 ret_refusal->reason = POLICY_REFUSE_THERMAL_LOCKOUT;
-                refusal_set(ret_refusal, "Acknowledge the last thermal cut-off first (the pad must be below %d °C).",
+                refusal_set(ret_refusal, _("Acknowledge the last thermal cut-off first (the pad must be below %d °C)."),
                             POLICY_THERMAL_RELOCK_DECI_C / 10);
                 return 0;
         }

@@ -10,6 +10,7 @@
 
 #include "massaged-dbus.h"
 #include "policy-internal.h"
+#include "safety-i18n.h"
 #include "screening.h"
 
 #define DBUS_ERROR_INVALID_ARGS "org.freedesktop.DBus.Error.InvalidArgs"
@@ -233,14 +234,14 @@ static int check_screening(const PolicyInput *in, PolicyRefusal *ret) {
         const SafetyClock *c = &f->clock;
 
         if (!f->screened) {
-                refusal_set(ret, "Health screening required before first use: answer the screening questions "
-                            "(massagectl screening).");
+                refusal_set(ret, _("Health screening required before first use: answer the screening questions "
+                            "(massagectl screening)."));
                 return refuse(ret, POLICY_REFUSE_SCREENING_MISSING, 0, NULL);
         }
         if (c->wall_us > f->screening_wall_us &&
             (uint64_t) (c->wall_us - f->screening_wall_us) >= (uint64_t) POLICY_SCREENING_VALID_S * USEC_PER_SEC) {
-                refusal_set(ret, "Health screening is due again (every 6 months; last answered %llu days ago): "
-                            "answer the screening questions (massagectl screening).",
+                refusal_set(ret, _("Health screening is due again (every 6 months; last answered %llu days ago): "
+                            "answer the screening questions (massagectl screening)."),
                             (unsigned long long) ((c->wall_us - f->screening_wall_us) / (int64_t) USEC_PER_DAY));
                 return refuse(ret, POLICY_REFUSE_SCREENING_MISSING, 0, NULL);
         }
@@ -253,10 +254,12 @@ static int check_screening(const PolicyInput *in, PolicyRefusal *ret) {
                                         first = screening_question_key(q);
                                 n++;
                         }
-                refusal_set(ret, "The health screening answer \"%s\"%s rules out massage until a clinician "
+                /* TRANSLATORS: the first %s is a screening question's key (not translated),
+                 * the second is empty or " (and others)". */
+                refusal_set(ret, _("The health screening answer \"%s\"%s rules out massage until a clinician "
                             "clears you; then record the clearance (massagectl screening --clearance). If the "
-                            "answer was a mistake, correct it (massagectl screening --correction).",
-                            first ? first : "?", n > 1 ? " (and others)" : "");
+                            "answer was a mistake, correct it (massagectl screening --correction)."),
+                            first ? first : "?", n > 1 ? _(" (and others)") : "");
                 return refuse(ret, POLICY_REFUSE_SCREENING_BLOCKED, 0, NULL);
         }
         return 1;
@@ -268,8 +271,8 @@ static int check_lockout(const PolicyInput *in, PolicyRefusal *ret) {
 
         if (!f->thermal_locked)
                 return 1;
-        refusal_set(ret, "The heat pad's thermal cut-off tripped at %s. Let the pad cool below %d °C, then "
-                    "acknowledge it (massagectl acknowledge) before the next session.",
+        refusal_set(ret, _("The heat pad's thermal cut-off tripped at %s. Let the pad cool below %d °C, then "
+                    "acknowledge it (massagectl acknowledge) before the next session."),
                     safety_clock_format_hhmm(&f->clock, f->last_trip_wall_us, hhmm),
                     POLICY_THERMAL_RELOCK_DECI_C / 10);
         return refuse(ret, POLICY_REFUSE_THERMAL_LOCKOUT, 0, NULL);
@@ -288,27 +291,27 @@ static PolicyReason heat_refusal(const PolicyInput *in, bool gentle, uint8_t lev
                 return POLICY_REFUSE_THERMAL_LOCKOUT;
         }
         if (f->screened && (f->screening_yes & (UINT32_C(1) << SCREENING_REDUCED_SKIN_SENSATION))) {
-                refusal_set(r, "Heat is off because the health screening reports reduced skin sensation: "
-                            "skin that cannot feel heat can burn unnoticed. Start without heat.");
+                refusal_set(r, _("Heat is off because the health screening reports reduced skin sensation: "
+                            "skin that cannot feel heat can burn unnoticed. Start without heat."));
                 return POLICY_REFUSE_HEAT_SENSATION;
         }
         if (f->heat_disabled) {
-                refusal_set(r, "Heat is disabled after two thermal cut-offs within 24 hours. Check the pad, "
-                            "then reset heat explicitly (massagectl reset-heat) or start without heat.");
+                refusal_set(r, _("Heat is disabled after two thermal cut-offs within 24 hours. Check the pad, "
+                            "then reset heat explicitly (massagectl reset-heat) or start without heat."));
                 return POLICY_REFUSE_HEAT_DISABLED;
         }
         if (gentle && !L(in, LIMIT_GENTLE_HEAT)) {
-                refusal_set(r, "Heat is off in gentle mode unless you opt in (limit gentle_heat, at most %u °C).",
+                refusal_set(r, _("Heat is off in gentle mode unless you opt in (limit gentle_heat, at most %u °C)."),
                             L(in, LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS));
                 return POLICY_REFUSE_HEAT_GENTLE;
         }
         if (battery_below(in, POLICY_BATTERY_MIN_HEAT_PERCENT)) {
-                refusal_set(r, "Battery at %u %%: heat needs at least %u %%. Charge the massager or start "
-                            "without heat.", in->battery, POLICY_BATTERY_MIN_HEAT_PERCENT);
+                refusal_set(r, _("Battery at %u %%: heat needs at least %u %%. Charge the massager or start "
+                            "without heat."), in->battery, POLICY_BATTERY_MIN_HEAT_PERCENT);
                 return POLICY_REFUSE_HEAT_BATTERY;
         }
         if (heat_level_within_setpoint(in, gentle, level) == 0) {
-                refusal_set(r, "No heat level of this device stays within the %u °C setpoint limit.",
+                refusal_set(r, _("No heat level of this device stays within the %u °C setpoint limit."),
                             gentle ? MIN(L(in, LIMIT_HEAT_SETPOINT_CELSIUS),
                                          L(in, LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS))
                                    : L(in, LIMIT_HEAT_SETPOINT_CELSIUS));
@@ -366,8 +369,8 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
         /* An open session counts as running until it is closed, paused or not:
          * two sessions never run at once, and its rest has not even begun. */
         if (f->sessions_open > 0) {
-                refusal_set(ret, "A session is still open (running or paused): stop it first (massagectl stop); "
-                            "the next one may start %u min after it ends.", L(in, LIMIT_REST_MINUTES));
+                refusal_set(ret, _("A session is still open (running or paused): stop it first (massagectl stop); "
+                            "the next one may start %u min after it ends."), L(in, LIMIT_REST_MINUTES));
                 return refuse(ret, POLICY_REFUSE_SESSION_OPEN, 0, NULL);
         }
 
@@ -382,15 +385,15 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
                         int64_t at = c->wall_us + (int64_t) wait;
                         char end_hhmm[6];
                         if (since < 0)
-                                refusal_set(ret, "Rest required between sessions: %u more min (%u after the last "
-                                            "session's planned end at %s); available again at %s.",
+                                refusal_set(ret, _("Rest required between sessions: %u more min (%u after the last "
+                                            "session's planned end at %s); available again at %s."),
                                             minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
                                             L(in, LIMIT_REST_MINUTES),
                                             safety_clock_format_hhmm(c, c->wall_us - since, end_hhmm),
                                             safety_clock_format_hhmm(c, at, hhmm));
                         else
-                                refusal_set(ret, "Rest required between sessions: %u more min (of %u); available "
-                                            "again at %s.", minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
+                                refusal_set(ret, _("Rest required between sessions: %u more min (of %u); available "
+                                            "again at %s."), minutes_ceil(wait / USEC_PER_SEC + (wait % USEC_PER_SEC != 0)),
                                             L(in, LIMIT_REST_MINUTES), safety_clock_format_hhmm(c, at, hhmm));
                         return refuse(ret, POLICY_REFUSE_REST, at, NULL);
                 }
@@ -407,9 +410,10 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
                         at = MAX(at, L(in, LIMIT_DAILY_SESSIONS) <= f->n_starts_24h
                                      ? f->starts_24h[L(in, LIMIT_DAILY_SESSIONS) - 1] + (int64_t) USEC_PER_DAY
                                      : c->wall_us + (int64_t) USEC_PER_DAY);
-                refusal_set(ret, "Daily session limit reached: %u of %u sessions %s; available again at %s.",
+                /* TRANSLATORS: the third %s is "today" or "in the last 24 hours". */
+                refusal_set(ret, _("Daily session limit reached: %u of %u sessions %s; available again at %s."),
                             local ? f->sessions_today : f->sessions_24h, L(in, LIMIT_DAILY_SESSIONS),
-                            local ? "today" : "in the last 24 hours", safety_clock_format_hhmm(c, at, hhmm));
+                            local ? _("today") : _("in the last 24 hours"), safety_clock_format_hhmm(c, at, hhmm));
                 return refuse(ret, POLICY_REFUSE_DAILY_SESSIONS, at, NULL);
         }
 
@@ -419,9 +423,10 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
                 int64_t at = day_free_at(f, cap, POLICY_MIN_SESSION_S, false);
                 bool local = f->seconds_today + POLICY_MIN_SESSION_S > cap;
 
-                refusal_set(ret, "Daily limit reached: %u of %u min used %s; available again at %s.",
+                /* TRANSLATORS: the %s after "used" is "today" or "in the last 24 hours". */
+                refusal_set(ret, _("Daily limit reached: %u of %u min used %s; available again at %s."),
                             MIN(minutes_ceil(local ? f->seconds_today : f->seconds_24h), L(in, LIMIT_DAILY_MINUTES)),
-                            L(in, LIMIT_DAILY_MINUTES), local ? "today" : "in the last 24 hours",
+                            L(in, LIMIT_DAILY_MINUTES), local ? _("today") : _("in the last 24 hours"),
                             safety_clock_format_hhmm(c, at, hhmm));
                 return refuse(ret, POLICY_REFUSE_DAILY_MINUTES, at, NULL);
         }
@@ -430,8 +435,8 @@ static int check_usage(const PolicyInput *in, PolicyRefusal *ret, uint64_t *ret_
         if (*ret_left_week < POLICY_MIN_SESSION_S) {
                 /* The 7-day window moves on at local midnight; whether that frees
                  * enough depends on the day dropping out, so promise nothing more. */
-                refusal_set(ret, "Weekly limit reached: %u of %u min used in the last 7 days; time frees up as "
-                            "days leave the window (next change at %s).",
+                refusal_set(ret, _("Weekly limit reached: %u of %u min used in the last 7 days; time frees up as "
+                            "days leave the window (next change at %s)."),
                             MIN(minutes_ceil(f->seconds_week), L(in, LIMIT_WEEKLY_MINUTES)),
                             L(in, LIMIT_WEEKLY_MINUTES), safety_clock_format_hhmm(c, c->next_day_start_us, hhmm));
                 return refuse(ret, POLICY_REFUSE_WEEKLY_MINUTES, c->next_day_start_us, NULL);
@@ -446,43 +451,44 @@ static void advice_add(const PolicyInput *in, uint32_t session_s, PolicyPlan *pl
         if (f->seconds_week + session_s > (uint64_t) L(in, LIMIT_WEEKLY_ADVICE_MINUTES) * 60) {
                 plan->advice |= POLICY_ADVICE_WEEKLY_MINUTES;
                 message_append(plan->message, sizeof plan->message,
-                               "Advice: this brings you over %u min of massage in 7 days; rest days help the "
-                               "tissue recover.", L(in, LIMIT_WEEKLY_ADVICE_MINUTES));
+                               _("Advice: this brings you over %u min of massage in 7 days; rest days help the "
+                               "tissue recover."), L(in, LIMIT_WEEKLY_ADVICE_MINUTES));
         }
         if (days > L(in, LIMIT_WEEKLY_ADVICE_DAYS)) {
                 plan->advice |= POLICY_ADVICE_WEEKLY_DAYS;
                 message_append(plan->message, sizeof plan->message,
-                               "Advice: this is day %u of the last 7 with massage; consider a rest day.", days);
+                               _("Advice: this is day %u of the last 7 with massage; consider a rest day."), days);
         }
         if (f->symptom_stops_7d >= POLICY_SYMPTOM_ADVICE_COUNT) {
                 plan->advice |= POLICY_ADVICE_CLINICIAN;
                 message_append(plan->message, sizeof plan->message,
-                               "Advice: you stopped %u sessions for symptoms in the last 7 days; please see a "
-                               "clinician before continuing.", f->symptom_stops_7d);
+                               _("Advice: you stopped %u sessions for symptoms in the last 7 days; please see a "
+                               "clinician before continuing."), f->symptom_stops_7d);
         }
 }
 
 static void adjustments_describe(const PolicyInput *in, const PolicyPlan *p, uint32_t requested_s,
                                  char *buf, size_t size) {
         if (p->adjustments & POLICY_ADJUST_DURATION_WEEKLY)
-                message_append(buf, size, "Session shortened to %u min: weekly limit of %u min.",
+                message_append(buf, size, _("Session shortened to %u min: weekly limit of %u min."),
                                p->session_s / 60, L(in, LIMIT_WEEKLY_MINUTES));
         else if (p->adjustments & POLICY_ADJUST_DURATION_DAILY)
-                message_append(buf, size, "Session shortened to %u min %u s: daily limit of %u min.",
+                message_append(buf, size, _("Session shortened to %u min %u s: daily limit of %u min."),
                                p->session_s / 60, p->session_s % 60, L(in, LIMIT_DAILY_MINUTES));
         else if (p->adjustments & (POLICY_ADJUST_DURATION_SESSION | POLICY_ADJUST_DURATION_GENTLE))
-                message_append(buf, size, "Session capped at %u min (asked for %u min)%s.", p->session_s / 60,
+                /* TRANSLATORS: %s is empty or " in gentle mode". */
+                message_append(buf, size, _("Session capped at %u min (asked for %u min)%s."), p->session_s / 60,
                                minutes_ceil(requested_s),
-                               (p->adjustments & POLICY_ADJUST_DURATION_GENTLE) ? " in gentle mode" : "");
+                               (p->adjustments & POLICY_ADJUST_DURATION_GENTLE) ? _(" in gentle mode") : "");
         if (p->adjustments & POLICY_ADJUST_INTENSITY_SYMPTOM)
-                message_append(buf, size, "Intensity capped at %u for 24 h after a stop for symptoms.",
+                message_append(buf, size, _("Intensity capped at %u for 24 h after a stop for symptoms."),
                                p->intensity_cap);
         else if (p->adjustments & POLICY_ADJUST_INTENSITY_GENTLE)
-                message_append(buf, size, "Intensity capped at %u in gentle mode.", p->intensity_cap);
+                message_append(buf, size, _("Intensity capped at %u in gentle mode."), p->intensity_cap);
         if (p->adjustments & POLICY_ADJUST_HEAT_LEVEL)
-                message_append(buf, size, "Heat level lowered to %u (setpoint limit).", p->heat_level);
+                message_append(buf, size, _("Heat level lowered to %u (setpoint limit)."), p->heat_level);
         if (p->adjustments & POLICY_ADJUST_HEAT_TIME)
-                message_append(buf, size, "Heat switches off after %u min (heat-time limits).",
+                message_append(buf, size, _("Heat switches off after %u min (heat-time limits)."),
                                p->heat_budget_s / 60);
 }
 
@@ -556,7 +562,7 @@ static int cap_weekly_minutes(const PolicyInput *in, Caps *c, PolicyRefusal *ret
 static int cap_time_left(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
         if (c->elapsed_s < c->session_s)
                 return 1;
-        refusal_set(ret, "No session time left (%u of %u s run); the session ends now.", c->elapsed_s, c->session_s);
+        refusal_set(ret, _("No session time left (%u of %u s run); the session ends now."), c->elapsed_s, c->session_s);
         return refuse(ret, POLICY_REFUSE_SESSION_OVER, 0, NULL);
 }
 
@@ -598,13 +604,14 @@ static int cap_heat(const PolicyInput *in, Caps *c, PolicyRefusal *ret) {
         why = heat_refusal(in, c->gentle, c->heat_level, &why_msg);
         if (why == POLICY_OK && remaining == 0) {
                 if (c->start)
-                        refusal_set(&why_msg, "No heat time left: %u of %u min of heat used %s. Start without heat.",
+                        /* TRANSLATORS: %s is "today" or "in the last 24 hours". */
+                        refusal_set(&why_msg, _("No heat time left: %u of %u min of heat used %s. Start without heat."),
                                     MIN(minutes_ceil(c->heat_day_s), L(in, LIMIT_HEAT_DAILY_MINUTES)),
                                     L(in, LIMIT_HEAT_DAILY_MINUTES),
                                     in->figures->heat_seconds_today >= in->figures->heat_seconds_24h
-                                    ? "today" : "in the last 24 hours");
+                                    ? _("today") : _("in the last 24 hours"));
                 else
-                        refusal_set(&why_msg, "No heat time left in this session or today.");
+                        refusal_set(&why_msg, _("No heat time left in this session or today."));
                 why = POLICY_REFUSE_HEAT_TIME;
         }
         if (why != POLICY_OK) {
@@ -684,8 +691,9 @@ static int plan_make(const PolicyInput *in, const Caps *c, const Program *progra
                 }, plan);
         if (r == -EINVAL) {
                 policy_plan_clear(plan);
-                refusal_set(ret, "This device supports no pattern the program may use%s.",
-                            c->gentle ? " in gentle mode (steady or wave)" : "");
+                /* TRANSLATORS: %s is empty or " in gentle mode (steady or wave)". */
+                refusal_set(ret, _("This device supports no pattern the program may use%s."),
+                            c->gentle ? _(" in gentle mode (steady or wave)") : "");
                 return refuse(ret, POLICY_REFUSE_INVALID, 0, NULL);
         }
         if (r < 0) {
@@ -717,22 +725,22 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
         *ret_refusal = (PolicyRefusal) {};
 
         if (!req->program || req->program->n_steps == 0) {
-                refusal_set(ret_refusal, "The program has no steps.");
+                refusal_set(ret_refusal, _("The program has no steps."));
                 return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
         }
         if (req->intensity < 1 || req->intensity > in->device->intensity_max) {
-                refusal_set(ret_refusal, "Intensity %u out of range 1–%u for this device.", req->intensity,
+                refusal_set(ret_refusal, _("Intensity %u out of range 1–%u for this device."), req->intensity,
                             in->device->intensity_max);
                 return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
         }
         if (req->heat_level > in->device->heat_levels) {
-                refusal_set(ret_refusal, "Heat level %u out of range 0–%u for this device.", req->heat_level,
+                refusal_set(ret_refusal, _("Heat level %u out of range 0–%u for this device."), req->heat_level,
                             in->device->heat_levels);
                 return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
         }
         if (req->duration_s != 0 && req->duration_s < POLICY_MIN_SESSION_S) {
-                refusal_set(ret_refusal, "Duration %u s is too short: a session lasts at least %u s (the soft "
-                            "start alone takes %u s).", req->duration_s, POLICY_MIN_SESSION_S,
+                refusal_set(ret_refusal, _("Duration %u s is too short: a session lasts at least %u s (the soft "
+                            "start alone takes %u s)."), req->duration_s, POLICY_MIN_SESSION_S,
                             POLICY_SOFT_START_HOLD_S);
                 return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
         }
@@ -744,7 +752,7 @@ int policy_check_start(const PolicyInput *in, const PolicyStartRequest *req, Pol
         if (r <= 0)
                 return r;
         if (battery_below(in, POLICY_BATTERY_MIN_START_PERCENT)) {
-                refusal_set(ret_refusal, "Battery at %u %%: a session needs at least %u %%. Charge the massager.",
+                refusal_set(ret_refusal, _("Battery at %u %%: a session needs at least %u %%. Charge the massager."),
                             in->battery, POLICY_BATTERY_MIN_START_PERCENT);
                 return refuse(ret_refusal, POLICY_REFUSE_BATTERY, 0, NULL);
         }
@@ -803,12 +811,12 @@ int policy_replan(const PolicyInput *in, const PolicyPlan *current, const Policy
         /* The arguments first, as at start. */
         if (change->kind == POLICY_CHANGE_INTENSITY &&
             (change->intensity < 1 || change->intensity > in->device->intensity_max)) {
-                refusal_set(ret_refusal, "Intensity %u out of range 1–%u for this device.",
+                refusal_set(ret_refusal, _("Intensity %u out of range 1–%u for this device."),
                             change->intensity, in->device->intensity_max);
                 return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
         }
         if (change->kind == POLICY_CHANGE_HEAT && change->heat_level > in->device->heat_levels) {
-                refusal_set(ret_refusal, "Heat level %u out of range 0–%u for this device.",
+                refusal_set(ret_refusal, _("Heat level %u out of range 0–%u for this device."),
                             change->heat_level, in->device->heat_levels);
                 return refuse(ret_refusal, POLICY_REFUSE_INVALID, 0, NULL);
         }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "safety-i18n.h"
 #include "safety-limits.h"
 
 /*
@@ -19,54 +20,54 @@
 static const LimitInfo limit_table[_LIMIT_MAX] = {
         [LIMIT_SESSION_MINUTES] = {
                 LIMIT_SESSION_MINUTES, "session_minutes", LIMIT_TYPE_UINT, 15, 1, 20, false, "min",
-                "longest session (motors)" },
+                N_("longest session (motors)") },
         [LIMIT_HEAT_SETPOINT_CELSIUS] = {
                 /* 41 °C is the cap for medical applied parts; 42 °C is the most any session may use. */
                 LIMIT_HEAT_SETPOINT_CELSIUS, "heat_setpoint_celsius", LIMIT_TYPE_UINT, 40, 30, 42, false, "°C",
-                "highest heat setpoint" },
+                N_("highest heat setpoint") },
         [LIMIT_HEAT_SESSION_MINUTES] = {
                 /* Default = hard limit, and a session's heat is also capped by its own
                  * length: "heat-on time: the session's length". */
                 LIMIT_HEAT_SESSION_MINUTES, "heat_session_minutes", LIMIT_TYPE_UINT, 20, 0, 20, false, "min",
-                "heat-on time per session (never longer than the session)" },
+                N_("heat-on time per session (never longer than the session)") },
         [LIMIT_HEAT_DAILY_MINUTES] = {
                 LIMIT_HEAT_DAILY_MINUTES, "heat_daily_minutes", LIMIT_TYPE_UINT, 60, 0, 60, false, "min",
-                "heat-on time per day" },
+                N_("heat-on time per day") },
         [LIMIT_REST_MINUTES] = {
                 LIMIT_REST_MINUTES, "rest_minutes", LIMIT_TYPE_UINT, 60, 30, 7 * 24 * 60, true, "min",
-                "rest between sessions (at least 30)" },
+                N_("rest between sessions (at least 30)") },
         [LIMIT_DAILY_SESSIONS] = {
                 LIMIT_DAILY_SESSIONS, "daily_sessions", LIMIT_TYPE_UINT, 3, 1, 4, false, "sessions",
-                "sessions per day" },
+                N_("sessions per day") },
         [LIMIT_DAILY_MINUTES] = {
                 LIMIT_DAILY_MINUTES, "daily_minutes", LIMIT_TYPE_UINT, 45, 1, 60, false, "min",
-                "massage minutes per day" },
+                N_("massage minutes per day") },
         [LIMIT_WEEKLY_MINUTES] = {
                 LIMIT_WEEKLY_MINUTES, "weekly_minutes", LIMIT_TYPE_UINT, 420, 1, 420, false, "min",
-                "massage minutes in the last 7 days (a cap)" },
+                N_("massage minutes in the last 7 days (a cap)") },
         [LIMIT_WEEKLY_ADVICE_MINUTES] = {
                 LIMIT_WEEKLY_ADVICE_MINUTES, "weekly_advice_minutes", LIMIT_TYPE_UINT, 150, 0, 420, false, "min",
-                "advise rest days above this many minutes in 7 days" },
+                N_("advise rest days above this many minutes in 7 days") },
         [LIMIT_WEEKLY_ADVICE_DAYS] = {
                 LIMIT_WEEKLY_ADVICE_DAYS, "weekly_advice_days", LIMIT_TYPE_UINT, 5, 0, 7, false, "days",
-                "advise rest days above this many days used in 7" },
+                N_("advise rest days above this many days used in 7") },
         [LIMIT_GENTLE_MODE] = {
                 LIMIT_GENTLE_MODE, "gentle_mode", LIMIT_TYPE_BOOL, 0, 0, 1, true, "",
-                "gentle (migraine) mode for every session" },
+                N_("gentle (migraine) mode for every session") },
         [LIMIT_GENTLE_HEAT] = {
                 LIMIT_GENTLE_HEAT, "gentle_heat", LIMIT_TYPE_BOOL, 0, 0, 1, false, "",
-                "allow heat (at most the gentle setpoint) in gentle mode" },
+                N_("allow heat (at most the gentle setpoint) in gentle mode") },
         [LIMIT_GENTLE_SESSION_MINUTES] = {
                 LIMIT_GENTLE_SESSION_MINUTES, "gentle_session_minutes", LIMIT_TYPE_UINT, 10, 1, 10, false, "min",
-                "longest gentle-mode session" },
+                N_("longest gentle-mode session") },
         [LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS] = {
                 LIMIT_GENTLE_HEAT_SETPOINT_CELSIUS, "gentle_heat_setpoint_celsius", LIMIT_TYPE_UINT, 38, 30, 38,
-                false, "°C", "highest heat setpoint in gentle mode" },
+                false, "°C", N_("highest heat setpoint in gentle mode") },
         [LIMIT_PAUSE_MINUTES] = {
                 /* A pause is not rest: the session stays open (no other starts, the
                  * rest period waits) until it ends, so it must end by itself. */
                 LIMIT_PAUSE_MINUTES, "pause_minutes", LIMIT_TYPE_UINT, 10, 1, 30, false, "min",
-                "longest pause: a paused session then ends by itself (pause_timeout)" },
+                N_("longest pause: a paused session then ends by itself (pause_timeout)") },
 };
 
 const LimitInfo *limit_info(LimitId id) {

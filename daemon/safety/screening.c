@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "safety-i18n.h"
 #include "screening.h"
 
 /* The one copy of these sentences: clients show what Manager.ScreeningQuestions
  * serves (doc/dbus-api.md), so the question someone answers is the one the
- * policy acts on. The help says what a "yes" does here and what to do. */
+ * policy acts on. The help says what a "yes" does here and what to do.
+ * Marked with N_(): the accessors translate (the key is a name, never). */
 static const struct {
         const char *key;
         const char *text;
@@ -19,44 +21,44 @@ static const struct {
 } questions[_SCREENING_QUESTION_MAX] = {
         [SCREENING_RECENT_INJURY_OR_SURGERY] = {
                 "recent_injury_or_surgery",
-                "Have you had a neck, head or spine injury or surgery recently (in the last 6 months)?",
-                "A yes blocks sessions: massage can worsen a fresh injury or disturb healing. "
-                "Ask the clinician treating you whether neck massage is safe, and record their clearance." },
+                N_("Have you had a neck, head or spine injury or surgery recently (in the last 6 months)?"),
+                N_("A yes blocks sessions: massage can worsen a fresh injury or disturb healing. "
+                "Ask the clinician treating you whether neck massage is safe, and record their clearance.") },
         [SCREENING_CLOTTING_OR_CARDIOVASCULAR] = {
                 "clotting_or_cardiovascular",
-                "Do you have a blood-clotting disorder, take blood thinners, or have a cardiovascular disorder?",
-                "A yes blocks sessions: pressure on the neck can cause bruising or bleeding, or loosen a clot. "
-                "Ask your doctor before using the massager, and record their clearance." },
+                N_("Do you have a blood-clotting disorder, take blood thinners, or have a cardiovascular disorder?"),
+                N_("A yes blocks sessions: pressure on the neck can cause bruising or bleeding, or loosen a clot. "
+                "Ask your doctor before using the massager, and record their clearance.") },
         [SCREENING_STROKE_OR_ARTERY_PROBLEM] = {
                 "stroke_or_artery_problem",
-                "Have you had a stroke, or problems with the arteries of the neck (e.g. dissection)?",
-                "A yes blocks sessions: massage over the neck arteries can harm them. "
-                "Ask your doctor before using the massager, and record their clearance." },
+                N_("Have you had a stroke, or problems with the arteries of the neck (e.g. dissection)?"),
+                N_("A yes blocks sessions: massage over the neck arteries can harm them. "
+                "Ask your doctor before using the massager, and record their clearance.") },
         [SCREENING_NECK_WOUND_OR_INFECTION] = {
                 "neck_wound_or_infection",
-                "Do you have a wound, rash, burn or infection where the massager touches your neck?",
-                "A yes blocks sessions: pressure and heat worsen damaged skin. "
-                "Wait until it has healed and correct the answer, or record a clinician's clearance." },
+                N_("Do you have a wound, rash, burn or infection where the massager touches your neck?"),
+                N_("A yes blocks sessions: pressure and heat worsen damaged skin. "
+                "Wait until it has healed and correct the answer, or record a clinician's clearance.") },
         [SCREENING_UNEXPLAINED_SYMPTOMS] = {
                 "unexplained_symptoms",
-                "Do you have unexplained pain, numbness, weakness, dizziness or other symptoms?",
-                "A yes blocks sessions: symptoms without a known cause need a diagnosis before massage. "
-                "See a doctor, and record their clearance." },
+                N_("Do you have unexplained pain, numbness, weakness, dizziness or other symptoms?"),
+                N_("A yes blocks sessions: symptoms without a known cause need a diagnosis before massage. "
+                "See a doctor, and record their clearance.") },
         [SCREENING_PACEMAKER] = {
                 "pacemaker",
-                "Do you have a pacemaker or another implanted electronic device?",
-                "A yes blocks sessions: vibration and electronics near an implant can disturb it. "
-                "Ask your cardiologist or the implant's maker, and record their clearance." },
+                N_("Do you have a pacemaker or another implanted electronic device?"),
+                N_("A yes blocks sessions: vibration and electronics near an implant can disturb it. "
+                "Ask your cardiologist or the implant's maker, and record their clearance.") },
         [SCREENING_PREGNANCY] = {
                 "pregnancy",
-                "Are you pregnant?",
-                "A yes blocks sessions until a clinician (midwife or doctor) has cleared neck massage for you; "
-                "record the clearance." },
+                N_("Are you pregnant?"),
+                N_("A yes blocks sessions until a clinician (midwife or doctor) has cleared neck massage for you; "
+                "record the clearance.") },
         [SCREENING_REDUCED_SKIN_SENSATION] = {
                 "reduced_skin_sensation",
-                "Do you have reduced skin sensation at the neck or shoulders (e.g. neuropathy)?",
-                "A yes blocks sessions until a clinician's clearance is recorded, and keeps heat off even then: "
-                "skin that cannot feel heat burns unnoticed." },
+                N_("Do you have reduced skin sensation at the neck or shoulders (e.g. neuropathy)?"),
+                N_("A yes blocks sessions until a clinician's clearance is recorded, and keeps heat off even then: "
+                "skin that cannot feel heat burns unnoticed.") },
 };
 
 const char *screening_question_key(ScreeningQuestion q) {
@@ -68,13 +70,13 @@ const char *screening_question_key(ScreeningQuestion q) {
 const char *screening_question_text(ScreeningQuestion q) {
         if ((unsigned) q >= _SCREENING_QUESTION_MAX)
                 return NULL;
-        return questions[q].text;
+        return _(questions[q].text);
 }
 
 const char *screening_question_help(ScreeningQuestion q) {
         if ((unsigned) q >= _SCREENING_QUESTION_MAX)
                 return NULL;
-        return questions[q].help;
+        return _(questions[q].help);
 }
 
 int screening_question_from_key(const char *key) {
