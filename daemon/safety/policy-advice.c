@@ -10,6 +10,7 @@
 
 #include "policy-advice.h"
 #include "policy-internal.h"
+#include "safety-i18n.h"
 
 void policy_sentences_free(char **v) {
         for (char **p = v; p && *p; p++)
@@ -108,6 +109,6 @@ void policy_symptom_followup(const PolicyFigures *f, char *buf, size_t size) {
         /* The clinician sentence already says the 24 h cap. */
         if (policy_symptom_advice_due(f, buf, size))
                 return;
-        (void) snprintf(buf, size, "Stopped for a symptom. For the next 24 hours sessions stay in the lowest "
-                        "third of the intensity; if the symptom goes on, see a clinician.");
+        (void) snprintf(buf, size, "%s", _("Stopped for a symptom. For the next 24 hours sessions stay in the "
+                                           "lowest third of the intensity; if the symptom goes on, see a clinician."));
 }

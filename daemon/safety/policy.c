@@ -862,8 +862,9 @@ bool policy_symptom_advice_due(const PolicyFigures *f, char *buf, size_t size) {
         if (!f || f->symptom_stops_7d < POLICY_SYMPTOM_ADVICE_COUNT)
                 return false;
         if (buf && size > 0)
-                (void) snprintf(buf, size, "You stopped %u sessions for symptoms in the last 7 days. Please see a "
-                         "clinician before continuing; intensity stays in the lowest third for 24 hours.",
-                         f->symptom_stops_7d);
+                /* Also a person's: Manager.Advice carries it after the stop. */
+                (void) snprintf(buf, size, _("You stopped %u sessions for symptoms in the last 7 days. Please see a "
+                                             "clinician before continuing; intensity stays in the lowest third for 24 hours."),
+                                f->symptom_stops_7d);
         return true;
 }
