@@ -77,11 +77,13 @@ class Changes:
 
     def quiet(self, seconds, what):
         """Nothing announced for `seconds`, dispatching signals throughout."""
+        # Block in the main loop until the window closes: signals are dispatched
+        # as they come, nothing is polled.
         ctx = GLib.MainContext.default()
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            ctx.iteration(False)
-            time.sleep(0.02)
+        over = []
+        GLib.timeout_add(int(seconds * 1000), lambda: over.append(True) and False)
+        while not over:
+            ctx.iteration(True)
         got = self.take()
         assert not got, "%s: announced %r" % (what, got)
 
