@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/address.h"
 #include "bluez/bluez.h"
@@ -53,6 +54,18 @@ static void hook_lost(Device *d, DeviceLoss why) {
 
 static bool exiting(Device *d) {
         return d->ctx->hooks && d->ctx->hooks->exiting && d->ctx->hooks->exiting(d->ctx->userdata);
+}
+
+Device *device_context_find(const DeviceContext *ctx, const char *address) {
+        GHashTableIter i;
+        gpointer v;
+
+        /* Without case: a client or the ledger may spell an address either way. */
+        g_hash_table_iter_init(&i, ctx->devices);
+        while (g_hash_table_iter_next(&i, NULL, &v))
+                if (strcasecmp(((Device *) v)->address, address) == 0)
+                        return v;
+        return NULL;
 }
 
 void device_context_safety_changed(const DeviceContext *ctx) {

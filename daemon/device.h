@@ -161,6 +161,8 @@ void device_set_name(Device *d, const char *name);
 /* Something a start decision reads changed (also a symptom reported after a
  * session): tells the layer above through its hook. */
 void device_decision_input_changed(Device *d);
+/* The known device with this address (any case), or NULL. */
+Device *device_context_find(const DeviceContext *ctx, const char *address);
 /* The context's safety_changed hook, if any. */
 void device_context_safety_changed(const DeviceContext *ctx);
 

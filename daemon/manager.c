@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/address.h"
 #include "bluez/bluez.h"
@@ -28,14 +27,7 @@
 #define NAME_WAIT_USEC (5ULL * USEC_PER_SEC)
 
 Device *manager_find_device(Manager *m, const char *address) {
-        GHashTableIter i;
-        gpointer v;
-
-        g_hash_table_iter_init(&i, m->devices);
-        while (g_hash_table_iter_next(&i, NULL, &v))
-                if (strcasecmp(((Device *) v)->address, address) == 0)
-                        return v;
-        return NULL;
+        return device_context_find(&m->device_ctx, address);
 }
 
 Device *manager_find_device_by_path(Manager *m, const char *object_path) {

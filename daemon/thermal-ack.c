@@ -23,19 +23,6 @@ typedef struct ThermalRequest {
         int16_t fresh_temperature;
 } ThermalRequest;
 
-/* The known device of this address, matched as manager_find_device() does:
- * the ledger may spell it in another case. */
-static Device *find_device(const DeviceContext *ctx, const char *address) {
-        GHashTableIter i;
-        gpointer v;
-
-        g_hash_table_iter_init(&i, ctx->devices);
-        while (g_hash_table_iter_next(&i, NULL, &v))
-                if (strcasecmp(((Device *) v)->address, address) == 0)
-                        return v;
-        return NULL;
-}
-
 static void on_faults_cleared(Device *d, int error, const MassagerMessage *resp, void *userdata) {
         if (error < 0)
                 log_warning_errno(error, "%s: CLEAR_FAULTS not answered: %m", d->address);
@@ -70,7 +57,7 @@ static int thermal_reading(const ThermalRequest *t, int16_t *ret, sd_bus_error *
                 *ret = t->fresh_temperature;
                 return 0;
         }
-        d = find_device(t->ctx, t->trip_device);
+        d = device_context_find(t->ctx, t->trip_device);
         if (!d || !device_is_ready(d)) {
                 (void) sd_bus_error_setf(e, MASSAGED_ERROR_NOT_CONNECTED,
                                          _("The thermal cut-off tripped on %s, which is not connected: connect it "
