@@ -14,6 +14,8 @@ idle wakeups extrapolated to 60 s).
 
 The last line is the machine-readable summary:
 bench: stop_p50_ratio=R stop_p99_ratio=R idle_wakeups_60s=N rss_kb_1dev=N rss_kb_64dev=N startup_ms=N history_100k_ms=N
+    stop_ir_ratio=R setint_p50_ratio=R startup_ratio=R timer_late_p99_ms=N add64_ratio=R
+    private_kb_1dev=N private_kb_64dev=N pss_kb_1dev=N app_first_frame_ms=N app_first_frame_ratio=R app_pss_kb=N
 """
 
 import functools
@@ -273,6 +275,7 @@ def latency(rep):
         for key in ("p50_us", "p99_us", "max_us"):
             rep.row("latency", "SetIntensity(1) %s, %d calls" % (key[:-3], N), s[key], f3[key],
                     "echo relay, same hops", "µs")
+        rep.summary["setint_p50_ratio"] = "%.2f" % (s["p50_us"] / f3["p50_us"])
 
         note("wakeups during a session (%d s)" % SESSION_S)
         c0, t0 = ctxt(pid), time.monotonic()
@@ -393,6 +396,8 @@ def idle_and_startup(rep):
         rep.row("memory", "  of which private dirty (heap, data)", roll_1["Private_Dirty"], roll_floor["Private_Dirty"],
                 "idle sd-bus service", "kB", "%.0f")
         rep.summary["rss_kb_1dev"] = "%d" % rss_1
+        rep.summary["pss_kb_1dev"] = "%d" % roll_1["Pss"]
+        rep.summary["private_kb_1dev"] = "%d" % roll_1["Private_Dirty"]
 
         note("start-up: exec → name owned → first known device ready (%d starts each)" % STARTS)
         one.stop_daemon()
@@ -428,6 +433,7 @@ def idle_and_startup(rep):
         rep.row("memory", "peak RSS over a start-up with 1 device", med["maxrss_kb"], fmed["maxrss_kb"],
                 "minimal sd-bus service", "kB", "%.0f")
         rep.summary["startup_ms"] = "%.1f" % med["name_ms"]
+        rep.summary["startup_ratio"] = "%.2f" % (med["name_ms"] / fmed["name_ms"])
 
 
 def bluez_device(w, address, method, args=None):
@@ -514,6 +520,9 @@ def scale(rep):
         rss = rss_kb(pid)
         rep.row("memory", "RSS with %d connected devices" % SCALE, rss, unit="kB", fmt="%.0f")
         rep.summary["rss_kb_64dev"] = "%d" % rss
+        roll = rollup(pid)
+        rep.row("memory", "  of which private dirty (heap, data)", roll["Private_Dirty"], unit="kB", fmt="%.0f")
+        rep.summary["private_kb_64dev"] = "%d" % roll["Private_Dirty"]
 
         running, refusal = [], ""
         for a in w.addr:
@@ -583,6 +592,7 @@ def instructions(rep):
             per[name] = callgrind_dump(pid, out) / CALLGRIND_CALLS
         rep.row("callgrind", "instructions per Stop() in the daemon process", per["massaged"], per["relay"],
                 "echo relay (same messages)", "Ir", "%.0f")
+        rep.summary["stop_ir_ratio"] = "%.2f" % (per["massaged"] / per["relay"])
 
 
 def desktop_app(rep):
@@ -662,8 +672,13 @@ def main():
     print(rep.table())
     print()
     print("elapsed: %.0f s" % (time.monotonic() - started))
+    # Issue 9's fields first, then issue 18's, then the desktop app's; a
+    # phase that did not run (or failed) leaves its fields "nan".
     keys = ["stop_p50_ratio", "stop_p99_ratio", "idle_wakeups_60s", "rss_kb_1dev", "rss_kb_64dev", "startup_ms",
-            "history_100k_ms", "app_first_frame_ms", "app_first_frame_ratio", "app_pss_kb"]
+            "history_100k_ms",
+            "stop_ir_ratio", "setint_p50_ratio", "startup_ratio", "timer_late_p99_ms", "add64_ratio",
+            "private_kb_1dev", "private_kb_64dev", "pss_kb_1dev",
+            "app_first_frame_ms", "app_first_frame_ratio", "app_pss_kb"]
     print("bench: " + " ".join("%s=%s" % (k, rep.summary.get(k, "nan")) for k in keys))
     return 0
 
