@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/timer-accuracy.h"
 #include "safety-event.h"
 #include "session-internal.h"
 
@@ -129,7 +130,8 @@ void session_schedule_next_step(Session *s) {
                 at = s->segment_start_us + (uint64_t) s->plan.steps[s->step + 1].at_s * USEC_PER_SEC;
         else
                 at = s->segment_start_us + (uint64_t) (s->plan.session_s - s->plan.origin_s) * USEC_PER_SEC;
-        r = sd_event_add_time(session_ctx_of(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, 0, on_step_timer, s);
+        r = sd_event_add_time(session_ctx_of(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, TIMER_ACCURACY_PRECISE_USEC,
+                              on_step_timer, s);
         if (r < 0) {
                 log_error_errno(r, "%s: cannot schedule the next step: %m; stopping", s->device->address);
                 session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
@@ -308,13 +310,13 @@ int session_start_timers(Session *s) {
 
         s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
         s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
-        r = sd_event_add_time_relative(ctx->event, &s->lease_timer, CLOCK_BOOTTIME, LEASE_RENEW_USEC, 0,
-                                       on_lease_timer_repeat, s);
+        r = sd_event_add_time_relative(ctx->event, &s->lease_timer, CLOCK_BOOTTIME, LEASE_RENEW_USEC,
+                                       TIMER_ACCURACY_COARSE_USEC, on_lease_timer_repeat, s);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s->lease_timer, SD_EVENT_ON);
         if (r >= 0)
-                r = sd_event_add_time_relative(ctx->event, &s->tick_timer, CLOCK_BOOTTIME, TICK_USEC, 0,
-                                               on_tick_timer_repeat, s);
+                r = sd_event_add_time_relative(ctx->event, &s->tick_timer, CLOCK_BOOTTIME, TICK_USEC,
+                                               TIMER_ACCURACY_PRECISE_USEC, on_tick_timer_repeat, s);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s->tick_timer, SD_EVENT_ON);
         if (r < 0)
