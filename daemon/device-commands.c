@@ -10,6 +10,7 @@
 #include "device.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "base/timer-accuracy.h"
 
 typedef struct Command {
         MassagerRequest req;    /* first: the engine hands it back */
@@ -72,8 +73,8 @@ static int cp_arm_timer(uint64_t usec, void *userdata) {
         int r;
 
         d->command_timer = sd_event_source_disable_unref(d->command_timer);
-        r = sd_event_add_time_relative(d->ctx->event, &d->command_timer, CLOCK_MONOTONIC, usec, 0,
-                                       on_command_timeout, d);
+        r = sd_event_add_time_relative(d->ctx->event, &d->command_timer, CLOCK_MONOTONIC, usec,
+                                       TIMER_ACCURACY_PRECISE_USEC, on_command_timeout, d);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot time a command: %m", d->address);
         return 0;

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "massaged-dbus.h"
 #include "base/util.h"
+#include "base/timer-accuracy.h"
 
 static const char *const connection_state_table[_CONNECTION_STATE_MAX] = {
         [CONNECTION_DISCONNECTED] = "disconnected",
@@ -206,7 +207,7 @@ static void link_down(Device *d, int error, const char *why) {
         log_info("%s: next connection attempt in %llu s", d->address,
                  (unsigned long long) (d->backoff_usec / USEC_PER_SEC));
         int r = sd_event_add_time_relative(d->ctx->event, &d->reconnect_timer, CLOCK_MONOTONIC,
-                                           d->backoff_usec, 0, on_reconnect_timer, d);
+                                           d->backoff_usec, TIMER_ACCURACY_COARSE_USEC, on_reconnect_timer, d);
         if (r < 0)
                 log_error_errno(r, "%s: cannot schedule a reconnect: %m", d->address);
         d->backoff_usec = MIN(d->backoff_usec * 2, RECONNECT_BACKOFF_MAX_USEC);
@@ -534,7 +535,7 @@ static void start_resolving(Device *d) {
         d->resolving_unasked = false;
         d->resolve_timer = sd_event_source_disable_unref(d->resolve_timer);
         r = sd_event_add_time_relative(d->ctx->event, &d->resolve_timer, CLOCK_MONOTONIC,
-                                       RESOLVE_TIMEOUT_USEC, 0, on_resolve_timeout, d);
+                                       RESOLVE_TIMEOUT_USEC, TIMER_ACCURACY_COARSE_USEC, on_resolve_timeout, d);
         if (r >= 0)
                 r = bluez_call(bluez_client_bus(d->ctx->bluez), &d->props_call, d->bluez_path, "org.freedesktop.DBus.Properties",
                                "GetAll", BLUEZ_TIMEOUT_SHORT_USEC, bluez_append_string, "org.bluez.Device1",
@@ -636,7 +637,7 @@ int device_connect(Device *d, sd_bus_message *waiter) {
                  * object, adapter off) is waited for in the background, not by the caller. */
                 if (!d->connect_deadline &&
                     sd_event_add_time_relative(d->ctx->event, &d->connect_deadline, CLOCK_MONOTONIC,
-                                               CONNECT_WAIT_USEC, 0, on_connect_deadline, d) < 0)
+                                               CONNECT_WAIT_USEC, TIMER_ACCURACY_COARSE_USEC, on_connect_deadline, d) < 0)
                         log_warning("%s: cannot time Connect()", d->address);
         }
         d->want_connected = true;

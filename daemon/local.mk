@@ -5,7 +5,7 @@ daemon_massaged_SOURCES = \
 	daemon/main.c daemon/daemon.h \
 	daemon/base/log.c daemon/base/log.h \
 	daemon/safety-event.c daemon/safety-event.h \
-	daemon/base/util.h \
+	daemon/base/util.h daemon/base/timer-accuracy.h \
 	daemon/base/address.c daemon/base/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \

@@ -22,6 +22,7 @@
 #include "safety-state.h"
 #include "start-availability.h"
 #include "base/util.h"
+#include "base/timer-accuracy.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
 #define NAME_WAIT_USEC (5ULL * USEC_PER_SEC)
@@ -303,7 +304,8 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         if (pending_stops == 0)
                 return sd_event_exit(m->event, m->exit_code);
-        return sd_event_add_time_relative(m->event, NULL, CLOCK_MONOTONIC, SHUTDOWN_STOP_TIMEOUT_USEC, 0,
+        return sd_event_add_time_relative(m->event, NULL, CLOCK_MONOTONIC, SHUTDOWN_STOP_TIMEOUT_USEC,
+                                          TIMER_ACCURACY_COARSE_USEC,
                                           on_shutdown_timeout, m);
 }
 
@@ -570,8 +572,8 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         /* The name is taken once BlueZ's state is known (on_bluez_settled()),
          * so no client sees a daemon that does not know its devices yet; the
          * timer bounds that wait when BlueZ hangs. */
-        r = sd_event_add_time_relative(m->event, &m->name_timer, CLOCK_MONOTONIC, NAME_WAIT_USEC, 0,
-                                       on_name_timer, m);
+        r = sd_event_add_time_relative(m->event, &m->name_timer, CLOCK_MONOTONIC, NAME_WAIT_USEC,
+                                       TIMER_ACCURACY_COARSE_USEC, on_name_timer, m);
         if (r < 0) {
                 log_error_errno(r, "Cannot set up the timer bounding the wait for BlueZ: %m");
                 goto fail;

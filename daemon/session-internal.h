@@ -19,6 +19,11 @@
 #define LEASE_S           MASSAGER_LEASE_MAX_S
 #define LEASE_RENEW_USEC  (3ULL * USEC_PER_SEC)
 #define TICK_USEC         (1ULL * USEC_PER_SEC)
+/* The tick and the lease renewal run on a grid half a second off the plan's
+ * steps (which fall on whole seconds of the segment): a renewal in flight or a
+ * tick's checks never hold up a step, since the device takes one command at a
+ * time (doc/reliability.md, "Timers"). */
+#define SESSION_TIMER_PHASE_USEC (USEC_PER_SEC / 2)
 
 struct Session {
         Device *device;
@@ -99,3 +104,4 @@ void session_take_plan(Session *s, PolicyPlan *plan);
 int session_apply_plan(Session *s, PolicyPlan *plan, uint64_t elapsed_us, uint64_t at_us, CommandCallback cb,
                        void *userdata);
 int session_start_timers(Session *s);
+void session_phase_timers(Session *s);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/timer-accuracy.h"
 #include "safety-event.h"
 #include "session-internal.h"
 
@@ -129,7 +130,8 @@ void session_schedule_next_step(Session *s) {
                 at = s->segment_start_us + (uint64_t) s->plan.steps[s->step + 1].at_s * USEC_PER_SEC;
         else
                 at = s->segment_start_us + (uint64_t) (s->plan.session_s - s->plan.origin_s) * USEC_PER_SEC;
-        r = sd_event_add_time(session_ctx_of(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, 0, on_step_timer, s);
+        r = sd_event_add_time(session_ctx_of(s)->event, &s->step_timer, CLOCK_BOOTTIME, at, TIMER_ACCURACY_PRECISE_USEC,
+                              on_step_timer, s);
         if (r < 0) {
                 log_error_errno(r, "%s: cannot schedule the next step: %m; stopping", s->device->address);
                 session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
@@ -148,6 +150,7 @@ int session_apply_plan(Session *s, PolicyPlan *plan, uint64_t elapsed_us, uint64
 
         session_take_plan(s, plan);
         session_new_segment(s, elapsed_us, at_us);
+        session_phase_timers(s);
         r = session_send_step(s, 0, cb, userdata);
         /* Armed even when the step could not be sent: the timer must follow the
          * new plan's steps, and the failure ends the session on its own path. */
@@ -265,12 +268,17 @@ static int on_tick_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 }
 
 /* Repeating timers: re-arm after each firing. */
-static int rearm(sd_event_source *es, uint64_t interval) {
-        uint64_t now;
+/* The next point of the grid after the one that just fired: counted from
+ * when it was due, not from now, so the grid keeps its phase (a late firing
+ * does not push every later one); points already past are skipped. */
+static int rearm(sd_event_source *es, uint64_t due, uint64_t interval) {
+        uint64_t now, next = due + interval;
         int r = sd_event_now(sd_event_source_get_event(es), CLOCK_BOOTTIME, &now);
         if (r < 0)
                 return r;
-        r = sd_event_source_set_time(es, now + interval);
+        if (next <= now)
+                next += (now - next) / interval * interval + interval;
+        r = sd_event_source_set_time(es, next);
         if (r < 0)
                 return r;
         return sd_event_source_set_enabled(es, SD_EVENT_ON);
@@ -284,7 +292,7 @@ static int on_lease_timer_repeat(sd_event_source *es, uint64_t usec, void *userd
         (void) on_lease_timer(es, usec, userdata);
         /* The check may have ended the session and freed its timers. */
         if (d->session == s)
-                (void) rearm(es, LEASE_RENEW_USEC);
+                (void) rearm(es, usec, LEASE_RENEW_USEC);
         sd_event_source_unref(ref);
         return 0;
 }
@@ -297,24 +305,40 @@ static int on_tick_timer_repeat(sd_event_source *es, uint64_t usec, void *userda
         (void) on_tick_timer(es, usec, userdata);
         /* The tick may have ended the session and freed its timers. */
         if (d->session == s)
-                (void) rearm(es, TICK_USEC);
+                (void) rearm(es, usec, TICK_USEC);
         sd_event_source_unref(ref);
         return 0;
 }
 
+/* Put the tick and the lease renewal on the new segment's grid, half a
+ * second off its steps (SESSION_TIMER_PHASE_USEC). Both fire at the first
+ * point: a renewal comes at most half a second after a new plan, never later
+ * than it was due on the old grid plus that half second. */
+void session_phase_timers(Session *s) {
+        uint64_t first = s->segment_start_us + SESSION_TIMER_PHASE_USEC;
+
+        if (s->tick_timer)
+                (void) sd_event_source_set_time(s->tick_timer, first);
+        if (s->lease_timer)
+                (void) sd_event_source_set_time(s->lease_timer, first);
+}
+
 int session_start_timers(Session *s) {
         const DeviceContext *ctx = session_ctx_of(s);
+        uint64_t first = s->segment_start_us + SESSION_TIMER_PHASE_USEC;
         int r;
 
         s->lease_timer = sd_event_source_disable_unref(s->lease_timer);
         s->tick_timer = sd_event_source_disable_unref(s->tick_timer);
-        r = sd_event_add_time_relative(ctx->event, &s->lease_timer, CLOCK_BOOTTIME, LEASE_RENEW_USEC, 0,
-                                       on_lease_timer_repeat, s);
+        /* Precise, like the steps: the session wakes every second anyway, and
+         * a renewal that drifted onto a step's second would delay the step. */
+        r = sd_event_add_time(ctx->event, &s->lease_timer, CLOCK_BOOTTIME, first + LEASE_RENEW_USEC,
+                              TIMER_ACCURACY_PRECISE_USEC, on_lease_timer_repeat, s);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s->lease_timer, SD_EVENT_ON);
         if (r >= 0)
-                r = sd_event_add_time_relative(ctx->event, &s->tick_timer, CLOCK_BOOTTIME, TICK_USEC, 0,
-                                               on_tick_timer_repeat, s);
+                r = sd_event_add_time(ctx->event, &s->tick_timer, CLOCK_BOOTTIME, first, TIMER_ACCURACY_PRECISE_USEC,
+                                      on_tick_timer_repeat, s);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s->tick_timer, SD_EVENT_ON);
         if (r < 0)

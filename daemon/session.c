@@ -5,6 +5,7 @@
 
 #include "bus-errors.h"
 #include "base/log.h"
+#include "base/timer-accuracy.h"
 #include "massaged-dbus.h"
 #include "safety-event.h"
 #include "safety/policy-advice.h"
@@ -525,7 +526,8 @@ static int pause_bound_arm(Session *s, uint64_t paused_at_us) {
         s->paused_at_us = paused_at_us;
         s->pause_deadline_us = policy_pause_deadline_us(&safety->limits, paused_at_us);
         s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
-        r = sd_event_add_time(session_ctx_of(s)->event, &s->pause_timer, CLOCK_BOOTTIME, s->pause_deadline_us, 0,
+        r = sd_event_add_time(session_ctx_of(s)->event, &s->pause_timer, CLOCK_BOOTTIME, s->pause_deadline_us,
+                              TIMER_ACCURACY_PRECISE_USEC,
                               on_pause_timeout, s);
         if (r >= 0)
                 (void) sd_event_source_set_description(s->pause_timer, "pause-bound");

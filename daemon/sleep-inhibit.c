@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/timer-accuracy.h"
 #include "macro.h"
 #include "sleep-inhibit.h"
 
@@ -115,7 +116,7 @@ static int on_prepare_for_sleep(sd_bus_message *msg, void *userdata, sd_bus_erro
         if (s->fd >= 0) {
                 s->release_timer = sd_event_source_disable_unref(s->release_timer);
                 r = sd_event_add_time_relative(s->event, &s->release_timer, CLOCK_MONOTONIC, SLEEP_STOP_TIMEOUT_USEC,
-                                               0, on_release_timeout, s);
+                                               TIMER_ACCURACY_COARSE_USEC, on_release_timeout, s);
                 if (r < 0) {
                         /* Unbounded, we could hold sleep off until logind's own limit: not worth it. */
                         log_warning_errno(r, "Cannot bound the wait for STOP before sleep: %m; not waiting");

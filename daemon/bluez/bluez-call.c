@@ -7,6 +7,7 @@
 
 #include "bluez-call.h"
 #include "base/log.h"
+#include "base/timer-accuracy.h"
 #include "macro.h"
 
 struct BluezCall {
@@ -78,7 +79,7 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
                 log_debug("%s.%s on %s: operation in progress, retrying", c->interface, c->member, c->path);
                 c->slot = sd_bus_slot_unref(c->slot);
                 r = sd_event_add_time_relative(sd_bus_get_event(c->bus), &c->retry, CLOCK_MONOTONIC,
-                                               BLUEZ_INPROGRESS_RETRY_USEC, 0, on_retry, c);
+                                               BLUEZ_INPROGRESS_RETRY_USEC, TIMER_ACCURACY_COARSE_USEC, on_retry, c);
                 if (r >= 0)
                         return 0;
         }

@@ -15,6 +15,8 @@ idle wakeups extrapolated to 60 s).
 The last line is the machine-readable summary:
 bench: stop_p50_ratio=R stop_p99_ratio=R idle_wakeups_60s=N rss_kb_1dev=N rss_kb_64dev=N startup_ms=N history_100k_ms=N
     stop_ir_ratio=R setint_p50_ratio=R startup_ratio=R timer_late_p99_ms=N add64_ratio=R
+(timer_late_p99_ms: phase timers, the device's arrival times of a session's steps and end
+against its plan; add64_ratio: phase scale, against tests/bench/bench-connect.c)
     private_kb_1dev=N private_kb_64dev=N pss_kb_1dev=N app_first_frame_ms=N app_first_frame_ratio=R app_pss_kb=N
 """
 
@@ -503,10 +505,83 @@ def ledger(rep):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+# -- timers: when the session's own timers really act, seen by the device --------
+# One session: the policy allows one open session at a time and a rest after
+# it (doc/safety.md); 119 one-second steps give the p99 its ≥ 100 samples.
+TIMER_SESSION_S = 60 if QUICK else 120
+# A step a second, the patterns alternating so that the plan keeps every
+# step (doc/configuration.md): SET_OUTPUT k is due k s after the start.
+TICKS_PROGRAM = """[Program]
+Name=bench-ticks
+Description=A step a second, for the bench.
+Repeat=true
+
+[Step 1]
+Seconds=1
+Intensity=100
+Pattern=steady
+
+[Step 2]
+Seconds=1
+Intensity=100
+Pattern=wave
+"""
+
+
+def timer_lateness(log, seconds):
+    """Lateness (ms) of each plan step in one device's command log
+    (massager-sim GetCommandLog): SET_OUTPUT k is due k s after the
+    START_SESSION's arrival. The daemon counts from START's answer, a bus
+    round trip later, so the figure errs on the late side. The end is not
+    among them: the last lease ends with the plan, so the device stops by
+    itself and the daemon's end timer only closes the row."""
+    frames = [(t, bytes(b)) for t, b in log]
+    starts = [i for i, (_, b) in enumerate(frames) if len(b) > 1 and b[1] == protocol.OP_START_SESSION]
+    if not starts:
+        raise RuntimeError("no START_SESSION in the command log")
+    t0 = frames[starts[-1]][0]
+    steps = [t for t, b in frames[starts[-1] + 1:] if len(b) > 1 and b[1] == protocol.OP_SET_OUTPUT]
+    if len(steps) != seconds - 1:
+        raise RuntimeError("expected %d SET_OUTPUT, the device got %d" % (seconds - 1, len(steps)))
+    return [(t - t0 - k * 10 ** 6) / 1000 for k, t in enumerate(steps, 1)]
+
+
+def timers(rep):
+    note("timers: a session of %d s with a step a second; step arrivals at the device" % TIMER_SESSION_S)
+    with World(devices=1, config=CONF) as w:
+        programs = os.path.join(w.environ["XDG_CONFIG_HOME"], "massaged", "programs")
+        with open(os.path.join(programs, "bench-ticks.program"), "w") as f:
+            f.write(TICKS_PROGRAM)
+        w.start_daemon()
+        w.screen_ok()
+        for a in w.addr:
+            w.add_and_connect(a)
+        for a in w.addr:
+            plan = w.start(a, program="bench-ticks", intensity=1, duration=TIMER_SESSION_S)
+            assert plan["seconds"] == TIMER_SESSION_S, plan
+        w.sim.wait_state(w.addr[0], lambda s: not s["running"], TIMER_SESSION_S + 30, what="the session's end")
+        logs = {w.addr[0]: w.sim.call("GetCommandLog", "(s)", w.addr[0])}
+        late = sorted(x for a in w.addr for x in timer_lateness(logs[a], TIMER_SESSION_S))
+    p = {"p50": late[len(late) // 2], "p99": late[min(len(late) - 1, len(late) * 99 // 100)], "max": late[-1]}
+    for key in ("p50", "p99", "max"):
+        rep.row("timers", "session step lateness at the device %s, %d steps" % (key, len(late)), p[key],
+                unit="ms", fmt="%.2f")
+    rep.row("timers", "  earliest (negative: before the plan)", late[0], unit="ms", fmt="%.2f")
+    rep.summary["timer_late_p99_ms"] = "%.2f" % p["p99"]
+
+
 # -- 8: scale -------------------------------------------------------------------
 def scale(rep):
     note("scale: %d simulated devices" % SCALE)
     with World(devices=SCALE, config=CONF) as w:
+        # The floor first, while no daemon holds the links: a bare BlueZ
+        # client connecting the same devices one after another.
+        bare = run_kv([bench_bin("bench-connect"), "--bus", w.system.address] +
+                      [sim_module.device_path(a) for a in w.addr])
+        for a in w.addr:
+            bluez_device(w, a, "Disconnect")
+        for a in w.addr:
+            w.sim.wait_state(a, lambda s: not s["connected"], 10, what="%s disconnected" % a)
         w.start_daemon()
         w.screen_ok()
         t0 = time.monotonic()
@@ -514,7 +589,10 @@ def scale(rep):
             wait_for(lambda: w.manager("AddDevice", "s", a), 30, what="AddDevice(%s)" % a)
         for a in w.addr:
             wait_for(lambda: w.prop(a, "ConnectionState") == "ready", 120, what="%s ready" % a)
-        rep.row("scale", "AddDevice ×%d → all ready" % SCALE, (time.monotonic() - t0) * 1000, unit="ms", fmt="%.0f")
+        add_ms = (time.monotonic() - t0) * 1000
+        rep.row("scale", "AddDevice ×%d → all ready" % SCALE, add_ms, bare["total_ms"],
+                "bare BlueZ client, Connect → ServicesResolved in turn", "ms", "%.0f")
+        rep.summary["add64_ratio"] = "%.2f" % (add_ms / bare["total_ms"])
         time.sleep(2)                   # as in idle_and_startup: past the last connection's set-up
         pid = w.daemon.pid
         rss = rss_kb(pid)
@@ -658,7 +736,7 @@ def main():
     rep = Report()
     for line in machine():
         print(line)
-    phases = (latency, idle_and_startup, ledger, scale, instructions, desktop_app)
+    phases = (latency, idle_and_startup, ledger, timers, scale, instructions, desktop_app)
     wanted = sys.argv[1:]               # e.g. `bench.py ledger`: only that phase (while working on it)
     for phase in phases:
         if wanted and phase.__name__ not in wanted:

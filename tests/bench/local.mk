@@ -4,7 +4,7 @@
 # that `make check` keeps them compiling.
 
 BENCH_BINARIES = tests/bench/bench-echo tests/bench/bench-rtt tests/bench/bench-startup tests/bench/bench-ledger \
-	tests/bench/bench-exec
+	tests/bench/bench-exec tests/bench/bench-connect
 check_PROGRAMS += $(BENCH_BINARIES)
 
 tests_bench_bench_echo_SOURCES = tests/bench/bench-echo.c
@@ -18,6 +18,10 @@ tests_bench_bench_rtt_LDADD = $(SYSTEMD_LIBS)
 tests_bench_bench_startup_SOURCES = tests/bench/bench-startup.c
 tests_bench_bench_startup_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_bench_bench_startup_LDADD = $(SYSTEMD_LIBS)
+
+tests_bench_bench_connect_SOURCES = tests/bench/bench-connect.c
+tests_bench_bench_connect_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_bench_bench_connect_LDADD = $(SYSTEMD_LIBS)
 
 tests_bench_bench_exec_SOURCES = tests/bench/bench-exec.c
 

@@ -121,8 +121,8 @@ static int on_scan_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 void adapter_device_in_range(Sim *sim, SimDevice *d) {
         if (!sim->discovering || sim->scan_timer)
                 return;
-        if (sd_event_add_time_relative(sim->event, &sim->scan_timer, CLOCK_MONOTONIC, sim->opt.scan_delay_us, 0,
-                                       on_scan_timer, sim) < 0)
+        if (sd_event_add_time_relative(sim->event, &sim->scan_timer, CLOCK_MONOTONIC, sim->opt.scan_delay_us,
+                                       SIM_TIMER_ACCURACY_USEC, on_scan_timer, sim) < 0)
                 on_scan_timer(NULL, 0, sim);
 }
 

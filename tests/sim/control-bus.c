@@ -267,6 +267,20 @@ static int method_reset_device(sd_bus_message *m, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(m, NULL);
 }
 
+static int method_get_command_log(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        FIND_OR_FAIL(d);
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sim_command_log_append(d, reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int method_set_resolve_delay(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         FIND_OR_FAIL(d);
         uint32_t ms;
@@ -364,6 +378,8 @@ static const sd_bus_vtable control_vtable[] = {
                                 method_set_battery, 0),
         SD_BUS_METHOD_WITH_ARGS("MotorStall", SD_BUS_ARGS("s", address), SD_BUS_NO_RESULT, method_motor_stall, 0),
         SD_BUS_METHOD_WITH_ARGS("ResetDevice", SD_BUS_ARGS("s", address), SD_BUS_NO_RESULT, method_reset_device, 0),
+        SD_BUS_METHOD_WITH_ARGS("GetCommandLog", SD_BUS_ARGS("s", address), SD_BUS_RESULT("a(tay)", commands),
+                                method_get_command_log, 0),
         SD_BUS_METHOD_WITH_ARGS("SetResolveDelay", SD_BUS_ARGS("s", address, "u", delay_ms), SD_BUS_NO_RESULT,
                                 method_set_resolve_delay, 0),
         SD_BUS_METHOD_WITH_ARGS("SetConnectedRace", SD_BUS_ARGS("s", address, "b", enabled), SD_BUS_NO_RESULT,

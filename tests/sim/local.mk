@@ -28,6 +28,7 @@ tests_sim_massager_sim_SOURCES = \
 	tests/sim/battery-bus.c \
 	tests/sim/agent-bus.c \
 	tests/sim/control-bus.c \
+	tests/sim/command-log.c \
 	tests/sim/bluez-error.h \
 	tests/sim/peripheral.c tests/sim/peripheral.h \
 	tests/sim/peripheral-gatt-bus.c \

@@ -22,6 +22,10 @@
 #include "macro.h"
 #include "peripheral.h"
 
+/* As SIM_TIMER_ACCURACY_USEC (sim.h): 0 would mean sd-event's 250 ms, and the
+ * firmware's lease expiry must happen when the model says. */
+#define PERIPHERAL_TIMER_ACCURACY_USEC 1000u
+
 #define SIM_CONTROL_NAME "org.massaged1.Sim"
 
 void peripheral_log(Peripheral *p, const char *fmt, ...) {
@@ -94,7 +98,8 @@ void peripheral_firmware_changed(Peripheral *p) {
                 return;
         }
         if (!p->firmware_timer) {
-                if (sd_event_add_time(p->event, &p->firmware_timer, CLOCK_MONOTONIC, t, 0, on_firmware_timer, p) < 0)
+                if (sd_event_add_time(p->event, &p->firmware_timer, CLOCK_MONOTONIC, t, PERIPHERAL_TIMER_ACCURACY_USEC,
+                                      on_firmware_timer, p) < 0)
                         (void) fprintf(stderr, "massager-sim: cannot arm the firmware timer: the lease may not expire\n");
                 return;
         }

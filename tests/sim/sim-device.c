@@ -133,8 +133,8 @@ void sim_device_firmware_changed(SimDevice *d) {
                 return;
         }
         if (!d->firmware_timer) {
-                r = sd_event_add_time(d->sim->event, &d->firmware_timer, CLOCK_MONOTONIC, t, 0,
-                                      on_firmware_timer, d);
+                r = sd_event_add_time(d->sim->event, &d->firmware_timer, CLOCK_MONOTONIC, t,
+                                      SIM_TIMER_ACCURACY_USEC, on_firmware_timer, d);
                 if (r < 0)
                         (void) fprintf(stderr, "massager-sim: %s: cannot arm the firmware timer: %s\n",
                                        d->address, strerror(-r));
@@ -146,7 +146,8 @@ void sim_device_firmware_changed(SimDevice *d) {
 
 static int arm(SimDevice *d, sd_event_source **s, uint64_t delay_us, sd_event_time_handler_t handler) {
         *s = sd_event_source_disable_unref(*s);
-        return sd_event_add_time_relative(d->sim->event, s, CLOCK_MONOTONIC, delay_us, 0, handler, d);
+        return sd_event_add_time_relative(d->sim->event, s, CLOCK_MONOTONIC, delay_us, SIM_TIMER_ACCURACY_USEC,
+                                          handler, d);
 }
 
 static void reply_error(sd_bus_message **m, const char *name, const char *text) {
@@ -496,6 +497,8 @@ int sim_device_write(SimDevice *d, sd_bus_message *m, const uint8_t *value, size
         sd_bus_message *ref = sd_bus_message_ref(m);
         int r;
 
+        /* Every write that reaches the device's radio, refused or not. */
+        sim_command_log_add(d, value, len);
         if (d->write_msg) {
                 sd_bus_message_unref(ref);
                 return sd_bus_reply_method_errorf(m, BLUEZ_ERROR_IN_PROGRESS, "In Progress");
@@ -659,6 +662,7 @@ SimDevice *sim_device_free(SimDevice *d) {
         sd_bus_message_unref(d->pair_msg);
         sd_bus_message_unref(d->write_msg);
         free(d->write_buf);
+        free(d->command_log);
         for (unsigned i = 0; i < _SIM_CHAR_MAX; i++) {
                 sd_bus_slot_unref(d->chars[i].cccd_slot);
                 sd_bus_slot_unref(d->chars[i].slot);

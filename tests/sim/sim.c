@@ -236,7 +236,7 @@ static int on_restart_down(sd_event_source *s, void *userdata) {
         sim->restart_defer = sd_event_source_disable_unref(sim->restart_defer);
         bluez_down(sim);
         r = sd_event_add_time(sim->event, &sim->restart_timer, CLOCK_MONOTONIC,
-                              sim_now(sim) + sim->restart_down_us, 0, on_restart_up, sim);
+                              sim_now(sim) + sim->restart_down_us, SIM_TIMER_ACCURACY_USEC, on_restart_up, sim);
         if (r < 0)
                 return on_restart_up(NULL, 0, sim);
         return 0;
