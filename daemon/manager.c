@@ -354,12 +354,14 @@ static void on_resumed(SleepInhibit *s, void *userdata) {
 
 /* After start-up, at idle priority so that waiting calls go first: the
  * ledger's backup (taken out of the path to the name, safety-glue.h), then
- * the heap that start-up freed handed back to the kernel (doc/performance.md,
- * Round 2: it is most of the daemon's private memory otherwise). */
+ * the pages SQLite cached while opening it (ledger-memory.c) and the heap that
+ * start-up freed handed back to the kernel (doc/performance.md, Round 2: they
+ * are most of the daemon's private memory otherwise). */
 static int on_started(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
         safety_backup_after_open(m->safety);
+        ledger_release_memory(m->safety->ledger);
         (void) malloc_trim(0);
         return 0;
 }
