@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,15 +354,44 @@ static void on_resumed(SleepInhibit *s, void *userdata) {
 
 /* ---- the bus name ----------------------------------------------------- */
 
+/* After start-up, at idle priority so that waiting calls go first: the
+ * ledger's backup (taken out of the path to the name, safety-glue.h), then
+ * the pages SQLite cached while opening it (ledger-memory.c) and the heap that
+ * start-up freed handed back to the kernel (doc/performance.md, Round 2: they
+ * are most of the daemon's private memory otherwise). */
+static int on_started(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        safety_backup_after_open(m->safety);
+        ledger_release_memory(m->safety->ledger);
+        (void) malloc_trim(0);
+        return 0;
+}
+
 static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Manager *m = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
+        sd_event_source *s = NULL;
+        int r;
 
         if (e) {
                 log_error("Cannot own %s: %s (is another massaged running?)", MASSAGED_BUS_NAME, e->message);
                 return sd_event_exit(m->event, EXIT_FAILURE);
         }
         log_info("massaged ready on %s", MASSAGED_BUS_NAME);
+        /* Floating and one-shot: the event loop owns it and frees it with itself. */
+        r = sd_event_add_defer(m->event, &s, on_started, m);
+        if (r >= 0)
+                r = sd_event_source_set_priority(s, SD_EVENT_PRIORITY_IDLE);
+        if (r >= 0)
+                r = sd_event_source_set_floating(s, true);
+        if (r < 0) {
+                /* Without it only the copy waits for the next session's end. */
+                log_warning_errno(r, "Cannot schedule the ledger's backup after start-up: %m");
+                (void) sd_event_source_disable_unref(s);
+                return 0;
+        }
+        sd_event_source_unref(s);
         return 0;
 }
 
@@ -413,6 +443,33 @@ static int open_bus(sd_bus **ret, const char *address, bool system, const char *
         }
         *ret = bus;
         return 0;
+}
+
+/* The longest start-up waits for the system bus's authentication and Hello
+ * before going on; after it the event loop finishes them, as without. */
+#define EARLY_SEND_USEC (50 * USEC_PER_MSEC)
+
+/* Takes a freshly opened bus through authentication and Hello and writes the
+ * calls queued on it, so they travel while start-up goes on. It dispatches no
+ * message but the Hello's reply: the bus daemon sends that first, sd-bus is
+ * "ready" once it is processed, and the loop stops there. What arrives after
+ * waits in the bus's queue for the event loop. Errors are left to the event
+ * loop too, which meets them again on the same bus. */
+static void bus_send_early(sd_bus *bus, uint64_t budget_usec) {
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + budget_usec, t;
+        int r;
+
+        while (sd_bus_is_ready(bus) == 0) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return;
+                if (r > 0)
+                        continue;
+                t = now_usec(CLOCK_MONOTONIC);
+                if (t >= deadline || sd_bus_wait(bus, deadline - t) < 0)
+                        return;
+        }
+        (void) sd_bus_flush(bus);
 }
 
 static int load_devices(Manager *m) {
@@ -490,10 +547,6 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (o->adapter)
                 log_info("Using only the Bluetooth adapter %s", o->adapter);
 
-        r = safety_open(&m->safety, o->db_path, o->config_path);     /* logs what failed */
-        if (r < 0)
-                goto fail;
-
         r = open_bus(&m->bluez, o->bluez_bus, true, "system bus (BlueZ)");
         if (r < 0)
                 goto fail;
@@ -514,6 +567,19 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
                 log_error_errno(r, "Cannot attach the buses to the event loop: %m");
                 goto fail;
         }
+
+        /* The BlueZ handshake first, then the ledger and everything else while
+         * it is in flight (doc/performance.md, Round 2). No BlueZ callback runs
+         * before the known devices are loaded below (bus_send_early()). The
+         * name still waits for BlueZ (on_bluez_settled()). */
+        r = bluez_client_start(m->bluez_client);
+        if (r < 0)
+                goto fail;
+        bus_send_early(m->bluez, EARLY_SEND_USEC);
+
+        r = safety_open(&m->safety, o->db_path, o->config_path);     /* logs what failed */
+        if (r < 0)
+                goto fail;
 
         /* Handed to every device; the pointers stay valid for the manager's life. */
         m->device_ctx = (DeviceContext) {
@@ -566,9 +632,6 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
         if (r < 0)
                 goto fail;
 
-        r = bluez_client_start(m->bluez_client);
-        if (r < 0)
-                goto fail;
         /* The name is taken once BlueZ's state is known (on_bluez_settled()),
          * so no client sees a daemon that does not know its devices yet; the
          * timer bounds that wait when BlueZ hangs. */

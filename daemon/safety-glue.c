@@ -118,9 +118,6 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                         log_safety_event(SAFETY_EVENT_RECOVERED, LOG_NOTICE, NULL, 0, "interrupted",
                                          "Ledger: %u session(s) left open by a crash were closed as interrupted, "
                                          "counted at their planned length", ledger_recovered_count(s->ledger));
-                /* The ledger opened and passed its integrity check: keep a copy of it. */
-                if (ledger_backup(s->ledger) < 0)
-                        log_warning("%s", ledger_error(s->ledger));
         }
 
         (void) safety_reload_limits(s);
@@ -137,6 +134,14 @@ int safety_open(SafetyContext **ret, const char *db_path, const char *config_pat
                 log_warning("No massage programs found in %s; Start will refuse every program", builtin);
         *ret = s;
         return 0;
+}
+
+void safety_backup_after_open(SafetyContext *s) {
+        /* Only a ledger that opened passed its integrity check: keep a copy of it. */
+        if (!s->ledger)
+                return;
+        if (ledger_backup(s->ledger) < 0)
+                log_warning("%s", ledger_error(s->ledger));
 }
 
 SafetyContext *safety_close(SafetyContext *s) {

@@ -481,6 +481,7 @@ int ledger_open(const char *path, const SafetyClock *now, Ledger **ret, char **r
                 now = &clock;
         }
 
+        ledger_memory_setup();
         l = calloc(1, sizeof *l);
         if (!l || !(l->path = strdup(path))) {
                 free(l);

@@ -93,6 +93,14 @@ const char *ledger_abandoned_path(const Ledger *l);     /* NULL unless replaced 
 unsigned ledger_wal_discarded_count(const Ledger *l);
 unsigned ledger_wal_lost_frames(const Ledger *l);
 
+/* ---- Memory (ledger-memory.c) -------------------------------------------- */
+/* Called by ledger_open(); a program opening ledgers may call it before
+ * anything else of SQLite runs. */
+void ledger_memory_setup(void);
+/* Drops the pages SQLite caches (clean ones: nothing is written or lost), so
+ * an idle daemon does not keep the ledger in its memory. */
+void ledger_release_memory(Ledger *l);
+
 /* ---- Backup (ledger-backup.c) -------------------------------------------- */
 /* Copy the ledger to "<path>.backup" (0600) through a checked temporary file;
  * a copy that fails its integrity check never replaces the previous backup.

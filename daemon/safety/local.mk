@@ -19,7 +19,7 @@ daemon_safety_libmassaged_safety_la_SOURCES = \
 	daemon/safety/paths.c daemon/safety/paths-ledger.c daemon/safety/paths.h \
 	daemon/safety/ledger.c daemon/safety/ledger.h daemon/safety/ledger-internal.h \
 	daemon/safety/ledger-schema.c daemon/safety/ledger-query.c daemon/safety/ledger-file.c \
-	daemon/safety/ledger-wal.c daemon/safety/ledger-backup.c
+	daemon/safety/ledger-wal.c daemon/safety/ledger-backup.c daemon/safety/ledger-memory.c
 daemon_safety_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/safety \
 	-DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
 daemon_safety_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)

@@ -222,6 +222,26 @@ def test_shm(kind):
               "Stop stopped the device, row closed at %d s (true %.1f s), integrity ok" % (kind, row["seconds"], true_s))
 
 
+def test_backup_after_start():
+    """The backup of an opened ledger is made after the name is taken (doc/performance.md,
+    Round 2), never skipped: a ledger whose backup was lost gets one without any session."""
+    with S.env() as env:
+        a = env.addr[0]
+        env.screen_ok()
+        env.add_and_connect(a)
+        sid = session(env, a)
+        stop_daemon(env)
+        backup = env.db + ".backup"
+        os.unlink(backup)
+        restart(env, a)
+        wait_until(lambda: os.path.exists(backup), 10, what="a backup made after start-up")
+        assert os.stat(backup).st_mode & 0o7777 == 0o600, oct(os.stat(backup).st_mode)
+        assert sessions_on_disk(backup) == [(sid, "user")]
+        assert sql(backup, "PRAGMA integrity_check")[0][0] == "ok"
+        assert not os.path.exists(backup + "-new"), "the temporary copy was left behind"
+        bound("backup deleted while stopped: made again after start-up with 1/1 session, 0600, integrity ok")
+
+
 S.run("WAL truncated while running, a write, SIGTERM: every session kept, device stopped", test_wal_truncated)
 for kind in ("truncated", "deleted", "garbage"):
     S.run("usage.db-shm %s mid-session: daemon stays up, Stop stops the device, row closed at its true length"
@@ -230,4 +250,5 @@ S.run("ledger damaged while stopped: restored from its backup, history intact, d
       test_restore_from_backup)
 S.run("ledger and its backup damaged: nothing replaced or deleted, start refused with an honest fix",
       test_backup_never_replaced_by_broken)
+S.run("backup deleted while stopped: made again after start-up, without a session", test_backup_after_start)
 S.exit()
