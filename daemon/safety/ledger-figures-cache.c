@@ -38,7 +38,7 @@ typedef struct CachedSession {
         int64_t id, start, end, seconds, heat;
 } CachedSession;
 
-typedef struct LedgerFiguresCache {
+typedef struct LedgerFiguresCache { // NOLINT(clang-analyzer-optin.performance.Padding): grouped by meaning
         uint64_t generation;            /* 0: nothing kept */
         char boot_id[SAFETY_BOOT_ID_LEN + 1];
 

@@ -85,14 +85,12 @@ static void day_bounds_compute(const struct tm *tm, DayBounds *d) {
         d->next = mktime(&d1);
         dw.tm_mday -= 6;
         d->week = mktime(&dw);
-        d->error = 0;
-        if (d->start == (time_t) -1 || d->next == (time_t) -1 || d->week == (time_t) -1)
-                d->error = -ERANGE;
         /* A wall time near INT64_MIN/MAX µs (any client may send one to History) has
          * day bounds whose µs overflow int64_t: refuse it instead (test-daemon-abuse.py). */
-        else if ((int64_t) d->week < INT64_MIN / (int64_t) USEC_PER_SEC ||
-                 (int64_t) d->next > INT64_MAX / (int64_t) USEC_PER_SEC)
-                d->error = -ERANGE;
+        bool unrepresentable = d->start == (time_t) -1 || d->next == (time_t) -1 || d->week == (time_t) -1 ||
+                               (int64_t) d->week < INT64_MIN / (int64_t) USEC_PER_SEC ||
+                               (int64_t) d->next > INT64_MAX / (int64_t) USEC_PER_SEC;
+        d->error = unrepresentable ? -ERANGE : 0;
 }
 
 static const DayBounds *day_bounds(const struct tm *tm) {
