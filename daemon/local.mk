@@ -11,6 +11,7 @@ daemon_massaged_SOURCES = \
 	daemon/idle.c daemon/idle.h \
 	daemon/notify.c daemon/notify.h \
 	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
+	daemon/zone-watch.c daemon/zone-watch.h \
 	daemon/base/name-watch.c daemon/base/name-watch.h \
 	daemon/discovery-clients.c daemon/discovery-clients.h \
 	daemon/bluez/bluez.c daemon/bluez/bluez.h daemon/bluez/bluez-internal.h \

@@ -24,6 +24,7 @@
 #include "start-availability.h"
 #include "base/util.h"
 #include "base/timer-accuracy.h"
+#include "zone-watch.h"
 
 #define SHUTDOWN_STOP_TIMEOUT_USEC (3ULL * USEC_PER_SEC)
 #define NAME_WAIT_USEC (5ULL * USEC_PER_SEC)
@@ -543,6 +544,7 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
                 log_error_errno(r, "Cannot watch for SIGTERM/SIGINT: %m");
                 goto fail;
         }
+        zone_watch_start(m->event);
 
         if (o->adapter)
                 log_info("Using only the Bluetooth adapter %s", o->adapter);

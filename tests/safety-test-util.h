@@ -83,3 +83,52 @@ static inline Program *test_program_steady(TestProgram *t) {
         static const uint8_t pct[] = { 100 }, pat[] = { MASSAGER_PATTERN_STEADY };
         return test_program(t, "steady", false, false, 1, sec, pct, pat);
 }
+
+/* Two PolicyFigures field by field (padding may differ): the ledger's kept
+ * figures against ones read from the file (tests/test-ledger-figures-cache.c). */
+static inline void test_assert_figures_equal(const PolicyFigures *a, const PolicyFigures *b) {
+        g_assert_cmpint(a->clock.wall_us, ==, b->clock.wall_us);
+        g_assert_cmpuint(a->clock.mono_us, ==, b->clock.mono_us);
+        g_assert_cmpstr(a->clock.boot_id, ==, b->clock.boot_id);
+        g_assert_cmpint(a->clock.day_start_us, ==, b->clock.day_start_us);
+        g_assert_cmpint(a->clock.next_day_start_us, ==, b->clock.next_day_start_us);
+        g_assert_cmpint(a->clock.week_start_us, ==, b->clock.week_start_us);
+        g_assert_cmpint(a->clock.utc_offset_s, ==, b->clock.utc_offset_s);
+        g_assert_cmpint(a->clock.reconciled, ==, b->clock.reconciled);
+        g_assert_cmpuint(a->sessions_today, ==, b->sessions_today);
+        g_assert_cmpuint(a->seconds_today, ==, b->seconds_today);
+        g_assert_cmpuint(a->heat_seconds_today, ==, b->heat_seconds_today);
+        g_assert_cmpuint(a->seconds_week, ==, b->seconds_week);
+        g_assert_cmpuint(a->sessions_24h, ==, b->sessions_24h);
+        g_assert_cmpuint(a->seconds_24h, ==, b->seconds_24h);
+        g_assert_cmpuint(a->heat_seconds_24h, ==, b->heat_seconds_24h);
+        g_assert_cmpuint(a->n_starts_24h, ==, b->n_starts_24h);
+        for (size_t i = 0; i < a->n_starts_24h; i++)
+                g_assert_cmpint(a->starts_24h[i], ==, b->starts_24h[i]);
+        g_assert_cmpuint(a->n_rolling, ==, b->n_rolling);
+        for (size_t i = 0; i < a->n_rolling; i++) {
+                g_assert_cmpint(a->rolling[i].end_wall_us, ==, b->rolling[i].end_wall_us);
+                g_assert_cmpuint(a->rolling[i].seconds, ==, b->rolling[i].seconds);
+                g_assert_cmpuint(a->rolling[i].heat_seconds, ==, b->rolling[i].heat_seconds);
+        }
+        g_assert_cmpuint(a->days_used_week, ==, b->days_used_week);
+        g_assert_cmpuint(a->sessions_open, ==, b->sessions_open);
+        g_assert_cmpint(a->has_last_end, ==, b->has_last_end);
+        g_assert_cmpint(a->last_end_wall_us, ==, b->last_end_wall_us);
+        g_assert_cmpuint(a->last_end_mono_us, ==, b->last_end_mono_us);
+        g_assert_cmpstr(a->last_end_boot_id, ==, b->last_end_boot_id);
+        g_assert_cmpuint(a->symptom_stops_7d, ==, b->symptom_stops_7d);
+        g_assert_cmpint(a->has_symptom_stop, ==, b->has_symptom_stop);
+        g_assert_cmpint(a->last_symptom_wall_us, ==, b->last_symptom_wall_us);
+        g_assert_cmpuint(a->last_symptom_mono_us, ==, b->last_symptom_mono_us);
+        g_assert_cmpstr(a->last_symptom_boot_id, ==, b->last_symptom_boot_id);
+        g_assert_cmpint(a->thermal_locked, ==, b->thermal_locked);
+        g_assert_cmpint(a->last_trip_wall_us, ==, b->last_trip_wall_us);
+        g_assert_cmpstr(a->last_trip_device, ==, b->last_trip_device);
+        g_assert_cmpint(a->heat_disabled, ==, b->heat_disabled);
+        g_assert_cmpint(a->screened, ==, b->screened);
+        g_assert_cmpint(a->screening_wall_us, ==, b->screening_wall_us);
+        g_assert_cmpuint(a->screening_yes, ==, b->screening_yes);
+        g_assert_cmpint(a->screening_cleared, ==, b->screening_cleared);
+}
+

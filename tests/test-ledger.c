@@ -116,8 +116,11 @@ static int64_t add_session(Ledger *l, int64_t wall, uint32_t planned, int actual
 
 static PolicyFigures figures_at(Ledger *l, int64_t wall) {
         SafetyClock c = clk(wall);
-        PolicyFigures f;
+        PolicyFigures f, fresh;
         g_assert_cmpint(ledger_figures(l, &c, &f), ==, 0);
+        /* What the ledger kept in memory is what the file says (ledger-figures-cache.c). */
+        g_assert_cmpint(ledger_figures_uncached(l, &c, &fresh), ==, 0);
+        test_assert_figures_equal(&f, &fresh);
         return f;
 }
 

@@ -73,6 +73,33 @@ static void test_bounds_extreme(void) {
         g_assert_cmpint(next, >, -1);
 }
 
+/* The day bounds are kept per date and zone: a new TZ is noticed, and
+ * safety_clock_zone_changed() (the daemon's /etc/localtime watch) reads the
+ * zone again. */
+static void test_zone_change(void) {
+        int64_t wall = test_utc(2026, 6, 15, 20, 0, 0), start;
+        int32_t off;
+        unsigned gen;
+
+        g_assert_cmpint(safety_clock_local_bounds(wall, &start, NULL, NULL, &off), ==, 0);
+        g_assert_cmpint(start, ==, test_utc(2026, 6, 14, 22, 0, 0));   /* Berlin */
+        gen = safety_clock_zone_generation();
+        g_assert_cmpint(setenv("TZ", "Asia/Tokyo", 1), ==, 0);
+        g_assert_cmpint(safety_clock_local_bounds(wall, &start, NULL, NULL, &off), ==, 0);
+        g_assert_cmpint(start, ==, test_utc(2026, 6, 15, 15, 0, 0));   /* 05:00 on the 16th in Tokyo */
+        g_assert_cmpint(off, ==, 9 * 3600);
+        g_assert_cmpuint(safety_clock_zone_generation(), !=, gen);
+        gen = safety_clock_zone_generation();
+        g_assert_cmpuint(safety_clock_zone_generation(), ==, gen);
+        safety_clock_zone_changed();
+        g_assert_cmpuint(safety_clock_zone_generation(), !=, gen);
+        g_assert_cmpint(safety_clock_local_bounds(wall, &start, NULL, NULL, &off), ==, 0);
+        g_assert_cmpint(start, ==, test_utc(2026, 6, 15, 15, 0, 0));
+        test_set_tz();
+        g_assert_cmpint(safety_clock_local_bounds(wall, &start, NULL, NULL, &off), ==, 0);
+        g_assert_cmpint(start, ==, test_utc(2026, 6, 14, 22, 0, 0));
+}
+
 static void test_reconcile(void) {
         int64_t w = test_utc(2026, 6, 15, 21, 0, 0);     /* 23:00 CEST */
         uint64_t m = 5000 * USEC_PER_SEC;
@@ -157,6 +184,7 @@ int main(int argc, char *argv[]) {
         }
         g_test_add_func("/clock/bounds/week-across-dst", test_week_across_dst);
         g_test_add_func("/clock/bounds/extreme", test_bounds_extreme);
+        g_test_add_func("/clock/bounds/zone-change", test_zone_change);
         g_test_add_func("/clock/reconcile", test_reconcile);
         g_test_add_func("/clock/elapsed", test_elapsed);
         g_test_add_func("/clock/format-hhmm", test_format);

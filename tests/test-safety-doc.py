@@ -12,7 +12,8 @@ import sys
 
 top_srcdir = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), ".."))
 top_builddir = os.environ.get("top_builddir", ".")
-BINARIES = ["test-policy", "test-safety-clock", "test-limits-conf", "test-program", "test-ledger"]
+BINARIES = ["test-policy", "test-safety-clock", "test-limits-conf", "test-program", "test-ledger",
+            "test-ledger-figures-cache"]
 
 
 def expand(pattern):

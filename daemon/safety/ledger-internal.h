@@ -40,6 +40,9 @@ struct Ledger {
         unsigned backups;       /* backups made (ledger-backup.c) */
         char *broken_path;      /* where ledger_open() moved a damaged file before restoring, or NULL */
         int64_t backup_wall_us; /* the restored backup's mtime */
+        uint64_t generation;    /* bumped by every commit, rollback and connection: what the
+                                 * figures cache is valid for (ledger-figures-cache.c) */
+        struct LedgerFiguresCache *figures_cache;
 };
 
 static inline void sqlite3_finalizep(sqlite3_stmt **s) {
@@ -118,6 +121,39 @@ int ledger_event_insert(Ledger *l, const SafetyClock *now, LedgerEventKind kind,
 /* -EAGAIN with the reason while a restore is less than 24 h old, else 0. */
 int ledger_restore_hold(Ledger *l, const SafetyClock *now);
 char *ledger_backup_path(const char *path);
+
+/* ---- The policy's figures (ledger-query.c, ledger-figures-cache.c) ---- */
+/* The candidates for the latest session end; which one wins depends on the
+ * clock (ledger_figures_last_end()). */
+typedef struct LedgerEndCandidates {
+        uint32_t sessions_open;
+        bool found, other;      /* a row of this boot (by monotonic end); one of another boot (by wall) */
+        int64_t wall, other_wall;
+        uint64_t mono, other_mono;
+        char boot[SAFETY_BOOT_ID_LEN + 1], other_boot[SAFETY_BOOT_ID_LEN + 1];
+} LedgerEndCandidates;
+
+/* ledger_figures() computed from the file, nothing kept (tests compare the two). */
+int ledger_figures_uncached(Ledger *l, const SafetyClock *clock, PolicyFigures *ret);
+/* This boot's clock anchor (*ret_found false: none, or no boot id). */
+int ledger_figures_anchor(Ledger *l, const char *boot_id, bool *ret_found, int64_t *ret_wall,
+                          uint64_t *ret_mono);
+/* The figures of f->clock's local day and week (sessions/seconds/heat today,
+ * seconds and days used in the week). */
+int ledger_figures_day(Ledger *l, PolicyFigures *f);
+/* What does not depend on the clock: the end candidates for f->clock.boot_id,
+ * the last symptom stop, the thermal state and the screening. */
+int ledger_figures_stable(Ledger *l, PolicyFigures *f, LedgerEndCandidates *ret_ends);
+/* f->sessions_open and the latest end, from the candidates and f->clock. */
+void ledger_figures_last_end(const LedgerEndCandidates *e, PolicyFigures *f);
+/* Free what ledger_figures() kept (ledger_close()). */
+void ledger_figures_cache_free(struct LedgerFiguresCache *c);
+/* For tests: how often ledger_figures() read the file (all of it, the day's
+ * part, the rolling rows), not counting what it took from memory. */
+typedef struct LedgerFiguresCacheStats {
+        unsigned stable_reads, day_reads, row_reads;
+} LedgerFiguresCacheStats;
+LedgerFiguresCacheStats ledger_figures_cache_stats(const Ledger *l);
 
 /* The sqlite handle, for tests that need to constrain storage (max_page_count). */
 sqlite3 *ledger_db(Ledger *l);

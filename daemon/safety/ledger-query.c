@@ -119,64 +119,75 @@ static int end_candidate(Ledger *l, const char *sql, const char *boot_id, bool *
  * back earlier in this boot leaves an older row with a later wall end, so
  * rows of this boot are ordered by their monotonic end; rows of other boots
  * (and rows without a boot id) by wall. Of the two, the one that leaves less
- * time since it wins. An open row counts as running until it is closed: its
- * end is at least now (doc/safety.md, "an open session counts as running").
+ * time since it wins (ledger_figures_last_end(): that part depends on the
+ * clock, the rows do not). An open row counts as running until it is
+ * closed: its end is at least now (doc/safety.md, "an open session counts as
+ * running").
  */
-static int last_end(Ledger *l, PolicyFigures *f) {
-        const SafetyClock *c = &f->clock;
-        int64_t n = 0, wall = 0, other_wall = 0;
-        uint64_t mono = 0, other_mono = 0;
-        char boot[SAFETY_BOOT_ID_LEN + 1] = "", other_boot[SAFETY_BOOT_ID_LEN + 1] = "";
-        bool found = false, other = false;
+static int end_candidates(Ledger *l, const char *boot_id, LedgerEndCandidates *e) {
+        int64_t n = 0;
         int r;
 
+        *e = (LedgerEndCandidates) {};
         r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE end_reason IS NULL", 0, &n);
         if (r < 0)
                 return r;
-        f->sessions_open = (uint32_t) n;
+        e->sessions_open = (uint32_t) n;
 
-        if (c->boot_id[0]) {
+        if (boot_id[0]) {
                 r = end_candidate(l, "SELECT end_wall_us, end_mono_us, boot_id FROM sessions WHERE boot_id = ?1 "
-                                     "ORDER BY end_mono_us DESC LIMIT 1", c->boot_id, &found, &wall, &mono, boot);
+                                     "ORDER BY end_mono_us DESC LIMIT 1", boot_id, &e->found, &e->wall, &e->mono,
+                                  e->boot);
                 if (r < 0)
                         return r;
         }
-        r = end_candidate(l, "SELECT end_wall_us, end_mono_us, boot_id FROM sessions WHERE ?1 IS NULL OR boot_id IS NOT ?1 "
-                             "ORDER BY end_wall_us DESC LIMIT 1", c->boot_id[0] ? c->boot_id : NULL, &other,
-                          &other_wall, &other_mono, other_boot);
-        if (r < 0)
-                return r;
-        if (other && (!found || safety_clock_since_us(c, other_wall, other_mono, other_boot) <
-                                safety_clock_since_us(c, wall, mono, boot))) {
+        return end_candidate(l, "SELECT end_wall_us, end_mono_us, boot_id FROM sessions WHERE ?1 IS NULL OR boot_id IS NOT ?1 "
+                                "ORDER BY end_wall_us DESC LIMIT 1", boot_id[0] ? boot_id : NULL, &e->other,
+                             &e->other_wall, &e->other_mono, e->other_boot);
+}
+
+void ledger_figures_last_end(const LedgerEndCandidates *e, PolicyFigures *f) {
+        const SafetyClock *c = &f->clock;
+        int64_t wall = e->wall;
+        uint64_t mono = e->mono;
+        const char *boot = e->boot;
+        bool found = e->found;
+
+        f->sessions_open = e->sessions_open;
+        if (e->other && (!found || safety_clock_since_us(c, e->other_wall, e->other_mono, e->other_boot) <
+                                   safety_clock_since_us(c, wall, mono, boot))) {
                 found = true;
-                wall = other_wall;
-                mono = other_mono;
-                memcpy(boot, other_boot, sizeof boot);
+                wall = e->other_wall;
+                mono = e->other_mono;
+                boot = e->other_boot;
         }
         if (f->sessions_open > 0 && (!found || safety_clock_since_us(c, wall, mono, boot) > 0)) {
                 found = true;
                 wall = c->wall_us;
                 mono = c->mono_us;
-                memcpy(boot, c->boot_id, sizeof boot);
+                boot = c->boot_id;
         }
         f->has_last_end = found;
-        f->last_end_wall_us = wall;
-        f->last_end_mono_us = mono;
-        memcpy(f->last_end_boot_id, boot, sizeof boot);
-        return 0;
+        f->last_end_wall_us = found ? wall : 0;
+        f->last_end_mono_us = found ? mono : 0;
+        (void) snprintf(f->last_end_boot_id, sizeof f->last_end_boot_id, "%s", found ? boot : "");
 }
 
-static int symptoms(Ledger *l, PolicyFigures *f) {
-        _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        const SafetyClock *c = &f->clock;
+static int symptom_count(Ledger *l, PolicyFigures *f) {
         int64_t n = 0;
-        int r, rc;
+        int r;
 
         r = count_int64(l, "SELECT COUNT(*) FROM events WHERE kind = 'stop_reason' AND wall_us >= ?",
-                        c->wall_us - (int64_t) POLICY_SYMPTOM_ADVICE_WINDOW_S * (int64_t) USEC_PER_SEC, &n);
+                        f->clock.wall_us - (int64_t) POLICY_SYMPTOM_ADVICE_WINDOW_S * (int64_t) USEC_PER_SEC, &n);
         if (r < 0)
                 return r;
         f->symptom_stops_7d = (uint32_t) n;
+        return 0;
+}
+
+static int symptom_last(Ledger *l, PolicyFigures *f) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
 
         r = ledger_prepare(l, "SELECT wall_us, mono_us, boot_id FROM events WHERE kind = 'stop_reason' "
                               "ORDER BY wall_us DESC LIMIT 1", &s);
@@ -295,11 +306,12 @@ static int rolling_day(Ledger *l, PolicyFigures *f) {
          * contributes its part after from; heat counts whole. "+end_wall_us":
          * ordering by the bare column makes SQLite walk sessions_end over the
          * whole table to skip a sort (40 ms on 100k sessions); this way it
-         * reads the day's rows through both indexes and sorts those few. */
+         * reads the day's rows through both indexes and sorts those few.
+         * "id DESC": equal ends in one order, the one ledger-figures-cache.c uses. */
         r = ledger_prepare(l, "SELECT end_wall_us, CASE WHEN start_wall_us >= ?1 THEN seconds "
                               "ELSE MIN(seconds, (end_wall_us - ?1 + 999999) / 1000000) END, heat_seconds "
                               "FROM sessions WHERE end_wall_us > ?1 OR start_wall_us >= ?1 "
-                              "ORDER BY +end_wall_us DESC", &s);
+                              "ORDER BY +end_wall_us DESC, id DESC", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, from);
@@ -322,68 +334,104 @@ static int rolling_day(Ledger *l, PolicyFigures *f) {
         return 0;
 }
 
-int ledger_figures(Ledger *l, const SafetyClock *clock, PolicyFigures *ret) {
-        PolicyFigures f = { .clock = *clock };
+int ledger_figures_anchor(Ledger *l, const char *boot_id, bool *ret_found, int64_t *ret_wall,
+                          uint64_t *ret_mono) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r, rc;
+
+        *ret_found = false;
+        if (!boot_id[0])
+                return 0;
+        r = ledger_prepare(l, "SELECT wall_us, mono_us FROM anchors WHERE boot_id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(s, 1, boot_id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return ledger_fail(l, rc, "reading the clock anchor");
+        *ret_found = true;
+        *ret_wall = sqlite3_column_int64(s, 0);
+        *ret_mono = (uint64_t) sqlite3_column_int64(s, 1);
+        return 0;
+}
+
+int ledger_figures_day(Ledger *l, PolicyFigures *f) {
         int64_t n = 0;
+        int r;
+
+        r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE start_wall_us >= ?", f->clock.day_start_us, &n);
+        if (r < 0)
+                return r;
+        f->sessions_today = (uint32_t) n;
+        r = seconds_since(l, f->clock.day_start_us, &f->seconds_today);
+        if (r < 0)
+                return r;
+        /* Heat of any session reaching into today counts whole: skin exposure is not split at midnight. */
+        r = count_int64(l, "SELECT COALESCE(SUM(heat_seconds), 0) FROM sessions WHERE end_wall_us > ?1 "
+                           "OR start_wall_us >= ?1", f->clock.day_start_us, &n);
+        if (r < 0)
+                return r;
+        f->heat_seconds_today = (uint64_t) MAX(0, n);
+        r = seconds_since(l, f->clock.week_start_us, &f->seconds_week);
+        if (r < 0)
+                return r;
+        return days_used(l, &f->clock, &f->days_used_week);
+}
+
+int ledger_figures_stable(Ledger *l, PolicyFigures *f, LedgerEndCandidates *ret_ends) {
+        int r;
+
+        r = end_candidates(l, f->clock.boot_id, ret_ends);
+        if (r < 0)
+                return r;
+        r = symptom_last(l, f);
+        if (r < 0)
+                return r;
+        r = thermal(l, f);
+        if (r < 0)
+                return r;
+        return screening(l, f);
+}
+
+int ledger_figures_uncached(Ledger *l, const SafetyClock *clock, PolicyFigures *ret) {
+        PolicyFigures f = {};
+        LedgerEndCandidates ends;
+        int64_t anchor_wall = 0;
+        uint64_t anchor_mono = 0;
+        bool anchor = false;
         int r;
 
         if (!clock || !ret)
                 return ledger_failf(l, -EINVAL, "Invalid arguments");
+        f.clock = *clock;
         /* A start decision counts what is in the file, not in a deleted inode. */
         r = ledger_guard(l, false);
         if (r < 0)
                 return r;
 
         /* Reconcile first, so "today" is the day the monotonic clock vouches for. */
-        if (clock->boot_id[0]) {
-                _cleanup_stmt_ sqlite3_stmt *s = NULL;
-                int rc;
-                r = ledger_prepare(l, "SELECT wall_us, mono_us FROM anchors WHERE boot_id = ?", &s);
+        r = ledger_figures_anchor(l, clock->boot_id, &anchor, &anchor_wall, &anchor_mono);
+        if (r < 0)
+                return r;
+        if (anchor) {
+                r = safety_clock_reconcile(&f.clock, anchor_wall, anchor_mono, clock->boot_id);
                 if (r < 0)
-                        return r;
-                sqlite3_bind_text(s, 1, clock->boot_id, -1, SQLITE_STATIC);
-                rc = sqlite3_step(s);
-                if (rc == SQLITE_ROW) {
-                        r = safety_clock_reconcile(&f.clock, sqlite3_column_int64(s, 0),
-                                                   (uint64_t) sqlite3_column_int64(s, 1), clock->boot_id);
-                        if (r < 0)
-                                return ledger_failf(l, r, "Cannot compute local time bounds");
-                } else if (rc != SQLITE_DONE)
-                        return ledger_fail(l, rc, "reading the clock anchor");
+                        return ledger_failf(l, r, "Cannot compute local time bounds");
         }
 
-        r = count_int64(l, "SELECT COUNT(*) FROM sessions WHERE start_wall_us >= ?", f.clock.day_start_us, &n);
-        if (r < 0)
-                return r;
-        f.sessions_today = (uint32_t) n;
-        r = seconds_since(l, f.clock.day_start_us, &f.seconds_today);
-        if (r < 0)
-                return r;
-        /* Heat of any session reaching into today counts whole: skin exposure is not split at midnight. */
-        r = count_int64(l, "SELECT COALESCE(SUM(heat_seconds), 0) FROM sessions WHERE end_wall_us > ?1 "
-                           "OR start_wall_us >= ?1", f.clock.day_start_us, &n);
-        if (r < 0)
-                return r;
-        f.heat_seconds_today = (uint64_t) MAX(0, n);
-        r = seconds_since(l, f.clock.week_start_us, &f.seconds_week);
-        if (r < 0)
-                return r;
-        r = days_used(l, &f.clock, &f.days_used_week);
+        r = ledger_figures_day(l, &f);
         if (r < 0)
                 return r;
         r = rolling_day(l, &f);
         if (r < 0)
                 return r;
-        r = last_end(l, &f);
+        r = ledger_figures_stable(l, &f, &ends);
         if (r < 0)
                 return r;
-        r = symptoms(l, &f);
-        if (r < 0)
-                return r;
-        r = thermal(l, &f);
-        if (r < 0)
-                return r;
-        r = screening(l, &f);
+        ledger_figures_last_end(&ends, &f);
+        r = symptom_count(l, &f);
         if (r < 0)
                 return r;
         *ret = f;
@@ -489,10 +537,12 @@ int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **r
 
 int ledger_last_session_end(Ledger *l, int64_t *ret_wall_us) {
         PolicyFigures f = {};
-        int r = last_end(l, &f);
+        LedgerEndCandidates e;
+        int r = end_candidates(l, f.clock.boot_id, &e);
 
         if (r < 0)
                 return r;
+        ledger_figures_last_end(&e, &f);
         if (!f.has_last_end)
                 return -ENOENT;
         *ret_wall_us = f.last_end_wall_us;

@@ -227,6 +227,7 @@ Ledger *ledger_close(Ledger *l) {
         free(l->abandoned_path);
         free(l->fix);
         free(l->broken_path);
+        ledger_figures_cache_free(l->figures_cache);
         free(l);
         return NULL;
 }
@@ -410,9 +411,26 @@ static int checkpoint_after_commit(void *userdata, sqlite3 *db, const char *name
         return SQLITE_OK;
 }
 
+/* Every write passes through a commit (or is undone by a rollback): the one
+ * place that tells the figures cache the file changed (ledger-figures-cache.c). */
+static int generation_on_commit(void *userdata) {
+        Ledger *l = userdata;
+
+        l->generation++;
+        return 0;       /* 0: let the commit go ahead */
+}
+
+static void generation_on_rollback(void *userdata) {
+        Ledger *l = userdata;
+
+        l->generation++;
+}
+
 int ledger_connect(Ledger *l) {
         int r, rc;
 
+        /* A new connection may be another file (relinked, restored, WAL set aside). */
+        l->generation++;
         l->wal = (WalIndex) {};
         rc = sqlite3_open_v2(l->path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
         if (rc != SQLITE_OK)
@@ -441,6 +459,8 @@ int ledger_connect(Ledger *l) {
         if (r < 0)
                 return r;
         (void) sqlite3_wal_hook(l->db, checkpoint_after_commit, l);
+        (void) sqlite3_commit_hook(l->db, generation_on_commit, l);
+        (void) sqlite3_rollback_hook(l->db, generation_on_rollback, l);
         /* Remember which file this is, so ledger_guard() notices when the
          * path stops naming it (deleted or replaced while we run). */
         return ledger_file_remember(l);

@@ -244,7 +244,11 @@ int ledger_usage_per_day(Ledger *l, int64_t from_wall_us, int64_t to_wall_us, Le
 int ledger_last_session_end(Ledger *l, int64_t *ret_wall_us);
 
 /* Everything the policy needs. Reconciles *clock against this boot's anchor
- * first (safety_clock_reconcile), then fills *ret (ret->clock = the clock used). */
+ * first (safety_clock_reconcile), then fills *ret (ret->clock = the clock used).
+ * Kept in memory between calls (ledger-figures-cache.c): every commit,
+ * rollback or reconnection of the ledger drops what was kept, and the parts
+ * that move with the clock are recomputed from kept rows, so the answer is
+ * always what the file says now (doc/safety.md, "Figures kept in memory"). */
 int ledger_figures(Ledger *l, const SafetyClock *clock, PolicyFigures *ret);
 
 /* ---- Safety events ------------------------------------------------------ */

@@ -35,6 +35,8 @@
  *
  * Only safety_clock_now() and safety_clock_local_bounds() read the system
  * (clocks, /proc boot id, the time zone); everything else is arithmetic.
+ * The boot id is read once per process; the local bounds of a date are kept
+ * until the zone changes (TZ, or safety_clock_zone_changed()).
  */
 
 #include <stdbool.h>
@@ -75,6 +77,15 @@ int safety_clock_make(int64_t wall_us, uint64_t mono_us, const char *boot_id, Sa
  * -ERANGE. A day is 23 or 25 hours long across a DST change. */
 int safety_clock_local_bounds(int64_t wall_us, int64_t *ret_day_start, int64_t *ret_next_day_start,
                               int64_t *ret_week_start, int32_t *ret_utc_offset);
+
+/* The system's time zone may have changed (/etc/localtime replaced, as by
+ * timedatectl set-timezone): the next lookup re-reads it (tzset()) and drops
+ * every kept day bound. A change of TZ in the environment is noticed without
+ * it. The daemon calls this from its watch on /etc (daemon/zone-watch.c). */
+void safety_clock_zone_changed(void);
+/* Changes whenever the zone was read again: what is kept per zone (the
+ * ledger's day figures) is valid for one generation only. */
+unsigned safety_clock_zone_generation(void);
 
 /* Cap clock->wall_us at what the anchor implies: if the anchor (a ledger row's
  * wall and monotonic time) is from the same boot, the true wall time now is
