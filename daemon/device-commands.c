@@ -72,6 +72,17 @@ static int cp_arm_timer(uint64_t usec, void *userdata) {
         Device *d = userdata;
         int r;
 
+        /* One source for all the commands of a link, moved rather than
+         * created and freed for each (2 300 of a Stop()'s instructions,
+         * doc/performance.md). Disarmed, it stays enabled at "never"; once
+         * fired, the one-shot is off. Should re-arming fail, a fresh one is made. */
+        if (d->command_timer) {
+                r = sd_event_source_set_time_relative(d->command_timer, usec);
+                if (r >= 0 && sd_event_source_get_enabled(d->command_timer, NULL) == 0)
+                        r = sd_event_source_set_enabled(d->command_timer, SD_EVENT_ONESHOT);
+                if (r >= 0)
+                        return 0;
+        }
         d->command_timer = sd_event_source_disable_unref(d->command_timer);
         r = sd_event_add_time_relative(d->ctx->event, &d->command_timer, CLOCK_MONOTONIC, usec,
                                        TIMER_ACCURACY_PRECISE_USEC, on_command_timeout, d);
@@ -83,7 +94,10 @@ static int cp_arm_timer(uint64_t usec, void *userdata) {
 static void cp_disarm_timer(void *userdata) {
         Device *d = userdata;
 
-        d->command_timer = sd_event_source_disable_unref(d->command_timer);
+        /* UINT64_MAX: never elapses (sd_event_add_time(3)); cheaper than
+         * switching the source off and on again for every command. */
+        if (d->command_timer && sd_event_source_set_time(d->command_timer, UINT64_MAX) < 0)
+                d->command_timer = sd_event_source_disable_unref(d->command_timer);
 }
 
 static void cp_cancel_write(void *userdata) {
@@ -189,4 +203,8 @@ void device_commands_fail_all(Device *d, int error) {
          * chooses the protocol afresh (a firmware update may change it). */
         massager_control_point_set_protocol(&d->control_point, NULL);
         massager_control_point_fail_all(&d->control_point, error);
+        /* The link's timer goes with it (device_free() comes this way too),
+         * unless a callback above already sent a command it times. */
+        if (!massager_control_point_inflight(&d->control_point))
+                d->command_timer = sd_event_source_disable_unref(d->command_timer);
 }

@@ -81,6 +81,31 @@ static void test_crc_check_value(void) {
         g_assert_cmphex(massager_crc16((const uint8_t *) "A", 1), ==, 0xb915);
 }
 
+/* The codec computes four bits at a time from a table; the definition is bit by bit. */
+static uint16_t crc16_bitwise(const uint8_t *data, size_t len) {
+        uint16_t crc = 0xffff;
+
+        for (size_t i = 0; i < len; i++) {
+                crc ^= (uint16_t) (data[i] << 8);
+                for (int bit = 0; bit < 8; bit++)
+                        crc = (crc & 0x8000) ? (uint16_t) ((crc << 1) ^ 0x1021) : (uint16_t) (crc << 1);
+        }
+        return crc;
+}
+
+static void test_crc_matches_bitwise(void) {
+        uint8_t buf[256];
+
+        for (size_t i = 0; i < sizeof buf; i++)
+                buf[i] = (uint8_t) i;
+        /* Every byte value once, then pseudo-random prefixes of every length. */
+        g_assert_cmphex(massager_crc16(buf, sizeof buf), ==, crc16_bitwise(buf, sizeof buf));
+        for (size_t i = 0; i < sizeof buf; i++)
+                buf[i] = (uint8_t) g_test_rand_int_range(0, 256);
+        for (size_t n = 0; n <= sizeof buf; n++)
+                g_assert_cmphex(massager_crc16(buf, n), ==, crc16_bitwise(buf, n));
+}
+
 /* ---- golden vectors: encode → exact bytes, decode → exact fields ---------- */
 
 static void test_command_golden(void) {
@@ -538,6 +563,7 @@ static void test_no_overread(void) {
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/protocol/crc/check-value", test_crc_check_value);
+        g_test_add_func("/protocol/crc/matches-bitwise", test_crc_matches_bitwise);
         g_test_add_func("/protocol/golden/commands", test_command_golden);
         g_test_add_func("/protocol/golden/messages", test_message_golden);
         g_test_add_func("/protocol/golden/device-info", test_device_info_golden);

@@ -187,8 +187,22 @@ int bluez_append_write_request(sd_bus_message *m, const void *data, size_t size)
         r = sd_bus_message_append_array(m, 'y', data, size);
         if (r < 0)
                 return r;
-        /* "request": write with response, the only kind the Control Point accepts. */
-        return sd_bus_message_append(m, "a{sv}", 1, "type", "s", "request");
+        /* "request": write with response, the only kind the Control Point accepts.
+         * Opened by hand rather than with sd_bus_message_append(m, "a{sv}", 1, ...):
+         * the same bytes without walking a format string, 1 400 of the 8 000
+         * instructions this function cost per Stop() (doc/performance.md). */
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', "type");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "s");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', "request");
+        for (int i = 0; i < 3 && r >= 0; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
 }
 
 int bluez_append_string(sd_bus_message *m, const void *data, size_t size) {

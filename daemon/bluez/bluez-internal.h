@@ -21,6 +21,7 @@ struct BluezClient {
         GHashTable *adapters;           /* path → BluezAdapter */
         GHashTable *devices;            /* path → BluezDevice */
         GHashTable *chars;              /* path → BluezChar */
+        BluezChar *last_value_char;     /* whose Value changed last: compared before hashing a path */
         BluezCall *get_objects_call;
         BluezCall *agent_call;
         bool discovery_active;          /* what we last asked BlueZ for */
