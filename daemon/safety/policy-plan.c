@@ -108,6 +108,9 @@ int plan_build(const PlanSpec *spec, PolicyPlan *plan) {
         uint32_t next_raise = spec->hold_s > 0 ? spec->hold_s : POLICY_RAMP_STEP_S;
         size_t allocated = 0;
         bool heat_wanted_later = false;
+        const ProgramStep *ps = NULL;
+        uint64_t ps_end_s = 0;
+        uint8_t pattern = 0;
         int r;
 
         free(plan->steps);
@@ -115,10 +118,24 @@ int plan_build(const PlanSpec *spec, PolicyPlan *plan) {
         plan->n_steps = 0;
 
         for (uint32_t t = 0; t < len; t++) {
-                const ProgramStep *ps = program_step_at(spec->program, (uint64_t) spec->origin_s + t, NULL);
-                uint8_t want = MIN(level_of(ps->intensity_pct, spec->target), spec->cap);
+                uint64_t at_s = (uint64_t) spec->origin_s + t;
                 uint8_t heat = 0;
-                bool substituted = false;
+
+                /* Second by second for the ramp, but the program's step and its
+                 * pattern only where a step begins: a re-plan (every
+                 * SetIntensity) walks the whole rest of the session. */
+                if (!ps || at_s >= ps_end_s) {
+                        bool substituted = false;
+
+                        ps = program_step_at(spec->program, at_s, &ps_end_s);
+                        r = policy_pick_pattern(spec->device, spec->gentle, ps->pattern, &substituted);
+                        if (r < 0)
+                                return r;
+                        if (substituted)
+                                plan->adjustments |= POLICY_ADJUST_PATTERN;
+                        pattern = (uint8_t) r;
+                }
+                uint8_t want = MIN(level_of(ps->intensity_pct, spec->target), spec->cap);
 
                 if (t < spec->hold_s)
                         cur = 1;                /* the hold cannot be skipped */
@@ -130,12 +147,6 @@ int plan_build(const PlanSpec *spec, PolicyPlan *plan) {
                 }
                 cur = MIN(cur, spec->cap);
 
-                r = policy_pick_pattern(spec->device, spec->gentle, ps->pattern, &substituted);
-                if (r < 0)
-                        return r;
-                if (substituted)
-                        plan->adjustments |= POLICY_ADJUST_PATTERN;
-
                 if (spec->heat_level > 0 && ps->heat) {
                         if (heat_left > 0) {
                                 heat = spec->heat_level;
@@ -144,7 +155,7 @@ int plan_build(const PlanSpec *spec, PolicyPlan *plan) {
                                 heat_wanted_later = true;
                 }
 
-                r = steps_push(plan, &allocated, t, cur, (uint8_t) r, heat);
+                r = steps_push(plan, &allocated, t, cur, pattern, heat);
                 if (r < 0)
                         return r;
         }
