@@ -65,7 +65,7 @@ static int connect_one(sd_bus *bus, const char *path) {
                 return r;
         r = sd_bus_call_method(bus, "org.bluez", path, "org.bluez.Device1", "Connect", &e, NULL, "");
         if (r < 0) {
-                fprintf(stderr, "bench-connect: Connect %s: %s\n", path, e.message ?: strerror(-r));
+                (void) fprintf(stderr, "bench-connect: Connect %s: %s\n", path, e.message ?: strerror(-r));
                 return r;
         }
         r = sd_bus_get_property_trivial(bus, "org.bluez", path, "org.bluez.Device1", "ServicesResolved", &e, 'b',
@@ -102,7 +102,7 @@ int main(int argc, char *argv[]) {
                         return 2;
                 }
         if (!address || optind >= argc) {
-                fprintf(stderr, "usage: bench-connect --bus ADDR DEVICE_PATH…\n");
+                (void) fprintf(stderr, "usage: bench-connect --bus ADDR DEVICE_PATH…\n");
                 return 2;
         }
         r = sd_bus_new(&bus);
@@ -113,14 +113,14 @@ int main(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_start(bus);
         if (r < 0) {
-                fprintf(stderr, "bench-connect: cannot connect to %s: %s\n", address, strerror(-r));
+                (void) fprintf(stderr, "bench-connect: cannot connect to %s: %s\n", address, strerror(-r));
                 return 1;
         }
         t0 = now_ns();
         for (int i = optind; i < argc; i++) {
                 r = connect_one(bus, argv[i]);
                 if (r < 0) {
-                        fprintf(stderr, "bench-connect: %s: %s\n", argv[i], strerror(-r));
+                        (void) fprintf(stderr, "bench-connect: %s: %s\n", argv[i], strerror(-r));
                         return 1;
                 }
         }
