@@ -427,13 +427,37 @@ int ledger_usage_range(Ledger *l, int64_t from, int64_t to, uint32_t *ret_sessio
         return 0;
 }
 
-int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **ret, size_t *ret_n) {
+/* Sums each session into the day its start falls in; days[] holds the day starts. */
+static int usage_walk(Ledger *l, LedgerDayUsage *days, size_t n, int64_t end) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        _cleanup_free_ int64_t *starts = NULL;
-        _cleanup_free_ LedgerDayUsage *days = NULL;
-        int64_t end = 0;
-        size_t n = 0, i = 0;
+        size_t i = 0;
         int r, rc;
+
+        /* Read from the covering index sessions_start_usage: no table lookups. */
+        r = ledger_prepare(l, "SELECT start_wall_us, seconds, heat_seconds FROM sessions "
+                              "WHERE start_wall_us >= ? AND start_wall_us < ? ORDER BY start_wall_us", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, days[0].day_start_us);
+        sqlite3_bind_int64(s, 2, end);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                int64_t start = sqlite3_column_int64(s, 0);
+                while (i + 1 < n && start >= days[i + 1].day_start_us)
+                        i++;
+                days[i].sessions++;
+                days[i].seconds += (uint64_t) sqlite3_column_int64(s, 1);
+                days[i].heat_seconds += (uint64_t) sqlite3_column_int64(s, 2);
+        }
+        if (rc != SQLITE_DONE)
+                return ledger_fail(l, rc, "reading usage per day");
+        return 0;
+}
+
+int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **ret, size_t *ret_n) {
+        LedgerDayUsage *days;
+        int64_t *starts = NULL, end = 0;
+        size_t n = 0;
+        int r;
 
         /* Local days, each its own length (23/24/25 h). */
         r = local_days(from, to, 366, &starts, &n, &end);
@@ -446,29 +470,18 @@ int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **r
         if (r < 0)
                 return r;
         days = calloc(n, sizeof *days);
+        for (size_t d = 0; days && d < n; d++)
+                days[d].day_start_us = starts[d];
+        free(starts);
         if (!days)
                 return -ENOMEM;
-        for (size_t d = 0; d < n; d++)
-                days[d].day_start_us = starts[d];
 
-        /* Read from the covering index sessions_start_usage: no table lookups. */
-        r = ledger_prepare(l, "SELECT start_wall_us, seconds, heat_seconds FROM sessions "
-                              "WHERE start_wall_us >= ? AND start_wall_us < ? ORDER BY start_wall_us", &s);
-        if (r < 0)
+        r = usage_walk(l, days, n, end);
+        if (r < 0) {
+                free(days);
                 return r;
-        sqlite3_bind_int64(s, 1, starts[0]);
-        sqlite3_bind_int64(s, 2, end);
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-                int64_t start = sqlite3_column_int64(s, 0);
-                while (i + 1 < n && start >= starts[i + 1])
-                        i++;
-                days[i].sessions++;
-                days[i].seconds += (uint64_t) sqlite3_column_int64(s, 1);
-                days[i].heat_seconds += (uint64_t) sqlite3_column_int64(s, 2);
         }
-        if (rc != SQLITE_DONE)
-                return ledger_fail(l, rc, "reading usage per day");
-        *ret = STEAL_PTR(days);
+        *ret = days;
         *ret_n = n;
         return 0;
 }

@@ -59,37 +59,42 @@ static int next_day_start(int64_t day_start_us, int64_t *ret) {
 }
 
 int local_days(int64_t from_us, int64_t to_us, size_t max, int64_t **ret_starts, size_t *ret_n, int64_t *ret_end) {
-        _cleanup_free_ int64_t *v = NULL;
+        int64_t *v = NULL, d;
         size_t n = 0, allocated = 0;
-        int64_t d;
-        int r;
+        int r = 0;
 
         if (to_us <= from_us)
                 return -EINVAL;
         if (safety_clock_local_bounds(from_us, &d, NULL, NULL, NULL) < 0)
                 return -ERANGE;
-        while (d < to_us) {
+        while (r >= 0 && d < to_us) {
                 int64_t next;
 
-                if (n >= max)
-                        return -E2BIG;
+                if (n >= max) {
+                        r = -E2BIG;
+                        break;
+                }
                 r = next_day_start(d, &next);
                 if (r < 0)
-                        return r;
+                        break;
                 if (n == allocated) {
                         size_t na = MIN(max, MAX((size_t) 32, allocated * 2));
                         int64_t *nv = realloc(v, na * sizeof *nv);
-                        if (!nv)
-                                return -ENOMEM;
+                        if (!nv) {
+                                r = -ENOMEM;
+                                break;
+                        }
                         v = nv;
                         allocated = na;
                 }
                 v[n++] = d;
                 d = next;
         }
-        if (n == 0)
-                return -EINVAL;
-        *ret_starts = STEAL_PTR(v);
+        if (r < 0 || n == 0) {
+                free(v);
+                return r < 0 ? r : -EINVAL;
+        }
+        *ret_starts = v;
         *ret_n = n;
         *ret_end = d;
         return 0;
