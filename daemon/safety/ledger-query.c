@@ -2,7 +2,7 @@
 /*
  * Ledger queries: the figures the policy needs, history and usage for the
  * History interface, the diary. Every range query runs on an index
- * (sessions_start / sessions_end / events_kind_time), so they stay fast on a
+ * (sessions_start_usage / sessions_end / events_kind_time), so they stay fast on a
  * ledger of 100k sessions (tests/test-ledger.c measures it).
  *
  * Counting is conservative (see ledger.h): a session row counts its planned
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ledger-internal.h"
+#include "local-days.h"
 #include "macro.h"
 
 static void copy_boot(char dst[static SAFETY_BOOT_ID_LEN + 1], const unsigned char *src) {
@@ -474,49 +475,18 @@ int ledger_usage_range(Ledger *l, int64_t from, int64_t to, uint32_t *ret_sessio
         return 0;
 }
 
-int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **ret, size_t *ret_n) {
+/* Sums each session into the day its start falls in; days[] holds the day starts. */
+static int usage_walk(Ledger *l, LedgerDayUsage *days, size_t n, int64_t end) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        LedgerDayUsage *days = NULL;
-        int64_t day, next, end = 0;
-        size_t n = 0, i = 0;
+        size_t i = 0;
         int r, rc;
 
-        if (to <= from)
-                return ledger_failf(l, -EINVAL, "Time range ends before it starts");
-        if (safety_clock_local_bounds(from, &day, NULL, NULL, NULL) < 0)
-                return ledger_failf(l, -ERANGE, "Time out of range");
-        /* Local days, each its own length (23/24/25 h). */
-        for (int64_t d = day; d < to;) {
-                LedgerDayUsage *nd;
-                if (n >= 366) {
-                        free(days);
-                        return ledger_failf(l, -E2BIG, "Time range longer than 366 days; ask for less");
-                }
-                if (safety_clock_local_bounds(d, NULL, &next, NULL, NULL) < 0 || next <= d) {
-                        free(days);
-                        return ledger_failf(l, -ERANGE, "Time out of range");
-                }
-                nd = realloc(days, (n + 1) * sizeof *nd);
-                if (!nd) {
-                        free(days);
-                        return -ENOMEM;
-                }
-                days = nd;
-                days[n++] = (LedgerDayUsage) { .day_start_us = d };
-                d = next;
-                end = next;
-        }
-
-        if (n == 0 || !days)
-                return ledger_failf(l, -EINVAL, "Empty time range");
-
+        /* Read from the covering index sessions_start_usage: no table lookups. */
         r = ledger_prepare(l, "SELECT start_wall_us, seconds, heat_seconds FROM sessions "
                               "WHERE start_wall_us >= ? AND start_wall_us < ? ORDER BY start_wall_us", &s);
-        if (r < 0) {
-                free(days);
+        if (r < 0)
                 return r;
-        }
-        sqlite3_bind_int64(s, 1, day);
+        sqlite3_bind_int64(s, 1, days[0].day_start_us);
         sqlite3_bind_int64(s, 2, end);
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
                 int64_t start = sqlite3_column_int64(s, 0);
@@ -526,9 +496,38 @@ int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **r
                 days[i].seconds += (uint64_t) sqlite3_column_int64(s, 1);
                 days[i].heat_seconds += (uint64_t) sqlite3_column_int64(s, 2);
         }
-        if (rc != SQLITE_DONE) {
-                free(days);
+        if (rc != SQLITE_DONE)
                 return ledger_fail(l, rc, "reading usage per day");
+        return 0;
+}
+
+int ledger_usage_per_day(Ledger *l, int64_t from, int64_t to, LedgerDayUsage **ret, size_t *ret_n) {
+        LedgerDayUsage *days;
+        int64_t *starts = NULL, end = 0;
+        size_t n = 0;
+        int r;
+
+        /* Local days, each its own length (23/24/25 h). */
+        r = local_days(from, to, 366, &starts, &n, &end);
+        if (r == -EINVAL)
+                return ledger_failf(l, r, "Time range ends before it starts");
+        if (r == -E2BIG)
+                return ledger_failf(l, r, "Time range longer than 366 days; ask for less");
+        if (r == -ERANGE)
+                return ledger_failf(l, r, "Time out of range");
+        if (r < 0)
+                return r;
+        days = calloc(n, sizeof *days);
+        for (size_t d = 0; days && d < n; d++)
+                days[d].day_start_us = starts[d];
+        free(starts);
+        if (!days)
+                return -ENOMEM;
+
+        r = usage_walk(l, days, n, end);
+        if (r < 0) {
+                free(days);
+                return r;
         }
         *ret = days;
         *ret_n = n;

@@ -100,6 +100,14 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
          * NULL. */
         "ALTER TABLE sessions ADD COLUMN pause_end_wall_us INTEGER;"
         "ALTER TABLE sessions ADD COLUMN pause_end_mono_us INTEGER;",
+
+        /* 5 → 6: History's usage per day reads start, seconds and heat of up to
+         * a year of rows; an index holding all three answers it without looking
+         * each row up in the table (doc/performance.md, round 2). It replaces
+         * sessions_start, its prefix: every query that ranged on that one
+         * ranges on this one, and a session's writes keep one start index. */
+        "CREATE INDEX sessions_start_usage ON sessions(start_wall_us, seconds, heat_seconds);"
+        "DROP INDEX sessions_start;",
 };
 
 int ledger_schema_version(Ledger *l) {

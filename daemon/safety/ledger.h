@@ -48,7 +48,7 @@
 #include "safety-limits.h"
 #include "screening.h"
 
-#define LEDGER_SCHEMA_VERSION 5
+#define LEDGER_SCHEMA_VERSION 6
 
 typedef struct Ledger Ledger;
 

@@ -20,7 +20,7 @@ daemon_safety_libmassaged_safety_la_SOURCES = \
 	daemon/safety/ledger.c daemon/safety/ledger.h daemon/safety/ledger-internal.h \
 	daemon/safety/ledger-schema.c daemon/safety/ledger-query.c daemon/safety/ledger-file.c \
 	daemon/safety/ledger-wal.c daemon/safety/ledger-backup.c daemon/safety/ledger-memory.c \
-	daemon/safety/ledger-figures-cache.c
+	daemon/safety/ledger-figures-cache.c daemon/safety/local-days.c daemon/safety/local-days.h
 daemon_safety_libmassaged_safety_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon/safety \
 	-DMASSAGED_PROGRAMS_DIR='"$(programsdir)"'
 daemon_safety_libmassaged_safety_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SQLITE_CFLAGS)
@@ -89,6 +89,13 @@ tests_test_ledger_figures_cache_SOURCES = tests/test-ledger-figures-cache.c test
 tests_test_ledger_figures_cache_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
 tests_test_ledger_figures_cache_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_test_ledger_figures_cache_LDADD = daemon/safety/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
+
+check_PROGRAMS += tests/test-ledger-history
+TESTS += tests/test-ledger-history
+tests_test_ledger_history_SOURCES = tests/test-ledger-history.c tests/safety-test-util.h
+tests_test_ledger_history_CPPFLAGS = $(SAFETY_TEST_CPPFLAGS)
+tests_test_ledger_history_CFLAGS = $(SAFETY_TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_test_ledger_history_LDADD = daemon/safety/libmassaged-safety.la $(GLIB_LIBS) $(SQLITE_LIBS)
 
 # The a{sv} arguments of Start/SetLimits/SubmitScreening: the validators are
 # pure, so the test links them with the limits and screening tables only.
