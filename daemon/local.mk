@@ -9,6 +9,7 @@ daemon_massaged_SOURCES = \
 	daemon/base/address.c daemon/base/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
+	daemon/memory-trim.c daemon/memory-trim.h \
 	daemon/notify.c daemon/notify.h \
 	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
 	daemon/base/name-watch.c daemon/base/name-watch.h \
