@@ -68,7 +68,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-pause.py \
 	tests/daemon/test-daemon-refusals.py \
 	tests/daemon/test-daemon-i18n.py \
-	tests/daemon/test-daemon-state-props.py
+	tests/daemon/test-daemon-state-props.py \
+	tests/daemon/test-daemon-memory.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py
