@@ -5,14 +5,13 @@
 
 #include "memory-trim.h"
 #include "base/log.h"
-#include "base/timer-accuracy.h"
 
 struct MemoryTrim {
         sd_event *event;
         MemoryTrimBusy busy;
         MemoryTrimRelease release;
         void *userdata;
-        sd_event_source *timer;         /* one-shot; disabled while no trim is pending */
+        sd_event_source *defer;         /* one-shot; disabled while no trim is pending */
         bool pending;
         unsigned count;
 };
@@ -21,7 +20,7 @@ void memory_trim_now(MemoryTrim *t) {
         if (!t)
                 return;
         t->pending = false;
-        (void) sd_event_source_set_enabled(t->timer, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(t->defer, SD_EVENT_OFF);
         if (t->release)
                 t->release(t->userdata);
         /* 0: keep no pad at the top; glibc also gives back whole free pages
@@ -31,7 +30,7 @@ void memory_trim_now(MemoryTrim *t) {
         log_debug("Memory trimmed (%u)", t->count);
 }
 
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_defer(sd_event_source *s, void *userdata) {
         MemoryTrim *t = userdata;
 
         t->pending = false;
@@ -47,8 +46,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 void memory_trim_request(MemoryTrim *t) {
         if (!t || t->pending)
                 return;
-        if (sd_event_source_set_time_relative(t->timer, MEMORY_TRIM_DELAY_USEC) < 0 ||
-            sd_event_source_set_enabled(t->timer, SD_EVENT_ONESHOT) < 0)
+        if (sd_event_source_set_enabled(t->defer, SD_EVENT_ONESHOT) < 0)
                 return;         /* best effort: the memory stays in use, nothing else changes */
         t->pending = true;
 }
@@ -66,12 +64,11 @@ int memory_trim_new(MemoryTrim **ret, sd_event *event, MemoryTrimBusy busy, Memo
         if (!t)
                 return -ENOMEM;
         *t = (MemoryTrim) { .event = event, .busy = busy, .release = release, .userdata = userdata };
-        r = sd_event_add_time_relative(event, &t->timer, CLOCK_MONOTONIC, MEMORY_TRIM_DELAY_USEC,
-                                       TIMER_ACCURACY_COARSE_USEC, on_timer, t);
+        r = sd_event_add_defer(event, &t->defer, on_defer, t);
         if (r >= 0)
-                r = sd_event_source_set_priority(t->timer, SD_EVENT_PRIORITY_IDLE);
+                r = sd_event_source_set_priority(t->defer, SD_EVENT_PRIORITY_IDLE);
         if (r >= 0)
-                r = sd_event_source_set_enabled(t->timer, SD_EVENT_OFF);
+                r = sd_event_source_set_enabled(t->defer, SD_EVENT_OFF);
         if (r < 0) {
                 memory_trim_free(t);
                 return r;
@@ -83,7 +80,7 @@ int memory_trim_new(MemoryTrim **ret, sd_event *event, MemoryTrimBusy busy, Memo
 MemoryTrim *memory_trim_free(MemoryTrim *t) {
         if (!t)
                 return NULL;
-        t->timer = sd_event_source_disable_unref(t->timer);
+        t->defer = sd_event_source_disable_unref(t->defer);
         free(t);
         return NULL;
 }

@@ -8,16 +8,15 @@
  * freed again a moment later; glibc keeps them, so they stay in the daemon's
  * private memory until exit. memory_trim_request() is cheap (one flag test
  * while a trim is pending) and may be called on every state change; the
- * trim itself runs once, MEMORY_TRIM_DELAY_USEC later, at idle priority, and
- * only if nothing is under way (no session, command or connection being
- * made): it walks every free chunk of the heap, which a session's 1 ms step
- * timers must not wait behind.
+ * trim itself runs once, at idle priority when the loop has nothing else to
+ * dispatch (a defer source, not a timer: an idle daemon gets no wakeup of
+ * its own for it, test-daemon-faults.py), and only if nothing is under way
+ * (no session, command or connection being made): it walks every free
+ * chunk of the heap, which a session's 1 ms step timers must not wait behind.
  */
 
 #include <stdbool.h>
 #include <systemd/sd-event.h>
-
-#define MEMORY_TRIM_DELAY_USEC (1ULL * 1000000ULL)
 
 typedef struct MemoryTrim MemoryTrim;
 
