@@ -9,6 +9,7 @@ daemon_massaged_SOURCES = \
 	daemon/base/address.c daemon/base/address.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/idle.c daemon/idle.h \
+	daemon/memory-trim.c daemon/memory-trim.h \
 	daemon/notify.c daemon/notify.h \
 	daemon/sleep-inhibit.c daemon/sleep-inhibit.h \
 	daemon/zone-watch.c daemon/zone-watch.h \
@@ -68,7 +69,8 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-pause.py \
 	tests/daemon/test-daemon-refusals.py \
 	tests/daemon/test-daemon-i18n.py \
-	tests/daemon/test-daemon-state-props.py
+	tests/daemon/test-daemon-state-props.py \
+	tests/daemon/test-daemon-memory.py
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib/massaged_env.py tests/lib/fake_logind.py

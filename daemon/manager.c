@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "base/log.h"
 #include "manager.h"
 #include "manager-bus.h"
+#include "memory-trim.h"
 #include "notify.h"
 #include "massaged-dbus.h"
 #include "safety-glue.h"
@@ -199,16 +199,19 @@ static bool manager_exiting(void *userdata) {
         return m->shutting_down;
 }
 
+/* Also the moments to trim: a device became ready or a session ended. */
 static void on_device_decision_input(Device *d, void *userdata) {
         Manager *m = userdata;
         start_availability_invalidate(m->availability);
         safety_state_invalidate(m->safety_state);
+        memory_trim_request(m->trim);
 }
 
 static void on_safety_changed(void *userdata) {
         Manager *m = userdata;
         start_availability_invalidate(m->availability);
         safety_state_invalidate(m->safety_state);
+        memory_trim_request(m->trim);
 }
 
 static const DeviceHooks device_hooks = {
@@ -236,6 +239,12 @@ static bool manager_busy(void *userdata) {
                 if (device_is_busy(v))
                         return true;
         return false;
+}
+
+/* Only clean pages: what the ledger needs again is read back from the file. */
+static void manager_release_caches(void *userdata) {
+        Manager *m = userdata;
+        ledger_release_memory(m->safety->ledger);
 }
 
 static void manager_notify_state(NotifyState *ret, void *userdata) {
@@ -364,8 +373,7 @@ static int on_started(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
         safety_backup_after_open(m->safety);
-        ledger_release_memory(m->safety->ledger);
-        (void) malloc_trim(0);
+        memory_trim_now(m->trim);
         return 0;
 }
 
@@ -614,6 +622,11 @@ int manager_new(Manager **ret, const ManagerOptions *o) {
                 goto fail;
         }
 
+        r = memory_trim_new(&m->trim, m->event, manager_busy, manager_release_caches, m);
+        if (r < 0) {
+                log_error_errno(r, "Cannot set up the memory trim: %m");
+                goto fail;
+        }
         r = idle_new(&m->idle, m->event, m->api,
                      (uint64_t) (o->idle_timeout_s >= 0 ? o->idle_timeout_s : m->safety->conf.idle_timeout_s) *
                      USEC_PER_SEC, manager_busy, m);
@@ -670,6 +683,7 @@ Manager *manager_free(Manager *m) {
         m->bluez_client = bluez_client_free(m->bluez_client);
         m->discovery = discovery_clients_free(m->discovery);   /* its watches hold slots on m->api */
         m->idle = idle_free(m->idle);
+        m->trim = memory_trim_free(m->trim);
         m->notify = notify_free(m->notify);
         m->name_timer = sd_event_source_disable_unref(m->name_timer);
         if (m->bluez)

@@ -35,6 +35,7 @@ typedef struct Manager {
         struct SleepInhibit *sleep;     /* logind delay inhibitor (sleep-inhibit.c) */
         struct StartAvailability *availability; /* Manager.StartAvailability (start-availability.c) */
         struct SafetyState *safety_state;       /* Manager.UsageToday, Limits … (safety-state.c) */
+        struct MemoryTrim *trim;        /* heap handed back once settled (memory-trim.c) */
         bool suspending;                /* between PrepareForSleep(true) and (false) */
 
         sd_bus_slot *name_owner_slot;
