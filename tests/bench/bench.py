@@ -69,6 +69,21 @@ SESSION = dict(intensity=1, duration=600)
 massaged_env.Sim = functools.partial(sim_module.Sim, verbose=False)
 
 
+def unit_environment():
+    """The Environment= of the installed unit (systemd/massaged.service.in):
+    the daemon is measured as users run it."""
+    env = {}
+    with open(os.path.join(SRC, "systemd", "massaged.service.in")) as f:
+        for line in f:
+            if line.startswith("Environment="):
+                key, _, value = line[len("Environment="):].strip().partition("=")
+                env[key] = value
+    return env
+
+
+UNIT_ENVIRONMENT = unit_environment()
+
+
 def note(msg):
     print("# " + msg, file=sys.stderr, flush=True)
 
@@ -173,8 +188,9 @@ class World(MassagedEnv):
                 self.user.address, "--db", self.db, "--config", self.config]
 
     def start_daemon(self, extra=(), prefix=(), timeout=10):
+        env = dict(self.environ, **UNIT_ENVIRONMENT)
         self.daemon = self.user.spawn(list(prefix) + self.daemon_argv() + list(extra), name="massaged",
-                                      env=self.environ, wrap=False)
+                                      env=env, wrap=False)
         self.user.wait_for_name(BUS, timeout, proc=self.daemon)
         return self.daemon
 
@@ -422,7 +438,7 @@ def idle_and_startup(rep):
             # Each start from a disconnected device, as after a login.
             disconnect()
             ours.append(run_kv([bench_bin("bench-startup"), "--bus", one.user.address, "--name", BUS, "--ready",
-                                "--"] + one.daemon_argv(), env=one.environ))
+                                "--"] + one.daemon_argv(), env=dict(one.environ, **UNIT_ENVIRONMENT)))
             floor.append(run_kv([bench_bin("bench-startup"), "--bus", one.user.address, "--name", "org.massaged1.Floor",
                                  "--", bench_bin("bench-echo"), "--serve", one.user.address, "--name",
                                  "org.massaged1.Floor"]))
