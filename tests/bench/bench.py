@@ -723,12 +723,19 @@ def desktop_app(rep):
                             painted = int(m.group(1)) / 1e6
                             break
                     time.sleep(1.0)     # settled: what it costs while shown (a sampling interval)
+                    if p.poll() is not None:
+                        # Seen once in a full run, never alone: say why instead of failing the phase.
+                        note("%s exited (status %s) before it was measured: %s"
+                             % (argv[0], p.returncode, p.stdout.read()[-500:].strip()))
+                        continue
                     mem.append(rollup(p.pid))
                     p.terminate()
                     p.wait(10)
                     if painted:
                         times.append((painted - t0) * 1000)
                 times.sort()
+                if not mem:
+                    raise RuntimeError("%s never stayed up to be measured" % argv[0])
                 return (times[len(times) // 2] if times else None,
                         sorted(m.get("Pss", 0) for m in mem)[len(mem) // 2],
                         sorted(m.get("Private_Dirty", 0) for m in mem)[len(mem) // 2])
