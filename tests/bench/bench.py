@@ -716,17 +716,19 @@ def desktop_app(rep):
                 for _ in range(runs):
                     t0 = time.monotonic()
                     p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                    painted = None
+                    painted, seen = None, []
                     for line in p.stdout:
+                        seen.append(line)
                         m = re.search(r"first frame painted at (\d+) us", line)
                         if m:
                             painted = int(m.group(1)) / 1e6
                             break
                     time.sleep(1.0)     # settled: what it costs while shown (a sampling interval)
                     if p.poll() is not None:
-                        # Seen once in a full run, never alone: say why instead of failing the phase.
+                        # Seen in full runs, rarely alone: GTK's "cannot open display" (a
+                        # strace of one failing run); say so instead of failing the phase.
                         note("%s exited (status %s) before it was measured: %s"
-                             % (argv[0], p.returncode, p.stdout.read()[-500:].strip()))
+                             % (argv[0], p.returncode, ("".join(seen) + p.stdout.read())[-500:].strip()))
                         continue
                     mem.append(rollup(p.pid))
                     p.terminate()
