@@ -18,6 +18,9 @@ bench: stop_p50_ratio=R stop_p99_ratio=R idle_wakeups_60s=N rss_kb_1dev=N rss_kb
 (timer_late_p99_ms: phase timers, the device's arrival times of a session's steps and end
 against its plan; add64_ratio: phase scale, against tests/bench/bench-connect.c)
     private_kb_1dev=N private_kb_64dev=N pss_kb_1dev=N app_first_frame_ms=N app_first_frame_ratio=R app_pss_kb=N
+    history_100k_dense_ms=N
+(history_100k_ms: 100k sessions at 4 a day, the most the policy lets massaged write;
+history_100k_dense_ms: the same count at 48 a day, a stress figure without a target)
 """
 
 import functools
@@ -478,47 +481,52 @@ def ledger(rep):
             seed = run_kv([bench_bin("bench-ledger"), big, LEDGER_SESSIONS])
             rep.row("ledger", "file size per session (%d sessions)" % LEDGER_SESSIONS, seed["bytes_per_session"],
                     unit="B", fmt="%.0f")
-            os.makedirs(os.path.dirname(w.db), exist_ok=True)
-            for f in glob.glob(big + "*"):
-                shutil.copy(f, os.path.dirname(w.db))
-            w.start_daemon()
             w.start_floor()
             bare = run_kv(w.floor_argv("Echo", n=QUERIES))
             now = int(time.time() * 1e6)
-            day = 86400 * 10 ** 6
-            worst = 0
-            for label, method, sig, args in (
-                    ("GetSessions, last 7 days (336 rows)", "GetSessions", "xx", (now - 7 * day, now)),
-                    ("GetUsagePerDay, last 365 days", "GetUsagePerDay", "xx", (now - 365 * day, now)),
-                    ("Manager.GetUsageToday", "GetUsageToday", "", ())):
-                iface = MANAGER if method == "GetUsageToday" else HISTORY
-                r = run_kv(rtt_argv(w.user.address, BUS, MANAGER_PATH, iface, method, sig, args, n=QUERIES,
-                                    warmup=5))
-                worst = max(worst, r["p50_us"] / 1000)
-                rep.row("ledger", "%s on %dk sessions 48 a day, p50" % (label, LEDGER_SESSIONS // 1000),
-                        r["p50_us"] / 1000,
-                        bare["p50_us"] / 1000, "bare round trip", "ms", "%.2f")
+
+            # 48 a day: twelve times what the policy lets anyone write (daily_sessions is 1–4 and
+            # counts the rolling 24 h too, doc/safety.md). Kept as a stress figure beside the target's.
+            worst = history_queries(rep, w, big, "48 a day, 12× the policy's most", bare, now)
             r = run_kv(rtt_argv(w.user.address, BUS, MANAGER_PATH, HISTORY, "GetSessions", "xx", (0, now), n=3,
                                 warmup=0))
             rep.row("ledger", "GetSessions of all %d sessions (info), p50" % LEDGER_SESSIONS, r["p50_us"] / 1000,
                     unit="ms", fmt="%.0f")
-            rep.summary["history_100k_ms"] = "%.2f" % worst
+            rep.summary["history_100k_dense_ms"] = "%.2f" % worst
             w.stop_daemon()
 
-            # The same count at the policy's densest real use (4 a day, every 6 h): a year is 1460 rows, not 17520.
-            for f in glob.glob(w.db + "*"):
-                os.unlink(f)
+            # The same count at the densest ledger massaged can write (4 a day, every 6 h): the target's
+            # figure (doc/performance.md, "History: which ledger the target is measured on").
             os.unlink(big)
             run_kv([bench_bin("bench-ledger"), big, LEDGER_SESSIONS, 360, 15])
-            for f in glob.glob(big + "*"):
-                shutil.copy(f, os.path.dirname(w.db))
-            w.start_daemon()
-            r = run_kv(rtt_argv(w.user.address, BUS, MANAGER_PATH, HISTORY, "GetUsagePerDay", "xx",
-                                (now - 365 * day, now), n=QUERIES, warmup=5))
-            rep.row("ledger", "GetUsagePerDay, 365 days on %dk sessions 4 a day, p50" % (LEDGER_SESSIONS // 1000),
-                    r["p50_us"] / 1000, bare["p50_us"] / 1000, "bare round trip", "ms", "%.2f")
+            worst = history_queries(rep, w, big, "4 a day, the policy's most", bare, now)
+            rep.summary["history_100k_ms"] = "%.2f" % worst
+            w.stop_daemon()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def history_queries(rep, w, big, density, bare, now):
+    """The History queries a desktop app makes, on the ledger file big (copied into w's
+    state directory), through a daemon started on it; returns the slowest p50 (ms)."""
+    for f in glob.glob(w.db + "*"):
+        os.unlink(f)
+    os.makedirs(os.path.dirname(w.db), exist_ok=True)
+    for f in glob.glob(big + "*"):
+        shutil.copy(f, os.path.dirname(w.db))
+    w.start_daemon()
+    day = 86400 * 10 ** 6
+    worst = 0
+    for label, method, sig, args in (
+            ("GetSessions, last 7 days", "GetSessions", "xx", (now - 7 * day, now)),
+            ("GetUsagePerDay, last 365 days", "GetUsagePerDay", "xx", (now - 365 * day, now)),
+            ("Manager.GetUsageToday", "GetUsageToday", "", ())):
+        iface = MANAGER if method == "GetUsageToday" else HISTORY
+        r = run_kv(rtt_argv(w.user.address, BUS, MANAGER_PATH, iface, method, sig, args, n=QUERIES, warmup=5))
+        worst = max(worst, r["p50_us"] / 1000)
+        rep.row("ledger", "%s on %dk sessions %s, p50" % (label, LEDGER_SESSIONS // 1000, density),
+                r["p50_us"] / 1000, bare["p50_us"] / 1000, "bare round trip", "ms", "%.2f")
+    return worst
 
 
 # -- timers: when the session's own timers really act, seen by the device --------
@@ -781,7 +789,7 @@ def main():
             "history_100k_ms",
             "stop_ir_ratio", "setint_p50_ratio", "startup_ratio", "timer_late_p99_ms", "add64_ratio",
             "private_kb_1dev", "private_kb_64dev", "pss_kb_1dev",
-            "app_first_frame_ms", "app_first_frame_ratio", "app_pss_kb"]
+            "app_first_frame_ms", "app_first_frame_ratio", "app_pss_kb", "history_100k_dense_ms"]
     print("bench: " + " ".join("%s=%s" % (k, rep.summary.get(k, "nan")) for k in keys))
     return 0
 
