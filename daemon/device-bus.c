@@ -14,6 +14,7 @@
 #include "massaged-dbus.h"
 #include "session.h"
 #include "base/util.h"
+#include "i18n.h"
 
 static int find_device(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                        sd_bus_error *error) {
@@ -216,7 +217,7 @@ static int method_connect(sd_bus_message *msg, void *userdata, sd_bus_error *err
         Device *d = userdata;
         int r = device_connect(d, msg);
         if (r < 0)
-                return bus_error_set_errno(error, r, "%s: cannot connect", d->address);
+                return bus_error_set_errno(error, r, _("%s: cannot connect"), d->address);
         return 1;       /* answered when ready, or when the attempt fails */
 }
 
@@ -224,7 +225,7 @@ static int method_disconnect(sd_bus_message *msg, void *userdata, sd_bus_error *
         Device *d = userdata;
         int r = device_disconnect(d);
         if (r < 0)
-                return bus_error_set_errno(error, r, "%s: cannot disconnect", d->address);
+                return bus_error_set_errno(error, r, _("%s: cannot disconnect"), d->address);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -260,8 +261,8 @@ static void on_stop_done(Device *d, int error, const MassagerMessage *resp, void
 
         /* -ENOTCONN: the link went while stopping; the device stops on link loss by itself. */
         if (error < 0 && error != -ENOTCONN)
-                (void) bus_reply_errno(call, error, "%s did not confirm the stop; its lease stops it within "
-                                       "%u s regardless", d->address, MASSAGER_LEASE_MAX_S);
+                (void) bus_reply_errno(call, error, _("%s did not confirm the stop; its lease stops it within "
+                                       "%u s regardless"), d->address, MASSAGER_LEASE_MAX_S);
         else
                 (void) sd_bus_reply_method_return(call, NULL);
 }
@@ -281,7 +282,7 @@ static int stop_with(Device *d, sd_bus_message *msg, PolicyEndReason reason, sd_
                 /* Not connected: nothing can be running (the device stops on link loss). */
                 return sd_bus_reply_method_return(msg, NULL);
         if (r < 0)
-                return bus_error_set_errno(error, r, "%s: cannot send STOP", d->address);
+                return bus_error_set_errno(error, r, _("%s: cannot send STOP"), d->address);
         return 1;
 }
 
@@ -308,7 +309,7 @@ static int method_stop_with_reason(sd_bus_message *msg, void *userdata, sd_bus_e
 static int need_session(Device *d, sd_bus_error *error) {
         if (d->session)
                 return 0;
-        return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_RUNNING, "%s is not running a session; Start() one first",
+        return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_RUNNING, _("%s is not running a session; Start() one first"),
                                  d->address);
 }
 
@@ -334,8 +335,8 @@ static int method_set_intensity(sd_bus_message *msg, void *userdata, sd_bus_erro
         if (r < 0)
                 return r;
         if (v < 1 || v > max)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "intensity %u out of range 1–%u "
-                                         "(use Stop() or Pause() for 0)", v, max);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("intensity %u out of range 1–%u "
+                                         "(use Stop() or Pause() for 0)"), v, max);
         r = need_session(d, error);
         return r < 0 ? r : session_set_intensity(d->session, v, msg, error);
 }
@@ -350,7 +351,7 @@ static int method_set_heat(sd_bus_message *msg, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
         if (v > max)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "heat %u out of range 0–%u (0 = off)",
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("heat %u out of range 0–%u (0 = off)"),
                                          v, max);
         r = need_session(d, error);
         return r < 0 ? r : session_set_heat(d->session, v, msg, error);
@@ -360,11 +361,11 @@ static void on_clear_faults_done(Device *d, int error, const MassagerMessage *re
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
 
         if (error < 0)
-                (void) bus_reply_errno(call, error, "%s did not answer CLEAR_FAULTS", d->address);
+                (void) bus_reply_errno(call, error, _("%s did not answer CLEAR_FAULTS"), d->address);
         else if (resp->result == MASSAGER_RESULT_FAULT_LATCHED)
-                (void) bus_reply_errno(call, -EREMOTEIO, "%s keeps a fault latched because its cause is still "
+                (void) bus_reply_errno(call, -EREMOTEIO, _("%s keeps a fault latched because its cause is still "
                                        "there (overheat clears below 38 °C, a sensor fault with a plausible "
-                                       "reading); see the Faults property", d->address);
+                                       "reading); see the Faults property"), d->address);
         else if (resp->result != MASSAGER_RESULT_OK) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 bus_error_set_device_result(&e, d->address, resp->result);
@@ -380,12 +381,12 @@ static int method_clear_faults(sd_bus_message *msg, void *userdata, sd_bus_error
         int r;
 
         if (!device_is_ready(d))
-                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_CONNECTED, "%s is not connected; call Connect() first",
+                return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_CONNECTED, _("%s is not connected; call Connect() first"),
                                          d->address);
         r = device_command(d, &clear, on_clear_faults_done, sd_bus_message_ref(msg));
         if (r < 0) {
                 sd_bus_message_unref(msg);
-                return bus_error_set_errno(error, r, "%s: cannot send CLEAR_FAULTS", d->address);
+                return bus_error_set_errno(error, r, _("%s: cannot send CLEAR_FAULTS"), d->address);
         }
         log_info("%s: clearing latched faults on the user's request", d->address);
         return 1;

@@ -14,6 +14,7 @@
 #include "massaged-dbus.h"
 #include "base/util.h"
 #include "base/timer-accuracy.h"
+#include "i18n.h"
 
 static const char *const connection_state_table[_CONNECTION_STATE_MAX] = {
         [CONNECTION_DISCONNECTED] = "disconnected",
@@ -130,7 +131,7 @@ static void answer_waiters(Device *d, int error, const char *message) {
                         (void) sd_bus_reply_method_return(call, NULL);
                 else {
                         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-                        bus_error_set_errno(&e, error, "%s: %s", d->address, message);
+                        bus_error_set_errno(&e, error, _("%s: %s"), d->address, message);
                         (void) sd_bus_reply_method_error(call, &e);
                 }
                 sd_bus_message_unref(call);

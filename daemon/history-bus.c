@@ -12,6 +12,7 @@
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "base/util.h"
+#include "i18n.h"
 
 /* Times on this interface are wall-clock microseconds since the epoch (x). */
 
@@ -29,7 +30,7 @@ static int read_range(sd_bus_message *msg, int64_t *from, int64_t *to, sd_bus_er
 static int need_ledger(Manager *m, sd_bus_error *error) {
         if (m->safety->ledger)
                 return 0;
-        return bus_error_set_storage(error, "History unavailable: %s", safety_storage_error(m->safety));
+        return bus_error_set_storage(error, _("History unavailable: %s"), safety_storage_error(m->safety));
 }
 
 /*
@@ -140,7 +141,7 @@ static int method_get_sessions(sd_bus_message *msg, void *userdata, sd_bus_error
                 return r;
         r = ledger_sessions_range(m->safety->ledger, from, to, 0, &s, &n);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot read sessions: %s", ledger_error(m->safety->ledger));
+                return bus_error_set_storage(error, _("Cannot read sessions: %s"), ledger_error(m->safety->ledger));
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "a{sv}");
@@ -169,16 +170,16 @@ static int method_get_usage_per_day(sd_bus_message *msg, void *userdata, sd_bus_
                 return r;
         r = ledger_usage_per_day(m->safety->ledger, from, to, &u, &n);
         if (r == -E2BIG)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "range too long: at most 366 days");
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("range too long: at most 366 days"));
         /* -ERANGE: a time the C library cannot turn into a local day (e.g. INT64_MIN µs):
          * the caller's argument, not a broken ledger (found by test-daemon-abuse.py). */
         if (r == -ERANGE)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "'from' (%" PRIi64 ") or 'to' (%" PRIi64 ") is not a representable local "
-                                         "time; give microseconds since the epoch within a few thousand years",
-                                         from, to);
+                                         _("'from' (%lld) or 'to' (%lld) is not a representable local time; "
+                                           "give microseconds since the epoch within a few thousand years"),
+                                         (long long) from, (long long) to);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot read usage: %s", ledger_error(m->safety->ledger));
+                return bus_error_set_storage(error, _("Cannot read usage: %s"), ledger_error(m->safety->ledger));
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "a{sv}");
@@ -228,14 +229,14 @@ static int method_set_note(sd_bus_message *msg, void *userdata, sd_bus_error *er
                 r = ledger_diary_set(m->safety->ledger, (int64_t) id, req.pain_before, req.pain_after, req.note,
                                      clock.wall_us);
         if (r == -ENOENT)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "no session with id %llu",
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("no session with id %llu"),
                                          (unsigned long long) id);
         if (r == -E2BIG)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "note too long: at most 4096 bytes");
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("note too long: at most 4096 bytes"));
         if (r == -ERANGE)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "pain must be 0–10");
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("pain must be 0–10"));
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot save the note: %s", ledger_error(m->safety->ledger));
+                return bus_error_set_storage(error, _("Cannot save the note: %s"), ledger_error(m->safety->ledger));
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -254,7 +255,7 @@ static int method_get_events(sd_bus_message *msg, void *userdata, sd_bus_error *
                 return r;
         r = ledger_events_range(m->safety->ledger, from, to, &e, &n);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot read events: %s", ledger_error(m->safety->ledger));
+                return bus_error_set_storage(error, _("Cannot read events: %s"), ledger_error(m->safety->ledger));
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "a{sv}");

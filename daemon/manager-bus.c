@@ -81,14 +81,14 @@ static int method_start_discovery(sd_bus_message *msg, void *userdata, sd_bus_er
         int r;
 
         if (!bluez_client_is_up(m->bluez_client) || bluez_client_n_adapters(m->bluez_client) == 0)
-                return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available (no BlueZ or no "
-                                           "adapter); start bluetoothd and power an adapter on");
+                return bus_error_set_errno(error, -EHOSTDOWN, _("Bluetooth is not available (no BlueZ or no "
+                                           "adapter); start bluetoothd and power an adapter on"));
         const char *sender = sd_bus_message_get_sender(msg);
         if (!sender)
-                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Scanning needs a client on a bus");
+                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, _("Scanning needs a client on a bus"));
         r = discovery_client_add(m->discovery, sender);
         if (r < 0)
-                return bus_error_set_errno(error, r, "Cannot start scanning");
+                return bus_error_set_errno(error, r, _("Cannot start scanning"));
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -114,7 +114,7 @@ static int method_add_device(sd_bus_message *msg, void *userdata, sd_bus_error *
                 return r;
         if (!address_is_valid(address))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "address '%s' is not a Bluetooth address of the form AA:BB:CC:DD:EE:FF",
+                                         _("address '%s' is not a Bluetooth address of the form AA:BB:CC:DD:EE:FF"),
                                          address);
         d = manager_find_device(m, address);
         if (d)
@@ -134,7 +134,7 @@ static int method_forget_device(sd_bus_message *msg, void *userdata, sd_bus_erro
                 return r;
         d = manager_find_device_by_path(m, path);
         if (!d)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE, "No known device at %s", path);
+                return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE, _("No known device at %s"), path);
         r = manager_devices_forget(&m->device_ctx, d, error);
         if (r < 0)
                 return r;
@@ -258,7 +258,7 @@ static int method_get_usage_today(sd_bus_message *msg, void *userdata, sd_bus_er
 
         r = safety_figures(safety, &clock, &f);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot read usage: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot read usage: %s"), safety_storage_error(safety));
         return sd_bus_reply_method_return(msg, "a{sv}", 9,
                                           "sessions", "u", f.sessions_today,
                                           "seconds", "t", f.seconds_today,

@@ -10,6 +10,7 @@
 #include "massaged-dbus.h"
 #include "safety-glue.h"
 #include "session.h"
+#include "i18n.h"
 
 typedef struct AddRequest {
         const DeviceContext *ctx;
@@ -32,13 +33,13 @@ static void finish_add(AddRequest *req) {
                 r = ledger_device_add(safety->ledger, req->address, bd && bd->name ? bd->name : "", clock.wall_us);
         if (r < 0) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error_set_storage(&e, "Cannot remember %s: %s", req->address, safety_storage_error(safety));
+                bus_error_set_storage(&e, _("Cannot remember %s: %s"), req->address, safety_storage_error(safety));
                 (void) sd_bus_reply_method_error(req->call, &e);
                 return;
         }
         r = device_new(ctx, req->address, &d);
         if (r < 0) {
-                (void) bus_reply_errno(req->call, r, "Out of memory adding %s", req->address);
+                (void) bus_reply_errno(req->call, r, _("Out of memory adding %s"), req->address);
                 return;
         }
         g_hash_table_replace(ctx->devices, d->address, d);
@@ -66,8 +67,8 @@ static void on_add_paired(sd_bus_message *reply, const sd_bus_error *error, void
         if (sd_bus_error_is_set(error) && !sd_bus_error_has_name(error, "org.bluez.Error.AlreadyExists")) {
                 log_warning("%s: pairing failed: %s: %s", req->address, error->name, error->message);
                 int e = bluez_error_to_errno(error) == -ETIMEDOUT ? -ETIMEDOUT : -EACCES;
-                (void) bus_reply_errno(req->call, e, "Pairing with %s failed (%s); put the massager in pairing "
-                                       "mode and try again", req->address, error->message ?: error->name);
+                (void) bus_reply_errno(req->call, e, _("Pairing with %s failed (%s); put the massager in pairing "
+                                       "mode and try again"), req->address, error->message ?: error->name);
         } else
                 finish_add(req);
         add_request_free(req);
@@ -80,17 +81,17 @@ int manager_devices_add(const DeviceContext *ctx, sd_bus_message *call, const ch
         int r;
 
         if (!safety->ledger)
-                return bus_error_set_storage(error, "Cannot remember a device: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot remember a device: %s"), safety_storage_error(safety));
         if (bluez_client_pairing_address(ctx->bluez))
-                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "Already adding %s; try again when it is done",
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, _("Already adding %s; try again when it is done"),
                                          bluez_client_pairing_address(ctx->bluez));
         if (!bluez_client_is_up(ctx->bluez))
-                return bus_error_set_errno(error, -EHOSTDOWN, "Bluetooth is not available; start bluetoothd");
+                return bus_error_set_errno(error, -EHOSTDOWN, _("Bluetooth is not available; start bluetoothd"));
         bd = bluez_find_device_by_address(ctx->bluez, address);
         if (!bd)
                 return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE,
-                                         "%s has not been seen by Bluetooth; call StartDiscovery() with the "
-                                         "massager switched on and near, then try again", address);
+                                         _("%s has not been seen by Bluetooth; call StartDiscovery() with the "
+                                         "massager switched on and near, then try again"), address);
 
         req = calloc(1, sizeof *req);
         if (!req)
@@ -115,7 +116,7 @@ int manager_devices_add(const DeviceContext *ctx, sd_bus_message *call, const ch
                        BLUEZ_TIMEOUT_PAIR_USEC, NULL, NULL, 0, on_add_paired, req);
         if (r < 0) {
                 add_request_free(req);
-                return bus_error_set_errno(error, r, "Cannot pair with %s", address);
+                return bus_error_set_errno(error, r, _("Cannot pair with %s"), address);
         }
         /* req lives until on_add_paired; the call pointer is owned by req. */
         return 1;
@@ -132,10 +133,10 @@ int manager_devices_forget(const DeviceContext *ctx, Device *d,
         if (d->session)
                 session_end(d->session, POLICY_END_USER);
         if (!safety->ledger)
-                return bus_error_set_storage(error, "Cannot forget %s: %s", d->address, safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot forget %s: %s"), d->address, safety_storage_error(safety));
         r = ledger_device_remove(safety->ledger, d->address);
         if (r < 0 && r != -ENOENT)
-                return bus_error_set_storage(error, "Cannot forget %s: %s", d->address, ledger_error(safety->ledger));
+                return bus_error_set_storage(error, _("Cannot forget %s: %s"), d->address, ledger_error(safety->ledger));
 
         log_info("%s: forgotten", d->address);
         if (d->bluez_path && d->adapter_path)

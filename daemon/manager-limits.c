@@ -10,6 +10,7 @@
 #include "safety-event.h"
 #include "safety-glue.h"
 #include "session.h"
+#include "i18n.h"
 
 int manager_limits_set(const DeviceContext *ctx, const ApiLimitsRequest *req,
                        sd_bus_error *error) {
@@ -18,10 +19,10 @@ int manager_limits_set(const DeviceContext *ctx, const ApiLimitsRequest *req,
         int r;
 
         if (!safety->ledger)
-                return bus_error_set_storage(error, "Cannot store limits: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot store limits: %s"), safety_storage_error(safety));
         r = safety_clock_now(&clock);
         if (r < 0)
-                return bus_error_set_errno(error, r, "Cannot read the clock");
+                return bus_error_set_errno(error, r, _("Cannot read the clock"));
 
         for (int id = 0; id < _LIMIT_MAX; id++) {
                 if (!req->set[id])
@@ -30,7 +31,7 @@ int manager_limits_set(const DeviceContext *ctx, const ApiLimitsRequest *req,
                 LimitChangeKind kind = limits_change_kind((LimitId) id, old, req->value[id]);
                 r = ledger_setting_set(safety->ledger, (LimitId) id, req->value[id], LIMIT_SOURCE_API, clock.wall_us);
                 if (r < 0)
-                        return bus_error_set_storage(error, "Cannot store limit '%s': %s", limit_info((LimitId) id)->key,
+                        return bus_error_set_storage(error, _("Cannot store limit '%s': %s"), limit_info((LimitId) id)->key,
                                                      ledger_error(safety->ledger));
                 if (kind == LIMIT_CHANGE_NONE)
                         continue;
@@ -45,7 +46,7 @@ int manager_limits_set(const DeviceContext *ctx, const ApiLimitsRequest *req,
         }
         r = safety_reload_limits(safety);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot read limits back: %s", ledger_error(safety->ledger));
+                return bus_error_set_storage(error, _("Cannot read limits back: %s"), ledger_error(safety->ledger));
 
         /* Running sessions follow at once (a lowered limit may end one). */
         GHashTableIter i;
@@ -66,10 +67,10 @@ int manager_screening_submit(const DeviceContext *ctx, const ScreeningAnswers *a
         int r;
 
         if (!safety->ledger)
-                return bus_error_set_storage(error, "Cannot record the screening: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot record the screening: %s"), safety_storage_error(safety));
         r = safety_screening_submit(safety, answers, &refusal);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot record the screening: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot record the screening: %s"), safety_storage_error(safety));
         /* ScreeningRequired, not InvalidArgs: the call is well formed; a "yes"
          * without clearance is in force, which is what that error means. */
         if (r == 0)

@@ -13,6 +13,7 @@
 #include "start-availability.h"
 #include "start-bus.h"
 #include "start-decision.h"
+#include "i18n.h"
 
 uint64_t session_elapsed_us(Session *s) {
         if (!s->started || s->paused)
@@ -266,14 +267,14 @@ void session_end(Session *s, PolicyEndReason reason) {
         if (s->start_call) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = STEAL_PTR(s->start_call);
                 (void) bus_reply_errno(call, reason == POLICY_END_LINK_LOST ? -ENOTCONN : -EIO,
-                                       "%s: the session ended before the device confirmed it (%s)",
+                                       _("%s: the session ended before the device confirmed it (%s)"),
                                        d->address, reason_str);
         }
         if (s->pause_call) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = STEAL_PTR(s->pause_call);
                 (void) sd_bus_reply_method_errorf(call, MASSAGED_ERROR_NOT_RUNNING,
-                                                  "%s: the session ended (%s) before it could pause; the "
-                                                  "device is stopped", d->address, reason_str);
+                                                  _("%s: the session ended (%s) before it could pause; the "
+                                                  "device is stopped"), d->address, reason_str);
         }
 
         d->session = NULL;
@@ -305,10 +306,10 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
         if (error < 0 || resp->result != MASSAGER_RESULT_OK) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 if (error < 0)
-                        bus_error_set_errno(&e, error, "%s did not start: %s", d->address,
-                                            error == -ETIMEDOUT ? "no answer from the device" :
-                                            error == -ENOTCONN ? "the link dropped" :
-                                            "writing the command to the device failed; try again");
+                        bus_error_set_errno(&e, error, _("%s did not start: %s"), d->address,
+                                            error == -ETIMEDOUT ? _("no answer from the device") :
+                                            error == -ENOTCONN ? _("the link dropped") :
+                                            _("writing the command to the device failed; try again"));
                 else
                         bus_error_set_device_result(&e, d->address, resp->result);
                 log_warning("%s: the device refused to start: %s", d->address, e.message);
@@ -329,7 +330,7 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
         r = session_start_timers(s);
         if (r < 0) {
                 if (call)
-                        (void) bus_reply_errno(call, r, "%s: cannot run the session's timers", d->address);
+                        (void) bus_reply_errno(call, r, _("%s: cannot run the session's timers"), d->address);
                 session_stop_and_end(s, POLICY_END_DEVICE_FAULT);
                 return;
         }
@@ -357,7 +358,7 @@ static void on_started(Device *d, int error, const MassagerMessage *resp, void *
                         if (sd_bus_error_is_set(&e))
                                 (void) sd_bus_reply_method_error(pause, &e);
                         else
-                                (void) bus_reply_errno(pause, r, "%s: cannot pause", d->address);
+                                (void) bus_reply_errno(pause, r, _("%s: cannot pause"), d->address);
                 }
         }
 }
@@ -442,7 +443,7 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
         /* The same decision CheckStart() reports (start-decision.c). */
         r = start_decide(d, req, &dec);
         if (r < 0)
-                return bus_error_set_errno(error, r, "The safety policy could not decide: %s", strerror(-r));
+                return bus_error_set_errno(error, r, _("The safety policy could not decide: %s"), strerror(-r));
         if (!dec.allowed && dec.policy)
                 return refuse(safety, &dec.clock, d, &dec.refusal, error);
         if (!dec.allowed) {
@@ -463,7 +464,7 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
         r = ledger_session_begin(safety->ledger, &dec.clock, d->address, &s->plan, &s->id);
         if (r < 0) {
                 session_free(s);
-                return bus_error_set_storage(error, "Cannot start: %s", ledger_error(safety->ledger));
+                return bus_error_set_storage(error, _("Cannot start: %s"), ledger_error(safety->ledger));
         }
         if (*s->plan.message)
                 log_notice("%s: %s", d->address, s->plan.message);
@@ -473,7 +474,7 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
                 r = watch_caller(s, req->caller);
                 if (r < 0) {
                         session_end(s, POLICY_END_DEVICE_FAULT);
-                        return bus_error_set_errno(error, r, "Cannot watch the caller for tie_to_caller");
+                        return bus_error_set_errno(error, r, _("Cannot watch the caller for tie_to_caller"));
                 }
         }
         s->start_call = sd_bus_message_ref(call);
@@ -481,7 +482,7 @@ int session_start(Device *d, const SessionRequest *req, sd_bus_message *call, sd
         if (r < 0) {
                 sd_bus_message_unref(STEAL_PTR(s->start_call));
                 session_end(s, r == -ENOTCONN ? POLICY_END_LINK_LOST : POLICY_END_DEVICE_FAULT);
-                return bus_error_set_errno(error, r, "%s: cannot send START: %s", d->address, strerror(-r));
+                return bus_error_set_errno(error, r, _("%s: cannot send START: %s"), d->address, strerror(-r));
         }
         emit_session_properties(d);
         return 1;       /* the reply comes from on_started() */
@@ -495,7 +496,7 @@ static void reply_when_done(Device *d, int error, const MassagerMessage *resp, v
         if (!call)
                 return;
         if (error < 0)
-                (void) bus_reply_errno(call, error, "%s did not confirm the change", d->address);
+                (void) bus_reply_errno(call, error, _("%s did not confirm the change"), d->address);
         else if (resp->result != MASSAGER_RESULT_OK) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 bus_error_set_device_result(&e, d->address, resp->result);
@@ -580,21 +581,21 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
          * once the device has answered, and reply then. */
         if (s->start_call) {
                 if (s->pause_call)
-                        return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s: a Pause() already waits for the "
-                                                 "device to answer the start; it pauses then", d->address);
+                        return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, _("%s: a Pause() already waits for the "
+                                                 "device to answer the start; it pauses then"), d->address);
                 s->pause_call = sd_bus_message_ref(call);
                 return 1;
         }
         if (s->paused)
                 return sd_bus_reply_method_return(call, NULL);
         if (!s->started)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", d->address);
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, _("%s is still starting"), d->address);
         /* The clock of the ledger record and of the timer: CLOCK_BOOTTIME both. */
         SafetyClock clock;
         bool have_clock = safety_clock_now(&clock) >= 0;
         r = pause_bound_arm(s, have_clock ? clock.mono_us : session_boottime_us());
         if (r < 0)
-                return bus_error_set_errno(error, r, "%s: cannot pause: no timer for the pause's bound", d->address);
+                return bus_error_set_errno(error, r, _("%s: cannot pause: no timer for the pause's bound"), d->address);
         uint64_t elapsed_us = session_elapsed_us(s);
         s->paused_elapsed_s = (uint32_t) (elapsed_us / USEC_PER_SEC);
         s->carry_us = elapsed_us % USEC_PER_SEC;
@@ -606,7 +607,7 @@ int session_pause(Session *s, sd_bus_message *call, sd_bus_error *error) {
         r = device_send_stop(d, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
-                return bus_error_set_errno(error, r, "%s: cannot pause", d->address);
+                return bus_error_set_errno(error, r, _("%s: cannot pause"), d->address);
         }
         if (have_clock)
                 pause_bound_record(s, &clock);
@@ -629,7 +630,7 @@ static int replan(Session *s, PolicyChangeKind kind, uint8_t value, PolicyPlan *
 
         r = safety_figures(safety, &clock, &figures);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot change the session: %s", safety_storage_error(safety));
+                return bus_error_set_storage(error, _("Cannot change the session: %s"), safety_storage_error(safety));
         PolicyInput in = session_policy_input(s, &figures);
         PolicyChange change = {
                 .kind = kind,
@@ -641,7 +642,7 @@ static int replan(Session *s, PolicyChangeKind kind, uint8_t value, PolicyPlan *
         };
         r = policy_replan(&in, &s->plan, &change, ret_plan, &refusal);
         if (r < 0)
-                return bus_error_set_errno(error, r, "The safety policy could not decide");
+                return bus_error_set_errno(error, r, _("The safety policy could not decide"));
         if (r == 0)
                 return refuse(safety, &clock, s->device, &refusal, error);
         return 0;
@@ -671,14 +672,16 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
         int r;
 
         if (s->start_call)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is already %s; wait for its answer",
-                                         s->device->address, s->started ? "starting" : "resuming");
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY,
+                                         s->started ? _("%s is already starting; wait for its answer")
+                                                    : _("%s is already resuming; wait for its answer"),
+                                         s->device->address);
         if (!s->paused)
                 return sd_bus_reply_method_return(call, NULL);
         other = other_session(s);
         if (other)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_SESSION_OPEN, "%s has a session open: two sessions "
-                                         "never run at once. Stop it first.", other->address);
+                return sd_bus_error_setf(error, MASSAGED_ERROR_SESSION_OPEN, _("%s has a session open: two sessions "
+                                         "never run at once. Stop it first."), other->address);
         r = replan(s, POLICY_CHANGE_RESUME, 0, &plan, error);
         if (r < 0)
                 return r;
@@ -688,16 +691,16 @@ int session_resume(Session *s, sd_bus_message *call, sd_bus_error *error) {
          * device moves: a crash from here on counts the rest from the real end. */
         r = safety_clock_now(&clock);
         if (r < 0)
-                return bus_error_set_errno(error, r, "Cannot resume: cannot read the clock");
+                return bus_error_set_errno(error, r, _("Cannot resume: cannot read the clock"));
         r = ledger_session_resume(safety->ledger, s->id, &clock, s->plan.session_s - s->plan.origin_s);
         if (r < 0)
-                return bus_error_set_storage(error, "Cannot resume: %s", ledger_error(safety->ledger));
+                return bus_error_set_storage(error, _("Cannot resume: %s"), ledger_error(safety->ledger));
         s->start_call = sd_bus_message_ref(call);
         s->started = false;
         r = send_start(s);
         if (r < 0) {
                 sd_bus_message_unref(STEAL_PTR(s->start_call));
-                return bus_error_set_errno(error, r, "%s: cannot resume", s->device->address);
+                return bus_error_set_errno(error, r, _("%s: cannot resume"), s->device->address);
         }
         /* No longer paused: the bound is over (the ledger cleared it above). */
         s->pause_timer = sd_event_source_disable_unref(s->pause_timer);
@@ -711,8 +714,8 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
         if (!s->started || s->paused) {
                 if (s->paused)
                         return sd_bus_error_setf(error, MASSAGED_ERROR_NOT_RUNNING,
-                                                 "%s is paused; Resume() first", s->device->address);
-                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, "%s is still starting", s->device->address);
+                                                 _("%s is paused; Resume() first"), s->device->address);
+                return sd_bus_error_setf(error, MASSAGED_ERROR_BUSY, _("%s is still starting"), s->device->address);
         }
         uint64_t at_us = session_boottime_us(), elapsed_us = session_elapsed_us(s);
         r = replan(s, kind, value, &plan, error);
@@ -721,7 +724,7 @@ static int apply_change(Session *s, PolicyChangeKind kind, uint8_t value, sd_bus
         r = session_apply_plan(s, &plan, elapsed_us, at_us, reply_when_done, sd_bus_message_ref(call));
         if (r < 0) {
                 sd_bus_message_unref(call);
-                return bus_error_set_errno(error, r, "%s: cannot apply the change", s->device->address);
+                return bus_error_set_errno(error, r, _("%s: cannot apply the change"), s->device->address);
         }
         return 1;
 }

@@ -10,6 +10,7 @@
 #include "start-availability.h"
 #include "start-bus.h"
 #include "start-decision.h"
+#include "i18n.h"
 
 int bus_append_plan(sd_bus_message *m, const PlanSummary *p) {
         int r = sd_bus_message_open_container(m, 'a', "{sv}");
@@ -85,8 +86,8 @@ int start_bus_reply_plan(sd_bus_message *call, const PolicyPlan *plan, uint64_t 
         plan_summary_clear(&p);
         if (r < 0)
                 /* The session runs: say so even if its plan cannot be told. */
-                return sd_bus_reply_method_errorf(call, MASSAGED_ERROR_FAILED, "The session started, but its plan "
-                                                  "could not be sent: %s", strerror(-r));
+                return sd_bus_reply_method_errorf(call, MASSAGED_ERROR_FAILED, _("The session started, but its plan "
+                                                  "could not be sent: %s"), strerror(-r));
         return sd_bus_send(NULL, reply, NULL);
 }
 
@@ -112,7 +113,7 @@ int method_check_start(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 return r;
         d = manager_find_device_by_path(m, path);
         if (!d)
-                return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE, "No known device at %s", path);
+                return sd_bus_error_setf(error, MASSAGED_ERROR_UNKNOWN_DEVICE, _("No known device at %s"), path);
         r = api_start_options_parse(&args, d->have_info ? d->info.intensity_max : MASSAGER_INTENSITY_MAX,
                                     d->have_info ? d->info.heat_levels : MASSAGER_HEAT_LEVELS_MAX, &o, &why);
         if (r < 0)
@@ -126,7 +127,7 @@ int method_check_start(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         };
         r = start_decide(d, &req, &dec);
         if (r < 0)
-                return bus_error_set_errno(error, r, "The safety policy could not decide: %s", strerror(-r));
+                return bus_error_set_errno(error, r, _("The safety policy could not decide: %s"), strerror(-r));
         r = start_summary_from(&summary, &dec, true);
         if (r >= 0)
                 r = sd_bus_message_new_method_return(msg, &reply);

@@ -157,9 +157,43 @@ def test_texts_german():
         assert de_l[key] == german(summary), key
 
 
+def api_errors(language):
+    """Three refusals of ordinary API misuse: a range too long for History, a
+    change with no session, a note for a session that does not exist."""
+    with S.env(daemon=False) as env:
+        env_for(env, language)
+        env.start_daemon()
+        a = env.addr[0]
+        env.add_and_connect(a)
+        day = 86400 * 10 ** 6
+        return [
+            env.expect_error(lambda: env.history("GetUsagePerDay", "xx", 0, 400 * day),
+                             "org.freedesktop.DBus.Error.InvalidArgs"),
+            env.expect_error(lambda: env.device(a, "SetIntensity", "y", 3), E + "NotRunning"),
+            env.expect_error(lambda: env.history("SetNote", "ta{sv}", 987654, {"note": GLib.Variant("s", "x")}),
+                             "org.freedesktop.DBus.Error.InvalidArgs"),
+        ], a
+
+
+def test_api_errors_german():
+    """The daemon's own error sentences (not only the policy's) come from the
+    catalog; the error names stay the same."""
+    en, a = api_errors(None)
+    de, _ = api_errors("de")
+    sentences = ["range too long: at most 366 days", "%s is not running a session; Start() one first",
+                 "no session with id %llu"]
+    values = ["", a, "987654"]
+    for got_en, got_de, msgid, value in zip(en, de, sentences, values):
+        english = msgid.replace("%s", value).replace("%llu", value)
+        assert got_en.endswith(english), (got_en, english)
+        want = german(msgid).replace("%s", value).replace("%llu", value)
+        assert got_de.endswith(want) and want != english, (got_de, want)
+
+
 S.run("LANGUAGE=de: the screening questions, their help and the limits' summaries in German, keys unchanged",
       test_texts_german)
 S.run("LANGUAGE=de: ScreeningRequired in German from the catalog, name and reason unchanged", test_screening_german)
 S.run("LANGUAGE=de: RestRequired after a seeded session in German, name and reason unchanged", test_rest_german)
 S.run("no LANGUAGE: the same refusals in English", test_english_without_language)
+S.run("LANGUAGE=de: the daemon's API errors (History range, no session, unknown note) in German", test_api_errors_german)
 S.exit()
