@@ -12,19 +12,20 @@
 
 #include "api-args.h"
 #include "massager-protocol.h"
+#include "safety-i18n.h"
 
 typedef struct KindInfo {
         const char *method;     /* "Start" */
         const char *argument;   /* "options": the a{sv}'s name in the introspection */
-        const char *noun;       /* "Start option": one entry, in messages */
+        const char *noun;       /* "Start option": one entry, in messages (translated where used) */
         size_t string_max;      /* the longest string value, bytes */
 } KindInfo;
 
 static const KindInfo kinds[_API_ARGS_KIND_MAX] = {
-        [API_ARGS_START] = { "Start", "options", "Start option", API_ARGS_STRING_MAX },
-        [API_ARGS_LIMITS] = { "SetLimits", "limits", "limit", API_ARGS_STRING_MAX },
-        [API_ARGS_SCREENING] = { "SubmitScreening", "answers", "screening answer", API_ARGS_STRING_MAX },
-        [API_ARGS_NOTE] = { "SetNote", "note", "diary entry", API_NOTE_MAX_BYTES },
+        [API_ARGS_START] = { "Start", "options", N_("Start option"), API_ARGS_STRING_MAX },
+        [API_ARGS_LIMITS] = { "SetLimits", "limits", N_("limit"), API_ARGS_STRING_MAX },
+        [API_ARGS_SCREENING] = { "SubmitScreening", "answers", N_("screening answer"), API_ARGS_STRING_MAX },
+        [API_ARGS_NOTE] = { "SetNote", "note", N_("diary entry"), API_NOTE_MAX_BYTES },
 };
 
 static const KindInfo *kind_info(ApiArgsKind kind) {
@@ -147,36 +148,36 @@ int api_args_add(ApiArgs *a, const char *key, const char *signature, const ApiVa
         if (ret_message)
                 *ret_message = NULL;
         if (!key || !signature)
-                return refuse(ret_message, "%s(): an entry of '%s' has no key or no type", k->method, k->argument);
+                return refuse(ret_message, _("%s(): an entry of '%s' has no key or no type"), k->method, k->argument);
         if (a->n >= API_ARGS_MAX_ENTRIES)
-                return refuse(ret_message, "%s(): more than %u entries in '%s'; give each key at most once",
+                return refuse(ret_message, _("%s(): more than %u entries in '%s'; give each key at most once"),
                               k->method, API_ARGS_MAX_ENTRIES, k->argument);
         key_len = strlen(key);
         if (!api_utf8_is_valid(key, key_len))
-                return refuse(ret_message, "%s(): a key in '%s' is not valid UTF-8; the keys are plain ASCII names",
+                return refuse(ret_message, _("%s(): a key in '%s' is not valid UTF-8; the keys are plain ASCII names"),
                               k->method, k->argument);
         if (key_len > API_ARGS_KEY_MAX)
-                return refuse(ret_message, "%s '%.*s…' is a key of %zu bytes; no key is longer than %u bytes",
-                              k->noun, utf8_prefix(key, 32), key, key_len, API_ARGS_KEY_MAX);
+                return refuse(ret_message, _("%s '%.*s…' is a key of %zu bytes; no key is longer than %u bytes"),
+                              _(k->noun), utf8_prefix(key, 32), key, key_len, API_ARGS_KEY_MAX);
         sig_len = strlen(signature);
         if (!signature_is_plausible(signature, sig_len))
-                return refuse(ret_message, "%s '%s' has no valid D-Bus type; give a variant of a basic type",
-                              k->noun, key);
+                return refuse(ret_message, _("%s '%s' has no valid D-Bus type; give a variant of a basic type"),
+                              _(k->noun), key);
         if (args_find(a, key))
-                return refuse(ret_message, "%s '%s' given twice; give each key once", k->noun, key);
+                return refuse(ret_message, _("%s '%s' given twice; give each key once"), _(k->noun), key);
 
         e.basic = api_signature_is_basic(signature);
         if (e.basic) {
                 if (!value)
-                        return refuse(ret_message, "%s '%s' has no value", k->noun, key);
+                        return refuse(ret_message, _("%s '%s' has no value"), _(k->noun), key);
                 e.value = *value;
                 if (strchr("sog", signature[0])) {
                         size_t len = value->s ? strlen(value->s) : 0;
                         if (!value->s || !api_utf8_is_valid(value->s, len))
-                                return refuse(ret_message, "%s '%s' is not a valid UTF-8 string", k->noun, key);
+                                return refuse(ret_message, _("%s '%s' is not a valid UTF-8 string"), _(k->noun), key);
                         if (len > k->string_max)
-                                return refuse(ret_message, "%s '%s' is a string of %zu bytes; at most %zu are accepted",
-                                              k->noun, key, len, k->string_max);
+                                return refuse(ret_message, _("%s '%s' is a string of %zu bytes; at most %zu are accepted"),
+                                              _(k->noun), key, len, k->string_max);
                         e.string = strdup(value->s);
                         if (!e.string)
                                 return -ENOMEM;
@@ -199,7 +200,7 @@ int api_args_add(ApiArgs *a, const char *key, const char *signature, const ApiVa
 static int start_type(const ApiArg *e, const char *want, char **ret_message) {
         if (strcmp(e->signature, want) == 0)
                 return 0;
-        return refuse(ret_message, "Start option '%s' must have type '%s', not '%s'", e->key, want, e->signature);
+        return refuse(ret_message, _("Start option '%s' must have type '%s', not '%s'"), e->key, want, e->signature);
 }
 
 int api_start_options_parse(const ApiArgs *a, unsigned intensity_max, unsigned heat_max, ApiStartOptions *ret,
@@ -220,29 +221,29 @@ int api_start_options_parse(const ApiArgs *a, unsigned intensity_max, unsigned h
                         if ((r = start_type(e, "s", ret_message)) < 0)
                                 return r;
                         if (!*e->value.s)
-                                return refuse(ret_message, "Start option 'program' must not be empty; the Manager's "
-                                              "Programs property lists the names");
+                                return refuse(ret_message, _("Start option 'program' must not be empty; the Manager's "
+                                              "Programs property lists the names"));
                         o.program = e->value.s;
                 } else if (strcmp(e->key, "intensity") == 0) {
                         if ((r = start_type(e, "y", ret_message)) < 0)
                                 return r;
                         if (e->value.y < 1 || e->value.y > intensity_max)
-                                return refuse(ret_message, "Start option 'intensity' %u out of range 1–%u",
+                                return refuse(ret_message, _("Start option 'intensity' %u out of range 1–%u"),
                                               e->value.y, intensity_max);
                         o.intensity = e->value.y;
                 } else if (strcmp(e->key, "heat") == 0) {
                         if ((r = start_type(e, "y", ret_message)) < 0)
                                 return r;
                         if (e->value.y > heat_max)
-                                return refuse(ret_message, "Start option 'heat' %u out of range 0–%u (0 = off)",
+                                return refuse(ret_message, _("Start option 'heat' %u out of range 0–%u (0 = off)"),
                                               e->value.y, heat_max);
                         o.heat = e->value.y;
                 } else if (strcmp(e->key, "duration") == 0) {
                         if ((r = start_type(e, "u", ret_message)) < 0)
                                 return r;
                         if (e->value.u < API_START_DURATION_MIN_S || e->value.u > API_START_DURATION_MAX_S)
-                                return refuse(ret_message, "Start option 'duration' %u s out of range %u–%u s "
-                                              "(longer than the session limit is capped to it)", e->value.u,
+                                return refuse(ret_message, _("Start option 'duration' %u s out of range %u–%u s "
+                                              "(longer than the session limit is capped to it)"), e->value.u,
                                               API_START_DURATION_MIN_S, API_START_DURATION_MAX_S);
                         o.duration_s = e->value.u;
                 } else if (strcmp(e->key, "tie_to_caller") == 0) {
@@ -250,8 +251,8 @@ int api_start_options_parse(const ApiArgs *a, unsigned intensity_max, unsigned h
                                 return r;
                         o.tie_to_caller = e->value.b;
                 } else
-                        return refuse(ret_message, "Unknown Start option '%s'; allowed: program (s), intensity (y), "
-                                      "heat (y), duration (u), tie_to_caller (b)", e->key);
+                        return refuse(ret_message, _("Unknown Start option '%s'; allowed: program (s), intensity (y), "
+                                      "heat (y), duration (u), tie_to_caller (b)"), e->key);
         }
         *ret = o;
         return 0;
@@ -270,11 +271,11 @@ int api_limits_parse(const ApiArgs *a, ApiLimitsRequest *ret, char **ret_message
                 uint64_t v;
 
                 if (id < 0)
-                        return refuse(ret_message, "unknown limit '%s'; GetLimits() lists the keys", e->key);
+                        return refuse(ret_message, _("unknown limit '%s'; GetLimits() lists the keys"), e->key);
                 const LimitInfo *li = limit_info((LimitId) id);
                 const char *want = li->type == LIMIT_TYPE_BOOL ? "b" : "u";
                 if (strcmp(e->signature, want) != 0)
-                        return refuse(ret_message, "limit '%s' must have type '%s', not '%s'", e->key, want,
+                        return refuse(ret_message, _("limit '%s' must have type '%s', not '%s'"), e->key, want,
                                       e->signature);
                 v = li->type == LIMIT_TYPE_BOOL ? (uint64_t) e->value.b : (uint64_t) e->value.u;
 
@@ -309,21 +310,21 @@ int api_screening_parse(const ApiArgs *a, ScreeningAnswers *ret, char **ret_mess
 
                 if (strcmp(e->key, SCREENING_CLEARANCE_KEY) != 0 && strcmp(e->key, SCREENING_CORRECTION_KEY) != 0 &&
                     screening_question_from_key(e->key) < 0)
-                        return refuse(ret_message, "unknown screening question '%s'; the keys are in the "
-                                      "ScreeningQuestions property (besides '%s' and '%s')", e->key,
+                        return refuse(ret_message, _("unknown screening question '%s'; the keys are in the "
+                                      "ScreeningQuestions property (besides '%s' and '%s')"), e->key,
                                       SCREENING_CLEARANCE_KEY, SCREENING_CORRECTION_KEY);
                 if (strcmp(e->signature, "b") != 0)
-                        return refuse(ret_message, "screening answer '%s' must be a boolean (b), not '%s'", e->key,
+                        return refuse(ret_message, _("screening answer '%s' must be a boolean (b), not '%s'"), e->key,
                                       e->signature);
                 r = screening_answers_set(&answers, e->key, e->value.b);
                 if (r == -EEXIST)
-                        return refuse(ret_message, "screening question '%s' answered twice", e->key);
+                        return refuse(ret_message, _("screening question '%s' answered twice"), e->key);
                 if (r < 0)
-                        return refuse(ret_message, "screening answer '%s' not accepted", e->key);
+                        return refuse(ret_message, _("screening answer '%s' not accepted"), e->key);
         }
         if (screening_answers_complete(&answers, &missing) < 0)
-                return refuse(ret_message, "no answer for '%s': every screening question must be answered "
-                              "(it cannot be skipped)", missing);
+                return refuse(ret_message, _("no answer for '%s': every screening question must be answered "
+                              "(it cannot be skipped)"), missing);
         *ret = answers;
         return 0;
 }
@@ -335,8 +336,8 @@ int api_history_range_check(int64_t from, int64_t to, char **ret_message) {
                 *ret_message = NULL;
         if (from < to)
                 return 0;
-        return refuse(ret_message, "range is empty: 'from' (%lld) must be before 'to' (%lld), both in microseconds "
-                      "since the epoch", (long long) from, (long long) to);
+        return refuse(ret_message, _("range is empty: 'from' (%lld) must be before 'to' (%lld), both in microseconds "
+                      "since the epoch"), (long long) from, (long long) to);
 }
 
 int api_note_parse(const ApiArgs *a, ApiNoteRequest *ret, char **ret_message) {
@@ -350,14 +351,14 @@ int api_note_parse(const ApiArgs *a, ApiNoteRequest *ret, char **ret_message) {
 
                 if ((before || strcmp(e->key, "pain_after") == 0) && strcmp(e->signature, "i") == 0) {
                         if (e->value.i < 0 || e->value.i > API_PAIN_MAX)
-                                return refuse(ret_message, "'%s' %" PRIi32 " out of range 0–%d", e->key, e->value.i,
+                                return refuse(ret_message, _("'%s' %d out of range 0–%d"), e->key, (int) e->value.i,
                                               API_PAIN_MAX);
                         *(before ? &n.pain_before : &n.pain_after) = e->value.i;
                 } else if (strcmp(e->key, "note") == 0 && strcmp(e->signature, "s") == 0)
                         n.note = e->value.s;
                 else
-                        return refuse(ret_message, "unknown diary key '%s' of type '%s'; allowed: pain_before (i), "
-                                      "pain_after (i), note (s)", e->key, e->signature);
+                        return refuse(ret_message, _("unknown diary key '%s' of type '%s'; allowed: pain_before (i), "
+                                      "pain_after (i), note (s)"), e->key, e->signature);
         }
         *ret = n;
         return 0;

@@ -158,8 +158,9 @@ def test_texts_german():
 
 
 def api_errors(language):
-    """Three refusals of ordinary API misuse: a range too long for History, a
-    change with no session, a note for a session that does not exist."""
+    """Refusals of ordinary API misuse: a range too long for History, a change
+    with no session, a note for a session that does not exist, a pain score
+    out of range, an unknown Start option."""
     with S.env(daemon=False) as env:
         env_for(env, language)
         env.start_daemon()
@@ -172,6 +173,9 @@ def api_errors(language):
             env.expect_error(lambda: env.device(a, "SetIntensity", "y", 3), E + "NotRunning"),
             env.expect_error(lambda: env.history("SetNote", "ta{sv}", 987654, {"note": GLib.Variant("s", "x")}),
                              "org.freedesktop.DBus.Error.InvalidArgs"),
+            env.expect_error(lambda: env.history("SetNote", "ta{sv}", 1, {"pain_before": GLib.Variant("i", 11)}),
+                             "org.freedesktop.DBus.Error.InvalidArgs"),
+            env.expect_error(lambda: env.start(a, speed="fast"), "org.freedesktop.DBus.Error.InvalidArgs"),
         ], a
 
 
@@ -180,13 +184,17 @@ def test_api_errors_german():
     catalog; the error names stay the same."""
     en, a = api_errors(None)
     de, _ = api_errors("de")
-    sentences = ["range too long: at most 366 days", "%s is not running a session; Start() one first",
-                 "no session with id %llu"]
-    values = ["", a, "987654"]
-    for got_en, got_de, msgid, value in zip(en, de, sentences, values):
-        english = msgid.replace("%s", value).replace("%llu", value)
+    sentences = [("range too long: at most 366 days", ()),
+                 ("%s is not running a session; Start() one first", (a,)),
+                 ("no session with id %llu", (987654,)),
+                 ("'%s' %d out of range 0–%d", ("pain_before", 11, 10)),
+                 ("Unknown Start option '%s'; allowed: program (s), intensity (y), heat (y), duration (u), "
+                  "tie_to_caller (b)", ("speed",))]
+    assert len(en) == len(de) == len(sentences)
+    for got_en, got_de, (msgid, values) in zip(en, de, sentences):
+        english = msgid.replace("%llu", "%d") % values
         assert got_en.endswith(english), (got_en, english)
-        want = german(msgid).replace("%s", value).replace("%llu", value)
+        want = german(msgid).replace("%llu", "%d") % values
         assert got_de.endswith(want) and want != english, (got_de, want)
 
 
@@ -195,5 +203,5 @@ S.run("LANGUAGE=de: the screening questions, their help and the limits' summarie
 S.run("LANGUAGE=de: ScreeningRequired in German from the catalog, name and reason unchanged", test_screening_german)
 S.run("LANGUAGE=de: RestRequired after a seeded session in German, name and reason unchanged", test_rest_german)
 S.run("no LANGUAGE: the same refusals in English", test_english_without_language)
-S.run("LANGUAGE=de: the daemon's API errors (History range, no session, unknown note) in German", test_api_errors_german)
+S.run("LANGUAGE=de: the daemon's API errors (History range, no session, unknown note, bad arguments) in German", test_api_errors_german)
 S.exit()
