@@ -232,9 +232,10 @@ static int method_set_note(sd_bus_message *msg, void *userdata, sd_bus_error *er
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("no session with id %llu"),
                                          (unsigned long long) id);
         if (r == -E2BIG)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("note too long: at most 4096 bytes"));
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("note too long: at most %u bytes"),
+                                         API_NOTE_MAX_BYTES);
         if (r == -ERANGE)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("pain must be 0–10"));
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, _("pain must be 0–%d"), API_PAIN_MAX);
         if (r < 0)
                 return bus_error_set_storage(error, _("Cannot save the note: %s"), ledger_error(m->safety->ledger));
         return sd_bus_reply_method_return(msg, NULL);

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ledger.h"
 #include "macro.h"
 #include "safety-limits.h"
 #include "screening.h"
@@ -43,8 +44,8 @@
 #define API_START_DURATION_MAX_S        86400u
 
 /* History.SetNote: pain on a 0 … 10 scale, a note of at most this many bytes (doc/dbus-api.md). */
-#define API_PAIN_MAX                    10
-#define API_NOTE_MAX_BYTES              4096u
+#define API_PAIN_MAX                    LEDGER_PAIN_MAX
+#define API_NOTE_MAX_BYTES              LEDGER_NOTE_MAX_BYTES
 
 /* Which method's argument a dict is: names it in messages. */
 typedef enum ApiArgsKind {

@@ -671,19 +671,17 @@ int ledger_events_range(Ledger *l, int64_t from, int64_t to, LedgerEvent **ret, 
 
 /* ---- diary -------------------------------------------------------------- */
 
-#define DIARY_NOTE_MAX 4096
-
 int ledger_diary_set(Ledger *l, int64_t session_id, int pain_before, int pain_after, const char *note,
                      int64_t wall_us) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int64_t exists = 0;
         int r, rc;
 
-        if (pain_before < -1 || pain_before > 10 || pain_after < -1 || pain_after > 10)
+        if (pain_before < -1 || pain_before > LEDGER_PAIN_MAX || pain_after < -1 || pain_after > LEDGER_PAIN_MAX)
                 return ledger_failf(l, -ERANGE, "Pain must be from 0 (none) to 10 (worst), got %d and %d",
                                     pain_before, pain_after);
-        if (note && strlen(note) > DIARY_NOTE_MAX)
-                return ledger_failf(l, -E2BIG, "Note longer than %d bytes", DIARY_NOTE_MAX);
+        if (note && strlen(note) > LEDGER_NOTE_MAX_BYTES)
+                return ledger_failf(l, -E2BIG, "Note longer than %u bytes", LEDGER_NOTE_MAX_BYTES);
         r = ledger_guard(l, false);
         if (r < 0)
                 return r;

@@ -297,9 +297,14 @@ int ledger_setting_delete(Ledger *l, LimitId id);      /* back to config/default
 int ledger_settings_apply(Ledger *l, Limits *limits, LimitSource sources[_LIMIT_MAX], char ***ret_warnings);
 
 /* ---- Diary -------------------------------------------------------------- */
-/* pain_before/pain_after: 0 … 10, or -1 for "not given"; note may be NULL.
- * Replaces an earlier entry for the session. -ENOENT: no such session,
- * -ERANGE: pain outside 0 … 10, -E2BIG: note over 4096 bytes. */
+/* The diary's bounds, one definition for the ledger and the API's checks
+ * (api-args.h; doc/dbus-api.md, SetNote). */
+#define LEDGER_PAIN_MAX 10
+#define LEDGER_NOTE_MAX_BYTES 4096u
+
+/* pain_before/pain_after: 0 … LEDGER_PAIN_MAX, or -1 for "not given"; note
+ * may be NULL. Replaces an earlier entry for the session. -ENOENT: no such
+ * session, -ERANGE: pain out of range, -E2BIG: note over LEDGER_NOTE_MAX_BYTES. */
 int ledger_diary_set(Ledger *l, int64_t session_id, int pain_before, int pain_after, const char *note,
                      int64_t wall_us);
 
