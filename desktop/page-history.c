@@ -112,7 +112,9 @@ static void on_usage(GObject *source, GAsyncResult *result, gpointer user_data) 
                                 minutes[index] = (seconds + 59) / 60;
                         g_variant_unref(day);
                 }
-                usage_chart_set(page->chart, minutes, q->days, q->cap);
+                /* q->from is a local midnight: the chart counts calendar days from it. */
+                g_autoptr(GDateTime) first = g_date_time_new_from_unix_local(q->from / G_USEC_PER_SEC);
+                usage_chart_set(page->chart, minutes, q->days, q->cap, first);
         } else if (page) {
                 g_dbus_error_strip_remote_error(error);
                 report(page->chart, error->message);

@@ -4,7 +4,10 @@ AT-SPI), for tests/desktop/test-desktop.py and the screenshots
 (tests/desktop/screenshots.py). Import it only on the accessibility session
 bus under Xvfb: see how test-desktop.py re-runs itself."""
 
+import datetime
 import os
+import subprocess
+import time
 
 from dogtail.config import config  # noqa: E402
 config.checkForA11y = False     # GTK 4 needs no GSettings key; do not write dconf
@@ -24,6 +27,22 @@ APP = build_path("desktop", "massager")
 SESSION = Gio.bus_get_sync(Gio.BusType.SESSION, None)
 A11Y_ADDRESS = SESSION.call_sync("org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus", "GetAddress", None,
                                  GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, 10000, None).unpack()[0]
+
+
+def seed_days(env, minutes_by_day):
+    """Write past sessions into env's ledger (before its daemon starts), one
+    per entry: {days_ago: minutes}, each starting at 10:00 local time that day
+    (far from midnight, so a DST change does not move it to another day).
+    Only past days (days_ago >= 1): today's 10:00 may not have come yet."""
+    today = datetime.datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    pairs = []
+    for days_ago, minutes in minutes_by_day.items():
+        assert days_ago >= 1, days_ago
+        start = (today - datetime.timedelta(days=days_ago)).replace(hour=10)
+        ago = int((time.time() - time.mktime(start.timetuple())) // 60)
+        pairs.append("%d:%d" % (ago, minutes))
+    os.makedirs(os.path.dirname(env.db), exist_ok=True)
+    subprocess.run([build_path("tests", "daemon", "ledger-seed"), env.db] + pairs, check=True, env=env.environ)
 
 
 class App:

@@ -28,7 +28,7 @@ if not os.environ.get("MASSAGER_TEST_UNDER_XVFB"):
                env)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from desktop_driver import App  # noqa: E402
+from desktop_driver import App, predicate, seed_days  # noqa: E402
 from massaged_env import MassagedEnv, wait_until  # noqa: E402
 
 OUT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "doc/screenshots")
@@ -97,6 +97,27 @@ with MassagedEnv(devices=2) as env:
     app.show_page("Limits")
     settle(app, "daily_sessions ·")
     shot("limits", "Limits: each with its default, hard limit and source, editable within range")
+    app.close()
+
+
+def chart_says(app, text):
+    """Wait for the usage chart's description to hold text (then it is drawn)."""
+    wait_until(lambda: any(text in (n.description or "") for n in app.node.findChildren(
+        predicate.GenericPredicate(name="Minutes per day"))), 10, what="the chart: %r" % text)
+    settle(app, "completed")
+
+
+# A month of use behind it: the chart's day labels and scale, week and month.
+with MassagedEnv(daemon=False) as env:
+    seed_days(env, {1: 20, 2: 35, 3: 50, 4: 10, 6: 15, 9: 40, 13: 25, 20: 30, 27: 45})
+    env.start_daemon()
+    app = App(env)
+    app.show_page("History")
+    chart_says(app, "in 7 days")
+    shot("history-week", "History, a seeded week: each bar named by its weekday, the cap and the tallest day labelled")
+    app.find("Month").doActionNamed("click")
+    chart_says(app, "in 30 days")
+    shot("history-month", "History, a seeded month: every few bars named by the day of the month, today always")
     app.close()
 
 with open(os.path.join(OUT, "README.md"), "w") as f:

@@ -13,6 +13,7 @@ gets a fresh daemon while the test keeps one accessibility bus.
 Skips when the app was not built (configure found no GTK 4) or Xvfb/dogtail
 are missing."""
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -51,7 +52,7 @@ if not os.environ.get("MASSAGER_TEST_UNDER_XVFB"):
 # ---- under Xvfb, on the accessibility session bus --------------------------
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from desktop_driver import App, Notifications, predicate, rawinput  # noqa: E402
+from desktop_driver import App, Notifications, predicate, rawinput, seed_days  # noqa: E402
 from gi.repository import GLib  # noqa: E402
 from massaged_env import Scenarios, log, wait_until  # noqa: E402
 
@@ -221,6 +222,40 @@ def test_session_with_heat_then_stop_for_dizziness():
         app.close()
 
 
+def chart_description(app):
+    nodes = app.node.findChildren(predicate.GenericPredicate(name="Minutes per day"))
+    return next((n.description for n in nodes if n.description), None)
+
+
+def test_history_chart_names_its_days():
+    seeded = {1: 20, 3: 50, 6: 15, 20: 30}     # days ago: minutes (the 20th only in the month)
+    with S.env(daemon=False) as env:
+        seed_days(env, seeded)
+        env.start_daemon()
+        app = App(env)
+        app.show_page("History")
+        cap = env.manager("GetLimits")["daily_minutes"]
+        today = datetime.date.today()
+
+        def day(d):     # the app runs in the C locale: "Mon 30 Nov"
+            return "%s %d %s" % (d.strftime("%a"), d.day, d.strftime("%b"))
+
+        def expected(days):
+            shown = [m for ago, m in seeded.items() if ago < days]
+            return "%d min in %d days, daily cap %d min, %d day(s) over it, from %s to %s" % (
+                sum(shown), days, cap, sum(m > cap for m in shown),
+                day(today - datetime.timedelta(days=days - 1)), day(today))
+
+        week = expected(7)
+        wait_until(lambda: chart_description(app) == week, 10,
+                   what="the week's chart described as %r" % week)
+        app.find("Month").doActionNamed("click")
+        month = expected(30)
+        wait_until(lambda: chart_description(app) == month, 10,
+                   what="the month's chart described as %r" % month)
+        app.close()
+
+
 def test_limits_page():
     with S.env() as env:
         app = App(env)
@@ -351,6 +386,7 @@ def test_daemon_restart():
 
 for t in (test_devices_scan_add_forget, test_stop_button, test_escape_stops, test_desktop_action_stop_all,
           test_refused_start_shows_the_daemons_sentence, test_session_with_heat_then_stop_for_dizziness,
+          test_history_chart_names_its_days,
           test_limits_page, test_notification_stop_with_window_closed, test_safety_stop_notified,
           test_screening_page, test_daemon_restart):
     S.run(t.__name__[5:].replace("_", " "), t)
