@@ -54,6 +54,7 @@ DAEMON_INTEGRATION_TESTS = \
 	tests/daemon/test-daemon-limits.py \
 	tests/daemon/test-daemon-ramp.py \
 	tests/daemon/test-daemon-bluez.py \
+	tests/daemon/test-daemon-bluez-handshake.py \
 	tests/daemon/test-daemon-commands.py \
 	tests/daemon/test-daemon-device-faults.py \
 	tests/daemon/test-daemon-activation.py \

@@ -454,21 +454,31 @@ static int open_bus(sd_bus **ret, const char *address, bool system, const char *
         return 0;
 }
 
-/* The longest start-up waits for the system bus's authentication and Hello
- * before going on; after it the event loop finishes them, as without. */
+/* The longest start-up waits for the system bus's authentication and its
+ * writes before going on; after it the event loop finishes them, as without. */
 #define EARLY_SEND_USEC (50 * USEC_PER_MSEC)
 
-/* Takes a freshly opened bus through authentication and Hello and writes the
- * calls queued on it, so they travel while start-up goes on. It dispatches no
- * message but the Hello's reply: the bus daemon sends that first, sd-bus is
- * "ready" once it is processed, and the loop stops there. What arrives after
- * waits in the bus's queue for the event loop. Errors are left to the event
- * loop too, which meets them again on the same bus. */
+/* Takes a freshly opened bus through authentication and writes the calls
+ * queued on it (the Hello first), so they travel while start-up goes on. It
+ * stops once the write queue is empty, without waiting for the Hello's reply:
+ * messages are written only after authentication, and the Hello queued by
+ * sd_bus_start() keeps the queue from being empty before. So it dispatches no
+ * message, or at most the Hello's reply (the bus daemon sends that first, and
+ * sd-bus dispatches nothing else before it); should the bus become "ready"
+ * with writes left, they are flushed, which dispatches nothing either. What
+ * arrives waits in the bus's queue for the event loop. Errors are left to the
+ * event loop too, which meets them again on the same bus. */
 static void bus_send_early(sd_bus *bus, uint64_t budget_usec) {
-        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + budget_usec, t;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + budget_usec, t, n;
         int r;
 
-        while (sd_bus_is_ready(bus) == 0) {
+        for (;;) {
+                if (sd_bus_get_n_queued_write(bus, &n) < 0 || n == 0)
+                        return;
+                if (sd_bus_is_ready(bus) != 0) {
+                        (void) sd_bus_flush(bus);
+                        return;
+                }
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
                         return;
@@ -478,7 +488,6 @@ static void bus_send_early(sd_bus *bus, uint64_t budget_usec) {
                 if (t >= deadline || sd_bus_wait(bus, deadline - t) < 0)
                         return;
         }
-        (void) sd_bus_flush(bus);
 }
 
 static int load_devices(Manager *m) {

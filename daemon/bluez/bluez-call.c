@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -104,6 +105,11 @@ static int bluez_call_send(BluezCall *c) {
 
         c->attempts++;
         r = sd_bus_message_new_method_call(c->bus, &m, "org.bluez", c->path, c->interface, c->member);
+        if (r < 0)
+                return r;
+        /* A call that reaches a bus without bluetoothd (it left meanwhile) must
+         * not start it by activation (doc/dbus-api.md "Running massaged"). */
+        r = sd_bus_message_set_auto_start(m, false);
         if (r < 0)
                 return r;
         if (c->append) {

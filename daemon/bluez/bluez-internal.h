@@ -23,6 +23,10 @@ struct BluezClient {
         GHashTable *chars;              /* path → BluezChar */
         BluezChar *last_value_char;     /* whose Value changed last: compared before hashing a path */
         BluezCall *get_objects_call;
+        /* The start-up handshake: GetNameOwner and, sent beside it before the
+         * owner is known, a GetManagedObjects (bluez.c). */
+        sd_bus_slot *get_owner_slot, *early_objects_slot;
+        bool settled;                   /* the settled callback has run (it runs once) */
         BluezCall *agent_call;
         bool discovery_active;          /* what we last asked BlueZ for */
         char *pairing_address;          /* AddDevice in progress: the agent accepts this one */

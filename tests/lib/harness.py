@@ -150,13 +150,36 @@ class BusEnv:
     point at the private bus, so nothing reaches the real buses).
     """
 
-    def __init__(self, timeout=10.0):
+    # servicedir: a bus that activates the services described there (the
+    # default session bus config has none here, so nothing is activated).
+    CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={tmpdir}</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{servicedir}</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+    def __init__(self, timeout=10.0, servicedir=None):
         self.sanitizer_report = ""
         self._procs = []
         self._logs = []
         self.tmpdir = tempfile.mkdtemp(prefix="massaged-test-")
+        config = ["--session"]
+        if servicedir:
+            path = os.path.join(self.tmpdir, "bus.conf")
+            with open(path, "w") as f:
+                f.write(self.CONFIG.format(tmpdir=self.tmpdir, servicedir=servicedir))
+            config = ["--config-file", path]
         self.proc = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"],
+            ["dbus-daemon"] + config + ["--nofork", "--nopidfile", "--print-address=1"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         _live_processes.append(self.proc)
         try:

@@ -55,14 +55,15 @@ class MassagedEnv:
     env.api: a Gio connection to the user bus.
     """
 
-    def __init__(self, devices=1, paired=True, sim_args=(), daemon=True, config="", tz=None, db=None):
+    def __init__(self, devices=1, paired=True, sim_args=(), daemon=True, config="", tz=None, db=None,
+                 system_servicedir=None):
         self.system = None
         self.user = None
         self.daemon = None
         self.n_daemons = 0
         self.managed = False
         try:
-            self.system = BusEnv()
+            self.system = BusEnv(servicedir=system_servicedir)
             self.user = BusEnv()
             self.tmp = self.user.tmpdir
             self.db = db or os.path.join(self.tmp, "state", "massaged", "usage.db")
