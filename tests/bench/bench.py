@@ -706,8 +706,11 @@ def desktop_app(rep):
         note("desktop app: not built or no Xvfb; skipped")
         return
     r, w = os.pipe()
+    # Its log is kept: the phase has lost its figures to GTK's "cannot open
+    # display" in some full runs, never when run alone (doc/performance.md).
+    xvfb_log = tempfile.NamedTemporaryFile(prefix="bench-xvfb-", suffix=".log", delete=False)
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stderr=subprocess.DEVNULL)
+                            pass_fds=(w,), stderr=xvfb_log)
     os.close(w)
     display = ":" + os.read(r, 64).decode().strip()
     os.close(r)
@@ -735,8 +738,11 @@ def desktop_app(rep):
                     if p.poll() is not None:
                         # Seen in full runs, rarely alone: GTK's "cannot open display" (a
                         # strace of one failing run); say so instead of failing the phase.
-                        note("%s exited (status %s) before it was measured: %s"
-                             % (argv[0], p.returncode, ("".join(seen) + p.stdout.read())[-500:].strip()))
+                        with open(xvfb_log.name, errors="replace") as f:
+                            xlog = f.read()[-800:].strip()
+                        note("%s exited (status %s) before it was measured: %s\n# Xvfb %s (%s) said: %s"
+                             % (argv[0], p.returncode, ("".join(seen) + p.stdout.read())[-500:].strip(), display,
+                                "running" if xvfb.poll() is None else "exited %s" % xvfb.returncode, xlog or "nothing"))
                         continue
                     mem.append(rollup(p.pid))
                     p.terminate()
@@ -755,6 +761,7 @@ def desktop_app(rep):
     finally:
         xvfb.terminate()
         xvfb.wait(10)
+        os.unlink(xvfb_log.name)
     rep.row("desktop", "app exec → first frame painted, p50 of 5", ours[0], bare[0], "bare libadwaita window", "ms")
     rep.row("desktop", "app Pss once shown", ours[1], bare[1], "bare libadwaita window", "kB", "%d")
     rep.row("desktop", "app private dirty once shown", ours[2], bare[2], "bare libadwaita window", "kB", "%d")
