@@ -62,7 +62,10 @@ def test_bluez_up():
             env.add_and_connect(a)
             env.kill_daemon()
             env.start_daemon()
-            text = daemon_log(env)
+            # The name is seen on the bus before the daemon has handled
+            # RequestName's reply and logged it (a race valgrind loses).
+            text = wait_for(lambda: "massaged ready" in daemon_log(env) and daemon_log(env), 10 * SLOWDOWN,
+                            what="massaged ready logged")
             assert "BlueZ is up: 1 adapter(s), 1 device(s)" in text, text
             # The name waited for the list, and the list was the pipelined one.
             assert text.index("BlueZ is up") < text.index("massaged ready"), text
